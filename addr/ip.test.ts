@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { compareIP, formatIP, parseIP } from './ip';
+
+describe('parseIP', () => {
+  it.each([
+    ['192.0.2.1', 4, 3221225985n],
+    ['2001:db8::1', 6, 0x20010db8000000000000000000000001n],
+    ['2001:DB8::1', 6, 0x20010db8000000000000000000000001n],
+    ['::', 6, 0n],
+  ])('parses %s', (text, family, value) => {
+    expect(parseIP(text)).toEqual({ family, value });
+  });
+
+  it.each(['', '1.2.3', '256.1.1.1', '192.0.02.1', ' 192.0.2.1', 'fe80::1%eth0', 'foo', '2001:db8::1::2'])(
+    'rejects %j',
+    (text) => {
+      expect(parseIP(text)).toBeUndefined();
+    },
+  );
+});
+
+describe('formatIP', () => {
+  it.each([
+    ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // first of two equal zero runs is compressed
+    ['2001:db8:0:0:0:0:2:1', '2001:db8::2:1'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // a single zero group is not compressed
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['2001:db8::', '2001:db8::'],
+    ['198.51.100.7', '198.51.100.7'],
+  ])('writes %s as %s (RFC 5952)', (input, expected) => {
+    const ip = parseIP(input);
+    expect(ip && formatIP(ip)).toBe(expected);
+  });
+
+  it('round-trips any IPv4 value', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
+        expect(parseIP(formatIP({ family: 4, value }))).toEqual({ family: 4, value });
+      }),
+    );
+  });
+
+  it('round-trips any IPv6 value', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (value) => {
+        expect(parseIP(formatIP({ family: 6, value }))).toEqual({ family: 6, value });
+      }),
+    );
+  });
+});
+
+describe('compareIP', () => {
+  it('orders IPv4 before IPv6 and by value within a family', () => {
+    const ips = ['2001:db8::1', '192.0.2.9', '192.0.2.10', '::1'].map((t) => parseIP(t));
+    const sorted = ips.flatMap((ip) => (ip ? [ip] : [])).sort(compareIP).map(formatIP);
+    expect(sorted).toEqual(['192.0.2.9', '192.0.2.10', '::1', '2001:db8::1']);
+  });
+});
