@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/ensure-npm.sh
+# Node 24 from the devDependency comes first for everything below.
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 projects=(unit)
 if [ "${IRONLB_TEST_PROJECTS:-}" != "" ]; then
@@ -20,7 +22,7 @@ npx --no-install jest --selectProjects "${projects[@]}" --json --outputFile="$re
 
 if [ -f "$result" ]; then
   node -e '
-    const r = require(process.argv[1]);
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
     console.log(`tests: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests} skipped`);
   ' "$result"
