@@ -1,0 +1,14 @@
+// Public surface of the cluster harness; tests import from here.
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane';
+export { clientNode, type ClientNode } from './clientnode';
+export { Pki, type CertPair, type ClientIdentity } from './certs';
+export { TEST_RANGES, assertTestCidr, assertTestIp, isTestCidr, nthAddress } from './cidr';
+export {
+  MissingBinariesError,
+  controlPlaneBinaries,
+  gobgpBinaries,
+  readVersions,
+  type ClusterVersions,
+} from './paths';
+export { ProcessGroup, livePids, spawnManaged, type ManagedProcess } from './processes';
+export { waitFor, waitForHttp200 } from './readiness';

@@ -1,0 +1,133 @@
+// The probe and scrape endpoints: /healthz (liveness), /readyz (readiness) and /metrics, on node:http.
+// Replies follow controller-runtime's healthz handler ("ok", or 500 with one "[+]name ok" /
+// "[-]name failed: reason" line per check) so probes and humans read them the same way as MetalLB's.
+// MetalLB serves health on 17472 (the speaker on 127.0.0.1 only) and metrics on 9120; one server class
+// serves either or both.
+import http from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Logger } from 'winston';
+import { describeError } from './errors';
+
+/** Resolves (or returns) when healthy; throws with the reason when not. */
+export type HealthCheck = () => void | Promise<void>;
+
+export interface HealthServerOptions {
+  readonly logger: Logger;
+  /** Serve /metrics from this registry; omit to serve no metrics. */
+  readonly metrics?: Registry;
+  /** Serve /healthz and /readyz. Default true. */
+  readonly probes?: boolean;
+  /** A check that has not answered by then fails. Default 5s. */
+  readonly checkTimeoutMs?: number;
+}
+
+interface CheckResult {
+  readonly name: string;
+  readonly error?: string;
+}
+
+export class HealthServer {
+  private readonly liveness = new Map<string, HealthCheck>();
+  private readonly readiness = new Map<string, HealthCheck>();
+  private server: http.Server | undefined;
+
+  constructor(private readonly options: HealthServerOptions) {}
+
+  /** A failing liveness check gets the container restarted: only for states the process cannot leave. */
+  addLivenessCheck(name: string, check: HealthCheck): void {
+    this.liveness.set(name, check);
+  }
+
+  /** e.g. "informers-synced", "leader-elected"... not ready keeps traffic and rollouts waiting. */
+  addReadinessCheck(name: string, check: HealthCheck): void {
+    this.readiness.set(name, check);
+  }
+
+  /** Listens and resolves with the bound port (pass port 0 for any free one). */
+  async listen(port: number, host: string): Promise<number> {
+    const server = http.createServer((req, res) => {
+      void this.handle(req, res).catch((err: unknown) => {
+        this.options.logger.error('health endpoint failed', { path: req.url, error: describeError(err) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string')
+      throw new Error(`health server bound to ${String(address)}`);
+    return address.port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const probes = this.options.probes ?? true;
+    if (probes && (path === '/healthz' || path === '/livez'))
+      return this.probe(res, this.liveness, 'healthz');
+    if (probes && path === '/readyz') return this.probe(res, this.readiness, 'readyz');
+    const registry = this.options.metrics;
+    if (registry !== undefined && path === '/metrics') {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'Content-Type': registry.contentType }).end(body);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+  }
+
+  private async probe(
+    res: http.ServerResponse,
+    checks: Map<string, HealthCheck>,
+    what: string,
+  ): Promise<void> {
+    const results = await Promise.all([...checks].map(([name, check]) => this.run(name, check)));
+    const failed = results.filter((r) => r.error !== undefined);
+    const lines = results.map((r) =>
+      r.error === undefined ? `[+]${r.name} ok` : `[-]${r.name} failed: ${r.error}`,
+    );
+    if (failed.length === 0) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
+      return;
+    }
+    this.options.logger.info(`${what} check failed`, {
+      failed: failed.map((f) => `${f.name}: ${f.error ?? ''}`),
+    });
+    res
+      .writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' })
+      .end(`${lines.join('\n')}\n${what} check failed\n`);
+  }
+
+  private async run(name: string, check: HealthCheck): Promise<CheckResult> {
+    const timeoutMs = this.options.checkTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs}ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(check), timeout]);
+      return { name };
+    } catch (err) {
+      return { name, error: describeError(err) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
