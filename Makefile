@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds lint typecheck deps
+.PHONY: test test-unit demo demo-down e2e-clean crds lint typecheck deps bench
 
 deps:
 	scripts/ensure-npm.sh
@@ -8,7 +8,7 @@ deps:
 test:
 	scripts/test.sh
 
-test-unit: deps
+test-unit:
 	IRONLB_TEST_PROJECTS=unit scripts/test.sh
 
 typecheck: deps
@@ -26,3 +26,11 @@ demo:
 demo-down:
 	scripts/demo.sh down
 
+
+# Allocator cost as a pool fills, against a naive linear scan; prints figures, asserts nothing.
+bench: deps
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/allocator.bench.ts
+
+# Removes namespaces (ilb-*) and recorded processes that crashed e2e runs left behind; live runs are skipped.
+e2e-clean:
+	scripts/e2e-clean.sh

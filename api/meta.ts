@@ -73,7 +73,9 @@ export function resourceSchema<S extends z.ZodType, T extends z.ZodType>(kind: s
     apiVersion: z.string().optional(),
     kind: z.literal(kind).optional(),
     metadata: ObjectMeta,
-    spec,
+    // Most kinds' CRDs do not require spec, and the documentation shows e.g. an L2Advertisement without one:
+    // an absent spec is the empty spec, and the kind's own schema decides whether that is valid.
+    spec: z.preprocess((value) => value ?? {}, spec),
     status: status.optional(),
   });
 }

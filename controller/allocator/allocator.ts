@@ -132,6 +132,19 @@ export class Allocator {
     return fail('noAvailableIPs', 'no available IPs');
   }
 
+  /**
+   * PreferDualStack: a Service that holds one address gains one of the other family from the same pool
+   * (upstream AllocateFromPoolForAdditionalFamily). The existing address stays first.
+   */
+  allocateAdditionalFamily(svc: ServiceClaim, current: IPAddress, poolName: string): AllocationResult {
+    const pool = this.pools.get(poolName);
+    if (!pool) return fail('unknownPool', `unknown pool "${poolName}"`);
+    const family: Family = current.family === 4 ? 6 : 4;
+    const ip = this.firstUsable(pool, family, svc);
+    if (!ip) return fail('noAvailableIPs', `no available IPv${family} addresses in pool "${poolName}"`);
+    return this.assign(svc, [current, ip]);
+  }
+
   /** Frees the Service's addresses; idempotent. */
   unassign(serviceKey: string): boolean {
     const alloc = this.allocations.get(serviceKey);

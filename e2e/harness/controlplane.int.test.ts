@@ -1,29 +1,48 @@
 // Integration test of the control-plane harness against real upstream binaries. It must fail, never skip, when
-// the binaries are absent: a green run has to mean a real apiserver enforced real RBAC.
-import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { clientNode } from './clientnode';
+// the binaries are absent: a green run has to mean a real apiserver enforced real RBAC and accepted our CRDs.
+// API calls go through kube/rest.ts with in-memory credentials (client-node 2.x is ESM-only, see clientnode.ts).
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { statusCodeOf } from '../../kube/errors';
+import type { RestClient } from '../../kube/rest';
 import { startControlPlane, type ControlPlane } from './controlplane';
-import { controlPlaneBinaries } from './paths';
+import { restClient, type HarnessRestClient } from './kubeconfig';
+import { controlPlaneBinaries, REPO_ROOT } from './paths';
+import { waitFor } from './readiness';
 
+const execFileP = promisify(execFile);
 const START_TIMEOUT_MS = 180_000;
+const KUBECTL = '/usr/bin/kubectl';
+const CRD_DIR = path.join(REPO_ROOT, 'crds');
 jest.setTimeout(60_000);
 
 let cp: ControlPlane | undefined;
+let admin: HarnessRestClient | undefined;
+const clients: HarnessRestClient[] = [];
 
 function plane(): ControlPlane {
   if (cp === undefined) throw new Error('control plane did not start (see beforeAll failure)');
   return cp;
 }
 
-/** Resolves to the HTTP status of a client-node call: 200 on success, the ApiException code otherwise. */
+function adminApi(): RestClient {
+  if (admin === undefined) throw new Error('control plane did not start (see beforeAll failure)');
+  return admin;
+}
+
+/** 200 when the call succeeds, else the HTTP status of the API error. */
 async function statusOf(call: () => Promise<unknown>): Promise<number> {
   try {
     await call();
     return 200;
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    throw err;
+    const code = statusCodeOf(err);
+    if (code === undefined) throw err;
+    return code;
   }
 }
 
@@ -37,14 +56,31 @@ function alive(pid: number): boolean {
   }
 }
 
-async function eventually(what: string, cond: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 25;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 500);
-  }
+function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  return waitFor(what, check, { timeoutMs });
+}
+
+async function kubectl(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  // A clean environment: no user KUBECONFIG and no proxies can change which server kubectl talks to.
+  return execFileP(KUBECTL, ['--kubeconfig', plane().kubeconfigPath, ...args], {
+    env: { PATH: '/usr/bin:/bin', HOME: path.join(plane().runDir, 'kubectl-home') },
+    maxBuffer: 16 << 20,
+  });
+}
+
+const nameList = z.object({ items: z.array(z.object({ metadata: z.object({ name: z.string() }) })) });
+const crdSchema = z.looseObject({
+  metadata: z.looseObject({ name: z.string() }),
+  status: z
+    .looseObject({ conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).nullish() })
+    .optional(),
+});
+
+function crdFiles(): string[] {
+  return fs
+    .readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => path.join(CRD_DIR, f));
 }
 
 beforeAll(async () => {
@@ -53,69 +89,141 @@ beforeAll(async () => {
   controlPlaneBinaries();
   const t = Date.now();
   cp = await startControlPlane();
+  admin = restClient(cp.adminCredentials);
   // Reported so start-up regressions are visible in CI logs.
   process.stderr.write(
-    `[controlplane.int] ready in ${Date.now() - t}ms ${JSON.stringify(cp.timings)} run=${cp.runDir}\n`,
+    `[controlplane.int] spawn-to-ready ${cp.timings.spawnToReady}ms, total ${Date.now() - t}ms ` +
+      `${JSON.stringify(cp.timings)} run=${cp.runDir}\n`,
   );
 }, START_TIMEOUT_MS);
 
 afterAll(async () => {
+  for (const c of clients) c.close();
+  admin?.close();
   await cp?.stop();
 });
 
 describe('control plane harness', () => {
-  let admin: KubeConfig;
-  let core: CoreV1Api;
-
-  beforeAll(() => {
-    admin = plane().kubeConfig();
-    core = admin.makeApiClient(clientNode().CoreV1Api);
-  });
-
-  test('serves the API to the admin kubeconfig', async () => {
-    const names = (await core.listNamespace()).items.map((n) => n.metadata?.name);
-    expect(names).toEqual(expect.arrayContaining(['default', 'kube-system', 'kube-public', 'kube-node-lease']));
+  test('serves the API to the admin credentials', async () => {
+    const ns = nameList.parse(await adminApi().request({ method: 'GET', path: '/api/v1/namespaces' }));
+    expect(ns.items.map((n) => n.metadata.name)).toEqual(
+      expect.arrayContaining(['default', 'kube-system', 'kube-public', 'kube-node-lease']),
+    );
     // The kubernetes Service got the first address of the documentation range we configured.
-    const svc = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
-    expect(svc.spec?.clusterIP).toBe('198.51.100.1');
+    const svc = z
+      .looseObject({ spec: z.looseObject({ clusterIP: z.string() }) })
+      .parse(await adminApi().request({ method: 'GET', path: '/api/v1/namespaces/default/services/kubernetes' }));
+    expect(svc.spec.clusterIP).toBe('198.51.100.1');
   });
 
-  test('RBAC denies an unprivileged ServiceAccount token and a RoleBinding grants exactly what it names', async () => {
-    const k8s = clientNode();
+  test('kubectl apply --dry-run=server and --dry-run=client accept every CRD in crds/', async () => {
+    expect(crdFiles().length).toBeGreaterThan(0);
+    // Dry runs first, while the CRDs do not exist yet, so the server validates them as creations.
+    const server = await kubectl(['apply', '--dry-run=server', '-f', CRD_DIR]);
+    const client = await kubectl(['apply', '--dry-run=client', '-f', CRD_DIR]);
+    for (const out of [server.stdout, client.stdout]) {
+      expect(out.trim().split('\n')).toHaveLength(crdFiles().length);
+    }
+    expect(server.stdout).toMatch(/customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created \(server dry run\)/);
+    expect(client.stdout).toMatch(/customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created \(dry run\)/);
+    // Nothing was persisted by either.
+    const crds = nameList.parse(
+      await adminApi().request({ method: 'GET', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions' }),
+    );
+    expect(crds.items.filter((c) => c.metadata.name.endsWith('.metallb.io'))).toEqual([]);
+  });
+
+  test('the apiserver accepts every CRD in crds/ and establishes it', async () => {
+    const names: string[] = [];
+    for (const file of crdFiles()) {
+      for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+        const body: unknown = doc.toJS();
+        if (body === null || body === undefined) continue;
+        const created = crdSchema.parse(
+          await adminApi().request({ method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body }),
+        );
+        names.push(created.metadata.name);
+      }
+    }
+    expect(names.length).toBe(crdFiles().length);
+    for (const name of names) {
+      await eventually(`CRD ${name} Established`, async () => {
+        const crd = crdSchema.parse(
+          await adminApi().request({ method: 'GET', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}` }),
+        );
+        const cond = (t: string): string | undefined => crd.status?.conditions?.find((c) => c.type === t)?.status;
+        return cond('Established') === 'True' && cond('NamesAccepted') === 'True';
+      });
+    }
+    // Served: an empty list of every new resource.
+    const pools = nameList.parse(
+      await adminApi().request({ method: 'GET', path: '/apis/metallb.io/v1beta1/namespaces/default/ipaddresspools' }),
+    );
+    expect(pools.items).toEqual([]);
+  });
+
+  test('RBAC denies a user that has no binding', async () => {
+    const creds = await plane().issueCredentials('mallory', ['ironlb-e2e:nobody']);
+    const mallory = restClient(creds);
+    clients.push(mallory);
+    // Authenticated (403, not 401) but not authorized, for reads and writes alike.
+    expect(await statusOf(() => mallory.request({ method: 'GET', path: '/api/v1/namespaces/default/pods' }))).toBe(403);
+    expect(await statusOf(() => mallory.request({ method: 'GET', path: '/api/v1/secrets' }))).toBe(403);
+    expect(
+      await statusOf(() =>
+        mallory.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'mallory' } } }),
+      ),
+    ).toBe(403);
+    // kubectl agrees, through the same identity in a kubeconfig.
+    const kc = await plane().userKubeconfig('mallory', ['ironlb-e2e:nobody']);
+    const out = await execFileP(KUBECTL, ['--kubeconfig', kc, 'auth', 'can-i', 'list', 'pods'], {
+      env: { PATH: '/usr/bin:/bin' },
+    }).catch((err: unknown) => err as { stdout: string });
+    expect(out.stdout.trim()).toBe('no');
+  });
+
+  test('a TokenRequest token for a ServiceAccount can do exactly what its Role allows', async () => {
+    const api = adminApi();
     const ns = `rbac-${Date.now().toString(36)}`;
     const other = `${ns}-other`;
-    const rbac = admin.makeApiClient(k8s.RbacAuthorizationV1Api);
-    for (const name of [ns, other]) await core.createNamespace({ body: { metadata: { name } } });
-    await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'probe' } } });
+    for (const name of [ns, other]) await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name } } });
+    await api.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { metadata: { name: 'probe' } } });
     for (const namespace of [ns, other]) {
-      await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'data' }, stringData: { k: 'v' } } });
+      await api.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${namespace}/secrets`,
+        body: { metadata: { name: 'data' }, stringData: { k: 'v' } },
+      });
     }
 
     // A bound token from the TokenRequest API: no legacy Secret-based token is involved.
-    const tr = await core.createNamespacedServiceAccountToken({
-      name: 'probe',
-      namespace: ns,
-      body: { spec: { audiences: [], expirationSeconds: 600 } },
-    });
-    const token = tr.status?.token;
-    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(await plane().tokenKubeconfig(`${ns}-probe`, token ?? ''));
-    const asProbe = kc.makeApiClient(k8s.CoreV1Api);
+    const tr = z.looseObject({ status: z.looseObject({ token: z.string() }) }).parse(
+      await api.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/serviceaccounts/probe/token`,
+        body: { spec: { expirationSeconds: 600 } },
+      }),
+    );
+    expect(tr.status.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const probe = restClient({ server: plane().server, caPem: plane().caPem, token: tr.status.token });
+    clients.push(probe);
+    const get = (p: string) => statusOf(() => probe.request({ method: 'GET', path: p }));
 
     // Authenticated (not 401) but not authorized.
-    expect(await statusOf(() => asProbe.listSecretForAllNamespaces())).toBe(403);
-    expect(await statusOf(() => asProbe.listNamespacedSecret({ namespace: ns }))).toBe(403);
+    expect(await get('/api/v1/secrets')).toBe(403);
+    expect(await get(`/api/v1/namespaces/${ns}/secrets`)).toBe(403);
 
-    await rbac.createNamespacedRole({
-      namespace: ns,
+    await api.request({
+      method: 'POST',
+      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
       body: {
         metadata: { name: 'secret-reader' },
         rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
       },
     });
-    await rbac.createNamespacedRoleBinding({
-      namespace: ns,
+    await api.request({
+      method: 'POST',
+      path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
       body: {
         metadata: { name: 'probe-reads-secrets' },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'secret-reader' },
@@ -124,22 +232,22 @@ describe('control plane harness', () => {
     });
 
     // The RBAC authorizer reads through an informer cache, so the grant becomes visible shortly after.
-    await eventually(
-      'RoleBinding to take effect',
-      async () => (await statusOf(() => asProbe.listNamespacedSecret({ namespace: ns }))) === 200,
-    );
-    const secret = await asProbe.readNamespacedSecret({ name: 'data', namespace: ns });
-    expect(secret.metadata?.name).toBe('data');
+    await eventually('RoleBinding to take effect', async () => (await get(`/api/v1/namespaces/${ns}/secrets`)) === 200);
+    expect(await get(`/api/v1/namespaces/${ns}/secrets/data`)).toBe(200);
 
     // ...and nothing beyond what the Role names: other verbs, resources, namespaces, or cluster scope.
-    expect(await statusOf(() => asProbe.listSecretForAllNamespaces())).toBe(403);
-    expect(await statusOf(() => asProbe.listNamespacedSecret({ namespace: other }))).toBe(403);
-    expect(await statusOf(() => asProbe.readNamespacedSecret({ name: 'data', namespace: other }))).toBe(403);
-    expect(await statusOf(() => asProbe.listNamespacedConfigMap({ namespace: ns }))).toBe(403);
+    expect(await get('/api/v1/secrets')).toBe(403);
+    expect(await get(`/api/v1/namespaces/${other}/secrets`)).toBe(403);
+    expect(await get(`/api/v1/namespaces/${other}/secrets/data`)).toBe(403);
+    expect(await get(`/api/v1/namespaces/${ns}/configmaps`)).toBe(403);
     expect(
-      await statusOf(() => asProbe.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'new' } } })),
+      await statusOf(() =>
+        probe.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { metadata: { name: 'new' } } }),
+      ),
     ).toBe(403);
-    expect(await statusOf(() => asProbe.deleteNamespacedSecret({ name: 'data', namespace: ns }))).toBe(403);
+    expect(
+      await statusOf(() => probe.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/secrets/data` })),
+    ).toBe(403);
   });
 
   test('stop() ends exactly the processes it started', async () => {
@@ -150,6 +258,6 @@ describe('control plane harness', () => {
     expect(p.pids()).toEqual([]);
     expect(pids.filter(alive)).toEqual([]);
     // The API must be down too, not just the processes we looked at.
-    await expect(core.listNamespace()).rejects.toThrow();
+    await expect(adminApi().request({ method: 'GET', path: '/api/v1/namespaces' })).rejects.toThrow();
   });
 });

@@ -1,17 +1,24 @@
-// A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) on loopback,
-// built from upstream source by scripts/build-cluster-bins.sh. No kubelets and no kube-proxy: the operator's
-// controllers only need the API, and the e2e layer adds the data plane itself inside network namespaces.
+// A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) built from
+// upstream source by scripts/build-cluster-bins.sh, placed on loopback (integration tests) or inside a management
+// network namespace (e2e world); see controlplane-placement.ts. No real kubelets and no kube-proxy: simulated
+// nodes (nodes.ts) and the process kubelet (kubelet/) stand in for them.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pki, type CertPair } from './certs';
 import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from './cidr';
 import { clientNode } from './clientnode';
-import { writeKubeconfig } from './kubeconfig';
+import {
+  loopbackPlacement,
+  type ComponentPorts,
+  type HostPort,
+  type Placement,
+  type PlacementContext,
+} from './controlplane-placement';
+import { certCredentials, restClient, writeKubeconfig, type Credentials, type HarnessRestClient } from './kubeconfig';
 import { log } from './log';
 import { controlPlaneBinaries, createRunDir, RUN_ROOT, BIN_ROOT, readVersions } from './paths';
-import { freePorts } from './ports';
-import { ProcessGroup, type ManagedProcess } from './processes';
+import { ProcessGroup, type ManagedProcess, type SpawnOptions } from './processes';
 import { get, waitFor, waitForHttp200, type TlsClientOptions } from './readiness';
 
 export interface ControlPlaneOptions {
@@ -21,10 +28,12 @@ export interface ControlPlaneOptions {
    */
   serviceCidrs?: string[];
   /**
-   * Address published in the `kubernetes` Service's endpoints. Nothing listens or dials there: the apiserver
-   * only binds 127.0.0.1, but endpoint validation rejects loopback, so a documentation address stands in.
+   * Loopback placement only: the address published in the `kubernetes` Service's endpoints. Nothing listens or
+   * dials there: the apiserver only binds 127.0.0.1, but endpoint validation rejects loopback.
    */
   advertiseAddress?: string;
+  /** Where the components run (default: loopbackPlacement). World mode: worldPlacement({ netns, ipv4, ipv6 }). */
+  placement?: Placement;
   /** Start kube-controller-manager (default true). */
   controllerManager?: boolean;
   /** Start kube-scheduler (default true). */
@@ -47,18 +56,32 @@ export interface ControlPlane {
   readonly runDir: string;
   /** Admin (system:masters) kubeconfig: e2e/.run/<run-id>/admin.kubeconfig. */
   readonly kubeconfigPath: string;
+  /** The apiserver URL for clients in the root namespace (jest, kubectl). */
   readonly server: string;
+  /** Where processes of simulated nodes dial the apiserver (their KUBERNETES_SERVICE_HOST/PORT). */
+  readonly inClusterApiserver: HostPort;
+  readonly placement: Placement['kind'];
   readonly caCertPath: string;
   readonly caPem: string;
   readonly serviceCidrs: readonly string[];
-  readonly ports: Readonly<{ etcd: number; apiserver: number; controllerManager: number; scheduler: number }>;
-  /** Milliseconds spent in each start-up phase, plus `total`. */
+  /** Ports inside the control plane's network namespace. */
+  readonly ports: Readonly<ComponentPorts>;
+  /**
+   * Milliseconds spent in each start-up phase, plus `spawnToReady` (first component spawned until everything is
+   * ready) and `total` (including the PKI).
+   */
   readonly timings: Readonly<Record<string, number>>;
   readonly processes: readonly ManagedProcess[];
   /** PIDs of the components still running. */
   pids(): number[];
-  /** A fresh client-node KubeConfig for the admin user. */
+  /** A fresh client-node KubeConfig for the admin user (client-node is ESM-only: see clientnode.ts). */
   kubeConfig(): KubeConfig;
+  /** Admin (system:masters) credentials for the root namespace. */
+  readonly adminCredentials: Credentials;
+  /** A JSON REST client (kube/rest.ts) for the admin user; close() it when done. */
+  adminClient(): HarnessRestClient;
+  /** Issues a client certificate for `user`/`groups` (e.g. system:node:<name>, [system:nodes]). */
+  issueCredentials(user: string, groups?: string[]): Promise<Credentials>;
   /** Issues a client certificate for `user`/`groups` and returns the path of a kubeconfig using it. */
   userKubeconfig(user: string, groups?: string[]): Promise<string>;
   /** Writes a kubeconfig that authenticates with a bearer token (e.g. from the TokenRequest API). */
@@ -69,6 +92,12 @@ export interface ControlPlane {
 
 const DEFAULT_SERVICE_CIDRS = ['198.51.100.0/24'];
 const DEFAULT_ADVERTISE = { 4: '192.0.2.254', 6: '2001:db8:ffff::fe' } as const;
+const KUBERNETES_NAMES = [
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+];
 // Any URL works as issuer; this is the conventional in-cluster one, so tokens look like a real cluster's.
 const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
@@ -83,20 +112,14 @@ interface Pkis {
   sa: { privateKeyPath: string; publicKeyPath: string };
 }
 
-async function makePki(dir: string, serviceIps: string[], advertise: string): Promise<Pkis> {
+async function makePki(dir: string, serviceIps: string[], servingIps: readonly string[]): Promise<Pkis> {
   const pki = await Pki.create(dir);
   const loopback = { ips: ['127.0.0.1', '::1'], dnsNames: ['localhost'] };
   // Independent leaves: issue them concurrently.
   const [apiserver, admin, kcm, kcmServing, scheduler, schedulerServing, sa] = await Promise.all([
     pki.issueServing('apiserver', 'kube-apiserver', {
-      ips: [...loopback.ips, ...serviceIps, advertise],
-      dnsNames: [
-        ...loopback.dnsNames,
-        'kubernetes',
-        'kubernetes.default',
-        'kubernetes.default.svc',
-        'kubernetes.default.svc.cluster.local',
-      ],
+      ips: [...new Set([...loopback.ips, ...serviceIps, ...servingIps])],
+      dnsNames: [...loopback.dnsNames, ...KUBERNETES_NAMES],
     }),
     pki.issueClient('admin', { user: 'kubernetes-admin', groups: ['system:masters'] }),
     pki.issueClient('controller-manager', { user: 'system:kube-controller-manager' }),
@@ -128,8 +151,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   if (serviceCidrs.length < 1 || serviceCidrs.length > 2) throw new Error('serviceCidrs: give one or two ranges');
   serviceCidrs.forEach(assertTestCidr);
   const primaryFamily = parseStrictCidr(serviceCidrs[0] ?? '').family;
-  const advertise = opts.advertiseAddress ?? DEFAULT_ADVERTISE[primaryFamily];
-  assertTestIp(advertise);
+  const advertiseDefault = opts.advertiseAddress ?? DEFAULT_ADVERTISE[primaryFamily];
+  assertTestIp(advertiseDefault);
+  const placement = opts.placement ?? loopbackPlacement(advertiseDefault);
+  const advertise = placement.advertiseAddress;
   const serviceIps = serviceCidrs.map((c) => nthAddress(c, 1));
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const v = String(opts.verbosity ?? 1);
@@ -141,32 +166,36 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const group = new ProcessGroup();
   log.info(`control plane ${runId} in ${runDir}`);
 
+  // Components start inside the placement's network namespace; the harness reaches their ports directly
+  // (loopback) or through the placement's unix-socket relay (world).
+  const spawnComponent = (name: string, command: string, spawnOpts: SpawnOptions): Promise<ManagedProcess> => {
+    const argv = placement.wrap(command, spawnOpts.args);
+    return group.spawn(name, argv.command, { ...spawnOpts, args: argv.args });
+  };
+
   try {
     let t = Date.now();
-    const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort] = (await freePorts(5)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const c = await makePki(path.join(runDir, 'pki'), serviceIps, advertise);
+    const ports = await placement.allocatePorts();
+    const { etcd: etcdPort, etcdPeer: etcdPeerPort, apiserver: apiPort, controllerManager: kcmPort } = ports;
+    const schedPort = ports.scheduler;
+    const c = await makePki(path.join(runDir, 'pki'), serviceIps, placement.servingIps);
     const caPem = await c.pki.caPem();
-    const server = `https://127.0.0.1:${apiPort}`;
-    const kubeconfigPath = path.join(runDir, 'admin.kubeconfig');
+    // Components dial the apiserver on their own namespace's loopback.
+    const localServer = `https://127.0.0.1:${apiPort}`;
     const kcmKubeconfig = path.join(runDir, 'controller-manager.kubeconfig');
     const schedKubeconfig = path.join(runDir, 'scheduler.kubeconfig');
     await Promise.all([
-      writeKubeconfig(kubeconfigPath, { server, caPem, user: 'kubernetes-admin', client: c.admin }),
-      writeKubeconfig(kcmKubeconfig, { server, caPem, user: 'system:kube-controller-manager', client: c.kcm }),
-      writeKubeconfig(schedKubeconfig, { server, caPem, user: 'system:kube-scheduler', client: c.scheduler }),
+      writeKubeconfig(kcmKubeconfig, { server: localServer, caPem, user: 'system:kube-controller-manager', client: c.kcm }),
+      writeKubeconfig(schedKubeconfig, { server: localServer, caPem, user: 'system:kube-scheduler', client: c.scheduler }),
     ]);
     mark('pki', t);
 
     t = Date.now();
+    const spawnedAt = t;
+    const ctx: PlacementContext = { runDir, logDir, group, ports, timeoutMs: readyTimeoutMs };
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const etcdPeerUrl = `http://127.0.0.1:${etcdPeerPort}`;
-    const etcd = await group.spawn('etcd', bins.etcd, {
+    const etcd = await spawnComponent('etcd', bins.etcd, {
       logFile: path.join(logDir, 'etcd.log'),
       args: [
         '--name=ironlb-e2e',
@@ -184,11 +213,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     });
 
     // The apiserver retries its etcd connection, so it starts in parallel instead of after etcd's health check.
-    const apiserver = await group.spawn('kube-apiserver', bins.kubeApiserver, {
+    const apiserver = await spawnComponent('kube-apiserver', bins.kubeApiserver, {
       logFile: path.join(logDir, 'kube-apiserver.log'),
       args: [
         `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
+        `--bind-address=${placement.apiserverBindAddress}`,
         `--secure-port=${apiPort}`,
         `--advertise-address=${advertise}`,
         `--cert-dir=${path.join(runDir, 'apiserver')}`,
@@ -208,13 +237,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         '--allow-privileged=true',
         '--profiling=false',
         `--v=${v}`,
+        ...placement.extraApiserverArgs,
         ...(opts.extraApiserverArgs ?? []),
       ],
     });
+    await placement.start(ctx);
 
     await waitForHttp200('etcd /health', `${etcdUrl}/health`, undefined, {
       timeoutMs: readyTimeoutMs,
       watch: [etcd],
+      socketPath: placement.socketFor(etcdPort),
     });
     mark('etcd', t);
 
@@ -225,11 +257,15 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     };
     // /readyz only turns 200 after every post-start hook ran, notably the RBAC bootstrap roles, so
     // authorization tests cannot race the bootstrap policy.
-    await waitForHttp200('kube-apiserver /readyz', `${server}/readyz`, adminTls, {
+    await waitForHttp200('kube-apiserver /readyz', `${localServer}/readyz`, adminTls, {
       timeoutMs: readyTimeoutMs - (Date.now() - t0),
       watch: [etcd, apiserver],
+      socketPath: placement.socketFor(apiPort),
     });
     mark('apiserver', t);
+    const server = await placement.exposeApiserver(ctx);
+    const kubeconfigPath = path.join(runDir, 'admin.kubeconfig');
+    await writeKubeconfig(kubeconfigPath, { server, caPem, user: 'kubernetes-admin', client: c.admin });
 
     // The controller manager gives up if the apiserver is not healthy within seconds of its start, so it and
     // the scheduler are only started now.
@@ -237,7 +273,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const waits: Promise<number>[] = [];
     const servingTls = { ca: caPem };
     if (runWith.controllerManager) {
-      const kcm = await group.spawn('kube-controller-manager', bins.kubeControllerManager, {
+      const kcm = await spawnComponent('kube-controller-manager', bins.kubeControllerManager, {
         logFile: path.join(logDir, 'kube-controller-manager.log'),
         args: [
           `--kubeconfig=${kcmKubeconfig}`,
@@ -266,11 +302,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         waitForHttp200('kube-controller-manager /healthz', `https://127.0.0.1:${kcmPort}/healthz`, servingTls, {
           timeoutMs: readyTimeoutMs - (Date.now() - t0),
           watch: [etcd, apiserver, kcm],
+          socketPath: placement.socketFor(kcmPort),
         }),
       );
     }
     if (runWith.scheduler) {
-      const sched = await group.spawn('kube-scheduler', bins.kubeScheduler, {
+      const sched = await spawnComponent('kube-scheduler', bins.kubeScheduler, {
         logFile: path.join(logDir, 'kube-scheduler.log'),
         args: [
           `--kubeconfig=${schedKubeconfig}`,
@@ -290,6 +327,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         waitForHttp200('kube-scheduler /healthz', `https://127.0.0.1:${schedPort}/healthz`, servingTls, {
           timeoutMs: readyTimeoutMs - (Date.now() - t0),
           watch: [etcd, apiserver, sched],
+          socketPath: placement.socketFor(schedPort),
         }),
       );
     }
@@ -307,8 +345,10 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       );
       mark('defaultServiceAccount', t);
     }
+    timings.spawnToReady = Date.now() - spawnedAt;
     timings.total = Date.now() - t0;
     log.info(`control plane ${runId} ready in ${timings.total}ms`);
+    const adminCredentials = await certCredentials(server, caPem, c.admin);
 
     let stopping: Promise<void> | undefined;
     const usersDir = path.join(runDir, 'users');
@@ -317,10 +357,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       runDir,
       kubeconfigPath,
       server,
+      inClusterApiserver: placement.inClusterApiserver(ports),
+      placement: placement.kind,
       caCertPath: c.pki.ca.certPath,
       caPem,
       serviceCidrs: [...serviceCidrs],
-      ports: { etcd: etcdPort, apiserver: apiPort, controllerManager: kcmPort, scheduler: schedPort },
+      ports,
       timings,
       processes: group.list(),
       pids: () => group.pids(),
@@ -328,6 +370,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         const kc = new (clientNode().KubeConfig)();
         kc.loadFromFile(kubeconfigPath);
         return kc;
+      },
+      adminCredentials,
+      adminClient: () => restClient(adminCredentials),
+      issueCredentials: async (user, groups = []) => {
+        await fs.mkdir(usersDir, { recursive: true, mode: 0o700 });
+        const name = user.replace(/[^A-Za-z0-9._-]/g, '_');
+        return certCredentials(server, caPem, await c.pki.issueClient(`user-${name}`, { user, groups }));
       },
       userKubeconfig: async (user, groups = []) => {
         await fs.mkdir(usersDir, { recursive: true, mode: 0o700 });

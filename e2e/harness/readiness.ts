@@ -15,8 +15,12 @@ export interface HttpResult {
   body: string;
 }
 
-/** One GET with a per-request timeout. Rejects on connection errors so callers can treat them as "not yet". */
-export function get(url: string, tls?: TlsClientOptions, timeoutMs = 2_000): Promise<HttpResult> {
+/**
+ * One GET with a per-request timeout. Rejects on connection errors so callers can treat them as "not yet".
+ * `socketPath` sends the request over a unix socket instead (a forwarder into another network namespace); the
+ * URL's host still names the peer for TLS verification.
+ */
+export function get(url: string, tls?: TlsClientOptions, timeoutMs = 2_000, socketPath?: string): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const onResponse = (res: http.IncomingMessage): void => {
@@ -26,10 +30,11 @@ export function get(url: string, tls?: TlsClientOptions, timeoutMs = 2_000): Pro
       res.on('error', reject);
     };
     // agent: false so no keep-alive socket outlives the poll and holds jest open.
+    const via = socketPath !== undefined ? { socketPath } : {};
     const req =
       u.protocol === 'https:'
-        ? https.get(u, { ...tls, agent: false, timeout: timeoutMs }, onResponse)
-        : http.get(u, { agent: false, timeout: timeoutMs }, onResponse);
+        ? https.get(u, { ...tls, ...via, agent: false, timeout: timeoutMs }, onResponse)
+        : http.get(u, { ...via, agent: false, timeout: timeoutMs }, onResponse);
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs}ms`)));
     req.on('error', reject);
   });
@@ -48,10 +53,15 @@ export interface WaitOptions {
   intervalMs?: number;
   maxIntervalMs?: number;
   /** Processes whose death makes waiting pointless. */
-  watch?: ManagedProcess[];
+  watch?: readonly ManagedProcess[];
 }
 
-function processReport(procs: ManagedProcess[]): string {
+export interface HttpWaitOptions extends WaitOptions {
+  /** Reach the URL through this unix socket (see get()). */
+  socketPath?: string;
+}
+
+function processReport(procs: readonly ManagedProcess[]): string {
   return procs.map((p) => `--- ${p.describeExit()}; log ${p.logFile}:\n${p.logTail(25)}`).join('\n');
 }
 
@@ -91,13 +101,13 @@ export async function waitForHttp200(
   what: string,
   url: string,
   tls: TlsClientOptions | undefined,
-  opts: WaitOptions,
+  opts: HttpWaitOptions,
 ): Promise<number> {
   const start = Date.now();
   await waitFor(
     what,
     async () => {
-      const r = await get(url, tls);
+      const r = await get(url, tls, 2_000, opts.socketPath);
       if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.body.slice(0, 500)}`);
       return true;
     },

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { cidrFirst, cidrLast, cidrSize, cidrsOverlap, formatCidr } from '../addr/cidr';
+import { formatIP, IPAddress } from '../addr/ip';
+import { buildConfig } from './build';
+import { ClusterResources } from './resources';
+import { buildOk, pool } from './testutil';
+
+describe('buildConfig never throws', () => {
+  test('on arbitrary values in place of every kind', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          ipAddressPools: fc.array(fc.anything()),
+          addressPools: fc.array(fc.anything()),
+          l2Advertisements: fc.array(fc.anything()),
+          bgpAdvertisements: fc.array(fc.anything()),
+          bgpPeers: fc.array(fc.anything()),
+          communities: fc.array(fc.anything()),
+          bfdProfiles: fc.array(fc.anything()),
+          secrets: fc.array(fc.anything()),
+          namespaces: fc.array(fc.anything()),
+          nodes: fc.array(fc.anything()),
+        }),
+        (resources) => {
+          const result = buildConfig(resources);
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('on well-shaped objects with arbitrary strings where addresses, durations and communities go', () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom('1.2.3.4', '1.2.3.0/24', '::/0', '1-2', '1s', '0', 'large:1:2:3', '1:2', '-'));
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 4 }), text, text, (addresses, duration, value) => {
+        const result = buildConfig({
+          ipAddressPools: [pool('p', addresses)],
+          bgpPeers: [{ metadata: { name: 'x' }, spec: { myASN: 1, peerASN: 2, peerAddress: value, holdTime: duration, keepaliveTime: duration } }],
+          bgpAdvertisements: [{ metadata: { name: 'a' }, spec: { communities: [value] } }],
+          communities: [{ metadata: { name: 'c' }, spec: { communities: [{ name: value, value }] } }],
+        });
+        if (!result.ok) for (const e of result.errors) expect(e.message).toContain(e.field === '' ? e.name : e.field);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('errors', () => {
+  test('are typed with kind, namespace, name, field, reason and a message that joins them', () => {
+    const result = buildConfig({ ipAddressPools: [pool('web', ['192.0.2.0/28', '192.0.2.10-192.0.2.5'])] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          kind: 'IPAddressPool',
+          namespace: 'metallb-system',
+          name: 'web',
+          field: 'spec.addresses[1]',
+          reason: 'range start is after its end',
+          message: 'IPAddressPool metallb-system/web: spec.addresses[1] "192.0.2.10-192.0.2.5": range start is after its end',
+          transient: false,
+        },
+      ],
+    });
+  });
+
+  test('of every kind are all returned from one build', () => {
+    const result = buildConfig({
+      ipAddressPools: [pool('p', ['nope'])],
+      l2Advertisements: [{ metadata: { name: 'l' }, spec: { ipAddressPools: ['p', 'p'] } }],
+      bgpAdvertisements: [{ metadata: { name: 'b' }, spec: { aggregationLength: 40 } }],
+      bgpPeers: [{ metadata: { name: 'x' }, spec: { myASN: 0, peerASN: 1, peerAddress: '1.1.1.1' } }],
+      communities: [{ metadata: { name: 'c' }, spec: { communities: [{ name: 'n', value: 'x' }] } }],
+      bfdProfiles: [{ metadata: { name: 'f' }, spec: { echoInterval: 1 } }],
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(new Set(result.errors.map((e) => e.kind))).toEqual(new Set(['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'Community', 'BFDProfile']));
+  });
+
+  test('do not depend on the order the informers listed the objects in', () => {
+    const a = pool('a', ['10.0.0.0/8']);
+    const b = pool('b', ['10.1.0.0/16']);
+    const one = buildConfig({ ipAddressPools: [a, b] });
+    const two = buildConfig({ ipAddressPools: [b, a] });
+    expect(one).toEqual(two);
+  });
+});
+
+// Address-level properties through the whole build, IPv4 and IPv6 (bigint arithmetic all the way).
+const v4 = fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }).map((value): IPAddress => ({ family: 4, value }));
+const v6 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }).map((value): IPAddress => ({ family: 6, value }));
+const rangeOf = (addr: fc.Arbitrary<IPAddress>, maxSpan: bigint) =>
+  fc.tuple(addr, fc.bigInt({ min: 0n, max: maxSpan })).map(([start, span]) => {
+    const max = start.family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+    const end = start.value + span > max ? max : start.value + span;
+    return { start, end: { family: start.family, value: end } as IPAddress };
+  });
+
+describe('pool ranges through the config (property)', () => {
+  test.each([
+    ['IPv4', rangeOf(v4, 1n << 20n)],
+    ['IPv6', rangeOf(v6, 1n << 80n)],
+  ] as const)('%s: a range summarised then re-expanded covers exactly the range, with minimal disjoint aligned CIDRs', (_family, ranges) => {
+    fc.assert(
+      fc.property(ranges, ({ start, end }) => {
+        const entry = `${formatIP(start)} - ${formatIP(end)}`;
+        const config = buildOk({ ipAddressPools: [pool('p', [entry])] });
+        const cidrs = config.pools.get('p')?.cidrs ?? [];
+        expect(cidrs.length).toBeGreaterThan(0);
+        let cursor = start.value;
+        for (const c of cidrs) {
+          // contiguous, ascending, aligned: together exactly [start, end]
+          expect(cidrFirst(c).value).toBe(cursor);
+          expect(c.base % cidrSize(c)).toBe(0n);
+          cursor = cidrLast(c).value + 1n;
+        }
+        expect(cursor - 1n).toBe(end.value);
+        // minimal: no two neighbours could merge into one aligned block
+        for (let i = 1; i < cidrs.length; i++) {
+          const [a, b] = [cidrs[i - 1], cidrs[i]];
+          if (a && b && a.prefix === b.prefix) expect(a.base % (cidrSize(a) * 2n)).not.toBe(0n);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('overlap detection is symmetric and agrees with address arithmetic', () => {
+    const cidrText = fc.tuple(v4, fc.integer({ min: 8, max: 32 })).map(([ip, prefix]) => `${formatIP(ip)}/${prefix}`);
+    fc.assert(
+      fc.property(cidrText, cidrText, (x, y) => {
+        const ab = buildConfig({ ipAddressPools: [pool('a', [x]), pool('b', [y])] });
+        const ba = buildConfig({ ipAddressPools: [pool('a', [y]), pool('b', [x])] });
+        expect(ab.ok).toBe(ba.ok);
+        const single = buildOk({ ipAddressPools: [pool('a', [x])] }).pools.get('a')?.cidrs[0];
+        const other = buildOk({ ipAddressPools: [pool('b', [y])] }).pools.get('b')?.cidrs[0];
+        expect(ab.ok).toBe(!(single && other && cidrsOverlap(single, other)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a range and the CIDRs it summarises to describe the same addresses: they always overlap each other', () => {
+    fc.assert(
+      fc.property(rangeOf(v4, 1n << 12n), ({ start, end }) => {
+        const range = `${formatIP(start)}-${formatIP(end)}`;
+        const cidrs = buildOk({ ipAddressPools: [pool('p', [range])] }).pools.get('p')?.cidrs ?? [];
+        const resources: ClusterResources = { ipAddressPools: [pool('p', [range]), pool('q', cidrs.map(formatCidr))] };
+        const result = buildConfig(resources);
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.errors.every((e) => e.name === 'q' && /overlaps/.test(e.reason))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

@@ -1,0 +1,110 @@
+import { ClusterResources } from './resources';
+import { ExpectedError, bfd, bgpAd, buildOk, community, expectErrors, node, peer, pool } from './testutil';
+
+const basic = { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.1' };
+const native = { bgpType: 'native' as const };
+const frr = { bgpType: 'frr' as const };
+const B = 'BGPPeer' as const;
+
+interface ErrorCase {
+  desc: string;
+  resources: ClusterResources;
+  errors: ExpectedError[];
+}
+
+const nativeField = (field: string): ExpectedError[] => [{ kind: B, name: 'p', field: `spec.${field}`, reason: 'not supported in native BGP mode (FRR only)' }];
+const onePeer = (spec: Record<string, unknown>, extra: ClusterResources = {}): ClusterResources => ({ bgpPeers: [peer('p', { ...basic, ...spec })], ...extra });
+
+const nativeCases: ErrorCase[] = [
+  { desc: 'bfdProfile', resources: onePeer({ bfdProfile: 'b' }, { bfdProfiles: [bfd('b')] }), errors: [...nativeField('bfdProfile'), { kind: 'BFDProfile', name: 'b', field: '', reason: /^BFD profiles are not supported in native BGP mode/ }] },
+  { desc: 'a non-zero keepaliveTime', resources: onePeer({ keepaliveTime: '30s' }), errors: nativeField('keepaliveTime') },
+  { desc: 'vrf', resources: onePeer({ vrf: 'red' }), errors: nativeField('vrf') },
+  { desc: 'connectTime', resources: onePeer({ connectTime: '5s' }), errors: nativeField('connectTime') },
+  { desc: 'enableGracefulRestart', resources: onePeer({ enableGracefulRestart: true }), errors: nativeField('enableGracefulRestart') },
+  { desc: 'disableMP', resources: onePeer({ disableMP: true }), errors: nativeField('disableMP') },
+  { desc: 'dualStackAddressFamily', resources: onePeer({ dualStackAddressFamily: true }), errors: nativeField('dualStackAddressFamily') },
+  { desc: 'dynamicASN', resources: { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }, errors: nativeField('dynamicASN') },
+  { desc: 'interface (unnumbered)', resources: { bgpPeers: [peer('p', { myASN: 1, peerASN: 2, interface: 'eth1' })] }, errors: nativeField('interface') },
+  { desc: 'localASN', resources: onePeer({ localASN: 65000 }), errors: nativeField('localASN') },
+  {
+    desc: 'an IPv6 pool that a BGPAdvertisement selects',
+    resources: { ipAddressPools: [pool('v6', ['192.0.2.0/28', '2001:db8::/64'])], bgpAdvertisements: [bgpAd('all')] },
+    errors: [{ kind: 'IPAddressPool', name: 'v6', field: 'spec.addresses[1]', reason: 'native BGP mode does not support IPv6, and BGPAdvertisement "all" advertises this pool' }],
+  },
+  {
+    desc: 'large communities in a BGPAdvertisement or a Community',
+    resources: {
+      ipAddressPools: [pool('v4', ['192.0.2.0/28'])],
+      bgpAdvertisements: [bgpAd('ad', { communities: ['large:1:2:3'] })],
+      communities: [community('c', [{ name: 'x', value: 'large:4:5:6' }])],
+    },
+    errors: [
+      { kind: 'BGPAdvertisement', name: 'ad', field: 'spec.communities[0]', reason: 'native BGP mode only supports standard communities (AA:NN)' },
+      { kind: 'Community', name: 'c', field: 'spec.communities[0].value', reason: 'native BGP mode only supports standard communities (AA:NN)' },
+    ],
+  },
+];
+
+describe('native BGP mode restrictions', () => {
+  test.each(nativeCases)('rejects $desc', ({ resources, errors }) => {
+    expectErrors(resources, errors, native);
+    // Without a mode the same resources are valid: the restriction is the mode's, not the parser's.
+    expect(() => buildOk(resources)).not.toThrow();
+  });
+
+  test('accepts a plain IPv4 configuration with holdTime, zero keepalive and standard communities', () => {
+    const config = buildOk(
+      {
+        ipAddressPools: [pool('v4', ['192.0.2.0/28']), pool('v6-l2-only', ['2001:db8::/64'])],
+        bgpAdvertisements: [bgpAd('ad', { ipAddressPools: ['v4'], communities: ['65000:100'] })],
+        bgpPeers: [peer('p', { ...basic, holdTime: '90s', keepaliveTime: '0s', routerID: '10.0.0.1' })],
+      },
+      native,
+    );
+    expect(config.peers.get('p')?.holdTime).toBe(90);
+  });
+});
+
+const frrCases: ErrorCase[] = [
+  {
+    desc: 'different router IDs on a shared node',
+    resources: { bgpPeers: [peer('a', { ...basic, routerID: '10.0.0.1' }), peer('b', { ...basic, peerAddress: '192.0.2.2', routerID: '10.0.0.2' })] },
+    errors: [{ kind: B, name: 'b', field: 'spec.routerID', reason: /^router ID differs from BGPPeer metallb-system\/a on a shared node/ }],
+  },
+  {
+    desc: 'the same neighbor address twice with overlapping node selectors',
+    resources: {
+      nodes: [node('n1', { a: '1', b: '1' })],
+      bgpPeers: [peer('a', { ...basic, nodeSelectors: [{ matchLabels: { a: '1' } }] }), peer('b', { ...basic, nodeSelectors: [{ matchLabels: { b: '1' } }] })],
+    },
+    errors: [{ kind: B, name: 'b', field: 'spec.peerAddress', reason: /FRR mode doesn't support duplicate BGPPeers selecting the same node/ }],
+  },
+  {
+    desc: 'different myASN in the same VRF',
+    resources: { bgpPeers: [peer('a', basic), peer('b', { ...basic, myASN: 64999, peerAddress: '192.0.2.2' })] },
+    errors: [{ kind: B, name: 'b', field: 'spec.myASN', reason: /in FRR mode all myASN must be equal for the same VRF/ }],
+  },
+];
+
+describe('FRR BGP mode restrictions', () => {
+  test.each(frrCases)('rejects $desc', ({ resources, errors }) => {
+    expectErrors(resources, errors, frr);
+    expectErrors(resources, errors, { bgpType: 'frr-k8s' });
+  });
+
+  test('allows the same neighbor twice when the node selectors are disjoint', () => {
+    const resources = {
+      nodes: [node('n1', { rack: '1' }), node('n2', { rack: '2' })],
+      bgpPeers: [peer('a', { ...basic, nodeSelectors: [{ matchLabels: { rack: '1' } }] }), peer('b', { ...basic, nodeSelectors: [{ matchLabels: { rack: '2' } }] })],
+    };
+    expect(buildOk(resources, frr).peers.size).toBe(2);
+  });
+
+  test('allows different myASN in different VRFs, and the FRR-only fields', () => {
+    const resources = {
+      bgpPeers: [peer('a', { ...basic, vrf: 'red', bfdProfile: 'b', dynamicASN: undefined }), peer('b', { ...basic, myASN: 64999, peerAddress: '192.0.2.2' })],
+      bfdProfiles: [bfd('b')],
+    };
+    expect(buildOk(resources, frr).peers.size).toBe(2);
+  });
+});

@@ -1,0 +1,130 @@
+// The HTTPS endpoint the API server calls: validating admission at upstream's paths and BGPPeer conversion
+// at /convert. Routing and decoding are in `handle`, which tests drive with plain JSON; `listen` adds TLS.
+// A request that cannot be parsed gets a 400; a failure while validating is a denial that says so, never a
+// crash (with failurePolicy Fail the API server then refuses the write, which is the safe side).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'winston';
+import type { BGPType } from '../../config/modes';
+import type { ClusterResources } from '../../config/resources';
+import { describeError } from '../../kube/errors';
+import { AdmissionReviewSchema, AdmissionVerdict, ConversionReviewSchema, admissionResponse, conversionResponse, deny } from './admission';
+import type { CertificatePair } from './certs';
+import { convertPeers } from './conversion';
+import { VALIDATION_PATHS, validateAdmission } from './validate';
+
+export const CONVERT_PATH = '/convert';
+const MAX_BODY = 3 * 1024 * 1024;
+
+export interface WebhookHandlerOptions {
+  readonly namespace: string;
+  readonly bgpType?: BGPType;
+  /** The metallb.io objects (and Nodes, Namespaces, Secrets) as they are now. */
+  readonly snapshot: () => Promise<ClusterResources>;
+  readonly logger: Logger;
+}
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export class WebhookServer {
+  private server: https.Server | undefined;
+
+  constructor(private readonly options: WebhookHandlerOptions) {}
+
+  async handle(path: string, body: unknown): Promise<WebhookResponse> {
+    const { logger } = this.options;
+    if (path === CONVERT_PATH) {
+      const review = ConversionReviewSchema.safeParse(body);
+      if (!review.success) return { status: 400, body: { error: 'not a ConversionReview' } };
+      const { uid, desiredAPIVersion, objects } = review.data.request;
+      const result = convertPeers(objects, desiredAPIVersion);
+      if (!result.ok) logger.warn('conversion failed', { error: result.message });
+      return { status: 200, body: conversionResponse(uid, result) };
+    }
+    const kind = VALIDATION_PATHS[path];
+    if (kind === undefined) return { status: 404, body: { error: `no webhook at ${path}` } };
+    const review = AdmissionReviewSchema.safeParse(body);
+    if (!review.success) return { status: 400, body: { error: 'not an AdmissionReview' } };
+    const req = review.data.request;
+    let verdict: AdmissionVerdict;
+    try {
+      const existing = await this.options.snapshot();
+      verdict = validateAdmission(kind, req, {
+        namespace: this.options.namespace,
+        existing,
+        ...(this.options.bgpType !== undefined ? { bgpType: this.options.bgpType } : {}),
+      });
+    } catch (err) {
+      logger.error('validation failed', { kind, name: req.name, error: describeError(err) });
+      verdict = deny(`validation of ${kind} ${req.name ?? ''} failed: ${describeError(err)}`);
+    }
+    if (!verdict.allowed) logger.info('admission denied', { kind, name: req.name, operation: req.operation, reason: verdict.message });
+    return { status: 200, body: admissionResponse(req.uid, verdict) };
+  }
+
+  async listen(port: number, host: string, cert: CertificatePair): Promise<number> {
+    const server = https.createServer({ cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' }, (req, res) => {
+      void this.serve(req, res);
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('webhook server has no port');
+    return (address satisfies AddressInfo).port;
+  }
+
+  /** Swaps the serving certificate for new connections (rotation). */
+  setCertificate(cert: CertificatePair): void {
+    this.server?.setSecureContext({ cert: cert.cert, key: cert.key });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown): void => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    try {
+      if (req.method !== 'POST') return reply(405, { error: 'POST only' });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        size += buf.length;
+        if (size > MAX_BODY) return reply(413, { error: 'request too large' });
+        chunks.push(buf);
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return reply(400, { error: 'body is not JSON' });
+      }
+      const path = new URL(req.url ?? '/', 'https://webhook').pathname;
+      const out = await this.handle(path, body);
+      reply(out.status, out.body);
+    } catch (err) {
+      this.options.logger.error('webhook request failed', { path: req.url, error: describeError(err) });
+      if (!res.headersSent) reply(500, { error: 'internal error' });
+      else res.end();
+    }
+  }
+}

@@ -1,0 +1,331 @@
+// The process kubelet against a real control plane (loopback mode): pods scheduled by the real scheduler onto a
+// simulated node run as local processes, talk to the apiserver as their own ServiceAccount through the projected
+// token files, see their env resolved, report Running/Ready from a readiness probe, and end when deleted.
+import * as fs from 'node:fs';
+import { z } from 'zod';
+import { isNotFound } from '../../kube/errors';
+import type { RestClient } from '../../kube/rest';
+import { startControlPlane, type ControlPlane } from '../harness/controlplane';
+import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
+import { Kubelet, TEST_IMAGE } from '../harness/kubelet';
+import { SimNode } from '../harness/nodes';
+import { controlPlaneBinaries } from '../harness/paths';
+import { freePorts } from '../harness/ports';
+import { waitFor } from '../harness/readiness';
+
+jest.setTimeout(90_000);
+
+const NODE = { name: 'node1', ipv4: '192.0.2.11', ipv6: '2001:db8:1::11' };
+const NS = 'kubelet-test';
+
+let cp: ControlPlane | undefined;
+let admin: HarnessRestClient | undefined;
+let node: SimNode | undefined;
+let kubelet: Kubelet | undefined;
+
+function api(): RestClient {
+  if (admin === undefined) throw new Error('control plane did not start (see beforeAll failure)');
+  return admin;
+}
+
+function theKubelet(): Kubelet {
+  if (kubelet === undefined) throw new Error('kubelet did not start (see beforeAll failure)');
+  return kubelet;
+}
+
+const podSchema = z.looseObject({
+  metadata: z.looseObject({ name: z.string(), uid: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+  spec: z.looseObject({ nodeName: z.string().optional() }),
+  status: z
+    .looseObject({
+      phase: z.string().optional(),
+      podIP: z.string().optional(),
+      podIPs: z.array(z.looseObject({ ip: z.string() })).optional(),
+      hostIP: z.string().optional(),
+      conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).optional(),
+      containerStatuses: z
+        .array(
+          z.looseObject({
+            name: z.string(),
+            ready: z.boolean(),
+            state: z.looseObject({
+              running: z.looseObject({}).optional(),
+              terminated: z.looseObject({ exitCode: z.number() }).optional(),
+            }),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+type Pod = z.infer<typeof podSchema>;
+const podList = z.looseObject({ items: z.array(podSchema) });
+
+async function getPod(name: string): Promise<Pod | undefined> {
+  try {
+    return podSchema.parse(await api().request({ method: 'GET', path: `/api/v1/namespaces/${NS}/pods/${name}` }));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function waitForPod(what: string, name: string, check: (p: Pod) => boolean, timeoutMs = 30_000): Promise<Pod> {
+  let last: Pod | undefined;
+  await waitFor(
+    `pod ${NS}/${name} ${what}`,
+    async () => {
+      last = await getPod(name);
+      if (last !== undefined && check(last)) return true;
+      throw new Error(`status ${JSON.stringify(last?.status ?? 'absent').slice(0, 800)}`);
+    },
+    { timeoutMs },
+  );
+  if (last === undefined) throw new Error('unreachable: waitFor returned without a pod');
+  return last;
+}
+
+const isReady = (p: Pod): boolean =>
+  p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+/** The JSON lines a test-image container printed. */
+function outputOf(podName: string, container = 'main'): Record<string, unknown>[] {
+  const file = theKubelet().logOf(NS, podName, container);
+  if (file === undefined) throw new Error(`kubelet does not know pod ${podName}`);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => z.record(z.string(), z.unknown()).parse(JSON.parse(l)));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+async function create(path: string, body: Record<string, unknown>): Promise<void> {
+  await api().request({ method: 'POST', path, body });
+}
+
+beforeAll(async () => {
+  controlPlaneBinaries();
+  cp = await startControlPlane();
+  admin = restClient(cp.adminCredentials);
+  node = await SimNode.start(cp, NODE);
+  kubelet = await Kubelet.start(cp, NODE);
+
+  await create('/api/v1/namespaces', { metadata: { name: NS } });
+  await create(`/api/v1/namespaces/${NS}/serviceaccounts`, { metadata: { name: 'reader' } });
+  await create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, {
+    metadata: { name: 'configmap-getter' },
+    rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+  });
+  await create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`, {
+    metadata: { name: 'reader-gets-configmaps' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmap-getter' },
+    subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: NS }],
+  });
+  await create(`/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'settings' }, data: { greeting: 'hello' } });
+  await create(`/api/v1/namespaces/${NS}/secrets`, { metadata: { name: 'creds' }, stringData: { password: 's3cret' } });
+}, 180_000);
+
+afterAll(async () => {
+  await kubelet?.stop();
+  await node?.stop();
+  admin?.close();
+  await cp?.stop();
+});
+
+function checkerPod(name: string, steps: string[]): Record<string, unknown> {
+  return {
+    metadata: { name },
+    spec: {
+      serviceAccountName: 'reader',
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: TEST_IMAGE, args: steps }],
+    },
+  };
+}
+
+describe('process kubelet', () => {
+  test("a pod's process acts as its ServiceAccount: reads the ConfigMap its Role allows, is denied secrets", async () => {
+    const steps = [
+      ['get', `/api/v1/namespaces/${NS}/configmaps/settings`, '200'],
+      ['get', `/api/v1/namespaces/${NS}/secrets`, '403'],
+      ['get', `/api/v1/namespaces/${NS}/secrets/creds`, '403'],
+      // The Role grants get, not list.
+      ['get', `/api/v1/namespaces/${NS}/configmaps`, '403'],
+    ].flat();
+    await create(`/api/v1/namespaces/${NS}/pods`, checkerPod('rbac-check', steps));
+    const done = await waitForPod('to succeed', 'rbac-check', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const out = outputOf('rbac-check');
+    expect(out.filter((l) => l.step === 'get').map((l) => [l.path, l.status])).toEqual([
+      [`/api/v1/namespaces/${NS}/configmaps/settings`, 200],
+      [`/api/v1/namespaces/${NS}/secrets`, 403],
+      [`/api/v1/namespaces/${NS}/secrets/creds`, 403],
+      [`/api/v1/namespaces/${NS}/configmaps`, 403],
+    ]);
+    // The ConfigMap's content came back to the process, not just a status code.
+    expect(out[0]?.body).toMatchObject({ kind: 'ConfigMap', data: { greeting: 'hello' } });
+    expect(done.status?.phase).toBe('Succeeded');
+    expect(done.status?.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(0);
+    expect(done.spec.nodeName).toBe(NODE.name);
+  });
+
+  test('a process that is denied what it expected exits non-zero and the pod fails', async () => {
+    // The same image and ServiceAccount, expecting to list secrets: the 403 must surface as a failed pod.
+    await create(`/api/v1/namespaces/${NS}/pods`, checkerPod('overreach', ['get', `/api/v1/namespaces/${NS}/secrets`, '200']));
+    const done = await waitForPod('to end', 'overreach', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    expect(done.status?.phase).toBe('Failed');
+    expect(done.status?.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(3);
+    expect(outputOf('overreach').find((l) => l.step === 'get')?.status).toBe(403);
+  });
+
+  test('a Deployment pod gets its env resolved, becomes Running and Ready, and deleting it ends its process', async () => {
+    const [port] = await freePorts(1);
+    const envNames = ['NODE_NAME', 'POD_NAME', 'POD_NAMESPACE', 'POD_IP', 'HOST_IP', 'PASSWORD', 'GREETING', 'COMPOSED'];
+    await create(`/apis/apps/v1/namespaces/${NS}/deployments`, {
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            serviceAccountName: 'reader',
+            terminationGracePeriodSeconds: 20,
+            containers: [
+              {
+                name: 'main',
+                image: TEST_IMAGE,
+                args: ['env', envNames.join(','), 'serve', String(port)],
+                ports: [{ name: 'http', containerPort: port }],
+                env: [
+                  { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                  { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                  { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+                  { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+                  { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
+                  { name: 'COMPOSED', value: '$(GREETING)-$(NODE_NAME)' },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 1 },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    let podName = '';
+    await waitFor(
+      'a ready pod of Deployment web',
+      async () => {
+        const pods = podList.parse(
+          await api().request({ method: 'GET', path: `/api/v1/namespaces/${NS}/pods`, query: { labelSelector: 'app=web' } }),
+        );
+        const ready = pods.items.find(isReady);
+        podName = ready?.metadata.name ?? '';
+        return ready !== undefined;
+      },
+      { timeoutMs: 45_000 },
+    );
+    const pod = await waitForPod('to be ready', podName, isReady);
+    expect(pod.spec.nodeName).toBe(NODE.name);
+    expect(pod.status?.podIP).toBe(NODE.ipv4);
+    expect(pod.status?.podIPs?.map((p) => p.ip)).toEqual([NODE.ipv4, NODE.ipv6]);
+    expect(pod.status?.hostIP).toBe(NODE.ipv4);
+    expect(pod.status?.containerStatuses?.[0]?.ready).toBe(true);
+
+    expect(outputOf(podName).find((l) => l.step === 'env')?.values).toEqual({
+      NODE_NAME: NODE.name,
+      POD_NAME: podName,
+      POD_NAMESPACE: NS,
+      POD_IP: NODE.ipv4,
+      HOST_IP: NODE.ipv4,
+      PASSWORD: 's3cret',
+      GREETING: 'hello',
+      COMPOSED: `hello-${NODE.name}`,
+    });
+
+    const pids = theKubelet().pidsOf(NS, podName);
+    expect(pids).toHaveLength(1);
+    expect(pids.every(alive)).toBe(true);
+
+    // Graceful deletion: the apiserver only marks the pod; the kubelet stops the process (SIGTERM, which the
+    // test image acknowledges) and then removes the object with grace period 0.
+    await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/${podName}` });
+    await waitFor('the deleted pod to disappear', async () => (await getPod(podName)) === undefined, { timeoutMs: 30_000 });
+    expect(pids.filter(alive)).toEqual([]);
+    expect(outputOf(podName).some((l) => l.step === 'terminated' && l.signal === 'SIGTERM')).toBe(true);
+
+    await api().request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${NS}/deployments/web` });
+  });
+
+  test('tcpSocket and exec readiness probes gate Ready, and a failing probe keeps a pod unready', async () => {
+    const [port] = await freePorts(1);
+    await create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'probes' },
+      spec: {
+        serviceAccountName: 'reader',
+        terminationGracePeriodSeconds: 5,
+        containers: [
+          {
+            name: 'main',
+            image: TEST_IMAGE,
+            args: ['serve', String(port)],
+            readinessProbe: { tcpSocket: { port }, periodSeconds: 1 },
+          },
+          {
+            name: 'sidecar',
+            image: 'ironlb.test/node',
+            command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'],
+            env: [{ name: 'MODE', value: 'ok' }],
+            // exec probes see the container's env.
+            readinessProbe: { exec: { command: ['/bin/sh', '-c', 'test "$MODE" = ok'] }, periodSeconds: 1 },
+          },
+        ],
+      },
+    });
+    const ready = await waitForPod('to be ready', 'probes', isReady);
+    expect(ready.status?.containerStatuses?.map((c) => [c.name, c.ready])).toEqual([
+      ['main', true],
+      ['sidecar', true],
+    ]);
+
+    // Two containers probed on the same schedule: once the passing one is ready, the failing one has been probed
+    // as often and must still be unready, and so must the pod.
+    const idle = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
+    await create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'never-ready' },
+      spec: {
+        terminationGracePeriodSeconds: 5,
+        containers: [
+          { name: 'good', image: 'ironlb.test/node', command: idle, readinessProbe: { exec: { command: ['/bin/true'] }, periodSeconds: 1 } },
+          { name: 'bad', image: 'ironlb.test/node', command: idle, readinessProbe: { exec: { command: ['/bin/false'] }, periodSeconds: 1 } },
+        ],
+      },
+    });
+    const half = await waitForPod('to have its passing container ready', 'never-ready', (p) =>
+      p.status?.containerStatuses?.some((c) => c.name === 'good' && c.ready) === true,
+    );
+    expect(half.status?.phase).toBe('Running');
+    expect(half.status?.containerStatuses?.map((c) => [c.name, c.ready, c.state.running !== undefined])).toEqual([
+      ['good', true, true],
+      ['bad', false, true],
+    ]);
+    expect(half.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+    for (const name of ['probes', 'never-ready']) {
+      await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/${name}` });
+    }
+    for (const name of ['probes', 'never-ready']) {
+      await waitFor(`pod ${name} to be gone`, async () => (await getPod(name)) === undefined, { timeoutMs: 30_000 });
+    }
+  });
+});

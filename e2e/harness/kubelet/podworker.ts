@@ -1,0 +1,366 @@
+// One pod on one node: its ServiceAccount token files, its container processes (restarted per restartPolicy),
+// and their readiness probes. The kubelet (kubelet.ts) owns the workers and writes the status they describe.
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { isNotFound } from '../../../kube/errors';
+import type { RestClient } from '../../../kube/rest';
+import type { HostPort } from '../controlplane-placement';
+import { log } from '../log';
+import type { ManagedProcess } from '../processes';
+import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';
+import { resolveCommand, type ImageTable } from './images';
+import type { Container, Pod, Probe } from './pod';
+import type { ProcessRuntime } from './runtime';
+import type { ContainerView, PodView } from './status';
+
+export interface PodWorkerDeps {
+  client: RestClient;
+  runtime: ProcessRuntime;
+  images: ImageTable;
+  caPem: string;
+  apiserver: HostPort;
+  net: PodNetworkInfo;
+  /** Per-pod folder: <kubelet run dir>/pods/<uid>. */
+  podDir: string;
+  /** Called whenever the pod's status may have changed. */
+  changed: () => void;
+}
+
+/** Where the ServiceAccount files live under a pod's root, as in a container's filesystem. */
+export const SERVICEACCOUNT_SUBDIR = 'var/run/secrets/kubernetes.io/serviceaccount';
+// The ServiceAccount admission plugin's projected volume asks for 3607 s; the kubelet refreshes at 80 %.
+const DEFAULT_TOKEN_SECONDS = 3607;
+const RESTART_BACKOFF_MS = { initial: 1_000, max: 10_000 };
+const RETRY_START_MS = 2_000;
+
+const tokenRequestSchema = z.looseObject({
+  status: z.looseObject({ token: z.string(), expirationTimestamp: z.string().optional() }),
+});
+const secretSchema = z.looseObject({ data: z.record(z.string(), z.string()).optional() });
+const configMapSchema = z.looseObject({
+  data: z.record(z.string(), z.string()).optional(),
+  binaryData: z.record(z.string(), z.string()).optional(),
+});
+
+interface ContainerState extends ContainerView {
+  spec: Container;
+  proc?: ManagedProcess;
+  probe?: { timer: NodeJS.Timeout | undefined; successes: number; failures: number };
+  restartTimer?: NodeJS.Timeout;
+  backoffMs: number;
+}
+
+export class PodWorker {
+  readonly startTime = Date.now();
+  private readonly containers: ContainerState[];
+  private tokenTimer: NodeJS.Timeout | undefined;
+  private terminating = false;
+
+  constructor(
+    private pod: Pod,
+    private readonly deps: PodWorkerDeps,
+  ) {
+    this.containers = pod.spec.containers.map((spec) => ({
+      name: spec.name,
+      image: spec.image ?? '',
+      spec,
+      restartCount: 0,
+      ready: false,
+      backoffMs: RESTART_BACKOFF_MS.initial,
+    }));
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid;
+  }
+
+  get podRoot(): string {
+    return path.join(this.deps.podDir, 'root');
+  }
+
+  logFile(container: string): string {
+    return path.join(this.deps.podDir, 'logs', `${container}.log`);
+  }
+
+  /** PIDs of the container processes that are running. */
+  pids(): number[] {
+    return this.containers.flatMap((c) => (c.proc?.running === true ? [c.proc.pid] : []));
+  }
+
+  update(pod: Pod): void {
+    this.pod = pod;
+  }
+
+  view(): PodView {
+    return {
+      restartPolicy: this.pod.spec.restartPolicy ?? 'Always',
+      podIPs: this.deps.net.podIPs,
+      hostIPs: this.deps.net.hostIPs,
+      startTime: this.startTime,
+      containers: this.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        ...(c.pid !== undefined ? { pid: c.pid } : {}),
+        ...(c.runningSince !== undefined ? { runningSince: c.runningSince } : {}),
+        ...(c.terminated !== undefined ? { terminated: c.terminated } : {}),
+        ...(c.lastTerminated !== undefined ? { lastTerminated: c.lastTerminated } : {}),
+        ...(c.waiting !== undefined ? { waiting: c.waiting } : {}),
+        restartCount: c.restartCount,
+        ready: c.ready,
+      })),
+    };
+  }
+
+  /** Prepares the pod's files and starts every container. Start failures show up as waiting reasons. */
+  async start(): Promise<void> {
+    await fs.mkdir(path.join(this.deps.podDir, 'logs'), { recursive: true });
+    if (this.pod.spec.automountServiceAccountToken !== false) {
+      try {
+        await this.writeServiceAccountFiles();
+      } catch (err) {
+        for (const c of this.containers) c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
+        this.deps.changed();
+        this.retryLater(() => this.start());
+        return;
+      }
+    }
+    for (const c of this.containers) await this.startContainer(c);
+  }
+
+  private retryLater(fn: () => Promise<void>): void {
+    const t = setTimeout(() => {
+      if (!this.terminating) void fn();
+    }, RETRY_START_MS);
+    t.unref();
+  }
+
+  private async writeServiceAccountFiles(): Promise<void> {
+    const dir = path.join(this.podRoot, SERVICEACCOUNT_SUBDIR);
+    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+    const ttl = await this.refreshToken(dir);
+    await writeAtomic(path.join(dir, 'ca.crt'), this.deps.caPem);
+    await writeAtomic(path.join(dir, 'namespace'), this.pod.metadata.namespace);
+    this.scheduleTokenRefresh(dir, ttl);
+  }
+
+  /** TokenRequest for the pod's own ServiceAccount, bound to the pod (NodeRestriction insists on it). */
+  private async refreshToken(dir: string): Promise<number> {
+    const { namespace, name, uid } = this.pod.metadata;
+    const sa = this.pod.spec.serviceAccountName ?? 'default';
+    const raw = await this.deps.client.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}/token`,
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: DEFAULT_TOKEN_SECONDS, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } },
+      },
+    });
+    const tr = tokenRequestSchema.parse(raw);
+    await writeAtomic(path.join(dir, 'token'), tr.status.token);
+    const expires = tr.status.expirationTimestamp !== undefined ? Date.parse(tr.status.expirationTimestamp) : NaN;
+    return Number.isNaN(expires) ? DEFAULT_TOKEN_SECONDS * 1000 : Math.max(expires - Date.now(), 10_000);
+  }
+
+  private scheduleTokenRefresh(dir: string, ttlMs: number): void {
+    this.tokenTimer = setTimeout(() => {
+      if (this.terminating) return;
+      this.refreshToken(dir).then(
+        (next) => this.scheduleTokenRefresh(dir, next),
+        (err: unknown) => {
+          log.warn(`pod ${this.pod.metadata.namespace}/${this.pod.metadata.name}: token refresh failed: ${describe(err)}`);
+          this.scheduleTokenRefresh(dir, 12_500);
+        },
+      );
+    }, ttlMs * 0.8);
+    this.tokenTimer.unref();
+  }
+
+  private lookup: KeyLookup = async (kind, namespace, name, key) => {
+    const plural = kind === 'Secret' ? 'secrets' : 'configmaps';
+    let raw: unknown;
+    try {
+      raw = await this.deps.client.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/${plural}/${name}` });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    if (kind === 'Secret') {
+      const v = secretSchema.parse(raw).data?.[key];
+      return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+    }
+    const cm = configMapSchema.parse(raw);
+    const bin = cm.binaryData?.[key];
+    return cm.data?.[key] ?? (bin === undefined ? undefined : Buffer.from(bin, 'base64').toString('utf8'));
+  };
+
+  private async startContainer(c: ContainerState): Promise<void> {
+    if (this.terminating) return;
+    const { namespace, name } = this.pod.metadata;
+    let argv: string[];
+    let cwd: string | undefined;
+    let env: Map<string, string>;
+    try {
+      ({ argv, cwd } = resolveCommand(this.deps.images, c.image, c.spec));
+      const base = new Map<string, string>([
+        ['HOSTNAME', name],
+        ['KUBERNETES_SERVICE_HOST', this.deps.apiserver.host],
+        ['KUBERNETES_SERVICE_PORT', String(this.deps.apiserver.port)],
+        ['KUBERNETES_SERVICE_PORT_HTTPS', String(this.deps.apiserver.port)],
+        // Where the container's "/" would be: in-cluster clients call loadFromCluster($IRONLB_POD_ROOT).
+        ['IRONLB_POD_ROOT', this.podRoot],
+      ]);
+      env = await resolveEnv(this.pod, c.spec, this.deps.net, this.lookup, base);
+    } catch (err) {
+      c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
+      this.deps.changed();
+      this.retryLater(() => this.startContainer(c));
+      return;
+    }
+    const expanded = argv.map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env.get(v) ?? m));
+    const proc = await this.deps.runtime.spawn(`pod ${namespace}/${name}/${c.name}`, expanded, {
+      env: Object.fromEntries(env),
+      logFile: this.logFile(c.name),
+      ...(cwd !== undefined ? { cwd } : {}),
+    });
+    const startedAt = Date.now();
+    c.proc = proc;
+    c.pid = proc.pid;
+    c.runningSince = startedAt;
+    delete c.waiting;
+    if (c.terminated !== undefined) c.lastTerminated = c.terminated;
+    delete c.terminated;
+    c.ready = c.spec.readinessProbe === undefined;
+    this.deps.changed();
+    if (c.spec.readinessProbe !== undefined) this.startProbe(c, c.spec.readinessProbe, env);
+    void proc.exited.then((info) => this.onExit(c, proc, startedAt, info.code, info.signal));
+  }
+
+  private onExit(c: ContainerState, proc: ManagedProcess, startedAt: number, code: number | null, signal: string | null): void {
+    if (c.proc !== proc) return;
+    this.stopProbe(c);
+    delete c.runningSince;
+    c.ready = false;
+    const signo = signalNumber(signal);
+    c.terminated = {
+      // A signal death reads as 128+n, as a container runtime reports it.
+      exitCode: code ?? 128 + signo,
+      ...(signal !== null ? { signal: signo } : {}),
+      startedAt,
+      finishedAt: Date.now(),
+    };
+    this.deps.changed();
+    if (this.terminating) return;
+    const policy = this.pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Always' || (policy === 'OnFailure' && c.terminated.exitCode !== 0)) {
+      const delay = c.backoffMs;
+      c.backoffMs = Math.min(c.backoffMs * 2, RESTART_BACKOFF_MS.max);
+      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${delay}ms restarting failed container` };
+      c.restartTimer = setTimeout(() => {
+        c.restartCount++;
+        void this.startContainer(c);
+      }, delay);
+      c.restartTimer.unref();
+    }
+  }
+
+  private startProbe(c: ContainerState, probe: Probe, env: Map<string, string>): void {
+    const period = (probe.periodSeconds ?? 10) * 1000;
+    const timeout = (probe.timeoutSeconds ?? 1) * 1000;
+    const state: { timer: NodeJS.Timeout | undefined; successes: number; failures: number } = {
+      timer: undefined,
+      successes: 0,
+      failures: 0,
+    };
+    c.probe = state;
+    const tick = async (): Promise<void> => {
+      const ok = await this.runProbe(c, probe, env, timeout).catch(() => false);
+      if (c.probe !== state) return;
+      if (ok) {
+        state.successes++;
+        state.failures = 0;
+        if (!c.ready && state.successes >= (probe.successThreshold ?? 1)) {
+          c.ready = true;
+          this.deps.changed();
+        }
+      } else {
+        state.failures++;
+        state.successes = 0;
+        if (c.ready && state.failures >= (probe.failureThreshold ?? 3)) {
+          c.ready = false;
+          this.deps.changed();
+        }
+      }
+      state.timer = setTimeout(() => void tick(), period);
+      state.timer.unref();
+    };
+    state.timer = setTimeout(() => void tick(), (probe.initialDelaySeconds ?? 0) * 1000);
+    state.timer.unref();
+  }
+
+  private stopProbe(c: ContainerState): void {
+    if (c.probe !== undefined) clearTimeout(c.probe.timer);
+    delete c.probe;
+  }
+
+  private async runProbe(c: ContainerState, probe: Probe, env: Map<string, string>, timeoutMs: number): Promise<boolean> {
+    const rt = this.deps.runtime;
+    const podIP = this.deps.net.podIPs[0] ?? '127.0.0.1';
+    if (probe.exec !== undefined) {
+      return (await rt.exec(probe.exec.command ?? [], Object.fromEntries(env), timeoutMs)).code === 0;
+    }
+    if (probe.httpGet !== undefined) {
+      const g = probe.httpGet;
+      const host = g.host ?? rt.probeHost(podIP);
+      const port = resolvePort(c.spec, g.port);
+      const scheme = (g.scheme ?? 'HTTP').toLowerCase();
+      const p = g.path ?? '/';
+      return rt.checkHttp(`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${p.startsWith('/') ? p : `/${p}`}`, timeoutMs);
+    }
+    if (probe.tcpSocket !== undefined) {
+      return rt.checkTcp(probe.tcpSocket.host ?? rt.probeHost(podIP), resolvePort(c.spec, probe.tcpSocket.port), timeoutMs);
+    }
+    throw new Error(`container ${c.name}: readiness probe has no httpGet, tcpSocket or exec`);
+  }
+
+  /**
+   * Stops every container: SIGTERM, then SIGKILL after `graceSeconds`, by PID. Resolves once all have exited.
+   */
+  async terminate(graceSeconds: number): Promise<void> {
+    this.terminating = true;
+    clearTimeout(this.tokenTimer);
+    await Promise.all(
+      this.containers.map(async (c) => {
+        clearTimeout(c.restartTimer);
+        this.stopProbe(c);
+        if (c.proc?.running === true) await c.proc.stop(Math.max(graceSeconds, 0) * 1000);
+      }),
+    );
+  }
+}
+
+function resolvePort(container: Container, port: number | string): number {
+  if (typeof port === 'number') return port;
+  const named = container.ports?.find((p) => p.name === port)?.containerPort;
+  if (named !== undefined) return named;
+  const n = Number(port);
+  if (Number.isInteger(n)) return n;
+  throw new Error(`container ${container.name}: no port named ${port}`);
+}
+
+function signalNumber(signal: string | null): number {
+  if (signal === null) return 0;
+  return Object.entries(os.constants.signals).find(([name]) => name === signal)?.[1] ?? 0;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await fs.writeFile(tmp, content, { mode: 0o644 });
+  await fs.rename(tmp, file);
+}
