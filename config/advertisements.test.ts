@@ -46,7 +46,13 @@ const okCases: OkCase[] = [
         pool('pool4', ['2001:db8::/64']),
       ],
       bgpAdvertisements: [
-        bgpAd('adv1', { aggregationLength: 32, localPref: 100, communities: ['bar'], ipAddressPools: ['pool1'], peers: ['peer1'] }),
+        bgpAd('adv1', {
+          aggregationLength: 32,
+          localPref: 100,
+          communities: ['bar'],
+          ipAddressPools: ['pool1'],
+          peers: ['peer1'],
+        }),
         bgpAd('adv2', { aggregationLength: 24, aggregationLengthV6: 64, ipAddressPools: ['pool1'] }),
         bgpAd('adv3', { ipAddressPools: ['pool2'] }),
       ],
@@ -55,9 +61,15 @@ const okCases: OkCase[] = [
     },
     check: (c) => {
       expect(adNames(c, 'pool1')).toEqual(['adv1', 'adv2']);
+      // the per-pool list holds the very objects of the top-level list
+      expect(c.pools.get('pool1')?.bgpAdvertisements[0]).toBe(
+        c.bgpAdvertisements.find((a) => a.name === 'adv1'),
+      );
       expect(adNames(c, 'pool2')).toEqual(['adv3']);
       expect(adNames(c, 'pool3')).toEqual([]);
-      expect(c.pools.get('pool1')?.bgpAdvertisements[0]?.communities).toEqual([{ kind: 'standard', value: 64512 * 65536 + 1234, text: '64512:1234' }]);
+      expect(c.pools.get('pool1')?.bgpAdvertisements[0]?.communities).toEqual([
+        { kind: 'standard', value: 64512 * 65536 + 1234, text: '64512:1234' },
+      ]);
       expect(l2Names(c, 'pool3')).toEqual(['l2adv1']);
       expect(l2Names(c, 'pool4')).toEqual(['l2adv2']);
       expect(c.l2Advertisements.map((a) => [a.name, a.ipAddressPools])).toEqual([
@@ -68,18 +80,31 @@ const okCases: OkCase[] = [
   },
   {
     desc: 'different local pref - different ipv4 aggregation length',
-    resources: { nodes: twoNodes, ipAddressPools: [p1], bgpAdvertisements: [bgpAd('a', { localPref: 100, aggregationLength: 24 }), bgpAd('b', { localPref: 200 })] },
-    check: (c) => expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => [a.localPref, a.aggregationLength, [...a.nodes]])).toEqual([
-      [100, 24, ['node1', 'node2']],
-      [200, 32, ['node1', 'node2']],
-    ]),
+    resources: {
+      nodes: twoNodes,
+      ipAddressPools: [p1],
+      bgpAdvertisements: [
+        bgpAd('a', { localPref: 100, aggregationLength: 24 }),
+        bgpAd('b', { localPref: 200 }),
+      ],
+    },
+    check: (c) =>
+      expect(
+        c.pools.get('pool1')?.bgpAdvertisements.map((a) => [a.localPref, a.aggregationLength, [...a.nodes]]),
+      ).toEqual([
+        [100, 24, ['node1', 'node2']],
+        [200, 32, ['node1', 'node2']],
+      ]),
   },
   {
     desc: 'different local pref - different aggregation lengths',
     resources: {
       nodes: twoNodes,
       ipAddressPools: [p1],
-      bgpAdvertisements: [bgpAd('a', { localPref: 100, aggregationLength: 24, aggregationLengthV6: 120 }), bgpAd('b', { localPref: 200 })],
+      bgpAdvertisements: [
+        bgpAd('a', { localPref: 100, aggregationLength: 24, aggregationLengthV6: 120 }),
+        bgpAd('b', { localPref: 200 }),
+      ],
     },
     check: (c) => expect(adNames(c, 'pool1')).toEqual(['a', 'b']),
   },
@@ -93,25 +118,43 @@ const okCases: OkCase[] = [
         bgpAd('b', { localPref: 200, nodeSelectors: [{ matchLabels: { node: 'node2' } }] }),
       ],
     },
-    check: (c) => expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => [...a.nodes])).toEqual([['node1'], ['node2']]),
+    check: (c) =>
+      expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => [...a.nodes])).toEqual([
+        ['node1'],
+        ['node2'],
+      ]),
   },
   {
     desc: 'different local pref - different peers & same nodes',
-    resources: { nodes: twoNodes, ipAddressPools: [p1], bgpAdvertisements: [bgpAd('a', { localPref: 100, peers: ['peer1'] }), bgpAd('b', { localPref: 200, peers: ['peer2'] })] },
-    check: (c) => expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => a.peers)).toEqual([['peer1'], ['peer2']]),
+    resources: {
+      nodes: twoNodes,
+      ipAddressPools: [p1],
+      bgpAdvertisements: [
+        bgpAd('a', { localPref: 100, peers: ['peer1'] }),
+        bgpAd('b', { localPref: 200, peers: ['peer2'] }),
+      ],
+    },
+    check: (c) =>
+      expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => a.peers)).toEqual([['peer1'], ['peer2']]),
   },
   {
     desc: 'different local pref when one advertisement has service selectors',
     resources: {
       nodes: twoNodes,
       ipAddressPools: [p1],
-      bgpAdvertisements: [bgpAd('a', { localPref: 100 }), bgpAd('b', { localPref: 200, serviceSelectors: [{ matchLabels: { app: 'x' } }] })],
+      bgpAdvertisements: [
+        bgpAd('a', { localPref: 100 }),
+        bgpAd('b', { localPref: 200, serviceSelectors: [{ matchLabels: { app: 'x' } }] }),
+      ],
     },
     check: (c) => expect(adNames(c, 'pool1')).toEqual(['a', 'b']),
   },
   {
     desc: 'aggregation length by range',
-    resources: { ipAddressPools: [pool('pool1', ['3.3.3.2-3.3.3.254'])], bgpAdvertisements: [bgpAd('a', { aggregationLength: 26 })] },
+    resources: {
+      ipAddressPools: [pool('pool1', ['3.3.3.2-3.3.3.254'])],
+      bgpAdvertisements: [bgpAd('a', { aggregationLength: 26 })],
+    },
     check: (c) => expect(c.pools.get('pool1')?.bgpAdvertisements[0]?.aggregationLength).toBe(26),
   },
   {
@@ -123,7 +166,13 @@ const okCases: OkCase[] = [
     },
     check: (c) =>
       expect(c.bgpAdvertisements[0]?.communities).toEqual([
-        { kind: 'large', globalAdministrator: 123, localData1: 64512, localData2: 1234, text: 'large:123:64512:1234' },
+        {
+          kind: 'large',
+          globalAdministrator: 123,
+          localData1: 64512,
+          localData2: 1234,
+          text: 'large:123:64512:1234',
+        },
       ]),
   },
   {
@@ -133,12 +182,20 @@ const okCases: OkCase[] = [
       bgpAdvertisements: [bgpAd('adv1', { communities: ['large:1:2:3', '65535:65535', 'same', '0:1'] })],
       communities: [community('c', [{ name: 'same', value: '0:1' }])],
     },
-    check: (c) => expect(c.bgpAdvertisements[0]?.communities.map((x) => x.text)).toEqual(['0:1', 'large:1:2:3', '65535:65535']),
+    check: (c) =>
+      expect(c.bgpAdvertisements[0]?.communities.map((x) => x.text)).toEqual([
+        '0:1',
+        'large:1:2:3',
+        '65535:65535',
+      ]),
   },
   {
     desc: 'use ip pool selectors',
     resources: {
-      ipAddressPools: [pool('pool1', ['10.20.0.0/16'], {}, { labels: { test: 'pool1' } }), pool('pool2', ['30.0.0.0/16'], {}, { labels: { test: 'pool2' } })],
+      ipAddressPools: [
+        pool('pool1', ['10.20.0.0/16'], {}, { labels: { test: 'pool1' } }),
+        pool('pool2', ['30.0.0.0/16'], {}, { labels: { test: 'pool2' } }),
+      ],
       l2Advertisements: [l2('l2adv1', { ipAddressPoolSelectors: [{ matchLabels: { test: 'pool1' } }] })],
       bgpAdvertisements: [
         bgpAd('adv1', { localPref: 100, ipAddressPoolSelectors: [{ matchLabels: { test: 'pool1' } }] }),
@@ -161,10 +218,18 @@ const okCases: OkCase[] = [
     desc: 'use non existent label for ip pool selectors',
     resources: {
       ipAddressPools: [pool('pool1', ['10.20.0.0/16'], {}, { labels: { test: 'pool1' } })],
-      l2Advertisements: [l2('l2adv1', { ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }] })],
+      l2Advertisements: [
+        l2('l2adv1', { ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }] }),
+      ],
       bgpAdvertisements: [
-        bgpAd('adv1', { localPref: 100, ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }] }),
-        bgpAd('adv2', { localPref: 200, ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }] }),
+        bgpAd('adv1', {
+          localPref: 100,
+          ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }],
+        }),
+        bgpAd('adv2', {
+          localPref: 200,
+          ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }],
+        }),
       ],
     },
     check: (c) => {
@@ -180,7 +245,9 @@ const okCases: OkCase[] = [
         bgpAd('adv1', { ipAddressPools: ['pool1'], nodeSelectors: [{ matchLabels: { second: 'true' } }] }),
         bgpAd('adv2', { ipAddressPools: ['pool2'], nodeSelectors: [{ matchLabels: { first: 'true' } }] }),
       ],
-      l2Advertisements: [l2('l2adv1', { ipAddressPools: ['pool1'], nodeSelectors: [{ matchLabels: { first: 'true' } }] })],
+      l2Advertisements: [
+        l2('l2adv1', { ipAddressPools: ['pool1'], nodeSelectors: [{ matchLabels: { first: 'true' } }] }),
+      ],
       nodes: [node('first', { first: 'true' }), node('second', { second: 'true' })],
     },
     check: (c) => {
@@ -207,16 +274,23 @@ const okCases: OkCase[] = [
     resources: {
       ipAddressPools: [pool('pool1', ['1.2.3.0/24'])],
       bgpPeers: [peer('peer1', { myASN: 42, peerASN: 42, peerAddress: '1.2.3.4' })],
-      bgpAdvertisements: [bgpAd('adv1', { aggregationLength: 32, localPref: 100, ipAddressPools: ['pool1'], peers: ['peer1'] })],
+      bgpAdvertisements: [
+        bgpAd('adv1', { aggregationLength: 32, localPref: 100, ipAddressPools: ['pool1'], peers: ['peer1'] }),
+      ],
     },
-    check: (c) => expect(c.pools.get('pool1')?.bgpAdvertisements[0]).toMatchObject({ localPref: 100, peers: ['peer1'] }),
+    check: (c) =>
+      expect(c.pools.get('pool1')?.bgpAdvertisements[0]).toMatchObject({ localPref: 100, peers: ['peer1'] }),
   },
   {
     desc: 'a pool selected by name and by label gets the advertisement once',
     resources: {
       ipAddressPools: [pool('pool1', ['10.0.0.0/24'], {}, { labels: { a: 'b' } })],
-      l2Advertisements: [l2('x', { ipAddressPools: ['pool1'], ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }] })],
-      bgpAdvertisements: [bgpAd('y', { ipAddressPools: ['pool1'], ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }] })],
+      l2Advertisements: [
+        l2('x', { ipAddressPools: ['pool1'], ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }] }),
+      ],
+      bgpAdvertisements: [
+        bgpAd('y', { ipAddressPools: ['pool1'], ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }] }),
+      ],
     },
     check: (c) => {
       expect(l2Names(c, 'pool1')).toEqual(['x']);
@@ -225,7 +299,10 @@ const okCases: OkCase[] = [
   },
   {
     desc: 'an advertisement naming a pool that does not exist applies to nothing',
-    resources: { ipAddressPools: [testPool], bgpAdvertisements: [bgpAd('adv', { ipAddressPools: ['nope'] })] },
+    resources: {
+      ipAddressPools: [testPool],
+      bgpAdvertisements: [bgpAd('adv', { ipAddressPools: ['nope'] })],
+    },
     check: (c) => {
       expect(c.bgpAdvertisements[0]?.ipAddressPools).toEqual([]);
       expect(adNames(c, 'testPool')).toEqual([]);
@@ -235,7 +312,11 @@ const okCases: OkCase[] = [
     desc: 'preferred node selectors: weights of matching selectors add up, only on eligible nodes, never merged',
     resources: {
       ipAddressPools: [testPool],
-      nodes: [node('a', { zone: 'x', ssd: 'yes' }), node('b', { zone: 'x' }), node('c', { zone: 'y', ssd: 'yes' })],
+      nodes: [
+        node('a', { zone: 'x', ssd: 'yes' }),
+        node('b', { zone: 'x' }),
+        node('c', { zone: 'y', ssd: 'yes' }),
+      ],
       l2Advertisements: [
         l2('plain'),
         l2('pref', {
@@ -250,18 +331,36 @@ const okCases: OkCase[] = [
     },
     check: (c) => {
       const pref = c.l2Advertisements.find((a) => a.name === 'pref');
-      expect(pref?.preferredNodes).toEqual(new Map([['a', 60], ['b', 10]]));
+      expect(pref?.preferredNodes).toEqual(
+        new Map([
+          ['a', 60],
+          ['b', 10],
+        ]),
+      );
       expect(l2Names(c, 'testPool')).toEqual(['plain', 'pref']);
     },
   },
   {
     desc: 'service selectors with the default aggregation lengths',
-    resources: { ipAddressPools: [testPool], bgpAdvertisements: [bgpAd('a', { aggregationLength: 32, aggregationLengthV6: 128, serviceSelectors: [{ matchLabels: { app: 'x' } }] })] },
+    resources: {
+      ipAddressPools: [testPool],
+      bgpAdvertisements: [
+        bgpAd('a', {
+          aggregationLength: 32,
+          aggregationLengthV6: 128,
+          serviceSelectors: [{ matchLabels: { app: 'x' } }],
+        }),
+      ],
+    },
     check: (c) => expect(c.bgpAdvertisements[0]?.serviceSelectors).toHaveLength(1),
   },
   {
     desc: 'legacy AddressPool with protocol layer2 is a pool and its L2 advertisement',
-    resources: { addressPools: [pool('legacy', ['172.18.0.100-172.18.0.255'], { protocol: 'layer2', autoAssign: false })] },
+    resources: {
+      addressPools: [
+        pool('legacy', ['172.18.0.100-172.18.0.255'], { protocol: 'layer2', autoAssign: false }),
+      ],
+    },
     check: (c) => {
       expect(c.pools.get('legacy')).toMatchObject({ autoAssign: false, avoidBuggyIPs: false });
       expect(c.l2Advertisements.map((a) => [a.name, a.ipAddressPools])).toEqual([['legacy', ['legacy']]]);
@@ -272,7 +371,14 @@ const okCases: OkCase[] = [
     desc: 'legacy AddressPool with protocol bgp is a pool and its BGP advertisement',
     resources: { addressPools: [pool('legacy', ['2002:2:2::1-2002:2:2::100'], { protocol: 'bgp' })] },
     check: (c) => {
-      expect(c.bgpAdvertisements.map((a) => [a.name, a.ipAddressPools, a.aggregationLength, a.aggregationLengthV6])).toEqual([['legacy', ['legacy'], 32, 128]]);
+      expect(
+        c.bgpAdvertisements.map((a) => [
+          a.name,
+          a.ipAddressPools,
+          a.aggregationLength,
+          a.aggregationLengthV6,
+        ]),
+      ).toEqual([['legacy', ['legacy'], 32, 128]]);
       expect(c.l2Advertisements).toEqual([]);
     },
   },
@@ -301,111 +407,316 @@ const withAd = (spec: Record<string, unknown>, extra: ClusterResources = {}): Cl
 const adErr = (field: string, reason: string | RegExp, transient?: boolean): ExpectedError[] => [
   { kind: A, name: 'adv', field, reason, ...(transient !== undefined ? { transient } : {}) },
 ];
-const withCommunity = (value: string): ClusterResources => ({ communities: [community('community', [{ name: 'bar', value }])] });
+const withCommunity = (value: string): ClusterResources => ({
+  communities: [community('community', [{ name: 'bar', value }])],
+});
 
 const errorCases: ErrorCase[] = [
-  { desc: 'bad aggregation length (too long)', resources: withAd({ aggregationLength: 34 }), errors: adErr('spec.aggregationLength', 'invalid aggregation length 34 for IPv4: must be between 0 and 32') },
-  { desc: 'bad IPv6 aggregation length (too long)', resources: withAd({ aggregationLengthV6: 129 }), errors: adErr('spec.aggregationLengthV6', 'invalid aggregation length 129 for IPv6: must be between 0 and 128') },
-  { desc: 'aggregation length 0 is refused by the schema minimum', resources: withAd({ aggregationLength: 0 }), errors: adErr('spec.aggregationLength', /Too small/) },
+  {
+    desc: 'bad aggregation length (too long)',
+    resources: withAd({ aggregationLength: 34 }),
+    errors: adErr(
+      'spec.aggregationLength',
+      'invalid aggregation length 34 for IPv4: must be between 0 and 32',
+    ),
+  },
+  {
+    desc: 'bad IPv6 aggregation length (too long)',
+    resources: withAd({ aggregationLengthV6: 129 }),
+    errors: adErr(
+      'spec.aggregationLengthV6',
+      'invalid aggregation length 129 for IPv6: must be between 0 and 128',
+    ),
+  },
+  {
+    desc: 'aggregation length 0 is refused by the schema minimum',
+    resources: withAd({ aggregationLength: 0 }),
+    errors: adErr('spec.aggregationLength', /Too small/),
+  },
   {
     desc: 'bad aggregation length (incompatible with CIDR)',
-    resources: { ipAddressPools: [pool('pool1', ['10.20.30.40/24', '1.2.3.0/28'])], bgpAdvertisements: [bgpAd('adv', { aggregationLength: 26 })] },
-    errors: adErr('spec.aggregationLength', 'invalid aggregation length 26: prefix 28 of "1.2.3.0/28" in pool "pool1" is more specific than the aggregation length'),
+    resources: {
+      ipAddressPools: [pool('pool1', ['10.20.30.40/24', '1.2.3.0/28'])],
+      bgpAdvertisements: [bgpAd('adv', { aggregationLength: 26 })],
+    },
+    errors: adErr(
+      'spec.aggregationLength',
+      'invalid aggregation length 26: prefix 28 of "1.2.3.0/28" in pool "pool1" is more specific than the aggregation length',
+    ),
   },
   {
     desc: 'aggregation length by range, too wide',
-    resources: { ipAddressPools: [pool('pool1', ['3.3.3.2-3.3.3.254'])], bgpAdvertisements: [bgpAd('adv', { aggregationLength: 24 })] },
-    errors: adErr('spec.aggregationLength', /prefix 26 of "3\.3\.3\.2-3\.3\.3\.254" in pool "pool1" is more specific/),
+    resources: {
+      ipAddressPools: [pool('pool1', ['3.3.3.2-3.3.3.254'])],
+      bgpAdvertisements: [bgpAd('adv', { aggregationLength: 24 })],
+    },
+    errors: adErr(
+      'spec.aggregationLength',
+      /prefix 26 of "3\.3\.3\.2-3\.3\.3\.254" in pool "pool1" is more specific/,
+    ),
   },
   {
     desc: 'IPv6 aggregation length shorter than the pool prefix',
-    resources: { ipAddressPools: [pool('pool1', ['2001:db8::/120'])], bgpAdvertisements: [bgpAd('adv', { aggregationLengthV6: 64 })] },
+    resources: {
+      ipAddressPools: [pool('pool1', ['2001:db8::/120'])],
+      bgpAdvertisements: [bgpAd('adv', { aggregationLengthV6: 64 })],
+    },
     errors: adErr('spec.aggregationLengthV6', /invalid aggregation length 64: prefix 120/),
   },
   {
     desc: 'different local pref - same peers and nodes',
-    resources: { nodes: twoNodes, ipAddressPools: [p1], bgpAdvertisements: [bgpAd('aaa', { localPref: 100 }), bgpAd('adv', { localPref: 200 })] },
-    errors: adErr('spec.localPref', /^invalid local preference 200: BGPAdvertisement "aaa" already sets local preference 100 for the same routes of pool "pool1"/),
+    resources: {
+      nodes: twoNodes,
+      ipAddressPools: [p1],
+      bgpAdvertisements: [bgpAd('aaa', { localPref: 100 }), bgpAd('adv', { localPref: 200 })],
+    },
+    errors: adErr(
+      'spec.localPref',
+      /^invalid local preference 200: BGPAdvertisement "aaa" already sets local preference 100 for the same routes of pool "pool1"/,
+    ),
   },
   {
     desc: 'different local pref - overlapping peer lists',
-    resources: { nodes: twoNodes, ipAddressPools: [p1], bgpAdvertisements: [bgpAd('aaa', { localPref: 100, peers: ['a', 'b'] }), bgpAd('adv', { localPref: 200, peers: ['b'] })] },
+    resources: {
+      nodes: twoNodes,
+      ipAddressPools: [p1],
+      bgpAdvertisements: [
+        bgpAd('aaa', { localPref: 100, peers: ['a', 'b'] }),
+        bgpAd('adv', { localPref: 200, peers: ['b'] }),
+      ],
+    },
     errors: adErr('spec.localPref', /^invalid local preference 200/),
   },
   {
     desc: 'different local pref - dual-stack pool with only the IPv4 aggregation differing',
-    resources: { nodes: twoNodes, ipAddressPools: [pool('pool1', ['10.0.0.0/24', 'fc00::/120'])], bgpAdvertisements: [bgpAd('aaa', { localPref: 100, aggregationLength: 24 }), bgpAd('adv', { localPref: 200 })] },
+    resources: {
+      nodes: twoNodes,
+      ipAddressPools: [pool('pool1', ['10.0.0.0/24', 'fc00::/120'])],
+      bgpAdvertisements: [
+        bgpAd('aaa', { localPref: 100, aggregationLength: 24 }),
+        bgpAd('adv', { localPref: 200 }),
+      ],
+    },
     errors: adErr('spec.localPref', /^invalid local preference 200/),
   },
   {
     desc: 'duplicate ip address pools - in L2 adv',
-    resources: { ipAddressPools: [testPool], l2Advertisements: [l2('testAdv', { ipAddressPools: ['testPool', 'testPool'] })] },
-    errors: [{ kind: L, name: 'testAdv', field: 'spec.ipAddressPools[1]', reason: 'duplicate definition of ipAddressPools' }],
+    resources: {
+      ipAddressPools: [testPool],
+      l2Advertisements: [l2('testAdv', { ipAddressPools: ['testPool', 'testPool'] })],
+    },
+    errors: [
+      {
+        kind: L,
+        name: 'testAdv',
+        field: 'spec.ipAddressPools[1]',
+        reason: 'duplicate definition of ipAddressPools',
+      },
+    ],
   },
-  { desc: 'duplicate ip address pools - in BGP adv', resources: withAd({ ipAddressPools: ['testPool', 'testPool'] }), errors: adErr('spec.ipAddressPools[1]', 'duplicate definition of ipAddressPools') },
-  { desc: 'duplicate peers - in BGP adv', resources: withAd({ peers: ['peer1', 'peer1'] }), errors: adErr('spec.peers[1]', 'duplicate definition of peers') },
+  {
+    desc: 'duplicate ip address pools - in BGP adv',
+    resources: withAd({ ipAddressPools: ['testPool', 'testPool'] }),
+    errors: adErr('spec.ipAddressPools[1]', 'duplicate definition of ipAddressPools'),
+  },
+  {
+    desc: 'duplicate peers - in BGP adv',
+    resources: withAd({ peers: ['peer1', 'peer1'] }),
+    errors: adErr('spec.peers[1]', 'duplicate definition of peers'),
+  },
   {
     desc: 'bad community literal (wrong format) - in BGP adv (transient: may be an alias not created yet)',
     resources: withAd({ communities: ['1234'] }),
-    errors: adErr('spec.communities[0]', 'not a community alias defined by any Community, nor a community value (AA:NN or large:A:B:C)', true),
+    errors: adErr(
+      'spec.communities[0]',
+      'not a community alias defined by any Community, nor a community value (AA:NN or large:A:B:C)',
+      true,
+    ),
   },
-  { desc: "bad community literal (asn part doesn't fit) - in BGP adv", resources: withAd({ communities: ['99999999:1'] }), errors: adErr('spec.communities[0]', 'invalid community value: section "99999999" is not a 16-bit unsigned integer', false) },
-  { desc: "bad community literal (community# part doesn't fit) - in BGP adv", resources: withAd({ communities: ['1:99999999'] }), errors: adErr('spec.communities[0]', 'invalid community value: section "99999999" is not a 16-bit unsigned integer') },
-  { desc: 'bad community literal (negative part) - in BGP adv', resources: withAd({ communities: ['-1:1'] }), errors: adErr('spec.communities[0]', 'invalid community value: section "-1" is not a 16-bit unsigned integer') },
-  { desc: 'bad community ref (unknown ref) - in BGP adv', resources: withAd({ communities: ['community'] }), errors: adErr('spec.communities[0]', /^not a community alias/, true) },
-  { desc: 'duplicate community literal - in BGP adv', resources: withAd({ communities: ['1234:5678', '1234:5678'] }), errors: adErr('spec.communities[1]', 'duplicate definition of community') },
-  { desc: 'large community with a wrong marker - in BGP adv', resources: withAd({ communities: ['big:1:2:3'] }), errors: adErr('spec.communities[0]', 'invalid community value: expected community to be of format large:<uint32>:<uint32>:<uint32>') },
-  { desc: 'large community part beyond 32 bits - in BGP adv', resources: withAd({ communities: ['large:1:2:4294967296'] }), errors: adErr('spec.communities[0]', 'invalid community value: section "4294967296" is not a 32-bit unsigned integer') },
+  {
+    desc: "bad community literal (asn part doesn't fit) - in BGP adv",
+    resources: withAd({ communities: ['99999999:1'] }),
+    errors: adErr(
+      'spec.communities[0]',
+      'invalid community value: section "99999999" is not a 16-bit unsigned integer',
+      false,
+    ),
+  },
+  {
+    desc: "bad community literal (community# part doesn't fit) - in BGP adv",
+    resources: withAd({ communities: ['1:99999999'] }),
+    errors: adErr(
+      'spec.communities[0]',
+      'invalid community value: section "99999999" is not a 16-bit unsigned integer',
+    ),
+  },
+  {
+    desc: 'bad community literal (negative part) - in BGP adv',
+    resources: withAd({ communities: ['-1:1'] }),
+    errors: adErr(
+      'spec.communities[0]',
+      'invalid community value: section "-1" is not a 16-bit unsigned integer',
+    ),
+  },
+  {
+    desc: 'bad community ref (unknown ref) - in BGP adv',
+    resources: withAd({ communities: ['community'] }),
+    errors: adErr('spec.communities[0]', /^not a community alias/, true),
+  },
+  {
+    desc: 'duplicate community literal - in BGP adv',
+    resources: withAd({ communities: ['1234:5678', '1234:5678'] }),
+    errors: adErr('spec.communities[1]', 'duplicate definition of community'),
+  },
+  {
+    desc: 'large community with a wrong marker - in BGP adv',
+    resources: withAd({ communities: ['big:1:2:3'] }),
+    errors: adErr(
+      'spec.communities[0]',
+      'invalid community value: expected community to be of format large:<uint32>:<uint32>:<uint32>',
+    ),
+  },
+  {
+    desc: 'large community part beyond 32 bits - in BGP adv',
+    resources: withAd({ communities: ['large:1:2:4294967296'] }),
+    errors: adErr(
+      'spec.communities[0]',
+      'invalid community value: section "4294967296" is not a 32-bit unsigned integer',
+    ),
+  },
   {
     desc: 'bad community literal (wrong format) - in the community CR',
     resources: withCommunity('1234'),
-    errors: [{ kind: C, name: 'community', field: 'spec.communities[0].value', reason: /^invalid community format/ }],
+    errors: [
+      { kind: C, name: 'community', field: 'spec.communities[0].value', reason: /^invalid community format/ },
+    ],
   },
   {
     desc: "bad community literal (asn part doesn't fit) - in the community CR",
     resources: withCommunity('99999999:1'),
-    errors: [{ kind: C, name: 'community', field: 'spec.communities[0].value', reason: 'invalid community value: section "99999999" is not a 16-bit unsigned integer' }],
+    errors: [
+      {
+        kind: C,
+        name: 'community',
+        field: 'spec.communities[0].value',
+        reason: 'invalid community value: section "99999999" is not a 16-bit unsigned integer',
+      },
+    ],
   },
   {
     desc: "bad community literal (community# part doesn't fit) - in the community CR",
     resources: withCommunity('1:99999999'),
-    errors: [{ kind: C, name: 'community', field: 'spec.communities[0].value', reason: 'invalid community value: section "99999999" is not a 16-bit unsigned integer' }],
+    errors: [
+      {
+        kind: C,
+        name: 'community',
+        field: 'spec.communities[0].value',
+        reason: 'invalid community value: section "99999999" is not a 16-bit unsigned integer',
+      },
+    ],
   },
   {
     desc: 'duplicate communities definition (in 2 different crs)',
-    resources: { communities: [community('community1', [{ name: 'bar', value: '1234:5678' }]), community('community2', [{ name: 'bar', value: '1234:5678' }])] },
-    errors: [{ kind: C, name: 'community2', field: 'spec.communities[0].name', reason: 'duplicate definition of community, already defined in Community metallb-system/community1' }],
+    resources: {
+      communities: [
+        community('community1', [{ name: 'bar', value: '1234:5678' }]),
+        community('community2', [{ name: 'bar', value: '1234:5678' }]),
+      ],
+    },
+    errors: [
+      {
+        kind: C,
+        name: 'community2',
+        field: 'spec.communities[0].name',
+        reason: 'duplicate definition of community, already defined in Community metallb-system/community1',
+      },
+    ],
   },
   {
     desc: 'duplicate communities definition (in the same cr)',
-    resources: { communities: [community('community', [{ name: 'bar', value: '1234:5678' }, { name: 'bar', value: '1234:5678' }])] },
-    errors: [{ kind: C, name: 'community', field: 'spec.communities[1].name', reason: 'duplicate definition of community, already defined in this Community' }],
+    resources: {
+      communities: [
+        community('community', [
+          { name: 'bar', value: '1234:5678' },
+          { name: 'bar', value: '1234:5678' },
+        ]),
+      ],
+    },
+    errors: [
+      {
+        kind: C,
+        name: 'community',
+        field: 'spec.communities[1].name',
+        reason: 'duplicate definition of community, already defined in this Community',
+      },
+    ],
   },
   {
     desc: 'use duplicate match labels in ip pool selectors - in BGP adv',
-    resources: withAd({ ipAddressPools: undefined, ipAddressPoolSelectors: [{ matchLabels: { test: 'pool1' } }, { matchLabels: { test: 'pool1' } }] }),
-    errors: adErr('spec.ipAddressPoolSelectors[1]', 'duplicate selector, same as spec.ipAddressPoolSelectors[0]'),
+    resources: withAd({
+      ipAddressPools: undefined,
+      ipAddressPoolSelectors: [{ matchLabels: { test: 'pool1' } }, { matchLabels: { test: 'pool1' } }],
+    }),
+    errors: adErr(
+      'spec.ipAddressPoolSelectors[1]',
+      'duplicate selector, same as spec.ipAddressPoolSelectors[0]',
+    ),
   },
   {
     desc: 'use duplicate match expression in ip pool selector - in BGP adv',
-    resources: withAd({ ipAddressPools: undefined, ipAddressPoolSelectors: [{ matchExpressions: [{ key: 'test', operator: 'In', values: ['pool1', 'pool1'] }] }] }),
-    errors: adErr('spec.ipAddressPoolSelectors[0].matchExpressions[0].values', 'duplicate value in match expression'),
+    resources: withAd({
+      ipAddressPools: undefined,
+      ipAddressPoolSelectors: [
+        { matchExpressions: [{ key: 'test', operator: 'In', values: ['pool1', 'pool1'] }] },
+      ],
+    }),
+    errors: adErr(
+      'spec.ipAddressPoolSelectors[0].matchExpressions[0].values',
+      'duplicate value in match expression',
+    ),
   },
   {
     desc: 'use duplicate ip pool selectors - in L2 adv',
-    resources: { ipAddressPools: [testPool], l2Advertisements: [l2('adv1', { ipAddressPoolSelectors: [{ matchLabels: { test: 'pool1' } }, { matchLabels: { test: 'pool1' } }] })] },
-    errors: [{ kind: L, name: 'adv1', field: 'spec.ipAddressPoolSelectors[1]', reason: 'duplicate selector, same as spec.ipAddressPoolSelectors[0]' }],
+    resources: {
+      ipAddressPools: [testPool],
+      l2Advertisements: [
+        l2('adv1', {
+          ipAddressPoolSelectors: [{ matchLabels: { test: 'pool1' } }, { matchLabels: { test: 'pool1' } }],
+        }),
+      ],
+    },
+    errors: [
+      {
+        kind: L,
+        name: 'adv1',
+        field: 'spec.ipAddressPoolSelectors[1]',
+        reason: 'duplicate selector, same as spec.ipAddressPoolSelectors[0]',
+      },
+    ],
   },
   {
     desc: 'use duplicate match labels in node selectors (both kinds)',
     resources: {
       ipAddressPools: [testPool],
-      bgpAdvertisements: [bgpAd('adv', { nodeSelectors: [{ matchLabels: { second: 'true' } }, { matchLabels: { second: 'true' } }] })],
-      l2Advertisements: [l2('l2adv1', { nodeSelectors: [{ matchLabels: { first: 'true' } }, { matchLabels: { first: 'true' } }] })],
+      bgpAdvertisements: [
+        bgpAd('adv', {
+          nodeSelectors: [{ matchLabels: { second: 'true' } }, { matchLabels: { second: 'true' } }],
+        }),
+      ],
+      l2Advertisements: [
+        l2('l2adv1', {
+          nodeSelectors: [{ matchLabels: { first: 'true' } }, { matchLabels: { first: 'true' } }],
+        }),
+      ],
     },
     errors: [
       ...adErr('spec.nodeSelectors[1]', 'duplicate selector, same as spec.nodeSelectors[0]'),
-      { kind: L, name: 'l2adv1', field: 'spec.nodeSelectors[1]', reason: 'duplicate selector, same as spec.nodeSelectors[0]' },
+      {
+        kind: L,
+        name: 'l2adv1',
+        field: 'spec.nodeSelectors[1]',
+        reason: 'duplicate selector, same as spec.nodeSelectors[0]',
+      },
     ],
   },
   {
@@ -420,12 +731,27 @@ const errorCases: ErrorCase[] = [
         },
       ],
     }),
-    errors: adErr('spec.nodeSelectors[0].matchExpressions[1]', 'duplicate match expression, same as matchExpressions[0]'),
+    errors: adErr(
+      'spec.nodeSelectors[0].matchExpressions[1]',
+      'duplicate match expression, same as matchExpressions[0]',
+    ),
   },
   {
     desc: 'duplicate service selectors - in L2 adv',
-    resources: { ipAddressPools: [testPool], l2Advertisements: [l2('l2', { serviceSelectors: [{ matchLabels: { a: 'b' } }, { matchLabels: { a: 'b' } }] })] },
-    errors: [{ kind: L, name: 'l2', field: 'spec.serviceSelectors[1]', reason: 'duplicate selector, same as spec.serviceSelectors[0]' }],
+    resources: {
+      ipAddressPools: [testPool],
+      l2Advertisements: [
+        l2('l2', { serviceSelectors: [{ matchLabels: { a: 'b' } }, { matchLabels: { a: 'b' } }] }),
+      ],
+    },
+    errors: [
+      {
+        kind: L,
+        name: 'l2',
+        field: 'spec.serviceSelectors[1]',
+        reason: 'duplicate selector, same as spec.serviceSelectors[0]',
+      },
+    ],
   },
   {
     desc: 'serviceSelectors with a non-default aggregationLength',
@@ -439,18 +765,44 @@ const errorCases: ErrorCase[] = [
   },
   {
     desc: 'invalid preferred node selector',
-    resources: { ipAddressPools: [testPool], l2Advertisements: [l2('l2', { preferredNodeSelectors: [{ weight: 10, preference: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] } }] })] },
-    errors: [{ kind: L, name: 'l2', field: 'spec.preferredNodeSelectors[0].preference', reason: '"Bogus" is not a valid label selector operator' }],
+    resources: {
+      ipAddressPools: [testPool],
+      l2Advertisements: [
+        l2('l2', {
+          preferredNodeSelectors: [
+            { weight: 10, preference: { matchExpressions: [{ key: 'a', operator: 'Bogus' }] } },
+          ],
+        }),
+      ],
+    },
+    errors: [
+      {
+        kind: L,
+        name: 'l2',
+        field: 'spec.preferredNodeSelectors[0].preference',
+        reason: '"Bogus" is not a valid label selector operator',
+      },
+    ],
   },
   {
     desc: 'preferred node selector weight out of range',
-    resources: { ipAddressPools: [testPool], l2Advertisements: [l2('l2', { preferredNodeSelectors: [{ weight: 0, preference: {} }] })] },
+    resources: {
+      ipAddressPools: [testPool],
+      l2Advertisements: [l2('l2', { preferredNodeSelectors: [{ weight: 0, preference: {} }] })],
+    },
     errors: [{ kind: L, name: 'l2', field: 'spec.preferredNodeSelectors[0].weight', reason: /Too small/ }],
   },
   {
     desc: 'legacy AddressPool with a bad range',
     resources: { addressPools: [pool('legacy', ['10.0.0.9-10.0.0.1'], { protocol: 'layer2' })] },
-    errors: [{ kind: 'AddressPool', name: 'legacy', field: 'spec.addresses[0]', reason: 'range start is after its end' }],
+    errors: [
+      {
+        kind: 'AddressPool',
+        name: 'legacy',
+        field: 'spec.addresses[0]',
+        reason: 'range start is after its end',
+      },
+    ],
   },
   {
     desc: 'legacy AddressPool with an unknown protocol',
@@ -459,8 +811,18 @@ const errorCases: ErrorCase[] = [
   },
   {
     desc: 'legacy AddressPool named like an IPAddressPool',
-    resources: { ipAddressPools: [pool('web', ['10.0.0.0/24'])], addressPools: [pool('web', ['10.0.1.0/24'], { protocol: 'layer2' })] },
-    errors: [{ kind: 'AddressPool', name: 'web', field: 'metadata.name', reason: 'duplicate definition of pool, already defined by IPAddressPool metallb-system/web' }],
+    resources: {
+      ipAddressPools: [pool('web', ['10.0.0.0/24'])],
+      addressPools: [pool('web', ['10.0.1.0/24'], { protocol: 'layer2' })],
+    },
+    errors: [
+      {
+        kind: 'AddressPool',
+        name: 'web',
+        field: 'metadata.name',
+        reason: 'duplicate definition of pool, already defined by IPAddressPool metallb-system/web',
+      },
+    ],
   },
 ];
 

@@ -7,7 +7,14 @@ import { parseCommunity, compareCommunities } from './community';
 import { ErrorSink, ObjectIdentity, compareText } from './errors';
 import { PoolDraft } from './pools';
 import { LabelledObject } from './resources';
-import { Report, parseSelector, parseSelectorList, selectNames, selectorMatches } from './selector';
+import {
+  Report,
+  formatSelector,
+  parseSelector,
+  parseSelectorList,
+  selectNames,
+  selectorMatches,
+} from './selector';
 import { BGPAdvertisement, Community, L2Advertisement, LabelSelector } from './types';
 
 /** An advertisement as written, whichever kind defined it (legacy AddressPools imply one). */
@@ -18,7 +25,10 @@ export interface L2Source {
   readonly nodeSelectors?: readonly RawLabelSelector[];
   readonly interfaces?: readonly string[];
   readonly serviceSelectors?: readonly RawLabelSelector[];
-  readonly preferredNodeSelectors?: readonly { readonly weight: number; readonly preference: RawLabelSelector }[];
+  readonly preferredNodeSelectors?: readonly {
+    readonly weight: number;
+    readonly preference: RawLabelSelector;
+  }[];
 }
 
 export interface BGPSource {
@@ -46,9 +56,15 @@ export interface AttachedAdvertisements {
   readonly bgpByPool: Map<string, BGPAdvertisement[]>;
 }
 
-function reportDuplicates(values: readonly string[] | undefined, field: string, what: string, report: Report): void {
+function reportDuplicates(
+  values: readonly string[] | undefined,
+  field: string,
+  what: string,
+  report: Report,
+): void {
   (values ?? []).forEach((v, i) => {
-    if ((values ?? []).indexOf(v) !== i) report(`${field}[${i}]`, `duplicate definition of ${what}`, { value: v });
+    if ((values ?? []).indexOf(v) !== i)
+      report(`${field}[${i}]`, `duplicate definition of ${what}`, { value: v });
   });
 }
 
@@ -65,7 +81,11 @@ function selectPools(
 ): string[] {
   if ((byName ?? []).length === 0 && !hasSelectors) return [...pools.keys()].sort();
   const selected = new Set((byName ?? []).filter((n) => pools.has(n)));
-  for (const name of selectNames([...pools.values()].map((p) => ({ name: p.name, labels: p.labels })), selectors, false)) {
+  for (const name of selectNames(
+    [...pools.values()].map((p) => ({ name: p.name, labels: p.labels })),
+    selectors,
+    false,
+  )) {
     selected.add(name);
   }
   return [...selected].sort();
@@ -84,7 +104,11 @@ export function buildL2Advertisements(
     const report = sink.for(source.id);
     const before = sink.count;
     reportDuplicates(source.ipAddressPools, 'spec.ipAddressPools', 'ipAddressPools', report);
-    const poolSelectors = parseSelectorList(source.ipAddressPoolSelectors, 'spec.ipAddressPoolSelectors', report);
+    const poolSelectors = parseSelectorList(
+      source.ipAddressPoolSelectors,
+      'spec.ipAddressPoolSelectors',
+      report,
+    );
     const nodeSelectors = parseSelectorList(source.nodeSelectors, 'spec.nodeSelectors', report);
     const serviceSelectors = parseSelectorList(source.serviceSelectors, 'spec.serviceSelectors', report);
     const eligible = selectNames(known, nodeSelectors, true);
@@ -105,7 +129,12 @@ export function buildL2Advertisements(
     const interfaces = [...(source.interfaces ?? [])];
     const ad: L2Advertisement = {
       name: source.id.name,
-      ipAddressPools: selectPools(pools, source.ipAddressPools, poolSelectors, (source.ipAddressPoolSelectors ?? []).length > 0),
+      ipAddressPools: selectPools(
+        pools,
+        source.ipAddressPools,
+        poolSelectors,
+        (source.ipAddressPoolSelectors ?? []).length > 0,
+      ),
       nodeSelectors,
       nodes: eligible,
       interfaces,
@@ -144,7 +173,7 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
 }
 
 function sortSelectors(selectors: readonly LabelSelector[]): LabelSelector[] {
-  return [...selectors].sort((a, b) => compareText(JSON.stringify(a), JSON.stringify(b)));
+  return [...selectors].sort((a, b) => compareText(formatSelector(a), formatSelector(b)));
 }
 
 export function buildBGPAdvertisements(
@@ -163,18 +192,31 @@ export function buildBGPAdvertisements(
     reportDuplicates(source.ipAddressPools, 'spec.ipAddressPools', 'ipAddressPools', report);
     reportDuplicates(source.communities, 'spec.communities', 'community', report);
     reportDuplicates(source.peers, 'spec.peers', 'peers', report);
-    const poolSelectors = parseSelectorList(source.ipAddressPoolSelectors, 'spec.ipAddressPoolSelectors', report);
+    const poolSelectors = parseSelectorList(
+      source.ipAddressPoolSelectors,
+      'spec.ipAddressPoolSelectors',
+      report,
+    );
     const nodeSelectors = parseSelectorList(source.nodeSelectors, 'spec.nodeSelectors', report);
     const serviceSelectors = parseSelectorList(source.serviceSelectors, 'spec.serviceSelectors', report);
     const aggregationLength = source.aggregationLength ?? 32;
     const aggregationLengthV6 = source.aggregationLengthV6 ?? 128;
     if (aggregationLength < 0 || aggregationLength > 32) {
-      report('spec.aggregationLength', `invalid aggregation length ${aggregationLength} for IPv4: must be between 0 and 32`);
+      report(
+        'spec.aggregationLength',
+        `invalid aggregation length ${aggregationLength} for IPv4: must be between 0 and 32`,
+      );
     }
     if (aggregationLengthV6 < 0 || aggregationLengthV6 > 128) {
-      report('spec.aggregationLengthV6', `invalid aggregation length ${aggregationLengthV6} for IPv6: must be between 0 and 128`);
+      report(
+        'spec.aggregationLengthV6',
+        `invalid aggregation length ${aggregationLengthV6} for IPv6: must be between 0 and 128`,
+      );
     }
-    if ((source.serviceSelectors ?? []).length > 0 && (aggregationLength !== 32 || aggregationLengthV6 !== 128)) {
+    if (
+      (source.serviceSelectors ?? []).length > 0 &&
+      (aggregationLength !== 32 || aggregationLengthV6 !== 128)
+    ) {
       report('spec.serviceSelectors', SERVICE_SELECTORS_NEED_DEFAULT_AGGREGATION);
     }
     const communities = new Map<string, Community>();
@@ -188,10 +230,14 @@ export function buildBGPAdvertisements(
       if (parsed.ok) communities.set(parsed.community.text, parsed.community);
       else if (parsed.problem === 'format') {
         // Maybe an alias whose Community has not been created yet: transient, as upstream.
-        report(`spec.communities[${i}]`, 'not a community alias defined by any Community, nor a community value (AA:NN or large:A:B:C)', {
-          value: text,
-          transient: true,
-        });
+        report(
+          `spec.communities[${i}]`,
+          'not a community alias defined by any Community, nor a community value (AA:NN or large:A:B:C)',
+          {
+            value: text,
+            transient: true,
+          },
+        );
       } else report(`spec.communities[${i}]`, parsed.reason, { value: text });
     });
     if (sink.count !== before) continue;
@@ -201,33 +247,45 @@ export function buildBGPAdvertisements(
       aggregationLengthV6,
       localPref: source.localPref ?? 0,
       communities: [...communities.values()].sort(compareCommunities),
-      ipAddressPools: selectPools(pools, source.ipAddressPools, poolSelectors, (source.ipAddressPoolSelectors ?? []).length > 0),
+      ipAddressPools: selectPools(
+        pools,
+        source.ipAddressPools,
+        poolSelectors,
+        (source.ipAddressPoolSelectors ?? []).length > 0,
+      ),
       peers: [...(source.peers ?? [])],
       nodeSelectors,
       nodes: selectNames(known, nodeSelectors, true),
       serviceSelectors: sortSelectors(serviceSelectors),
     };
-    const attached: string[] = [];
+    // A pool the advertisement cannot apply to is an error, so in a config that builds, every pool listed here
+    // has this very object among its advertisements.
     for (const poolName of ad.ipAddressPools) {
       const pool = pools.get(poolName);
       if (!pool) continue;
       const existing = byPool.get(poolName) ?? [];
-      if (!checkAdvertisementForPool(ad, pool, existing, report)) continue;
-      byPool.set(poolName, [...existing, ad]);
-      attached.push(poolName);
+      if (checkAdvertisementForPool(ad, pool, existing, report)) byPool.set(poolName, [...existing, ad]);
     }
-    all.push({ ...ad, ipAddressPools: attached });
+    all.push(ad);
   }
   return { all, byPool };
 }
 
 /** The per-pool rules; false when the advertisement cannot apply to the pool. */
-function checkAdvertisementForPool(ad: BGPAdvertisement, pool: PoolDraft, existing: readonly BGPAdvertisement[], report: Report): boolean {
+function checkAdvertisementForPool(
+  ad: BGPAdvertisement,
+  pool: PoolDraft,
+  existing: readonly BGPAdvertisement[],
+  report: Report,
+): boolean {
   let ok = true;
   for (const entry of pool.entries) {
     const first = entry.cidrs[0];
     if (!first) continue;
-    const [field, length] = first.family === 4 ? ['spec.aggregationLength', ad.aggregationLength] : ['spec.aggregationLengthV6', ad.aggregationLengthV6];
+    const [field, length] =
+      first.family === 4
+        ? ['spec.aggregationLength', ad.aggregationLength]
+        : ['spec.aggregationLengthV6', ad.aggregationLengthV6];
     // A range may be summarised into several CIDRs: its widest one bounds the aggregation.
     const widest = Math.min(...entry.cidrs.map((c) => c.prefix));
     if (length < widest) {

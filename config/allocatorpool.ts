@@ -4,7 +4,12 @@ import { selectorMatches } from './selector';
 import { Labels, Pool } from './types';
 
 export function toAllocatorPool(pool: Pool): AllocatorPool {
-  const base = { name: pool.name, cidrs: pool.cidrs, autoAssign: pool.autoAssign, avoidBuggyIPs: pool.avoidBuggyIPs };
+  const base = {
+    name: pool.name,
+    cidrs: pool.cidrs,
+    autoAssign: pool.autoAssign,
+    avoidBuggyIPs: pool.avoidBuggyIPs,
+  };
   const allocation = pool.serviceAllocation;
   if (!allocation) return base;
   return {
@@ -12,7 +17,9 @@ export function toAllocatorPool(pool: Pool): AllocatorPool {
     serviceAllocation: {
       priority: allocation.priority,
       ...(allocation.namespaces ? { namespaces: allocation.namespaces } : {}),
-      serviceSelectors: allocation.serviceSelectors.map((s) => (labels: Labels) => selectorMatches(s, labels)),
+      serviceSelectors: allocation.serviceSelectors.map(
+        (s) => (labels: Labels) => selectorMatches(s, labels),
+      ),
     },
   };
 }

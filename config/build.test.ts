@@ -31,16 +31,25 @@ describe('buildConfig never throws', () => {
   });
 
   test('on well-shaped objects with arbitrary strings where addresses, durations and communities go', () => {
-    const text = fc.oneof(fc.string(), fc.constantFrom('1.2.3.4', '1.2.3.0/24', '::/0', '1-2', '1s', '0', 'large:1:2:3', '1:2', '-'));
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom('1.2.3.4', '1.2.3.0/24', '::/0', '1-2', '1s', '0', 'large:1:2:3', '1:2', '-'),
+    );
     fc.assert(
       fc.property(fc.array(text, { maxLength: 4 }), text, text, (addresses, duration, value) => {
         const result = buildConfig({
           ipAddressPools: [pool('p', addresses)],
-          bgpPeers: [{ metadata: { name: 'x' }, spec: { myASN: 1, peerASN: 2, peerAddress: value, holdTime: duration, keepaliveTime: duration } }],
+          bgpPeers: [
+            {
+              metadata: { name: 'x' },
+              spec: { myASN: 1, peerASN: 2, peerAddress: value, holdTime: duration, keepaliveTime: duration },
+            },
+          ],
           bgpAdvertisements: [{ metadata: { name: 'a' }, spec: { communities: [value] } }],
           communities: [{ metadata: { name: 'c' }, spec: { communities: [{ name: value, value }] } }],
         });
-        if (!result.ok) for (const e of result.errors) expect(e.message).toContain(e.field === '' ? e.name : e.field);
+        if (!result.ok)
+          for (const e of result.errors) expect(e.message).toContain(e.field === '' ? e.name : e.field);
       }),
       { numRuns: 300 },
     );
@@ -59,7 +68,8 @@ describe('errors', () => {
           name: 'web',
           field: 'spec.addresses[1]',
           reason: 'range start is after its end',
-          message: 'IPAddressPool metallb-system/web: spec.addresses[1] "192.0.2.10-192.0.2.5": range start is after its end',
+          message:
+            'IPAddressPool metallb-system/web: spec.addresses[1] "192.0.2.10-192.0.2.5": range start is after its end',
           transient: false,
         },
       ],
@@ -76,7 +86,17 @@ describe('errors', () => {
       bfdProfiles: [{ metadata: { name: 'f' }, spec: { echoInterval: 1 } }],
     });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(new Set(result.errors.map((e) => e.kind))).toEqual(new Set(['IPAddressPool', 'L2Advertisement', 'BGPAdvertisement', 'BGPPeer', 'Community', 'BFDProfile']));
+    if (!result.ok)
+      expect(new Set(result.errors.map((e) => e.kind))).toEqual(
+        new Set([
+          'IPAddressPool',
+          'L2Advertisement',
+          'BGPAdvertisement',
+          'BGPPeer',
+          'Community',
+          'BFDProfile',
+        ]),
+      );
   });
 
   test('do not depend on the order the informers listed the objects in', () => {
@@ -102,33 +122,43 @@ describe('pool ranges through the config (property)', () => {
   test.each([
     ['IPv4', rangeOf(v4, 1n << 20n)],
     ['IPv6', rangeOf(v6, 1n << 80n)],
-  ] as const)('%s: a range summarised then re-expanded covers exactly the range, with minimal disjoint aligned CIDRs', (_family, ranges) => {
-    fc.assert(
-      fc.property(ranges, ({ start, end }) => {
-        const entry = `${formatIP(start)} - ${formatIP(end)}`;
-        const config = buildOk({ ipAddressPools: [pool('p', [entry])] });
-        const cidrs = config.pools.get('p')?.cidrs ?? [];
-        expect(cidrs.length).toBeGreaterThan(0);
-        let cursor = start.value;
-        for (const c of cidrs) {
-          // contiguous, ascending, aligned: together exactly [start, end]
-          expect(cidrFirst(c).value).toBe(cursor);
-          expect(c.base % cidrSize(c)).toBe(0n);
-          cursor = cidrLast(c).value + 1n;
-        }
-        expect(cursor - 1n).toBe(end.value);
-        // minimal: no two neighbours could merge into one aligned block
-        for (let i = 1; i < cidrs.length; i++) {
-          const [a, b] = [cidrs[i - 1], cidrs[i]];
-          if (a && b && a.prefix === b.prefix) expect(a.base % (cidrSize(a) * 2n)).not.toBe(0n);
-        }
-      }),
-      { numRuns: 200 },
-    );
-  });
+  ] as const)(
+    '%s: a range summarised then re-expanded covers exactly the range, with minimal disjoint aligned CIDRs',
+    (_family, ranges) => {
+      fc.assert(
+        fc.property(ranges, ({ start, end }) => {
+          const entry = `${formatIP(start)} - ${formatIP(end)}`;
+          const config = buildOk({ ipAddressPools: [pool('p', [entry])] });
+          const cidrs = config.pools.get('p')?.cidrs ?? [];
+          expect(cidrs.length).toBeGreaterThan(0);
+          let cursor = start.value;
+          for (const c of cidrs) {
+            // contiguous, ascending, aligned: together exactly [start, end]
+            expect(cidrFirst(c).value).toBe(cursor);
+            expect(c.base % cidrSize(c)).toBe(0n);
+            cursor = cidrLast(c).value + 1n;
+          }
+          expect(cursor - 1n).toBe(end.value);
+          // minimal: no two neighbours could merge into one aligned block
+          for (let i = 1; i < cidrs.length; i++) {
+            const [a, b] = [cidrs[i - 1], cidrs[i]];
+            if (a && b && a.prefix === b.prefix) expect(a.base % (cidrSize(a) * 2n)).not.toBe(0n);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
 
   test('overlap detection is symmetric and agrees with address arithmetic', () => {
-    const cidrText = fc.tuple(v4, fc.integer({ min: 8, max: 32 })).map(([ip, prefix]) => `${formatIP(ip)}/${prefix}`);
+    // Inside 10.0.0.0/16 with prefixes /16 to /32, so that both outcomes are frequent.
+    const inTen = fc
+      .bigInt({ min: 0n, max: 0xffffn })
+      .map((low): IPAddress => ({ family: 4, value: 0x0a000000n + low }));
+    const cidrText = fc
+      .tuple(inTen, fc.integer({ min: 16, max: 32 }))
+      .map(([ip, prefix]) => `${formatIP(ip)}/${prefix}`);
+    const seen = { overlapping: 0, disjoint: 0 };
     fc.assert(
       fc.property(cidrText, cidrText, (x, y) => {
         const ab = buildConfig({ ipAddressPools: [pool('a', [x]), pool('b', [y])] });
@@ -137,9 +167,12 @@ describe('pool ranges through the config (property)', () => {
         const single = buildOk({ ipAddressPools: [pool('a', [x])] }).pools.get('a')?.cidrs[0];
         const other = buildOk({ ipAddressPools: [pool('b', [y])] }).pools.get('b')?.cidrs[0];
         expect(ab.ok).toBe(!(single && other && cidrsOverlap(single, other)));
+        seen[ab.ok ? 'disjoint' : 'overlapping']++;
       }),
       { numRuns: 300 },
     );
+    expect(seen.overlapping).toBeGreaterThan(10);
+    expect(seen.disjoint).toBeGreaterThan(10);
   });
 
   test('a range and the CIDRs it summarises to describe the same addresses: they always overlap each other', () => {
@@ -147,10 +180,13 @@ describe('pool ranges through the config (property)', () => {
       fc.property(rangeOf(v4, 1n << 12n), ({ start, end }) => {
         const range = `${formatIP(start)}-${formatIP(end)}`;
         const cidrs = buildOk({ ipAddressPools: [pool('p', [range])] }).pools.get('p')?.cidrs ?? [];
-        const resources: ClusterResources = { ipAddressPools: [pool('p', [range]), pool('q', cidrs.map(formatCidr))] };
+        const resources: ClusterResources = {
+          ipAddressPools: [pool('p', [range]), pool('q', cidrs.map(formatCidr))],
+        };
         const result = buildConfig(resources);
         expect(result.ok).toBe(false);
-        if (!result.ok) expect(result.errors.every((e) => e.name === 'q' && /overlaps/.test(e.reason))).toBe(true);
+        if (!result.ok)
+          expect(result.errors.every((e) => e.name === 'q' && /overlaps/.test(e.reason))).toBe(true);
       }),
       { numRuns: 100 },
     );

@@ -50,7 +50,11 @@ function build(resources: ClusterResources, options: BuildOptions, sink: ErrorSi
   const bfdProfiles = buildBFDProfiles(parsed.bfdProfiles, sink);
   const peers = buildPeers(
     parsed.bgpPeers,
-    { profiles: bfdProfiles, rejectedProfiles: parsed.rejected.get('BFDProfile') ?? new Set(), secrets: parsed.secrets },
+    {
+      profiles: bfdProfiles,
+      rejectedProfiles: parsed.rejected.get('BFDProfile') ?? new Set(),
+      secrets: parsed.secrets,
+    },
     sink,
   );
   const aliases = buildCommunityAliases(
@@ -102,7 +106,11 @@ function build(resources: ClusterResources, options: BuildOptions, sink: ErrorSi
   return config;
 }
 
-function finishPool(draft: PoolDraft, l2: readonly L2Advertisement[], bgp: readonly BGPAdvertisement[]): Pool {
+function finishPool(
+  draft: PoolDraft,
+  l2: readonly L2Advertisement[],
+  bgp: readonly BGPAdvertisement[],
+): Pool {
   const cidrsPerAddress = new Map(draft.entries.map((e) => [e.text, e.cidrs] as const));
   return {
     name: draft.name,
@@ -124,7 +132,10 @@ function reportBFDEchoOnIPv6(config: Config, sink: ErrorSink): void {
   for (const pool of config.pools.values()) {
     if (pool.cidrsV6.length === 0) continue;
     for (const ad of pool.bgpAdvertisements) {
-      const targets = ad.peers.length === 0 ? [...config.peers.values()] : ad.peers.flatMap((n) => config.peers.get(n) ?? []);
+      const targets =
+        ad.peers.length === 0
+          ? [...config.peers.values()]
+          : ad.peers.flatMap((n) => config.peers.get(n) ?? []);
       for (const peer of targets) {
         if (!peer.bfdProfile?.echoMode) continue;
         sink.for({ kind: 'BGPPeer', namespace: peer.namespace, name: peer.name })(

@@ -24,7 +24,11 @@ export function parseCommunity(text: string): CommunityParse {
     const [high = '', low = ''] = fields;
     for (const part of [high, low]) {
       if (parseUint(part, 0xffff) === undefined) {
-        return { ok: false, problem: 'value', reason: `invalid community value: section "${part}" is not a 16-bit unsigned integer` };
+        return {
+          ok: false,
+          problem: 'value',
+          reason: `invalid community value: section "${part}" is not a 16-bit unsigned integer`,
+        };
       }
     }
     const value = (parseUint(high, 0xffff) ?? 0) * 0x10000 + (parseUint(low, 0xffff) ?? 0);
@@ -43,7 +47,11 @@ export function parseCommunity(text: string): CommunityParse {
     for (const part of parts) {
       const value = parseUint(part, 0xffffffff);
       if (value === undefined) {
-        return { ok: false, problem: 'value', reason: `invalid community value: section "${part}" is not a 32-bit unsigned integer` };
+        return {
+          ok: false,
+          problem: 'value',
+          reason: `invalid community value: section "${part}" is not a 32-bit unsigned integer`,
+        };
       }
       values.push(value);
     }
@@ -77,7 +85,10 @@ export function compareCommunities(a: Community, b: Community): number {
 
 /** Community aliases across every Community object; an alias name may be defined only once. */
 export function buildCommunityAliases(
-  sources: readonly { readonly id: ObjectIdentity; readonly aliases: readonly { name?: string; value?: string }[] }[],
+  sources: readonly {
+    readonly id: ObjectIdentity;
+    readonly aliases: readonly { name?: string; value?: string }[];
+  }[],
   sink: ErrorSink,
 ): Map<string, Community> {
   const aliases = new Map<string, Community>();
@@ -94,7 +105,9 @@ export function buildCommunityAliases(
       const first = definedBy.get(name);
       if (name !== '' && first) {
         const where = first === source.id ? 'this Community' : objectRef(first.kind, first);
-        report(`${field}.name`, `duplicate definition of community, already defined in ${where}`, { value: name });
+        report(`${field}.name`, `duplicate definition of community, already defined in ${where}`, {
+          value: name,
+        });
         return;
       }
       if (name === '') return;

@@ -17,13 +17,26 @@ export interface ErrorDetail {
   readonly transient?: boolean;
 }
 
-export function formatConfigMessage(object: ObjectIdentity, field: string, reason: string, value?: string): string {
-  const ref = objectRef(object.kind, { namespace: object.namespace || undefined, name: object.name || undefined });
+export function formatConfigMessage(
+  object: ObjectIdentity,
+  field: string,
+  reason: string,
+  value?: string,
+): string {
+  const ref = objectRef(object.kind, {
+    namespace: object.namespace || undefined,
+    name: object.name || undefined,
+  });
   const where = [field, value === undefined ? '' : JSON.stringify(value)].filter((s) => s !== '').join(' ');
   return where === '' ? `${ref}: ${reason}` : `${ref}: ${where}: ${reason}`;
 }
 
-export function configError(object: ObjectIdentity, field: string, reason: string, detail: ErrorDetail = {}): ConfigError {
+export function configError(
+  object: ObjectIdentity,
+  field: string,
+  reason: string,
+  detail: ErrorDetail = {},
+): ConfigError {
   return {
     kind: object.kind,
     namespace: object.namespace,

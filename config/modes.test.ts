@@ -12,24 +12,71 @@ interface ErrorCase {
   errors: ExpectedError[];
 }
 
-const nativeField = (field: string): ExpectedError[] => [{ kind: B, name: 'p', field: `spec.${field}`, reason: 'not supported in native BGP mode (FRR only)' }];
-const onePeer = (spec: Record<string, unknown>, extra: ClusterResources = {}): ClusterResources => ({ bgpPeers: [peer('p', { ...basic, ...spec })], ...extra });
+const nativeField = (field: string): ExpectedError[] => [
+  { kind: B, name: 'p', field: `spec.${field}`, reason: 'not supported in native BGP mode (FRR only)' },
+];
+const onePeer = (spec: Record<string, unknown>, extra: ClusterResources = {}): ClusterResources => ({
+  bgpPeers: [peer('p', { ...basic, ...spec })],
+  ...extra,
+});
 
 const nativeCases: ErrorCase[] = [
-  { desc: 'bfdProfile', resources: onePeer({ bfdProfile: 'b' }, { bfdProfiles: [bfd('b')] }), errors: [...nativeField('bfdProfile'), { kind: 'BFDProfile', name: 'b', field: '', reason: /^BFD profiles are not supported in native BGP mode/ }] },
-  { desc: 'a non-zero keepaliveTime', resources: onePeer({ keepaliveTime: '30s' }), errors: nativeField('keepaliveTime') },
+  {
+    desc: 'bfdProfile',
+    resources: onePeer({ bfdProfile: 'b' }, { bfdProfiles: [bfd('b')] }),
+    errors: [
+      ...nativeField('bfdProfile'),
+      {
+        kind: 'BFDProfile',
+        name: 'b',
+        field: '',
+        reason: /^BFD profiles are not supported in native BGP mode/,
+      },
+    ],
+  },
+  {
+    desc: 'a non-zero keepaliveTime',
+    resources: onePeer({ keepaliveTime: '30s' }),
+    errors: nativeField('keepaliveTime'),
+  },
   { desc: 'vrf', resources: onePeer({ vrf: 'red' }), errors: nativeField('vrf') },
   { desc: 'connectTime', resources: onePeer({ connectTime: '5s' }), errors: nativeField('connectTime') },
-  { desc: 'enableGracefulRestart', resources: onePeer({ enableGracefulRestart: true }), errors: nativeField('enableGracefulRestart') },
+  {
+    desc: 'enableGracefulRestart',
+    resources: onePeer({ enableGracefulRestart: true }),
+    errors: nativeField('enableGracefulRestart'),
+  },
   { desc: 'disableMP', resources: onePeer({ disableMP: true }), errors: nativeField('disableMP') },
-  { desc: 'dualStackAddressFamily', resources: onePeer({ dualStackAddressFamily: true }), errors: nativeField('dualStackAddressFamily') },
-  { desc: 'dynamicASN', resources: { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }, errors: nativeField('dynamicASN') },
-  { desc: 'interface (unnumbered)', resources: { bgpPeers: [peer('p', { myASN: 1, peerASN: 2, interface: 'eth1' })] }, errors: nativeField('interface') },
+  {
+    desc: 'dualStackAddressFamily',
+    resources: onePeer({ dualStackAddressFamily: true }),
+    errors: nativeField('dualStackAddressFamily'),
+  },
+  {
+    desc: 'dynamicASN',
+    resources: { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] },
+    errors: nativeField('dynamicASN'),
+  },
+  {
+    desc: 'interface (unnumbered)',
+    resources: { bgpPeers: [peer('p', { myASN: 1, peerASN: 2, interface: 'eth1' })] },
+    errors: nativeField('interface'),
+  },
   { desc: 'localASN', resources: onePeer({ localASN: 65000 }), errors: nativeField('localASN') },
   {
     desc: 'an IPv6 pool that a BGPAdvertisement selects',
-    resources: { ipAddressPools: [pool('v6', ['192.0.2.0/28', '2001:db8::/64'])], bgpAdvertisements: [bgpAd('all')] },
-    errors: [{ kind: 'IPAddressPool', name: 'v6', field: 'spec.addresses[1]', reason: 'native BGP mode does not support IPv6, and BGPAdvertisement "all" advertises this pool' }],
+    resources: {
+      ipAddressPools: [pool('v6', ['192.0.2.0/28', '2001:db8::/64'])],
+      bgpAdvertisements: [bgpAd('all')],
+    },
+    errors: [
+      {
+        kind: 'IPAddressPool',
+        name: 'v6',
+        field: 'spec.addresses[1]',
+        reason: 'native BGP mode does not support IPv6, and BGPAdvertisement "all" advertises this pool',
+      },
+    ],
   },
   {
     desc: 'large communities in a BGPAdvertisement or a Community',
@@ -39,8 +86,18 @@ const nativeCases: ErrorCase[] = [
       communities: [community('c', [{ name: 'x', value: 'large:4:5:6' }])],
     },
     errors: [
-      { kind: 'BGPAdvertisement', name: 'ad', field: 'spec.communities[0]', reason: 'native BGP mode only supports standard communities (AA:NN)' },
-      { kind: 'Community', name: 'c', field: 'spec.communities[0].value', reason: 'native BGP mode only supports standard communities (AA:NN)' },
+      {
+        kind: 'BGPAdvertisement',
+        name: 'ad',
+        field: 'spec.communities[0]',
+        reason: 'native BGP mode only supports standard communities (AA:NN)',
+      },
+      {
+        kind: 'Community',
+        name: 'c',
+        field: 'spec.communities[0].value',
+        reason: 'native BGP mode only supports standard communities (AA:NN)',
+      },
     ],
   },
 ];
@@ -68,21 +125,52 @@ describe('native BGP mode restrictions', () => {
 const frrCases: ErrorCase[] = [
   {
     desc: 'different router IDs on a shared node',
-    resources: { bgpPeers: [peer('a', { ...basic, routerID: '10.0.0.1' }), peer('b', { ...basic, peerAddress: '192.0.2.2', routerID: '10.0.0.2' })] },
-    errors: [{ kind: B, name: 'b', field: 'spec.routerID', reason: /^router ID differs from BGPPeer metallb-system\/a on a shared node/ }],
+    resources: {
+      bgpPeers: [
+        peer('a', { ...basic, routerID: '10.0.0.1' }),
+        peer('b', { ...basic, peerAddress: '192.0.2.2', routerID: '10.0.0.2' }),
+      ],
+    },
+    errors: [
+      {
+        kind: B,
+        name: 'b',
+        field: 'spec.routerID',
+        reason: /^router ID differs from BGPPeer metallb-system\/a on a shared node/,
+      },
+    ],
   },
   {
     desc: 'the same neighbor address twice with overlapping node selectors',
     resources: {
       nodes: [node('n1', { a: '1', b: '1' })],
-      bgpPeers: [peer('a', { ...basic, nodeSelectors: [{ matchLabels: { a: '1' } }] }), peer('b', { ...basic, nodeSelectors: [{ matchLabels: { b: '1' } }] })],
+      bgpPeers: [
+        peer('a', { ...basic, nodeSelectors: [{ matchLabels: { a: '1' } }] }),
+        peer('b', { ...basic, nodeSelectors: [{ matchLabels: { b: '1' } }] }),
+      ],
     },
-    errors: [{ kind: B, name: 'b', field: 'spec.peerAddress', reason: /FRR mode doesn't support duplicate BGPPeers selecting the same node/ }],
+    errors: [
+      {
+        kind: B,
+        name: 'b',
+        field: 'spec.peerAddress',
+        reason: /FRR mode doesn't support duplicate BGPPeers selecting the same node/,
+      },
+    ],
   },
   {
     desc: 'different myASN in the same VRF',
-    resources: { bgpPeers: [peer('a', basic), peer('b', { ...basic, myASN: 64999, peerAddress: '192.0.2.2' })] },
-    errors: [{ kind: B, name: 'b', field: 'spec.myASN', reason: /in FRR mode all myASN must be equal for the same VRF/ }],
+    resources: {
+      bgpPeers: [peer('a', basic), peer('b', { ...basic, myASN: 64999, peerAddress: '192.0.2.2' })],
+    },
+    errors: [
+      {
+        kind: B,
+        name: 'b',
+        field: 'spec.myASN',
+        reason: /in FRR mode all myASN must be equal for the same VRF/,
+      },
+    ],
   },
 ];
 
@@ -95,14 +183,20 @@ describe('FRR BGP mode restrictions', () => {
   test('allows the same neighbor twice when the node selectors are disjoint', () => {
     const resources = {
       nodes: [node('n1', { rack: '1' }), node('n2', { rack: '2' })],
-      bgpPeers: [peer('a', { ...basic, nodeSelectors: [{ matchLabels: { rack: '1' } }] }), peer('b', { ...basic, nodeSelectors: [{ matchLabels: { rack: '2' } }] })],
+      bgpPeers: [
+        peer('a', { ...basic, nodeSelectors: [{ matchLabels: { rack: '1' } }] }),
+        peer('b', { ...basic, nodeSelectors: [{ matchLabels: { rack: '2' } }] }),
+      ],
     };
     expect(buildOk(resources, frr).peers.size).toBe(2);
   });
 
   test('allows different myASN in different VRFs, and the FRR-only fields', () => {
     const resources = {
-      bgpPeers: [peer('a', { ...basic, vrf: 'red', bfdProfile: 'b', dynamicASN: undefined }), peer('b', { ...basic, myASN: 64999, peerAddress: '192.0.2.2' })],
+      bgpPeers: [
+        peer('a', { ...basic, vrf: 'red', bfdProfile: 'b', dynamicASN: undefined }),
+        peer('b', { ...basic, myASN: 64999, peerAddress: '192.0.2.2' }),
+      ],
       bfdProfiles: [bfd('b')],
     };
     expect(buildOk(resources, frr).peers.size).toBe(2);

@@ -19,9 +19,11 @@ export function validateNative(parsed: ParsedResources, config: Config, sink: Er
   for (const { id, object } of parsed.bgpPeers) {
     const report = sink.for(id);
     const s = object.spec;
-    const unsupported = (field: string) => report(`spec.${field}`, `not supported in native BGP mode (FRR only)`);
+    const unsupported = (field: string) =>
+      report(`spec.${field}`, `not supported in native BGP mode (FRR only)`);
     if ((s.bfdProfile ?? '') !== '') unsupported('bfdProfile');
-    if (s.keepaliveTime !== undefined && !/^[-+]?0+(\.0*)?[a-zµμ]*$/.test(s.keepaliveTime)) unsupported('keepaliveTime');
+    if (s.keepaliveTime !== undefined && !/^[-+]?0+(\.0*)?[a-zµμ]*$/.test(s.keepaliveTime))
+      unsupported('keepaliveTime');
     if ((s.vrf ?? '') !== '') unsupported('vrf');
     if (s.connectTime !== undefined) unsupported('connectTime');
     if (s.enableGracefulRestart) unsupported('enableGracefulRestart');
@@ -31,7 +33,8 @@ export function validateNative(parsed: ParsedResources, config: Config, sink: Er
     if ((s.interface ?? '') !== '') unsupported('interface');
     if (s.localASN !== undefined) unsupported('localASN');
   }
-  for (const { id } of parsed.bfdProfiles) sink.for(id)('', 'BFD profiles are not supported in native BGP mode (FRR only)');
+  for (const { id } of parsed.bfdProfiles)
+    sink.for(id)('', 'BFD profiles are not supported in native BGP mode (FRR only)');
   for (const pool of config.pools.values()) {
     if (pool.bgpAdvertisements.length === 0) continue;
     if (pool.cidrsV6.length === 0) continue;
@@ -41,15 +44,21 @@ export function validateNative(parsed: ParsedResources, config: Config, sink: Er
       return entry.ok && entry.cidrs[0]?.family === 6;
     });
     const by = JSON.stringify(pool.bgpAdvertisements[0]?.name ?? '');
-    sink.for(id)(`spec.addresses[${Math.max(index, 0)}]`, `native BGP mode does not support IPv6, and BGPAdvertisement ${by} advertises this pool`, {
-      value: addresses[index] ?? '',
-    });
+    sink.for(id)(
+      `spec.addresses[${Math.max(index, 0)}]`,
+      `native BGP mode does not support IPv6, and BGPAdvertisement ${by} advertises this pool`,
+      {
+        value: addresses[index] ?? '',
+      },
+    );
   }
   for (const { id, object } of parsed.bgpAdvertisements) {
     (object.spec.communities ?? []).forEach((text, i) => {
       const parsedCommunity = parseCommunity(text);
       if (parsedCommunity.ok && parsedCommunity.community.kind === 'large') {
-        sink.for(id)(`spec.communities[${i}]`, 'native BGP mode only supports standard communities (AA:NN)', { value: text });
+        sink.for(id)(`spec.communities[${i}]`, 'native BGP mode only supports standard communities (AA:NN)', {
+          value: text,
+        });
       }
     });
   }
@@ -57,15 +66,26 @@ export function validateNative(parsed: ParsedResources, config: Config, sink: Er
     (object.spec.communities ?? []).forEach((alias, i) => {
       const parsedCommunity = parseCommunity(alias.value ?? '');
       if (parsedCommunity.ok && parsedCommunity.community.kind === 'large') {
-        sink.for(id)(`spec.communities[${i}].value`, 'native BGP mode only supports standard communities (AA:NN)', { value: alias.value ?? '' });
+        sink.for(id)(
+          `spec.communities[${i}].value`,
+          'native BGP mode only supports standard communities (AA:NN)',
+          { value: alias.value ?? '' },
+        );
       }
     });
   }
 }
 
-function poolSource(parsed: ParsedResources, name: string): { id: ObjectIdentity; addresses: readonly string[] } {
-  const pool = parsed.ipAddressPools.find((p) => p.id.name === name) ?? parsed.addressPools.find((p) => p.id.name === name);
-  return pool ? { id: pool.id, addresses: pool.object.spec.addresses } : { id: { kind: 'IPAddressPool', namespace: '', name }, addresses: [] };
+function poolSource(
+  parsed: ParsedResources,
+  name: string,
+): { id: ObjectIdentity; addresses: readonly string[] } {
+  const pool =
+    parsed.ipAddressPools.find((p) => p.id.name === name) ??
+    parsed.addressPools.find((p) => p.id.name === name);
+  return pool
+    ? { id: pool.id, addresses: pool.object.spec.addresses }
+    : { id: { kind: 'IPAddressPool', namespace: '', name }, addresses: [] };
 }
 
 /**
@@ -75,7 +95,11 @@ function poolSource(parsed: ParsedResources, name: string): { id: ObjectIdentity
 export function validateFRR(parsed: ParsedResources, config: Config, sink: ErrorSink): void {
   const nodes = parsed.nodes.map((n) => n.metadata.labels ?? {});
   const peers = [...config.peers.values()];
-  const idOf = (peer: Peer): ObjectIdentity => ({ kind: 'BGPPeer', namespace: peer.namespace, name: peer.name });
+  const idOf = (peer: Peer): ObjectIdentity => ({
+    kind: 'BGPPeer',
+    namespace: peer.namespace,
+    name: peer.name,
+  });
   for (let j = 1; j < peers.length; j++) {
     const later = peers[j];
     if (!later) continue;
@@ -85,13 +109,22 @@ export function validateFRR(parsed: ParsedResources, config: Config, sink: Error
       const report = sink.for(idOf(later));
       const other = objectRef('BGPPeer', idOf(earlier));
       if (routerIDText(earlier) !== routerIDText(later)) {
-        report('spec.routerID', `router ID differs from ${other} on a shared node: in FRR mode all router IDs must be equal`);
+        report(
+          'spec.routerID',
+          `router ID differs from ${other} on a shared node: in FRR mode all router IDs must be equal`,
+        );
       }
       if (neighborKey(earlier) === neighborKey(later)) {
-        report(later.interface !== undefined ? 'spec.interface' : 'spec.peerAddress', `same neighbor as ${other} on a shared node: FRR mode doesn't support duplicate BGPPeers selecting the same node`);
+        report(
+          later.interface !== undefined ? 'spec.interface' : 'spec.peerAddress',
+          `same neighbor as ${other} on a shared node: FRR mode doesn't support duplicate BGPPeers selecting the same node`,
+        );
       }
       if (earlier.vrf === later.vrf && earlier.myASN !== later.myASN) {
-        report('spec.myASN', `myASN differs from ${other} in the same VRF on a shared node: in FRR mode all myASN must be equal for the same VRF`);
+        report(
+          'spec.myASN',
+          `myASN differs from ${other} in the same VRF on a shared node: in FRR mode all myASN must be equal for the same VRF`,
+        );
       }
     }
   }

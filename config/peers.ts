@@ -12,7 +12,10 @@ import { BFDProfile, Peer } from './types';
 
 export const BASIC_AUTH_SECRET_TYPE = 'kubernetes.io/basic-auth';
 
-export function buildBFDProfiles(sources: readonly Parsed<BFDProfileResource>[], sink: ErrorSink): Map<string, BFDProfile> {
+export function buildBFDProfiles(
+  sources: readonly Parsed<BFDProfileResource>[],
+  sink: ErrorSink,
+): Map<string, BFDProfile> {
   const profiles = new Map<string, BFDProfile>();
   const definedBy = new Map<string, ObjectIdentity>();
   for (const { id, object } of sources) {
@@ -23,7 +26,10 @@ export function buildBFDProfiles(sources: readonly Parsed<BFDProfileResource>[],
     }
     const first = definedBy.get(id.name);
     if (first) {
-      report('metadata.name', `duplicate definition of bfd profile, already defined by ${objectRef(first.kind, first)}`);
+      report(
+        'metadata.name',
+        `duplicate definition of bfd profile, already defined by ${objectRef(first.kind, first)}`,
+      );
       continue;
     }
     definedBy.set(id.name, id);
@@ -51,7 +57,11 @@ export interface PeerInputs {
   readonly secrets: readonly SecretObject[];
 }
 
-export function buildPeers(sources: readonly Parsed<BGPPeerResource>[], inputs: PeerInputs, sink: ErrorSink): Map<string, Peer> {
+export function buildPeers(
+  sources: readonly Parsed<BGPPeerResource>[],
+  inputs: PeerInputs,
+  sink: ErrorSink,
+): Map<string, Peer> {
   const peers = new Map<string, Peer>();
   const definedBy = new Map<string, ObjectIdentity>();
   const sessions = new Map<string, ObjectIdentity>();
@@ -60,7 +70,11 @@ export function buildPeers(sources: readonly Parsed<BGPPeerResource>[], inputs: 
     const before = sink.count;
     if (id.name === '') report('metadata.name', 'missing peer name');
     const first = definedBy.get(id.name);
-    if (first) report('metadata.name', `duplicate definition of peer, already defined by ${objectRef(first.kind, first)}`);
+    if (first)
+      report(
+        'metadata.name',
+        `duplicate definition of peer, already defined by ${objectRef(first.kind, first)}`,
+      );
     else definedBy.set(id.name, id);
     const peer = buildPeer(id, object, inputs, report);
     if (!peer || sink.count !== before) continue;
@@ -75,7 +89,13 @@ export function buildPeers(sources: readonly Parsed<BGPPeerResource>[], inputs: 
     ]);
     const same = sessions.get(sessionKey);
     if (same) {
-      report('', `peer already exists: ${objectRef(same.kind, same)} defines the same session (address, port, VRF, source address and node selectors)`);
+      report(
+        peer.interface !== undefined ? 'spec.interface' : 'spec.peerAddress',
+        `peer already exists: ${objectRef(same.kind, same)} defines the same session (address, port, VRF, source address and node selectors)`,
+        {
+          value: object.spec.interface || object.spec.peerAddress || '',
+        },
+      );
       continue;
     }
     sessions.set(sessionKey, id);
@@ -88,26 +108,40 @@ function hasLineBreak(text: string | undefined): boolean {
   return text !== undefined && /[\r\n]/.test(text);
 }
 
-function parseAddress(text: string | undefined, field: string, what: string, report: Report): IPAddress | undefined {
+function parseAddress(
+  text: string | undefined,
+  field: string,
+  what: string,
+  report: Report,
+): IPAddress | undefined {
   if (text === undefined || text === '') return undefined;
   const ip = parseIP(text);
   if (!ip) report(field, `invalid ${what}: not an IP address`, { value: text });
   return ip;
 }
 
-function buildPeer(id: ObjectIdentity, resource: BGPPeerResource, inputs: PeerInputs, report: Report): Peer | undefined {
+function buildPeer(
+  id: ObjectIdentity,
+  resource: BGPPeerResource,
+  inputs: PeerInputs,
+  report: Report,
+): Peer | undefined {
   const s = resource.spec;
   const peerASN = s.peerASN ?? 0;
   if (s.myASN === 0) report('spec.myASN', 'missing local ASN');
   if (peerASN === 0 && s.dynamicASN === undefined) report('spec.peerASN', 'missing peer ASN and dynamicASN');
-  if (peerASN !== 0 && s.dynamicASN !== undefined) report('spec.dynamicASN', 'both peer ASN and dynamicASN specified');
+  if (peerASN !== 0 && s.dynamicASN !== undefined)
+    report('spec.dynamicASN', 'both peer ASN and dynamicASN specified');
   const isIBGP = peerASN === s.myASN || s.dynamicASN === 'internal';
-  if (s.ebgpMultiHop && isIBGP) report('spec.ebgpMultiHop', 'invalid ebgp-multihop parameter set for an ibgp peer');
+  if (s.ebgpMultiHop && isIBGP)
+    report('spec.ebgpMultiHop', 'invalid ebgp-multihop parameter set for an ibgp peer');
 
   const hasAddress = (s.peerAddress ?? '') !== '';
   const hasInterface = (s.interface ?? '') !== '';
-  if (!hasAddress && !hasInterface) report('spec.peerAddress', 'peer has no peerAddress or interface specified');
-  if (hasAddress && hasInterface) report('spec.interface', 'peer has both peerAddress and interface specified');
+  if (!hasAddress && !hasInterface)
+    report('spec.peerAddress', 'peer has no peerAddress or interface specified');
+  if (hasAddress && hasInterface)
+    report('spec.interface', 'peer has both peerAddress and interface specified');
   if (hasLineBreak(s.interface)) report('spec.interface', 'contains invalid characters (line break)');
   if (hasLineBreak(s.password)) report('spec.password', 'contains invalid characters (line break)');
   if (hasLineBreak(s.vrf)) report('spec.vrf', 'contains invalid characters (line break)');
@@ -116,7 +150,8 @@ function buildPeer(id: ObjectIdentity, resource: BGPPeerResource, inputs: PeerIn
   const sourceAddress = parseAddress(s.sourceAddress, 'spec.sourceAddress', 'source IP', report);
   const routerID = parseAddress(s.routerID, 'spec.routerID', 'router ID', report);
   // A BGP identifier is 4 octets (RFC 4271 section 4.2): an IPv6 address cannot be one.
-  if (routerID && routerID.family !== 4) report('spec.routerID', 'invalid router ID: must be an IPv4 address', { value: s.routerID ?? '' });
+  if (routerID && routerID.family !== 4)
+    report('spec.routerID', 'invalid router ID: must be an IPv4 address', { value: s.routerID ?? '' });
 
   const timers = parseTimers(s.holdTime, s.keepaliveTime, report);
   const connectTime = parseConnectTime(s.connectTime, report);
@@ -180,21 +215,43 @@ export function parseTimers(
   if (holdText === undefined && keepaliveText === undefined) return {};
   const hold = holdText === undefined ? undefined : parseDuration(holdText);
   const keepalive = keepaliveText === undefined ? undefined : parseDuration(keepaliveText);
-  if (holdText !== undefined && hold === undefined) report('spec.holdTime', 'invalid duration', { value: holdText });
-  if (keepaliveText !== undefined && keepalive === undefined) report('spec.keepaliveTime', 'invalid duration', { value: keepaliveText });
-  if ((holdText !== undefined && hold === undefined) || (keepaliveText !== undefined && keepalive === undefined)) return {};
+  if (holdText !== undefined && hold === undefined)
+    report('spec.holdTime', 'invalid duration', { value: holdText });
+  if (keepaliveText !== undefined && keepalive === undefined)
+    report('spec.keepaliveTime', 'invalid duration', { value: keepaliveText });
+  if (
+    (holdText !== undefined && hold === undefined) ||
+    (keepaliveText !== undefined && keepalive === undefined)
+  )
+    return {};
   const holdMs = hold ?? (keepalive ?? 0) * 3;
   const keepaliveMs = keepalive ?? holdMs / 3;
   const holdSeconds = Math.trunc(holdMs / 1000);
   const holdField = holdText !== undefined ? 'spec.holdTime' : 'spec.keepaliveTime';
   const holdValue = holdText ?? keepaliveText ?? '';
   if (holdSeconds !== 0 && holdSeconds < 3) {
-    report(holdField, holdText !== undefined ? 'invalid hold time: must be 0 or >=3s' : 'invalid keepalive time: the implied hold time (3 x keepaliveTime) must be 0 or >=3s', { value: holdValue });
+    report(
+      holdField,
+      holdText !== undefined
+        ? 'invalid hold time: must be 0 or >=3s'
+        : 'invalid keepalive time: the implied hold time (3 x keepaliveTime) must be 0 or >=3s',
+      { value: holdValue },
+    );
   } else if (holdSeconds > 65535) {
-    report(holdField, 'invalid hold time: must be at most 65535s (a 16-bit field of the OPEN message)', { value: holdValue });
+    report(holdField, 'invalid hold time: must be at most 65535s (a 16-bit field of the OPEN message)', {
+      value: holdValue,
+    });
   }
-  if (keepaliveMs > holdMs) report('spec.keepaliveTime', `invalid keepaliveTime: must be lower than holdTime ${JSON.stringify(holdText ?? '')}`, { value: keepaliveText ?? '' });
-  if (keepaliveMs < 0) report('spec.keepaliveTime', 'invalid keepaliveTime: must not be negative', { value: keepaliveText ?? '' });
+  if (keepaliveMs > holdMs)
+    report(
+      'spec.keepaliveTime',
+      `invalid keepaliveTime: must be lower than holdTime ${JSON.stringify(holdText ?? '')}`,
+      { value: keepaliveText ?? '' },
+    );
+  if (keepaliveMs < 0)
+    report('spec.keepaliveTime', 'invalid keepaliveTime: must not be negative', {
+      value: keepaliveText ?? '',
+    });
   return { holdTime: holdSeconds, keepaliveTime: Math.trunc(keepaliveMs / 1000) };
 }
 
@@ -206,29 +263,45 @@ function parseConnectTime(text: string | undefined, report: Report): number | un
     report('spec.connectTime', 'invalid duration', { value: text });
     return undefined;
   }
-  if (ms % 1000 !== 0) report('spec.connectTime', 'connect time should contain a whole number of seconds', { value: text });
-  else if (ms < 1000 || ms > 65535_000) report('spec.connectTime', 'connect time should be between 1 seconds to 65535', { value: text });
+  if (ms % 1000 !== 0)
+    report('spec.connectTime', 'connect time should contain a whole number of seconds', { value: text });
+  else if (ms < 1000 || ms > 65535_000)
+    report('spec.connectTime', 'connect time should be between 1 seconds to 65535', { value: text });
   return ms / 1000;
 }
 
-function passwordFromSecret(ref: { namespace: string; name: string }, secrets: readonly SecretObject[], report: Report): string | undefined {
-  const secret = secrets.find((x) => x.metadata.name === ref.name && (x.metadata.namespace ?? '') === ref.namespace);
+function passwordFromSecret(
+  ref: { namespace: string; name: string },
+  secrets: readonly SecretObject[],
+  report: Report,
+): string | undefined {
+  const secret = secrets.find(
+    (x) => x.metadata.name === ref.name && (x.metadata.namespace ?? '') === ref.namespace,
+  );
   const value = `${ref.namespace}/${ref.name}`;
   if (!secret) {
     report('spec.passwordSecret', 'secret not found', { value, transient: true });
     return undefined;
   }
   if (secret.type !== BASIC_AUTH_SECRET_TYPE) {
-    report('spec.passwordSecret', `secret type mismatch: type ${JSON.stringify(BASIC_AUTH_SECRET_TYPE)} is expected, got ${JSON.stringify(secret.type ?? '')}`, { value });
+    report(
+      'spec.passwordSecret',
+      `secret type mismatch: type ${JSON.stringify(BASIC_AUTH_SECRET_TYPE)} is expected, got ${JSON.stringify(secret.type ?? '')}`,
+      { value },
+    );
     return undefined;
   }
   const fromStringData = secret.stringData?.password;
   const encoded = secret.data?.password;
-  const password = fromStringData ?? (encoded !== undefined ? Buffer.from(encoded, 'base64').toString('utf8') : undefined);
+  const password =
+    fromStringData ?? (encoded !== undefined ? Buffer.from(encoded, 'base64').toString('utf8') : undefined);
   if (password === undefined) {
     report('spec.passwordSecret', 'password not specified in the secret (key "password")', { value });
     return undefined;
   }
-  if (hasLineBreak(password)) report('spec.passwordSecret', 'password in the secret contains invalid characters (line break)', { value });
+  if (hasLineBreak(password))
+    report('spec.passwordSecret', 'password in the secret contains invalid characters (line break)', {
+      value,
+    });
   return password;
 }

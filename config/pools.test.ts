@@ -27,7 +27,11 @@ const okCases: OkCase[] = [
   },
   {
     desc: 'pool with CIDRs, avoidBuggyIPs and autoAssign false',
-    resources: { ipAddressPools: [pool('pool1', ['10.20.0.0/16', '10.50.0.0/24'], { avoidBuggyIPs: true, autoAssign: false })] },
+    resources: {
+      ipAddressPools: [
+        pool('pool1', ['10.20.0.0/16', '10.50.0.0/24'], { avoidBuggyIPs: true, autoAssign: false }),
+      ],
+    },
     check: (c) => {
       const p = c.pools.get('pool1');
       expect(p && texts(p.cidrs)).toEqual(['10.20.0.0/16', '10.50.0.0/24']);
@@ -46,7 +50,14 @@ const okCases: OkCase[] = [
   {
     desc: 'ranges are summarised into CIDRs exactly as upstream (pool3 of "config using all features")',
     resources: {
-      ipAddressPools: [pool('pool3', ['40.0.0.0/25', '40.0.0.150-40.0.0.200', '40.0.0.210 - 40.0.0.240', '40.0.0.250 - 40.0.0.250'])],
+      ipAddressPools: [
+        pool('pool3', [
+          '40.0.0.0/25',
+          '40.0.0.150-40.0.0.200',
+          '40.0.0.210 - 40.0.0.240',
+          '40.0.0.250 - 40.0.0.250',
+        ]),
+      ],
     },
     check: (c) => {
       const p = c.pools.get('pool3');
@@ -73,8 +84,19 @@ const okCases: OkCase[] = [
     check: (c) => {
       const p = c.pools.get('pool1');
       expect(p && texts(p.cidrs)).toEqual([
-        '3.3.3.2/31', '3.3.3.4/30', '3.3.3.8/29', '3.3.3.16/28', '3.3.3.32/27', '3.3.3.64/26', '3.3.3.128/26',
-        '3.3.3.192/27', '3.3.3.224/28', '3.3.3.240/29', '3.3.3.248/30', '3.3.3.252/31', '3.3.3.254/32',
+        '3.3.3.2/31',
+        '3.3.3.4/30',
+        '3.3.3.8/29',
+        '3.3.3.16/28',
+        '3.3.3.32/27',
+        '3.3.3.64/26',
+        '3.3.3.128/26',
+        '3.3.3.192/27',
+        '3.3.3.224/28',
+        '3.3.3.240/29',
+        '3.3.3.248/30',
+        '3.3.3.252/31',
+        '3.3.3.254/32',
       ]);
     },
   },
@@ -93,8 +115,14 @@ const okCases: OkCase[] = [
     check: (c) => {
       const p = c.pools.get('v6');
       expect(p && texts(p.cidrs)).toEqual([
-        '2001:db8::1/128', '2001:db8::2/127', '2001:db8::4/126', '2001:db8::8/125', '2001:db8::10/124',
-        '2001:db8::20/123', '2001:db8::40/122', '2001:db8::80/121',
+        '2001:db8::1/128',
+        '2001:db8::2/127',
+        '2001:db8::4/126',
+        '2001:db8::8/125',
+        '2001:db8::10/124',
+        '2001:db8::20/123',
+        '2001:db8::40/122',
+        '2001:db8::80/121',
       ]);
     },
   },
@@ -120,14 +148,24 @@ const okCases: OkCase[] = [
     resources: {
       ipAddressPools: [
         pool('pool1', ['10.20.0.0/16'], { serviceAllocation: { priority: 1, namespaces: ['test-ns1'] } }),
-        pool('pool2', ['30.0.0.0/8'], { serviceAllocation: { priority: 2, namespaceSelectors: [{ matchLabels: { team: 'metallb' } }] } }),
-        pool('pool3', ['40.0.0.0/8'], { serviceAllocation: { priority: 3, namespaceSelectors: [{ matchLabels: { team: 'red' } }] } }),
+        pool('pool2', ['30.0.0.0/8'], {
+          serviceAllocation: { priority: 2, namespaceSelectors: [{ matchLabels: { team: 'metallb' } }] },
+        }),
+        pool('pool3', ['40.0.0.0/8'], {
+          serviceAllocation: { priority: 3, namespaceSelectors: [{ matchLabels: { team: 'red' } }] },
+        }),
       ],
       namespaces: [namespace('test-ns1'), namespace('test-ns2', { team: 'metallb' })],
     },
     check: (c) => {
-      expect(c.pools.get('pool1')?.serviceAllocation).toMatchObject({ priority: 1, namespaces: new Set(['test-ns1']) });
-      expect(c.pools.get('pool2')?.serviceAllocation).toMatchObject({ priority: 2, namespaces: new Set(['test-ns2']) });
+      expect(c.pools.get('pool1')?.serviceAllocation).toMatchObject({
+        priority: 1,
+        namespaces: new Set(['test-ns1']),
+      });
+      expect(c.pools.get('pool2')?.serviceAllocation).toMatchObject({
+        priority: 2,
+        namespaces: new Set(['test-ns2']),
+      });
       // A selector that matches no namespace restricts the pool to none (see QUIRKS in the report).
       expect(c.pools.get('pool3')?.serviceAllocation).toMatchObject({ priority: 3, namespaces: new Set() });
     },
@@ -136,13 +174,17 @@ const okCases: OkCase[] = [
     desc: 'ip address pool with service selection',
     resources: {
       ipAddressPools: [
-        pool('pool1', ['30.0.0.0/8'], { serviceAllocation: { priority: 2, serviceSelectors: [{ matchLabels: { team: 'metallb' } }] } }),
+        pool('pool1', ['30.0.0.0/8'], {
+          serviceAllocation: { priority: 2, serviceSelectors: [{ matchLabels: { team: 'metallb' } }] },
+        }),
       ],
     },
     check: (c) => {
       const sa = c.pools.get('pool1')?.serviceAllocation;
       expect(sa?.namespaces).toBeUndefined();
-      expect(sa?.serviceSelectors).toEqual([{ requirements: [{ key: 'team', operator: 'In', values: ['metallb'] }] }]);
+      expect(sa?.serviceSelectors).toEqual([
+        { requirements: [{ key: 'team', operator: 'In', values: ['metallb'] }] },
+      ]);
     },
   },
   {
@@ -150,7 +192,11 @@ const okCases: OkCase[] = [
     resources: {
       ipAddressPools: [
         pool('pool1', ['30.0.0.0/8'], {
-          serviceAllocation: { priority: 2, namespaces: ['test-ns1'], serviceSelectors: [{ matchLabels: { 'testsvc-1': '1' } }] },
+          serviceAllocation: {
+            priority: 2,
+            namespaces: ['test-ns1'],
+            serviceSelectors: [{ matchLabels: { 'testsvc-1': '1' } }],
+          },
         }),
         pool('pool2', ['40.0.0.0/8'], {
           serviceAllocation: {
@@ -170,16 +216,29 @@ const okCases: OkCase[] = [
   },
   {
     desc: 'ip address pool with only priority selects every service',
-    resources: { ipAddressPools: [pool('pool1', ['10.20.0.0/16'], { autoAssign: false, serviceAllocation: { priority: 1 } })] },
+    resources: {
+      ipAddressPools: [
+        pool('pool1', ['10.20.0.0/16'], { autoAssign: false, serviceAllocation: { priority: 1 } }),
+      ],
+    },
     check: (c) => {
-      expect(c.pools.get('pool1')?.serviceAllocation).toEqual({ priority: 1, namespaceSelectors: [], serviceSelectors: [EVERYTHING] });
+      expect(c.pools.get('pool1')?.serviceAllocation).toEqual({
+        priority: 1,
+        namespaceSelectors: [],
+        serviceSelectors: [EVERYTHING],
+      });
     },
   },
   {
     desc: 'namespaces listed and selected are merged',
     resources: {
       ipAddressPools: [
-        pool('pool1', ['10.0.0.0/24'], { serviceAllocation: { namespaces: ['a'], namespaceSelectors: [{ matchExpressions: [{ key: 'env', operator: 'Exists' }] }] } }),
+        pool('pool1', ['10.0.0.0/24'], {
+          serviceAllocation: {
+            namespaces: ['a'],
+            namespaceSelectors: [{ matchExpressions: [{ key: 'env', operator: 'Exists' }] }],
+          },
+        }),
       ],
       namespaces: [namespace('a'), namespace('b', { env: 'prod' }), namespace('c')],
     },
@@ -196,7 +255,9 @@ const okCases: OkCase[] = [
   },
   {
     desc: 'adjacent ranges do not overlap',
-    resources: { ipAddressPools: [pool('a', ['192.0.2.0-192.0.2.99']), pool('b', ['192.0.2.100-192.0.2.255'])] },
+    resources: {
+      ipAddressPools: [pool('a', ['192.0.2.0-192.0.2.99']), pool('b', ['192.0.2.100-192.0.2.255'])],
+    },
     check: (c) => {
       expect(c.pools.size).toBe(2);
     },
@@ -219,7 +280,9 @@ const P = 'IPAddressPool' as const;
 const errorCases: ErrorCase[] = [
   {
     desc: 'no pool name',
-    resources: { ipAddressPools: [{ metadata: { namespace: 'metallb-system' }, spec: { addresses: ['10.0.0.0/24'] } }] },
+    resources: {
+      ipAddressPools: [{ metadata: { namespace: 'metallb-system' }, spec: { addresses: ['10.0.0.0/24'] } }],
+    },
     errors: [{ kind: P, name: '', field: 'metadata.name', reason: 'missing pool name' }],
   },
   {
@@ -265,31 +328,61 @@ const errorCases: ErrorCase[] = [
   {
     desc: 'range with an invalid start IP',
     resources: { ipAddressPools: [pool('pool1', ['1.2.3.300-1.2.3.4'])] },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.addresses[0]', reason: 'invalid range: invalid start IP "1.2.3.300"' }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.addresses[0]',
+        reason: 'invalid range: invalid start IP "1.2.3.300"',
+      },
+    ],
   },
   {
     desc: 'range with an invalid end IP',
     resources: { ipAddressPools: [pool('pool1', ['1.2.3.1-foo'])] },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.addresses[0]', reason: 'invalid range: invalid end IP "foo"' }],
+    errors: [
+      { kind: P, name: 'pool1', field: 'spec.addresses[0]', reason: 'invalid range: invalid end IP "foo"' },
+    ],
   },
   {
     desc: 'range mixing families',
     resources: { ipAddressPools: [pool('pool1', ['1.2.3.1-2001:db8::1'])] },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.addresses[0]', reason: 'invalid range: start and end are of different IP families' }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.addresses[0]',
+        reason: 'invalid range: start and end are of different IP families',
+      },
+    ],
   },
   {
     desc: 'range with two dashes',
     resources: { ipAddressPools: [pool('pool1', ['1.2.3.1-1.2.3.2-1.2.3.3'])] },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.addresses[0]', reason: 'invalid range: expected exactly one "-"' }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.addresses[0]',
+        reason: 'invalid range: expected exactly one "-"',
+      },
+    ],
   },
   {
     desc: 'duplicate pool definition (and every other error of the same objects)',
-    resources: { ipAddressPools: [pool('pool1', []), pool('pool2', []), pool('pool1', [], {}, { namespace: 'other' })] },
+    resources: {
+      ipAddressPools: [pool('pool1', []), pool('pool2', []), pool('pool1', [], {}, { namespace: 'other' })],
+    },
     errors: [
       { kind: P, name: 'pool1', field: 'spec.addresses', reason: 'pool has no addresses defined' },
       { kind: P, name: 'pool2', field: 'spec.addresses', reason: 'pool has no addresses defined' },
       { kind: P, name: 'pool1', field: 'spec.addresses', reason: 'pool has no addresses defined' },
-      { kind: P, name: 'pool1', field: 'metadata.name', reason: 'duplicate definition of pool, already defined by IPAddressPool metallb-system/pool1' },
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'metadata.name',
+        reason: 'duplicate definition of pool, already defined by IPAddressPool metallb-system/pool1',
+      },
     ],
   },
   {
@@ -303,65 +396,155 @@ const errorCases: ErrorCase[] = [
   {
     desc: 'duplicate CIDRs',
     resources: { ipAddressPools: [pool('pool1', ['10.0.0.0/8']), pool('pool2', ['10.0.0.0/8'])] },
-    errors: [{ kind: P, name: 'pool2', field: 'spec.addresses[0]', reason: /^CIDR 10\.0\.0\.0\/8 overlaps with already defined CIDR 10\.0\.0\.0\/8 .*pool "pool1"/ }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool2',
+        field: 'spec.addresses[0]',
+        reason: /^CIDR 10\.0\.0\.0\/8 overlaps with already defined CIDR 10\.0\.0\.0\/8 .*pool "pool1"/,
+      },
+    ],
   },
   {
     desc: 'overlapping CIDRs',
     resources: { ipAddressPools: [pool('pool2', ['10.0.0.0/16']), pool('pool1', ['10.0.0.0/8'])] },
-    errors: [{ kind: P, name: 'pool2', field: 'spec.addresses[0]', reason: /^CIDR 10\.0\.0\.0\/16 overlaps with already defined CIDR 10\.0\.0\.0\/8/ }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool2',
+        field: 'spec.addresses[0]',
+        reason: /^CIDR 10\.0\.0\.0\/16 overlaps with already defined CIDR 10\.0\.0\.0\/8/,
+      },
+    ],
   },
   {
     desc: 'overlapping CIDRs inside one pool',
     resources: { ipAddressPools: [pool('pool1', ['10.0.0.0/24', '10.0.0.128/25'])] },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.addresses[1]', reason: /overlaps with already defined CIDR 10\.0\.0\.0\/24 \("10\.0\.0\.0\/24" in this pool\)/ }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.addresses[1]',
+        reason: /overlaps with already defined CIDR 10\.0\.0\.0\/24 \("10\.0\.0\.0\/24" in this pool\)/,
+      },
+    ],
   },
   {
     desc: 'a range overlapping a CIDR of another pool is reported once per entry',
     resources: { ipAddressPools: [pool('a', ['192.0.2.0/24']), pool('b', ['192.0.2.10-192.0.2.200'])] },
-    errors: [{ kind: P, name: 'b', field: 'spec.addresses[0]', reason: /overlaps with already defined CIDR 192\.0\.2\.0\/24/ }],
+    errors: [
+      {
+        kind: P,
+        name: 'b',
+        field: 'spec.addresses[0]',
+        reason: /overlaps with already defined CIDR 192\.0\.2\.0\/24/,
+      },
+    ],
   },
   {
     desc: 'IPv6 overlap',
     resources: { ipAddressPools: [pool('a', ['2001:db8::/64']), pool('b', ['2001:db8::1-2001:db8::5'])] },
-    errors: [{ kind: P, name: 'b', field: 'spec.addresses[0]', reason: /overlaps with already defined CIDR 2001:db8::\/64/ }],
+    errors: [
+      {
+        kind: P,
+        name: 'b',
+        field: 'spec.addresses[0]',
+        reason: /overlaps with already defined CIDR 2001:db8::\/64/,
+      },
+    ],
   },
   {
     desc: 'a pool with an invalid entry still takes part in the overlap check',
     resources: { ipAddressPools: [pool('a', ['192.0.2.0/28', 'bogus']), pool('b', ['192.0.2.8/29'])] },
     errors: [
       { kind: P, name: 'a', field: 'spec.addresses[1]', reason: 'invalid CIDR' },
-      { kind: P, name: 'b', field: 'spec.addresses[0]', reason: /overlaps with already defined CIDR 192\.0\.2\.0\/28/ },
+      {
+        kind: P,
+        name: 'b',
+        field: 'spec.addresses[0]',
+        reason: /overlaps with already defined CIDR 192\.0\.2\.0\/28/,
+      },
     ],
   },
   {
     desc: 'ip address pool with duplicate namespace selection',
-    resources: { ipAddressPools: [pool('pool1', ['10.20.0.0/16'], { serviceAllocation: { priority: 1, namespaces: ['test-ns1', 'test-ns1'] } })] },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.serviceAllocation.namespaces[1]', reason: 'duplicate definition in namespaces field' }],
+    resources: {
+      ipAddressPools: [
+        pool('pool1', ['10.20.0.0/16'], {
+          serviceAllocation: { priority: 1, namespaces: ['test-ns1', 'test-ns1'] },
+        }),
+      ],
+    },
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.serviceAllocation.namespaces[1]',
+        reason: 'duplicate definition in namespaces field',
+      },
+    ],
   },
   {
     desc: 'ip address pool with duplicate namespace selectors',
     resources: {
       ipAddressPools: [
-        pool('pool1', ['10.20.0.0/16'], { serviceAllocation: { namespaceSelectors: [{ matchLabels: { foo: 'bar' } }, { matchLabels: { foo: 'bar' } }] } }),
+        pool('pool1', ['10.20.0.0/16'], {
+          serviceAllocation: {
+            namespaceSelectors: [{ matchLabels: { foo: 'bar' } }, { matchLabels: { foo: 'bar' } }],
+          },
+        }),
       ],
     },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.serviceAllocation.namespaceSelectors[1]', reason: 'duplicate selector, same as spec.serviceAllocation.namespaceSelectors[0]' }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.serviceAllocation.namespaceSelectors[1]',
+        reason: 'duplicate selector, same as spec.serviceAllocation.namespaceSelectors[0]',
+      },
+    ],
   },
   {
     desc: 'ip address pool with duplicate service selection (duplicate expression values)',
     resources: {
       ipAddressPools: [
-        pool('pool1', ['30.0.0.0/8'], { serviceAllocation: { serviceSelectors: [{ matchExpressions: [{ key: 'foo', operator: 'In', values: ['bar', 'bar'] }] }] } }),
+        pool('pool1', ['30.0.0.0/8'], {
+          serviceAllocation: {
+            serviceSelectors: [
+              { matchExpressions: [{ key: 'foo', operator: 'In', values: ['bar', 'bar'] }] },
+            ],
+          },
+        }),
       ],
     },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.serviceAllocation.serviceSelectors[0].matchExpressions[0].values', reason: 'duplicate value in match expression' }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.serviceAllocation.serviceSelectors[0].matchExpressions[0].values',
+        reason: 'duplicate value in match expression',
+      },
+    ],
   },
   {
     desc: 'ip address pool with an invalid namespace selector operator',
     resources: {
-      ipAddressPools: [pool('pool1', ['30.0.0.0/8'], { serviceAllocation: { namespaceSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Near', values: ['x'] }] }] } })],
+      ipAddressPools: [
+        pool('pool1', ['30.0.0.0/8'], {
+          serviceAllocation: {
+            namespaceSelectors: [{ matchExpressions: [{ key: 'a', operator: 'Near', values: ['x'] }] }],
+          },
+        }),
+      ],
     },
-    errors: [{ kind: P, name: 'pool1', field: 'spec.serviceAllocation.namespaceSelectors[0]', reason: '"Near" is not a valid label selector operator' }],
+    errors: [
+      {
+        kind: P,
+        name: 'pool1',
+        field: 'spec.serviceAllocation.namespaceSelectors[0]',
+        reason: '"Near" is not a valid label selector operator',
+      },
+    ],
   },
   {
     desc: 'every error of every pool is reported at once',
@@ -380,8 +563,12 @@ describe('pools: rejected configurations', () => {
   });
 
   test('the message names the object, the field, the value and the reason', () => {
-    const result = buildOkOrErrors({ ipAddressPools: [pool('web', ['192.0.2.0/28', '192.0.2.10-192.0.2.5'])] });
-    expect(result).toEqual(['IPAddressPool metallb-system/web: spec.addresses[1] "192.0.2.10-192.0.2.5": range start is after its end']);
+    const result = buildOkOrErrors({
+      ipAddressPools: [pool('web', ['192.0.2.0/28', '192.0.2.10-192.0.2.5'])],
+    });
+    expect(result).toEqual([
+      'IPAddressPool metallb-system/web: spec.addresses[1] "192.0.2.10-192.0.2.5": range start is after its end',
+    ]);
   });
 });
 
@@ -390,20 +577,37 @@ function buildOkOrErrors(resources: ClusterResources): string[] {
     buildOk(resources);
     return [];
   } catch (err) {
-    return String((err as Error).message).split('\n').slice(1);
+    return String((err as Error).message)
+      .split('\n')
+      .slice(1);
   }
 }
 
 describe('toAllocatorPool', () => {
   test('a pool without serviceAllocation maps field for field', () => {
-    const c = buildOk({ ipAddressPools: [pool('p', ['192.0.2.0/30'], { avoidBuggyIPs: true, autoAssign: false })] });
+    const c = buildOk({
+      ipAddressPools: [pool('p', ['192.0.2.0/30'], { avoidBuggyIPs: true, autoAssign: false })],
+    });
     const p = c.pools.get('p');
-    expect(p && toAllocatorPool(p)).toEqual({ name: 'p', cidrs: cidrs('192.0.2.0/30'), autoAssign: false, avoidBuggyIPs: true });
+    expect(p && toAllocatorPool(p)).toEqual({
+      name: 'p',
+      cidrs: cidrs('192.0.2.0/30'),
+      autoAssign: false,
+      avoidBuggyIPs: true,
+    });
   });
 
   test('service selectors become predicates over Service labels', () => {
     const c = buildOk({
-      ipAddressPools: [pool('p', ['192.0.2.0/30'], { serviceAllocation: { priority: 5, namespaces: ['ns'], serviceSelectors: [{ matchLabels: { app: 'web' } }] } })],
+      ipAddressPools: [
+        pool('p', ['192.0.2.0/30'], {
+          serviceAllocation: {
+            priority: 5,
+            namespaces: ['ns'],
+            serviceSelectors: [{ matchLabels: { app: 'web' } }],
+          },
+        }),
+      ],
     });
     const p = c.pools.get('p');
     const a = p && toAllocatorPool(p);

@@ -56,12 +56,17 @@ export function parsePoolAddress(entry: string): EntryParse {
   if (!start) return { ok: false, reason: `invalid range: invalid start IP "${startText}"` };
   const end = parseIP(endText);
   if (!end) return { ok: false, reason: `invalid range: invalid end IP "${endText}"` };
-  if (start.family !== end.family) return { ok: false, reason: 'invalid range: start and end are of different IP families' };
+  if (start.family !== end.family)
+    return { ok: false, reason: 'invalid range: start and end are of different IP families' };
   if (start.value > end.value) return { ok: false, reason: 'range start is after its end' };
   return { ok: true, cidrs: summarizeRange(start, end) };
 }
 
-export function buildPools(sources: readonly PoolSource[], namespaces: readonly LabelledObject[], sink: ErrorSink): Map<string, PoolDraft> {
+export function buildPools(
+  sources: readonly PoolSource[],
+  namespaces: readonly LabelledObject[],
+  sink: ErrorSink,
+): Map<string, PoolDraft> {
   const pools = new Map<string, PoolDraft>();
   // Pools with errors still take part in the overlap check with their valid entries: every error is reported.
   const everyPool: PoolDraft[] = [];
@@ -72,7 +77,11 @@ export function buildPools(sources: readonly PoolSource[], namespaces: readonly 
     const name = source.id.name;
     if (name === '') report('metadata.name', 'missing pool name');
     const existing = definedBy.get(name);
-    if (existing) report('metadata.name', `duplicate definition of pool, already defined by ${objectRef(existing.kind, existing)}`);
+    if (existing)
+      report(
+        'metadata.name',
+        `duplicate definition of pool, already defined by ${objectRef(existing.kind, existing)}`,
+      );
     else definedBy.set(name, source.id);
     if (source.addresses.length === 0) report('spec.addresses', 'pool has no addresses defined');
     const entries: PoolEntry[] = [];
@@ -101,11 +110,16 @@ export function buildPools(sources: readonly PoolSource[], namespaces: readonly 
   return pools;
 }
 
-function buildServiceAllocation(raw: RawServiceAllocation, namespaces: readonly LabelledObject[], report: Report): ServiceAllocation {
+function buildServiceAllocation(
+  raw: RawServiceAllocation,
+  namespaces: readonly LabelledObject[],
+  report: Report,
+): ServiceAllocation {
   const field = 'spec.serviceAllocation';
   const listed = raw.namespaces ?? [];
   listed.forEach((ns, i) => {
-    if (listed.indexOf(ns) !== i) report(`${field}.namespaces[${i}]`, 'duplicate definition in namespaces field', { value: ns });
+    if (listed.indexOf(ns) !== i)
+      report(`${field}.namespaces[${i}]`, 'duplicate definition in namespaces field', { value: ns });
   });
   const namespaceSelectors = parseSelectorList(raw.namespaceSelectors, `${field}.namespaceSelectors`, report);
   const serviceSelectors = parseSelectorList(raw.serviceSelectors, `${field}.serviceSelectors`, report);
@@ -142,11 +156,18 @@ function reportOverlaps(pools: readonly PoolDraft[], sink: ErrorSink): void {
   const placed: PlacedCidr[] = pools.flatMap((pool, poolOrder) =>
     pool.entries.flatMap((entry) => entry.cidrs.map((cidr) => ({ pool, poolOrder, entry, cidr }))),
   );
-  placed.sort((a, b) => a.cidr.family - b.cidr.family || cmpBig(a.cidr.base, b.cidr.base) || a.cidr.prefix - b.cidr.prefix);
+  placed.sort(
+    (a, b) =>
+      a.cidr.family - b.cidr.family || cmpBig(a.cidr.base, b.cidr.base) || a.cidr.prefix - b.cidr.prefix,
+  );
   const reported = new Set<string>();
   let holder: PlacedCidr | undefined;
   for (const item of placed) {
-    if (holder && holder.cidr.family === item.cidr.family && cidrFirst(item.cidr).value <= cidrLast(holder.cidr).value) {
+    if (
+      holder &&
+      holder.cidr.family === item.cidr.family &&
+      cidrFirst(item.cidr).value <= cidrLast(holder.cidr).value
+    ) {
       const [earlier, later] = isDefinedBefore(holder, item) ? [holder, item] : [item, holder];
       const key = `${later.poolOrder}/${later.entry.index}/${earlier.poolOrder}/${earlier.entry.index}`;
       if (!reported.has(key)) {
@@ -159,7 +180,12 @@ function reportOverlaps(pools: readonly PoolDraft[], sink: ErrorSink): void {
         );
       }
     }
-    if (!holder || holder.cidr.family !== item.cidr.family || cidrLast(item.cidr).value > cidrLast(holder.cidr).value) holder = item;
+    if (
+      !holder ||
+      holder.cidr.family !== item.cidr.family ||
+      cidrLast(item.cidr).value > cidrLast(holder.cidr).value
+    )
+      holder = item;
   }
 }
 

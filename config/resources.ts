@@ -66,8 +66,14 @@ export interface ParsedResources {
 }
 
 function identityOf(kind: ConfigKind, raw: unknown): ObjectIdentity {
-  const meta = ObjectMeta.safeParse(typeof raw === 'object' && raw !== null ? (raw as { metadata?: unknown }).metadata : undefined);
-  return { kind, namespace: meta.success ? (meta.data.namespace ?? '') : '', name: meta.success ? (meta.data.name ?? '') : '' };
+  const meta = ObjectMeta.safeParse(
+    typeof raw === 'object' && raw !== null ? (raw as { metadata?: unknown }).metadata : undefined,
+  );
+  return {
+    kind,
+    namespace: meta.success ? (meta.data.namespace ?? '') : '',
+    name: meta.success ? (meta.data.name ?? '') : '',
+  };
 }
 
 function byIdentity<T>(a: Parsed<T>, b: Parsed<T>): number {
@@ -76,7 +82,11 @@ function byIdentity<T>(a: Parsed<T>, b: Parsed<T>): number {
 
 export function parseResources(resources: ClusterResources, sink: ErrorSink): ParsedResources {
   const rejected = new Map<ConfigKind, Set<string>>();
-  function parseAll<T>(kind: ConfigKind, raws: readonly unknown[] | undefined, schemaFor: (raw: unknown) => z.ZodType<T>) {
+  function parseAll<T>(
+    kind: ConfigKind,
+    raws: readonly unknown[] | undefined,
+    schemaFor: (raw: unknown) => z.ZodType<T>,
+  ) {
     const out: Parsed<T>[] = [];
     for (const raw of raws ?? []) {
       const id = identityOf(kind, raw);
@@ -100,16 +110,25 @@ export function parseResources(resources: ClusterResources, sink: ErrorSink): Pa
     });
 
   const isV1beta1 = (raw: unknown): boolean =>
-    typeof raw === 'object' && raw !== null && (raw as { apiVersion?: unknown }).apiVersion === 'metallb.io/v1beta1';
+    typeof raw === 'object' &&
+    raw !== null &&
+    (raw as { apiVersion?: unknown }).apiVersion === 'metallb.io/v1beta1';
   const rawPeers = resources.bgpPeers ?? [];
-  const v1beta2Peers = parseAll('BGPPeer', rawPeers.filter((raw) => !isV1beta1(raw)), () => BGPPeer);
+  const v1beta2Peers = parseAll(
+    'BGPPeer',
+    rawPeers.filter((raw) => !isV1beta1(raw)),
+    () => BGPPeer,
+  );
   const v1beta1Peers = parseAll('BGPPeer', rawPeers.filter(isV1beta1), () => BGPPeerV1beta1);
   return {
     ipAddressPools: parseAll('IPAddressPool', resources.ipAddressPools, () => IPAddressPool),
     addressPools: parseAll('AddressPool', resources.addressPools, () => AddressPool),
     l2Advertisements: parseAll('L2Advertisement', resources.l2Advertisements, () => L2Advertisement),
     bgpAdvertisements: parseAll('BGPAdvertisement', resources.bgpAdvertisements, () => BGPAdvertisement),
-    bgpPeers: [...v1beta2Peers, ...v1beta1Peers.map((p) => ({ id: p.id, object: convertPeerToV1beta2(p.object) }))].sort(byIdentity),
+    bgpPeers: [
+      ...v1beta2Peers,
+      ...v1beta1Peers.map((p) => ({ id: p.id, object: convertPeerToV1beta2(p.object) })),
+    ].sort(byIdentity),
     communities: parseAll('Community', resources.communities, () => Community),
     bfdProfiles: parseAll('BFDProfile', resources.bfdProfiles, () => BFDProfile),
     secrets: plain(SecretObject, resources.secrets),

@@ -51,7 +51,8 @@ export function parseSelector(raw: RawLabelSelector): SelectorParse {
   }
   for (const expression of raw.matchExpressions ?? []) {
     const operator = OPERATORS[expression.operator];
-    if (!operator) return { ok: false, reason: `"${expression.operator}" is not a valid label selector operator` };
+    if (!operator)
+      return { ok: false, reason: `"${expression.operator}" is not a valid label selector operator` };
     const keyProblem = labelKeyProblem(expression.key);
     if (keyProblem) return { ok: false, reason: keyProblem };
     const values = [...new Set(expression.values ?? [])].sort(compare);
@@ -101,7 +102,9 @@ export function formatSelector(selector: LabelSelector): string {
     .map((r) => {
       switch (r.operator) {
         case 'In':
-          return r.values.length === 1 ? `${r.key}=${r.values[0] ?? ''}` : `${r.key} in (${r.values.join(',')})`;
+          return r.values.length === 1
+            ? `${r.key}=${r.values[0] ?? ''}`
+            : `${r.key} in (${r.values.join(',')})`;
         case 'NotIn':
           return `${r.key} notin (${r.values.join(',')})`;
         case 'Exists':
@@ -117,12 +120,20 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export type Report = (field: string, reason: string, detail?: { value?: string; transient?: boolean }) => void;
+export type Report = (
+  field: string,
+  reason: string,
+  detail?: { value?: string; transient?: boolean },
+) => void;
 
 /** The identity upstream compares selectors by: matchLabels sorted, expressions in order with values sorted. */
 function selectorKey(raw: RawLabelSelector): string {
   const labels = Object.entries(raw.matchLabels ?? {}).sort(([a], [b]) => compare(a, b));
-  const expressions = (raw.matchExpressions ?? []).map((e) => [e.key, e.operator, [...(e.values ?? [])].sort(compare)]);
+  const expressions = (raw.matchExpressions ?? []).map((e) => [
+    e.key,
+    e.operator,
+    [...(e.values ?? [])].sort(compare),
+  ]);
   return JSON.stringify([labels, expressions]);
 }
 
@@ -131,7 +142,11 @@ function selectorKey(raw: RawLabelSelector): string {
  * selector, a selector listed twice, a match expression listed twice in a selector, and a value listed twice in
  * an expression. Returns the selectors that parsed.
  */
-export function parseSelectorList(raws: readonly RawLabelSelector[] | undefined, field: string, report: Report): LabelSelector[] {
+export function parseSelectorList(
+  raws: readonly RawLabelSelector[] | undefined,
+  field: string,
+  report: Report,
+): LabelSelector[] {
   const out: LabelSelector[] = [];
   const seen = new Map<string, number>();
   (raws ?? []).forEach((raw, i) => {
@@ -141,12 +156,17 @@ export function parseSelectorList(raws: readonly RawLabelSelector[] | undefined,
       const values = e.values ?? [];
       const duplicate = values.find((v, k) => values.indexOf(v) !== k);
       if (duplicate !== undefined) {
-        report(`${at}.matchExpressions[${j}].values`, 'duplicate value in match expression', { value: duplicate });
+        report(`${at}.matchExpressions[${j}].values`, 'duplicate value in match expression', {
+          value: duplicate,
+        });
       }
       const key = JSON.stringify([e.key, e.operator, [...values].sort(compare)]);
       const first = expressionsSeen.get(key);
       if (first !== undefined) {
-        report(`${at}.matchExpressions[${j}]`, `duplicate match expression, same as matchExpressions[${first}]`);
+        report(
+          `${at}.matchExpressions[${j}]`,
+          `duplicate match expression, same as matchExpressions[${first}]`,
+        );
       } else {
         expressionsSeen.set(key, j);
       }

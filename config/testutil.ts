@@ -17,14 +17,18 @@ function object(name: string, spec: Spec, meta: Meta = {}): Record<string, unkno
   };
 }
 
-export const pool = (name: string, addresses: string[], spec: Spec = {}, meta?: Meta) => object(name, { addresses, ...spec }, meta);
+export const pool = (name: string, addresses: string[], spec: Spec = {}, meta?: Meta) =>
+  object(name, { addresses, ...spec }, meta);
 export const l2 = (name: string, spec: Spec = {}) => object(name, spec);
 export const bgpAd = (name: string, spec: Spec = {}) => object(name, spec);
 export const peer = (name: string, spec: Spec, meta?: Meta) => object(name, spec, meta);
-export const community = (name: string, aliases: { name: string; value: string }[]) => object(name, { communities: aliases });
+export const community = (name: string, aliases: { name: string; value: string }[]) =>
+  object(name, { communities: aliases });
 export const bfd = (name: string, spec: Spec = {}) => object(name, spec);
 export const node = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, labels } });
-export const namespace = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, labels } });
+export const namespace = (name: string, labels: Record<string, string> = {}) => ({
+  metadata: { name, labels },
+});
 export const secret = (name: string, type: string, data: Record<string, string> = {}) => ({
   metadata: { name, namespace: NS },
   type,
@@ -42,7 +46,8 @@ export interface ExpectedError {
 
 export function buildOk(resources: ClusterResources, options?: BuildOptions): Config {
   const result = buildConfig(resources, options);
-  if (!result.ok) throw new Error(`expected a config, got errors:\n${result.errors.map((e) => e.message).join('\n')}`);
+  if (!result.ok)
+    throw new Error(`expected a config, got errors:\n${result.errors.map((e) => e.message).join('\n')}`);
   return result.config;
 }
 
@@ -53,7 +58,11 @@ export function buildErrors(resources: ClusterResources, options?: BuildOptions)
 }
 
 /** The errors must be exactly these, in any order: nothing missing, nothing extra. */
-export function expectErrors(resources: ClusterResources, expected: ExpectedError[], options?: BuildOptions): void {
+export function expectErrors(
+  resources: ClusterResources,
+  expected: ExpectedError[],
+  options?: BuildOptions,
+): void {
   const errors = buildErrors(resources, options);
   const unmatched = [...errors];
   for (const want of expected) {
@@ -66,11 +75,14 @@ export function expectErrors(resources: ClusterResources, expected: ExpectedErro
         (want.transient === undefined || e.transient === want.transient),
     );
     if (i < 0) {
-      throw new Error(`missing error ${JSON.stringify({ ...want, reason: String(want.reason) })}\ngot:\n${errors.map((e) => `${e.message} (field ${e.field})`).join('\n')}`);
+      throw new Error(
+        `missing error ${JSON.stringify({ ...want, reason: String(want.reason) })}\ngot:\n${errors.map((e) => `${e.message} (field ${e.field})`).join('\n')}`,
+      );
     }
     unmatched.splice(i, 1);
   }
-  if (unmatched.length > 0) throw new Error(`unexpected errors:\n${unmatched.map((e) => e.message).join('\n')}`);
+  if (unmatched.length > 0)
+    throw new Error(`unexpected errors:\n${unmatched.map((e) => e.message).join('\n')}`);
 }
 
 export function cidrs(...texts: string[]): Cidr[] {

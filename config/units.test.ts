@@ -14,17 +14,28 @@ describe('parseDuration (Go time.ParseDuration)', () => {
     ['2h45m', 9_900_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  test.each(['', '10', 's', '1x', '1s2', 'one second', '.s'])('%j is not a duration', (text) => expect(parseDuration(text)).toBeUndefined());
+  test.each(['', '10', 's', '1x', '1s2', 'one second', '.s'])('%j is not a duration', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('parseCommunity', () => {
   test('standard community packs two 16-bit halves', () => {
-    expect(parseCommunity('65535:1')).toEqual({ ok: true, community: { kind: 'standard', value: 0xffff0001, text: '65535:1' } });
+    expect(parseCommunity('65535:1')).toEqual({
+      ok: true,
+      community: { kind: 'standard', value: 0xffff0001, text: '65535:1' },
+    });
   });
   test('large community keeps three 32-bit values', () => {
     expect(parseCommunity('large:4294967295:0:7')).toEqual({
       ok: true,
-      community: { kind: 'large', globalAdministrator: 4294967295, localData1: 0, localData2: 7, text: 'large:4294967295:0:7' },
+      community: {
+        kind: 'large',
+        globalAdministrator: 4294967295,
+        localData1: 0,
+        localData2: 7,
+        text: 'large:4294967295:0:7',
+      },
     });
   });
   test.each(['1234', 'a:b:c', 'name'])('%s is a format problem (maybe an alias)', (text) => {
@@ -39,7 +50,9 @@ describe('parseCommunity', () => {
       if (!r.ok) throw new Error(t);
       return r.community;
     };
-    expect([c('large:1:0:1'), c('0:2'), c('large:0:0:1')].sort(compareCommunities).map((x) => x.text)).toEqual(['large:0:0:1', 'large:1:0:1', '0:2']);
+    expect(
+      [c('large:1:0:1'), c('0:2'), c('large:0:0:1')].sort(compareCommunities).map((x) => x.text),
+    ).toEqual(['large:0:0:1', 'large:1:0:1', '0:2']);
   });
 });
 
@@ -68,12 +81,31 @@ describe('label selectors', () => {
   });
 
   test('formats as labels.Selector.String() does', () => {
-    expect(formatSelector(parse({ matchLabels: { foo: 'bar' }, matchExpressions: [{ key: 'bar', operator: 'In', values: ['quux'] }] }))).toBe('bar=quux,foo=bar');
-    expect(formatSelector(parse({ matchExpressions: [{ key: 'x', operator: 'NotIn', values: ['b', 'a'] }, { key: 'y', operator: 'DoesNotExist' }] }))).toBe('x notin (a,b),!y');
+    expect(
+      formatSelector(
+        parse({
+          matchLabels: { foo: 'bar' },
+          matchExpressions: [{ key: 'bar', operator: 'In', values: ['quux'] }],
+        }),
+      ),
+    ).toBe('bar=quux,foo=bar');
+    expect(
+      formatSelector(
+        parse({
+          matchExpressions: [
+            { key: 'x', operator: 'NotIn', values: ['b', 'a'] },
+            { key: 'y', operator: 'DoesNotExist' },
+          ],
+        }),
+      ),
+    ).toBe('x notin (a,b),!y');
   });
 
   test.each([
-    [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'values: values set must be empty for exists and does not exist'],
+    [
+      { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] },
+      'values: values set must be empty for exists and does not exist',
+    ],
     [{ matchLabels: { a: 'not valid!' } }, /invalid label value/],
     [{ matchLabels: { 'UPPER.example.com/x': 'y' } }, /prefix must be a DNS subdomain/],
   ])('%j is invalid', (raw, reason) => {
