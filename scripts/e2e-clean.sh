@@ -58,6 +58,7 @@ recorded_alive() {
 }
 
 declare -A live_ns=()
+live_prefixes=()
 killed=0
 removed=0
 
@@ -68,6 +69,9 @@ for run in "$RUN_ROOT"/*/; do
     echo "e2e-clean: $run is in use by pid $(cut -d' ' -f1 "$run/owner"); skipping it (use --force to clean anyway)"
     if [ -f "$run/namespaces" ]; then
       while read -r ns; do [ -n "$ns" ] && live_ns["$ns"]=1; done <"$run/namespaces"
+    fi
+    if [ -f "$run/prefix" ]; then
+      read -r p <"$run/prefix" && [[ "$p" == "$PREFIX"?* ]] && live_prefixes+=("$p-")
     fi
     continue
   fi
@@ -102,6 +106,11 @@ while read -r ns _; do
   if [ -n "${live_ns[$ns]:-}" ]; then
     continue
   fi
+  in_use=0
+  for p in "${live_prefixes[@]}"; do
+    case "$ns" in "$p"*) in_use=1 ;; esac
+  done
+  [ "$in_use" = 1 ] && continue
   pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
   if [ -n "$pids" ]; then
     echo "e2e-clean: warning: namespace $ns still holds pids $pids (not recorded by any run; not killed)" >&2

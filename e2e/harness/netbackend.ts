@@ -20,7 +20,10 @@ const BACKEND = path.join(__dirname, 'net-backend.main.ts');
  */
 export async function hideLoopbackAddressesFromArp(world: World, role: string): Promise<void> {
   const host = world.host(role);
-  const values: Record<string, number> = { 'net.ipv4.conf.all.arp_ignore': 1, 'net.ipv4.conf.all.arp_announce': 2 };
+  const values: Record<string, number> = {
+    'net.ipv4.conf.all.arp_ignore': 1,
+    'net.ipv4.conf.all.arp_announce': 2,
+  };
   for (const i of host.interfaces) {
     values[`net.ipv4.conf.${i.ifname}.arp_ignore`] = 1;
     values[`net.ipv4.conf.${i.ifname}.arp_announce`] = 2;
@@ -51,7 +54,12 @@ export interface Backend {
 }
 
 /** Starts the name-answering HTTP backend in a node namespace and waits until it listens. */
-export async function startBackend(world: World, role: string, port = 8080, timeoutMs = 15_000): Promise<Backend> {
+export async function startBackend(
+  world: World,
+  role: string,
+  port = 8080,
+  timeoutMs = 15_000,
+): Promise<Backend> {
   const p = await world.spawnIn(role, `backend-${role}-${port}`, [
     nodeExecutable(),
     BACKEND,
@@ -78,7 +86,13 @@ export interface BackendAnswer {
  * One HTTP GET from inside `fromRole`'s namespace (curl, no proxy, short timeout). Resolves with the parsed
  * answer, or rejects with curl's error so waitFor can report it.
  */
-export async function httpGetFrom(world: World, fromRole: string, ip: string, port = 8080, timeoutS = 3): Promise<BackendAnswer> {
+export async function httpGetFrom(
+  world: World,
+  fromRole: string,
+  ip: string,
+  port = 8080,
+  timeoutS = 3,
+): Promise<BackendAnswer> {
   assertTestIp(ip);
   const host = ip.includes(':') ? `[${ip}]` : ip;
   const r = await world.exec(fromRole, [

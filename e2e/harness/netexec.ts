@@ -62,7 +62,11 @@ export function run(argv: readonly string[], opts: ExecOptions = {}): Promise<Ex
 }
 
 /** `ip -n NS ARGS...`, or `ip ARGS...` in the current namespace when ns is undefined (read-only uses only). */
-export function ip(ns: string | undefined, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+export function ip(
+  ns: string | undefined,
+  args: readonly string[],
+  opts: ExecOptions = {},
+): Promise<ExecResult> {
   return run(ns === undefined ? [IP, ...args] : [IP, '-n', ns, ...args], opts);
 }
 
@@ -72,7 +76,8 @@ export async function ipJson<T>(ns: string | undefined, args: readonly string[])
   const text = r.stdout.trim();
   if (text === '') return [];
   const parsed: unknown = JSON.parse(text);
-  if (!Array.isArray(parsed)) throw new Error(`ip -j ${args.join(' ')}: expected a JSON array, got ${text.slice(0, 200)}`);
+  if (!Array.isArray(parsed))
+    throw new Error(`ip -j ${args.join(' ')}: expected a JSON array, got ${text.slice(0, 200)}`);
   return parsed as T[];
 }
 

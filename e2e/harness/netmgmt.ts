@@ -1,13 +1,16 @@
-// Management access between the root namespace (where the control plane and jest run, on 127.0.0.1) and the
-// world's namespaces (where speakers run), without any management network.
+// Loopback bridges between the root namespace and the world's namespaces, without any management network
+// interface in the root namespace.
 //
-// Design: the speakers must reach the apiserver at the same URL the kubeconfig names (https://127.0.0.1:PORT,
-// which is in the apiserver certificate). A management veth would need an end in the root namespace, which the
-// world never creates. Instead two forwarders (net-forwarder.main.ts) are joined by a path-named unix
-// socket, which every namespace can reach: one in the root namespace from the socket to 127.0.0.1:PORT, and
-// one per target namespace from its own 127.0.0.1:PORT to the socket. Bytes pass unchanged, so TLS and
-// client-certificate authentication work end to end, and the same kubeconfig file works everywhere.
-// The reverse direction (a test in the root namespace reaching a speaker's metrics port) is the mirror image.
+// The e2e control plane itself runs in the world's management namespace (createWorld({ management: true }) +
+// worldPlacement in controlplane-placement.ts): speakers dial https://192.0.2.2:6443 over the lan and the
+// apiserver calls webhooks at node addresses directly. This file covers the other cases:
+// - exposeRootPort: a service on the root namespace's 127.0.0.1 (e.g. a loopback-placed apiserver) appears at
+//   the same 127.0.0.1:PORT inside chosen namespaces, so a kubeconfig naming https://127.0.0.1:PORT works
+//   unchanged there;
+// - exposeNamespacePort: a port inside a namespace (e.g. a speaker's metrics) appears on the root namespace's
+//   127.0.0.1 for the test.
+// Both use two forwarders (forwarder.ts, shared with controlplane-placement.ts) joined by a path-named unix
+// socket, which every namespace can reach. Bytes pass unchanged, so TLS and client certificates work end to end.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nodeExecutable, type World } from './network';
@@ -15,7 +18,7 @@ import { freePorts } from './ports';
 import type { ManagedProcess } from './processes';
 import { waitFor } from './readiness';
 
-const FORWARDER = path.join(__dirname, 'net-forwarder.main.ts');
+const FORWARDER = path.join(__dirname, 'forwarder.ts');
 // sun_path is 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 
@@ -32,7 +35,9 @@ function socketPath(world: World, name: string): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const p = path.join(dir, `${name}.sock`);
   if (Buffer.byteLength(p) > MAX_SOCKET_PATH) {
-    throw new Error(`netmgmt: socket path ${p} is longer than ${MAX_SOCKET_PATH} bytes; use a shorter checkout path or run root`);
+    throw new Error(
+      `netmgmt: socket path ${p} is longer than ${MAX_SOCKET_PATH} bytes; use a shorter checkout path or run root`,
+    );
   }
   return p;
 }
@@ -42,7 +47,7 @@ async function waitListening(p: ManagedProcess, timeoutMs: number): Promise<void
     `netmgmt: ${p.name} listening`,
     async () => {
       const text = fs.existsSync(p.logFile) ? fs.readFileSync(p.logFile, 'utf8') : '';
-      return text.includes('listening ');
+      return text.split('\n').includes('ready');
     },
     { timeoutMs, watch: [p] },
   );
@@ -55,7 +60,7 @@ async function startForwarder(
   listen: string,
   connect: string,
 ): Promise<ManagedProcess> {
-  const argv = [nodeExecutable(), FORWARDER, '--listen', listen, '--connect', connect];
+  const argv = [nodeExecutable(), FORWARDER, `${listen}=${connect}`];
   return where === undefined ? world.spawnInRoot(name, argv) : world.spawnIn(where, name, argv);
 }
 
@@ -71,9 +76,17 @@ export async function exposeRootPort(
   timeoutMs = 15_000,
 ): Promise<Forward> {
   const socket = socketPath(world, `root-${port}`);
-  const root = await startForwarder(world, `fwd-root-${port}`, undefined, `unix:${socket}`, `tcp:127.0.0.1:${port}`);
+  const root = await startForwarder(
+    world,
+    `fwd-root-${port}`,
+    undefined,
+    `unix:${socket}`,
+    `tcp:127.0.0.1:${port}`,
+  );
   const inner = await Promise.all(
-    roles.map((role) => startForwarder(world, `fwd-${role}-${port}`, role, `tcp:127.0.0.1:${port}`, `unix:${socket}`)),
+    roles.map((role) =>
+      startForwarder(world, `fwd-${role}-${port}`, role, `tcp:127.0.0.1:${port}`, `unix:${socket}`),
+    ),
   );
   await Promise.all([root, ...inner].map((p) => waitListening(p, timeoutMs)));
   return { host: '127.0.0.1', port, socket, processes: [root, ...inner] };
@@ -93,8 +106,20 @@ export async function exposeNamespacePort(
   const socket = socketPath(world, `${role}-${port}`);
   const [rootPort] = await freePorts(1);
   if (rootPort === undefined) throw new Error('netmgmt: no free port');
-  const inner = await startForwarder(world, `fwd-${role}-${port}-out`, role, `unix:${socket}`, `tcp:${host.includes(':') ? `[${host}]` : host}:${port}`);
-  const root = await startForwarder(world, `fwd-root-${role}-${port}-out`, undefined, `tcp:127.0.0.1:${rootPort}`, `unix:${socket}`);
+  const inner = await startForwarder(
+    world,
+    `fwd-${role}-${port}-out`,
+    role,
+    `unix:${socket}`,
+    `tcp:${host.includes(':') ? `[${host}]` : host}:${port}`,
+  );
+  const root = await startForwarder(
+    world,
+    `fwd-root-${role}-${port}-out`,
+    undefined,
+    `tcp:127.0.0.1:${rootPort}`,
+    `unix:${socket}`,
+  );
   await Promise.all([inner, root].map((p) => waitListening(p, timeoutMs)));
   return { host: '127.0.0.1', port: rootPort, socket, processes: [inner, root] };
 }

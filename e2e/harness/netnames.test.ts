@@ -15,7 +15,8 @@ describe('netnames', () => {
   });
 
   test('rejects run ids and roles that could widen the prefix or break interface names', () => {
-    for (const bad of ['', 'A1B2C3', 'a1b2c', 'a1b2c3d', 'a1b2c-', '../x']) expect(() => worldPrefix(bad)).toThrow(/run id/);
+    for (const bad of ['', 'A1B2C3', 'a1b2c', 'a1b2c3d', 'a1b2c-', '../x'])
+      expect(() => worldPrefix(bad)).toThrow(/run id/);
     for (const bad of ['', 'Node1', 'node-1', '1node', 'averyveryverylongrole', 'a b']) {
       expect(() => nsName('a1b2c3', bad)).toThrow(/role/);
     }

@@ -17,7 +17,8 @@ export function newNetRunId(): string {
 
 /** `ilb-<id>`: the prefix shared by every namespace of one world. */
 export function worldPrefix(runId: string): string {
-  if (!RUN_ID.test(runId)) throw new Error(`netnames: run id must be 6 lowercase hex digits, got ${JSON.stringify(runId)}`);
+  if (!RUN_ID.test(runId))
+    throw new Error(`netnames: run id must be 6 lowercase hex digits, got ${JSON.stringify(runId)}`);
   return `${NET_PREFIX}${runId}`;
 }
 
@@ -27,7 +28,9 @@ export function worldPrefix(runId: string): string {
  */
 export function nsName(runId: string, role: string): string {
   if (!ROLE.test(role)) {
-    throw new Error(`netnames: role must match ${ROLE.source} (it is also an interface name), got ${JSON.stringify(role)}`);
+    throw new Error(
+      `netnames: role must match ${ROLE.source} (it is also an interface name), got ${JSON.stringify(role)}`,
+    );
   }
   return `${worldPrefix(runId)}-${role}`;
 }
@@ -39,6 +42,7 @@ export function belongsToWorld(name: string, runId: string): boolean {
 
 /** Node roles are node1..nodeN, in order. */
 export function nodeRole(index: number): string {
-  if (!Number.isInteger(index) || index < 1) throw new Error(`netnames: node index must be a positive integer, got ${index}`);
+  if (!Number.isInteger(index) || index < 1)
+    throw new Error(`netnames: node index must be a positive integer, got ${index}`);
   return `node${index}`;
 }

@@ -1,4 +1,12 @@
-import { arpOf, ndpOf, parseArping, parseNdisc6, parseNeighbours, parseTcpdump, parseTcpdumpLine } from './netparse';
+import {
+  arpOf,
+  ndpOf,
+  parseArping,
+  parseNdisc6,
+  parseNeighbours,
+  parseTcpdump,
+  parseTcpdumpLine,
+} from './netparse';
 
 // Output captured from the real tools in a world on this project's machines.
 const ARPING_OK = `ARPING 192.0.2.11
@@ -40,7 +48,9 @@ describe('netparse', () => {
 
   test('ndisc6: every advertised link-layer address', () => {
     expect(parseNdisc6(NDISC6_OK)).toEqual(['de:fd:6f:8a:b4:18', '3e:3c:a4:ef:a8:0d']);
-    expect(parseNdisc6('Soliciting 2001:db8:1::99 (2001:db8:1::99) on eth0...\nTimed out.\nNo response.\n')).toEqual([]);
+    expect(
+      parseNdisc6('Soliciting 2001:db8:1::99 (2001:db8:1::99) on eth0...\nTimed out.\nNo response.\n'),
+    ).toEqual([]);
   });
 
   test('ip -j neigh: reachable and incomplete entries', () => {
@@ -65,16 +75,23 @@ describe('netparse', () => {
       ethertype: 'ARP',
       summary: 'Request who-has 192.0.2.11 tell 192.0.2.100, length 44',
     });
-    expect(parseTcpdumpLine('listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes')).toBeUndefined();
+    expect(
+      parseTcpdumpLine('listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes'),
+    ).toBeUndefined();
   });
 
   test('ARP and NDP content of captured packets', () => {
     const [req, rep, ns, na] = parseTcpdump(TCPDUMP);
-    if (req === undefined || rep === undefined || ns === undefined || na === undefined) throw new Error('missing packets');
+    if (req === undefined || rep === undefined || ns === undefined || na === undefined)
+      throw new Error('missing packets');
     expect(arpOf(req)).toEqual({ op: 'request', target: '192.0.2.11', sender: '192.0.2.100' });
     expect(arpOf(rep)).toEqual({ op: 'reply', ip: '192.0.2.11', mac: 'de:fd:6f:8a:b4:18' });
     expect(arpOf(ns)).toBeUndefined();
-    expect(ndpOf(ns)).toEqual({ type: 'solicitation', src: 'fe80::ca1:4aff:fe83:3420', target: '2001:db8:1::11' });
+    expect(ndpOf(ns)).toEqual({
+      type: 'solicitation',
+      src: 'fe80::ca1:4aff:fe83:3420',
+      target: '2001:db8:1::11',
+    });
     expect(ndpOf(na)).toEqual({ type: 'advertisement', src: '2001:db8:1::11', target: '2001:db8:1::11' });
     expect(ndpOf(req)).toBeUndefined();
   });

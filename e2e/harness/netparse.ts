@@ -58,7 +58,9 @@ export interface CapturedPacket {
   raw: string;
 }
 
-const PACKET = new RegExp(`^(\\d+\\.\\d+) (${MAC}) > (${MAC}), ethertype (\\S+) \\(0x[0-9a-f]+\\), length \\d+: (.*)$`);
+const PACKET = new RegExp(
+  `^(\\d+\\.\\d+) (${MAC}) > (${MAC}), ethertype (\\S+) \\(0x[0-9a-f]+\\), length \\d+: (.*)$`,
+);
 
 /** One `tcpdump -n -e -tt` line, or undefined for status lines ("listening on", "N packets captured"). */
 export function parseTcpdumpLine(line: string): CapturedPacket | undefined {
@@ -82,8 +84,7 @@ export function parseTcpdump(text: string): CapturedPacket[] {
 }
 
 export type ArpMessage =
-  | { op: 'request'; target: string; sender: string }
-  | { op: 'reply'; ip: string; mac: string };
+  { op: 'request'; target: string; sender: string } | { op: 'reply'; ip: string; mac: string };
 
 /** The ARP content of a captured packet (requests, gratuitous ones included, and replies). */
 export function arpOf(p: CapturedPacket): ArpMessage | undefined {

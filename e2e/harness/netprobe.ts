@@ -2,7 +2,15 @@
 // tcpdump captures. These are the test's eyes on what the speakers put on the wire.
 import * as fs from 'node:fs';
 import { assertTestIp } from './cidr';
-import { type ArpReply, type CapturedPacket, type Neighbour, parseArping, parseNdisc6, parseNeighbours, parseTcpdump } from './netparse';
+import {
+  type ArpReply,
+  type CapturedPacket,
+  type Neighbour,
+  parseArping,
+  parseNdisc6,
+  parseNeighbours,
+  parseTcpdump,
+} from './netparse';
 import type { World } from './network';
 import type { ManagedProcess } from './processes';
 import { waitFor } from './readiness';
@@ -25,7 +33,16 @@ export async function arping(
   const count = opts.count ?? 1;
   const r = await world.exec(
     opts.from ?? 'client',
-    ['arping', '-c', String(count), '-w', String(opts.deadlineS ?? count + 1), '-i', opts.iface ?? 'eth0', ip],
+    [
+      'arping',
+      '-c',
+      String(count),
+      '-w',
+      String(opts.deadlineS ?? count + 1),
+      '-i',
+      opts.iface ?? 'eth0',
+      ip,
+    ],
     { allowFailure: true },
   );
   const replies = parseArping(r.stdout);
@@ -47,7 +64,17 @@ export async function ndisc6(
   if (!ip.includes(':')) throw new Error(`ndisc6: ${ip} is IPv4; use arping`);
   const r = await world.exec(
     opts.from ?? 'client',
-    ['ndisc6', '-m', '-n', '-r', String(opts.retries ?? 1), '-w', String(opts.waitMs ?? 1000), ip, opts.iface ?? 'eth0'],
+    [
+      'ndisc6',
+      '-m',
+      '-n',
+      '-r',
+      String(opts.retries ?? 1),
+      '-w',
+      String(opts.waitMs ?? 1000),
+      ip,
+      opts.iface ?? 'eth0',
+    ],
     { allowFailure: true },
   );
   const macs = parseNdisc6(r.stdout);
@@ -55,7 +82,10 @@ export async function ndisc6(
 }
 
 /** The neighbour (ARP + NDP) table of `role` (default client), optionally for one device. */
-export async function neighbours(world: World, opts: { role?: string; dev?: string } = {}): Promise<Neighbour[]> {
+export async function neighbours(
+  world: World,
+  opts: { role?: string; dev?: string } = {},
+): Promise<Neighbour[]> {
   const args = ['-j', 'neigh', 'show', ...(opts.dev !== undefined ? ['dev', opts.dev] : [])];
   const r = await world.ip(opts.role ?? 'client', args);
   return parseNeighbours(r.stdout);

@@ -29,14 +29,20 @@ export function procStartTime(pid: number): string | null {
 }
 
 /**
- * world.json for people, plus two plain files for scripts/e2e-clean.sh (which must not need jq): `owner`
- * ("PID STARTTIME" of the process that owns the world; a live owner means the world is in use) and
- * `namespaces` (one name per line).
+ * world.json for people, plus plain files for scripts/e2e-clean.sh (which must not need jq): `owner`
+ * ("PID STARTTIME" of the process that owns the world; a live owner means the world is in use),
+ * `namespaces` (one name per line) and `prefix` (every `<prefix>-*` namespace belongs to the world).
  */
 export function writeWorldRecord(runDir: string, record: WorldRecord): void {
   fs.writeFileSync(path.join(runDir, 'world.json'), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  fs.writeFileSync(path.join(runDir, 'owner'), `${record.owner.pid} ${record.owner.startTime ?? '0'}\n`, { mode: 0o600 });
-  fs.writeFileSync(path.join(runDir, 'namespaces'), record.namespaces.map((n) => `${n}\n`).join(''), { mode: 0o600 });
+  fs.writeFileSync(path.join(runDir, 'owner'), `${record.owner.pid} ${record.owner.startTime ?? '0'}\n`, {
+    mode: 0o600,
+  });
+  fs.writeFileSync(path.join(runDir, 'namespaces'), record.namespaces.map((n) => `${n}\n`).join(''), {
+    mode: 0o600,
+  });
+  // Namespaces added to the world later by other modules (e.g. controlplane-mgmt.ts) share this prefix.
+  fs.writeFileSync(path.join(runDir, 'prefix'), `${record.prefix}\n`, { mode: 0o600 });
 }
 
 export function pidDir(runDir: string): string {

@@ -33,7 +33,11 @@ export async function rootNetSnapshot(): Promise<RootNetSnapshot> {
   ]);
   return {
     links: links.map((l) => `${l.ifname} ${l.link_type ?? ''}`).sort(),
-    addresses: addrs.flatMap((a) => (a.addr_info ?? []).map((i) => `${a.ifname} ${i.local}/${i.prefixlen}`)).sort(),
-    routes: [...routes4, ...routes6].map((r) => `${r.table ?? 'main'} ${r.dst} via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`).sort(),
+    addresses: addrs
+      .flatMap((a) => (a.addr_info ?? []).map((i) => `${a.ifname} ${i.local}/${i.prefixlen}`))
+      .sort(),
+    routes: [...routes4, ...routes6]
+      .map((r) => `${r.table ?? 'main'} ${r.dst} via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`)
+      .sort(),
   };
 }

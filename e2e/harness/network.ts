@@ -7,35 +7,41 @@
 // Lifecycle: createWorld() records the world on disk (netrecord.ts) before creating anything, registers it for
 // cleanup on exit and signals (netcleanup.ts), and destroys whatever it built if it fails half-way.
 // destroy() stops the world's processes by PID, then deletes its namespaces.
+//
+// Typical use (see e2e/world/*.e2e.test.ts):
+//   const world = await createWorld({ nodes: 3, multihop: true, management: true });   // in beforeAll
+//   await world.exec('client', ['ping', '-c1', world.host('node1').primary.v6]);
+//   await world.spawnIn('node1', 'speaker-node1', [nodeExecutable(), 'speaker/main.ts', ...]);
+//   const frr = await startFrr(world, 'router', {...});   // routers/frr.ts, bird.ts, gobgp.ts
+//   await world.destroy();                                                              // in afterAll
+// Related: netbackend.ts (service address on lo + HTTP backend), netprobe.ts (arping, ndisc6, neighbours,
+// tcpdump), netmgmt.ts (root-namespace loopback <-> namespace forwarders), scripts/e2e-clean.sh (crashed runs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { log } from './log';
 import { registerCleanup } from './netcleanup';
-import { type ExecOptions, type ExecResult, ip, ipJson, listNamespaces, namespacePids, nsExec, nsExecPrefix, setSysctls } from './netexec';
+import {
+  type ExecOptions,
+  type ExecResult,
+  ip,
+  listNamespaces,
+  namespacePids,
+  nsExec,
+  nsExecPrefix,
+} from './netexec';
+import { type Host, configureNamespaces, waitHostReady, wireHosts } from './netlinks';
 import { belongsToWorld, newNetRunId, worldPrefix } from './netnames';
-import { type HostPlan, type InterfacePlan, type PlanOptions, type WorldPlan, planWorld } from './netplan';
+import { type HostPlan, type PlanOptions, type WorldPlan, planWorld } from './netplan';
 import { procStartTime, removePidFile, writePidFile, writeWorldRecord } from './netrecord';
 import { REPO_ROOT, RUN_ROOT, createRunDir } from './paths';
 import { ProcessGroup, type ManagedProcess } from './processes';
-import { waitFor } from './readiness';
+
+export type { Host, HostInterface } from './netlinks';
 
 export interface WorldOptions extends PlanOptions {
   runRoot?: string;
   /** Budget for links to come up (default 20 s). */
   readyTimeoutMs?: number;
-}
-
-export interface HostInterface extends InterfacePlan {
-  mac: string;
-}
-
-export interface Host {
-  role: string;
-  kind: HostPlan['kind'];
-  ns: string;
-  interfaces: HostInterface[];
-  /** The first interface (eth0, on the lan). */
-  primary: HostInterface;
 }
 
 export interface SpawnInOptions {
@@ -54,6 +60,10 @@ export interface World {
   readonly router: Host;
   /** Present with `multihop: true`: a second router on the far segment, one hop behind `router`. */
   readonly farRouter: Host | undefined;
+  /** Extra BGP peer hosts (option `peers`), in plan order. */
+  readonly peers: readonly Host[];
+  /** The management namespace for the control plane (present with `management: true`). */
+  readonly management: Host | undefined;
   readonly hosts: readonly Host[];
   readonly timings: Readonly<Record<string, number>>;
   /** Namespace of a role (`node1`, `client`, ...); throws for anything that is not this world's. */
@@ -69,7 +79,12 @@ export interface World {
    * Starts a long-running process inside a namespace, logging to <runDir>/logs/<name>.log and recording its
    * PID under <runDir>/pids/. `name` must be unique in the world.
    */
-  spawnIn(roleOrNs: string, name: string, argv: readonly string[], opts?: SpawnInOptions): Promise<ManagedProcess>;
+  spawnIn(
+    roleOrNs: string,
+    name: string,
+    argv: readonly string[],
+    opts?: SpawnInOptions,
+  ): Promise<ManagedProcess>;
   /**
    * Starts a process in the root namespace. Only for programs that open no network interface, address or
    * route (the management forwarders, which use loopback and unix sockets).
@@ -81,53 +96,10 @@ export interface World {
   destroy(): Promise<void>;
 }
 
-// Every namespace: no DAD (addresses usable at once), no router advertisements acted upon, addresses kept when
-// a link goes down so tests that flap a link do not have to re-add them.
-const COMMON_SYSCTLS = {
-  'net.ipv6.conf.all.accept_dad': 0,
-  'net.ipv6.conf.default.accept_dad': 0,
-  'net.ipv6.conf.all.accept_ra': 0,
-  'net.ipv6.conf.default.accept_ra': 0,
-  'net.ipv6.conf.all.keep_addr_on_down': 1,
-  'net.ipv6.conf.default.keep_addr_on_down': 1,
-};
-// The bridge namespace only switches frames; without IPv6 on its ports it sends no MLD or router solicitations
-// that would show up in the tests' captures.
-const BRIDGE_SYSCTLS = { 'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1 };
-const ROUTER_SYSCTLS = {
-  'net.ipv4.ip_forward': 1,
-  'net.ipv6.conf.all.forwarding': 1,
-  'net.ipv6.conf.default.forwarding': 1,
-  // Clients and nodes share the router's segment; a redirect would make them bypass it and hide routing bugs.
-  'net.ipv4.conf.all.send_redirects': 0,
-  'net.ipv4.conf.default.send_redirects': 0,
-};
-
 /** The Node binary for the harness's own helper scripts: the project's Node 24 (it runs .ts directly). */
 export function nodeExecutable(): string {
   const local = path.join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
   return fs.existsSync(local) ? local : process.execPath;
-}
-
-interface IpLink {
-  ifname: string;
-  address?: string;
-  operstate?: string;
-  flags?: string[];
-}
-
-interface IpAddrInfo {
-  family: string;
-  local: string;
-  prefixlen: number;
-  scope?: string;
-  tentative?: boolean;
-  dadfailed?: boolean;
-}
-
-interface IpAddr {
-  ifname: string;
-  addr_info?: IpAddrInfo[];
 }
 
 async function allocateRunId(): Promise<string> {
@@ -136,23 +108,9 @@ async function allocateRunId(): Promise<string> {
     const id = newNetRunId();
     if (!existing.some((n) => belongsToWorld(n, id))) return id;
   }
-  throw new Error('network: could not find an unused world id (are hundreds of ilb- namespaces left over? run make e2e-clean)');
-}
-
-function hostCommands(h: HostPlan): string[] {
-  const cmds: string[] = ['link set lo up'];
-  for (const i of h.interfaces) {
-    cmds.push(`addr add ${i.v4}/${i.v4Prefix} dev ${i.ifname}`);
-    cmds.push(`addr add ${i.v6}/${i.v6Prefix} dev ${i.ifname} nodad`);
-    cmds.push(`link set ${i.ifname} up`);
-  }
-  for (const r of h.routes) cmds.push(`route add ${r.dst} via ${r.via}`);
-  return cmds;
-}
-
-async function batch(ns: string, commands: string[]): Promise<void> {
-  if (commands.length === 0) return;
-  await ip(ns, ['-batch', '-'], { input: `${commands.join('\n')}\n` });
+  throw new Error(
+    'network: could not find an unused world id (are hundreds of ilb- namespaces left over? run make e2e-clean)',
+  );
 }
 
 /** Creates a world. On failure, everything already created is removed before the error propagates. */
@@ -201,7 +159,8 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
   };
 
   const logFile = (name: string): string => {
-    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`network: process name ${JSON.stringify(name)} is not a plain file name`);
+    if (!/^[A-Za-z0-9._-]+$/.test(name))
+      throw new Error(`network: process name ${JSON.stringify(name)} is not a plain file name`);
     return path.join(runDir, 'logs', `${name}.log`);
   };
 
@@ -214,8 +173,8 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
     await Promise.all(group.list().map((p) => p.stop(5_000)));
     // A daemon that forked would leave a child we never recorded; it can only be ours, since it lives in one of
     // this world's namespaces. Say so loudly, then end it.
-    for (const ns of [...created].reverse()) {
-      const stray = await namespacePids(ns);
+    const strays = await Promise.all(created.map(async (ns) => ({ ns, pids: await namespacePids(ns) })));
+    for (const { ns, pids: stray } of strays) {
       for (const pid of stray) {
         log.warn(`network: ${ns} still holds pid ${pid} after its processes stopped; killing it`);
         try {
@@ -225,8 +184,11 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
         }
       }
     }
-    for (const ns of [...created].reverse()) {
-      await ip(undefined, ['netns', 'del', ns], { allowFailure: true });
+    // Hosts, then bridges: deleting a host namespace removes its veth pair, so bridges end up with no ports.
+    const bridges = created.filter((ns) => bridgeNamespaces.includes(ns));
+    const hostsFirst = created.filter((ns) => !bridgeNamespaces.includes(ns));
+    for (const layer of [hostsFirst, bridges]) {
+      await Promise.all(layer.map((ns) => ip(undefined, ['netns', 'del', ns], { allowFailure: true })));
     }
     created.length = 0;
     unregister();
@@ -235,42 +197,24 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
   };
 
   try {
-    // Bridges first so hosts can attach; the list is kept in creation order for a reverse-order teardown.
+    // Bridges first, then hosts; `created` keeps that order so teardown deletes hosts before bridges.
     let t = Date.now();
-    for (const ns of [...bridgeNamespaces, ...hostNamespaces]) {
-      await ip(undefined, ['netns', 'add', ns]);
-      created.push(ns);
+    for (const layer of [bridgeNamespaces, hostNamespaces]) {
+      await Promise.all(
+        layer.map(async (ns) => {
+          await ip(undefined, ['netns', 'add', ns]);
+          created.push(ns);
+        }),
+      );
     }
     timings.namespaces = Date.now() - t;
 
     t = Date.now();
-    // Sysctls before any interface exists, so every interface inherits `default`.
-    await Promise.all([
-      ...bridgeNamespaces.map((ns) => setSysctls(ns, { ...COMMON_SYSCTLS, ...BRIDGE_SYSCTLS })),
-      ...plan.hosts.map((h) => setSysctls(h.ns, h.forwarding ? { ...COMMON_SYSCTLS, ...ROUTER_SYSCTLS } : COMMON_SYSCTLS)),
-    ]);
-    // mcast_snooping off: the bridge floods multicast like a plain switch, so solicited-node NDP reaches every
-    // node whether or not it sent an MLD report (the L2 tests should test our speaker, not the bridge).
-    await Promise.all(
-      bridgeNamespaces.map((ns) => batch(ns, ['link set lo up', 'link add br0 type bridge mcast_snooping 0', 'link set br0 up'])),
-    );
+    await configureNamespaces(plan);
     timings.sysctls = Date.now() - t;
 
     t = Date.now();
-    for (const h of plan.hosts) {
-      for (const i of h.interfaces) {
-        const seg = plan.segments.find((s) => s.name === i.segment);
-        if (seg === undefined) throw new Error(`network: ${h.role}/${i.ifname} refers to missing segment ${i.segment}`);
-        await ip(h.ns, ['link', 'add', i.ifname, 'type', 'veth', 'peer', 'name', i.bridgePort, 'netns', seg.bridgeNs]);
-      }
-    }
-    await Promise.all(
-      plan.segments.map((s) => {
-        const ports = plan.hosts.flatMap((h) => h.interfaces.filter((i) => i.segment === s.name).map((i) => i.bridgePort));
-        return batch(s.bridgeNs, ports.map((p) => `link set ${p} master br0 up`));
-      }),
-    );
-    await Promise.all(plan.hosts.map((h) => batch(h.ns, hostCommands(h))));
+    await wireHosts(plan);
     timings.links = Date.now() - t;
 
     t = Date.now();
@@ -295,6 +239,8 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
       client: one('client'),
       router: one('router'),
       farRouter: byKind('farrouter')[0],
+      management: byKind('management')[0],
+      peers: byKind('peer'),
       hosts,
       timings,
       ns: resolveNs,
@@ -311,7 +257,11 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
         const ns = resolveNs(roleOrNs);
         const [prefixCmd, ...prefixArgs] = nsExecPrefix(ns);
         if (prefixCmd === undefined) throw new Error('network: empty exec prefix');
-        const p = await group.spawn(name, prefixCmd, { args: [...prefixArgs, ...argv], logFile: logFile(name), ...o });
+        const p = await group.spawn(name, prefixCmd, {
+          args: [...prefixArgs, ...argv],
+          logFile: logFile(name),
+          ...o,
+        });
         return track(name, p);
       },
       async spawnInRoot(name, argv, o = {}) {
@@ -326,40 +276,9 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
     };
     return world;
   } catch (err) {
-    await destroy().catch((e: unknown) => log.error(`network: cleanup after failed start also failed: ${String(e)}`));
+    await destroy().catch((e: unknown) =>
+      log.error(`network: cleanup after failed start also failed: ${String(e)}`),
+    );
     throw err;
   }
-}
-
-/** Polls until every interface of the host has carrier and no tentative IPv6 address, then reads the MACs. */
-async function waitHostReady(h: HostPlan, timeoutMs: number): Promise<Host> {
-  const interfaces: HostInterface[] = [];
-  await waitFor(
-    `network: interfaces of ${h.ns}`,
-    async () => {
-      const links = await ipJson<IpLink>(h.ns, ['link', 'show']);
-      const addrs = await ipJson<IpAddr>(h.ns, ['addr', 'show']);
-      interfaces.length = 0;
-      for (const i of h.interfaces) {
-        const link = links.find((l) => l.ifname === i.ifname);
-        if (link === undefined) throw new Error(`${i.ifname} missing`);
-        if (!(link.flags ?? []).includes('LOWER_UP')) throw new Error(`${i.ifname} has no carrier (${link.operstate ?? '?'})`);
-        const info = addrs.find((a) => a.ifname === i.ifname)?.addr_info ?? [];
-        const pending = info.filter((a) => a.tentative === true || a.dadfailed === true);
-        if (pending.length > 0) throw new Error(`${i.ifname} has tentative addresses ${pending.map((a) => a.local).join(', ')}`);
-        for (const want of [i.v4, i.v6]) {
-          if (!info.some((a) => a.local === want)) throw new Error(`${i.ifname} lacks ${want}`);
-        }
-        // NDP from the link-local address must work too (ndisc6 and the speaker's NA use it).
-        if (!info.some((a) => a.family === 'inet6' && a.scope === 'link')) throw new Error(`${i.ifname} has no link-local address yet`);
-        if (link.address === undefined) throw new Error(`${i.ifname} has no MAC`);
-        interfaces.push({ ...i, mac: link.address });
-      }
-      return true;
-    },
-    { timeoutMs },
-  );
-  const primary = interfaces[0];
-  if (primary === undefined) throw new Error(`network: ${h.ns} has no interface`);
-  return { role: h.role, kind: h.kind, ns: h.ns, interfaces: [...interfaces], primary };
 }

@@ -92,6 +92,9 @@ describe('cleanup safety nets', () => {
 
   test('a SIGKILLed run leaves a world that scripts/e2e-clean.sh removes, sparing live runs', async () => {
     const live = await startChild();
+    // Other modules add namespaces to a world under its prefix (controlplane-mgmt.ts does); they count as in use.
+    const extra = `${live.prefix}-extra`;
+    await run(['ip', 'netns', 'add', extra]);
     const crashed = await startChild();
     crashed.child.kill('SIGKILL');
     await crashed.exited;
@@ -108,8 +111,9 @@ describe('cleanup safety nets', () => {
 
     // The live run's world is untouched, and it still cleans up after itself.
     expect(r.stdout).toContain(`${path.relative(REPO_ROOT, live.runDir)} is in use`);
-    expect(await worldNamespaces(live.prefix)).toHaveLength(4);
+    expect(await worldNamespaces(live.prefix)).toHaveLength(5);
     expect(live.pids.every(alive)).toBe(true);
+    await run(['ip', 'netns', 'del', extra]);
     live.child.kill('SIGTERM');
     await live.exited;
     expect(await worldNamespaces(live.prefix)).toEqual([]);

@@ -33,7 +33,16 @@ async function ping(from: string, ip: string): Promise<void> {
 beforeAll(async () => {
   expect(process.getuid?.()).toBe(0);
   rootBefore = await rootNetSnapshot();
-  world = await createWorld({ nodes: 3, multihop: true });
+  world = await createWorld({
+    nodes: 3,
+    multihop: true,
+    management: true,
+    secondaryLan: true,
+    peers: [
+      { role: 'ebgpsingle', segment: 'lan' },
+      { role: 'ebgpmulti', segment: 'far' },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -45,10 +54,27 @@ describe('network world', () => {
     const names = await listNamespaces();
     const mine = names.filter((n) => n.startsWith(`${w().prefix}-`)).sort();
     expect(mine).toEqual(
-      ['client', 'far', 'farrouter', 'lan', 'node1', 'node2', 'node3', 'router'].map((r) => `${w().prefix}-${r}`).sort(),
+      [
+        'client',
+        'ebgpmulti',
+        'ebgpsingle',
+        'far',
+        'farrouter',
+        'lan',
+        'lan2',
+        'mgmt',
+        'node1',
+        'node2',
+        'node3',
+        'router',
+      ]
+        .map((r) => `${w().prefix}-${r}`)
+        .sort(),
     );
     expect(w().prefix).toMatch(/^ilb-[0-9a-f]{6}$/);
-    expect(fs.readFileSync(path.join(w().runDir, 'namespaces'), 'utf8').trim().split('\n').sort()).toEqual(mine);
+    expect(fs.readFileSync(path.join(w().runDir, 'namespaces'), 'utf8').trim().split('\n').sort()).toEqual(
+      mine,
+    );
   });
 
   test('every host interface carries its planned IPv4 and IPv6 address and no default route', async () => {
@@ -73,6 +99,7 @@ describe('network world', () => {
     }
     await ping('node1', w().host('node3').primary.v6);
     await ping('router', w().host('node2').primary.v4);
+    for (const n of w().nodes) await ping(n.role, w().host('mgmt').primary.v6);
   });
 
   test('the far router is one routed hop away from the nodes, in both families', async () => {
@@ -87,6 +114,38 @@ describe('network world', () => {
     expect(trace.stdout).toMatch(/ttl=63/);
   });
 
+  test('the second lan connects every node eth1 to the client eth1, and only them', async () => {
+    for (const n of w().nodes) {
+      const eth1 = n.interfaces.find((i) => i.ifname === 'eth1');
+      if (eth1 === undefined) throw new Error(`${n.role} has no eth1`);
+      expect(eth1.mac).not.toBe(n.primary.mac);
+      await ping('client', eth1.v4);
+      await ping('client', eth1.v6);
+      // The kernel picks eth1 for lan2 addresses: an ARP from the client's eth1 is answered with eth1's MAC.
+      expect((await arping(w(), eth1.v4, { iface: 'eth1' })).macs).toEqual([eth1.mac]);
+    }
+    const r = await w().exec(
+      'router',
+      ['ping', '-c', '1', '-W', '1', w().host('node1').interfaces[1]?.v4 ?? ''],
+      { allowFailure: true },
+    );
+    expect(r.code).not.toBe(0);
+  });
+
+  test('extra peers sit on their segments and reach the nodes directly or through the router', async () => {
+    const [single, multi] = w().peers;
+    if (single === undefined || multi === undefined) throw new Error('peers missing');
+    expect(single.primary.v4).toBe('192.0.2.3');
+    expect(multi.primary.v4).toBe('203.0.113.3');
+    for (const n of w().nodes) {
+      await ping(single.role, n.primary.v4);
+      await ping(multi.role, n.primary.v6);
+    }
+    expect(
+      (await w().exec(multi.role, ['ping', '-c', '1', '-W', '2', w().host('node1').primary.v4])).stdout,
+    ).toMatch(/ttl=63/);
+  });
+
   test('probes see ARP and NDP on the wire and in the client neighbour table', async () => {
     const node2 = w().host('node2').primary;
     await flushNeighbours(w());
@@ -99,7 +158,10 @@ describe('network world', () => {
       const m = arpOf(p);
       return m?.op === 'reply' && m.ip === node2.v4 && m.mac === node2.mac;
     });
-    await capture.waitFor('NA from node2', (p) => ndpOf(p)?.type === 'advertisement' && p.srcMac === node2.mac);
+    await capture.waitFor(
+      'NA from node2',
+      (p) => ndpOf(p)?.type === 'advertisement' && p.srcMac === node2.mac,
+    );
     const packets = await capture.stop();
     expect(packets.some((p) => arpOf(p)?.op === 'request')).toBe(true);
 
@@ -123,11 +185,23 @@ describe('network world', () => {
     expect((await ndisc6(w(), vip6)).macs).toEqual([]);
     // Play the speaker's part by hand: point the client at node1's MAC.
     for (const vip of [vip4, vip6]) {
-      await w().ip('client', ['neigh', 'replace', vip, 'lladdr', node1.primary.mac, 'dev', 'eth0', 'nud', 'permanent']);
+      await w().ip('client', [
+        'neigh',
+        'replace',
+        vip,
+        'lladdr',
+        node1.primary.mac,
+        'dev',
+        'eth0',
+        'nud',
+        'permanent',
+      ]);
       const answer = await httpGetFrom(w(), 'client', vip);
       expect(answer.node).toBe('node1');
       expect(answer.local.replace(/^::ffff:/, '')).toBe(vip);
-      expect(answer.remote.replace(/^::ffff:/, '')).toBe(vip.includes(':') ? w().client.primary.v6 : w().client.primary.v4);
+      expect(answer.remote.replace(/^::ffff:/, '')).toBe(
+        vip.includes(':') ? w().client.primary.v6 : w().client.primary.v4,
+      );
     }
     await w().ip('client', ['neigh', 'del', vip4, 'dev', 'eth0']);
     await w().ip('client', ['neigh', 'del', vip6, 'dev', 'eth0']);
@@ -143,11 +217,24 @@ describe('network world', () => {
       const fwd = await exposeRootPort(w(), port);
       expect(fwd.processes).toHaveLength(1 + w().nodes.length);
       for (const n of w().nodes) {
-        const r = await w().exec(n.role, ['curl', '--silent', '--show-error', '--noproxy', '*', '--max-time', '3', `http://127.0.0.1:${port}/from-${n.role}`]);
+        const r = await w().exec(n.role, [
+          'curl',
+          '--silent',
+          '--show-error',
+          '--noproxy',
+          '*',
+          '--max-time',
+          '3',
+          `http://127.0.0.1:${port}/from-${n.role}`,
+        ]);
         expect(r.stdout).toBe(`root saw /from-${n.role}`);
       }
       // The client was not given access: its 127.0.0.1:port is closed.
-      const denied = await w().exec('client', ['curl', '--silent', '--max-time', '3', `http://127.0.0.1:${port}/`], { allowFailure: true });
+      const denied = await w().exec(
+        'client',
+        ['curl', '--silent', '--max-time', '3', `http://127.0.0.1:${port}/`],
+        { allowFailure: true },
+      );
       expect(denied.code).not.toBe(0);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
@@ -168,10 +255,15 @@ describe('network world', () => {
   });
 
   test('processes started in the world run in their namespace and are recorded by PID', async () => {
-    const procs = w().processes().filter((p) => p.running);
+    const procs = w()
+      .processes()
+      .filter((p) => p.running);
     expect(procs.length).toBeGreaterThan(0);
     for (const p of procs) {
-      const rec = fs.readFileSync(path.join(w().runDir, 'pids', `${p.name}.pid`), 'utf8').trim().split(' ');
+      const rec = fs
+        .readFileSync(path.join(w().runDir, 'pids', `${p.name}.pid`), 'utf8')
+        .trim()
+        .split(' ');
       expect(Number(rec[0])).toBe(p.pid);
     }
     const backend = procs.find((p) => p.name === 'backend-node1-8080');
@@ -186,7 +278,9 @@ describe('network world', () => {
 
   test('destroy removes every namespace and process of the world, and only those', async () => {
     const mine = w().namespaces();
-    const pids = w().processes().map((p) => p.pid);
+    const pids = w()
+      .processes()
+      .map((p) => p.pid);
     const others = (await listNamespaces()).filter((n) => !n.startsWith(`${w().prefix}-`));
     const t = Date.now();
     await w().destroy();
@@ -199,7 +293,7 @@ describe('network world', () => {
     }
     for (const pid of pids) expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
     expect(fs.readdirSync(path.join(w().runDir, 'pids'))).toEqual([]);
-    expect(mine.length).toBe(8);
+    expect(mine.length).toBe(12);
     expect(took).toBeLessThan(15_000);
     expect(await rootNetSnapshot()).toEqual(rootBefore);
     // Idempotent.

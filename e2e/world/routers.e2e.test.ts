@@ -22,6 +22,7 @@ let frr: FrrRouter | undefined;
 let gobgp: GobgpRouter | undefined;
 let bird: BirdRouter | undefined;
 let farBird: BirdRouter | undefined;
+let gobgp3: GobgpRouter | undefined;
 
 function need<T>(v: T | undefined, what: string): T {
   if (v === undefined) throw new Error(`${what} did not start (see beforeAll)`);
@@ -40,20 +41,23 @@ async function kernelBgpRoutes(w: World, family: '-4' | '-6'): Promise<Map<strin
   return new Map(
     routes.map((r) => [
       r.dst,
-      r.gateway !== undefined ? [r.gateway] : (r.nexthops ?? []).map((n) => n.gateway ?? '').filter((g) => g !== ''),
+      r.gateway !== undefined
+        ? [r.gateway]
+        : (r.nexthops ?? []).map((n) => n.gateway ?? '').filter((g) => g !== ''),
     ]),
   );
 }
 
 beforeAll(async () => {
-  world = await createWorld({ nodes: 2, multihop: true });
+  world = await createWorld({ nodes: 3, multihop: true });
   const w = world;
   const node1 = w.host('node1').primary;
   const node2 = w.host('node2').primary;
+  const node3 = w.host('node3').primary;
   const router = w.router.primary;
   const far = need(w.farRouter, 'far router').primary;
   // Started together: each waits only for its own daemon to answer.
-  [frr, gobgp, bird, farBird] = await Promise.all([
+  [frr, gobgp, bird, farBird, gobgp3] = await Promise.all([
     startFrr(w, 'router', {
       hostname: 'router',
       asn: ROUTER_AS,
@@ -62,6 +66,7 @@ beforeAll(async () => {
         { address: node1.v4, asn: NODE1_AS },
         { address: node1.v6, asn: NODE1_AS },
         { address: node2.v4, asn: ROUTER_AS, password: 'ibgp-test' },
+        { address: node3.v4, asn: NODE1_AS },
       ],
     }),
     startGobgp(w, 'node1', {
@@ -87,6 +92,12 @@ beforeAll(async () => {
       exportToKernel: false,
       neighbors: [{ address: node1.v4, asn: NODE1_AS, multihop: true, password: 'ebgp-test' }],
     }),
+    // A second speaker in the same AS as node1, for ECMP.
+    startGobgp(w, 'node3', {
+      asn: NODE1_AS,
+      routerId: node3.v4,
+      neighbors: [{ address: router.v4, asn: ROUTER_AS }],
+    }),
   ]);
 }, 90_000);
 
@@ -98,7 +109,9 @@ describe('routers', () => {
   test('FRR, BIRD and GoBGP answer their query commands', async () => {
     const w = need(world, 'world');
     const f = need(frr, 'frr');
-    const summary = JSON.parse(await f.vtysh('show bgp summary json')) as { ipv4Unicast?: { routerId?: string; as?: number } };
+    const summary = JSON.parse(await f.vtysh('show bgp summary json')) as {
+      ipv4Unicast?: { routerId?: string; as?: number };
+    };
     expect(summary.ipv4Unicast).toMatchObject({ routerId: w.router.primary.v4, as: ROUTER_AS });
     expect(JSON.parse(await f.vtysh('show ip route json'))).toHaveProperty([`${w.plan.segments[0]?.v4}`]);
 
@@ -125,8 +138,8 @@ describe('routers', () => {
     await need(bird, 'bird').waitEstablished(w.router.primary.v4);
     await need(gobgp, 'gobgp').waitEstablished(need(w.farRouter, 'far router').primary.v4);
     await need(farBird, 'far bird').waitEstablished(w.host('node1').primary.v4);
-    const peers = await f.peers();
-    expect(peers.filter((p) => p.state === 'Established')).toHaveLength(3);
+    await f.waitEstablished(w.host('node3').primary.v4);
+    expect((await f.peers()).filter((p) => p.state === 'Established')).toHaveLength(4);
   });
 
   test('a route announced by GoBGP is learned by FRR and installed in the router namespace kernel table', async () => {
@@ -141,15 +154,22 @@ describe('routers', () => {
       async () => {
         const v4 = await kernelBgpRoutes(w, '-4');
         const v6 = await kernelBgpRoutes(w, '-6');
-        if (v4.get('203.0.113.128/28')?.[0] !== node1.v4) throw new Error(`v4 kernel routes: ${JSON.stringify([...v4])}`);
-        if (v6.get('2001:db8:100::/124')?.[0] !== node1.v6) throw new Error(`v6 kernel routes: ${JSON.stringify([...v6])}`);
+        if (v4.get('203.0.113.128/28')?.[0] !== node1.v4)
+          throw new Error(`v4 kernel routes: ${JSON.stringify([...v4])}`);
+        if (v6.get('2001:db8:100::/124')?.[0] !== node1.v6)
+          throw new Error(`v6 kernel routes: ${JSON.stringify([...v6])}`);
         return true;
       },
       { timeoutMs: 30_000 },
     );
     const routes = await f.routes('ipv4');
     expect(routes.get('203.0.113.128/28')).toEqual([
-      expect.objectContaining({ valid: true, bestpath: true, nexthops: [node1.v4], asPath: String(NODE1_AS) }),
+      expect.objectContaining({
+        valid: true,
+        bestpath: true,
+        nexthops: [node1.v4],
+        asPath: String(NODE1_AS),
+      }),
     ]);
     expect((await f.installedBgpRoutes('ipv6')).get('2001:db8:100::/124')).toEqual([node1.v6]);
   });
@@ -183,6 +203,27 @@ describe('routers', () => {
     const answer = await httpGetFrom(w, 'client', vip);
     expect(answer).toMatchObject({ node: 'node1' });
     expect(answer.local.replace(/^::ffff:/, '')).toBe(vip);
+  });
+
+  test('two nodes announcing the same prefix become an ECMP route in the kernel table', async () => {
+    const w = need(world, 'world');
+    const g3 = need(gobgp3, 'gobgp node3');
+    await g3.waitEstablished(w.router.primary.v4);
+    await need(gobgp, 'gobgp').announce('203.0.113.160/28');
+    await g3.announce('203.0.113.160/28');
+    const want = [w.host('node1').primary.v4, w.host('node3').primary.v4].sort();
+    await waitFor(
+      'FRR installs 203.0.113.160/28 via node1 and node3',
+      async () => {
+        const hops = (await kernelBgpRoutes(w, '-4')).get('203.0.113.160/28') ?? [];
+        if (JSON.stringify([...hops].sort()) !== JSON.stringify(want))
+          throw new Error(`next hops ${hops.join(', ')}`);
+        return true;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const paths = (await need(frr, 'frr').routes('ipv4')).get('203.0.113.160/28') ?? [];
+    expect(paths.flatMap((p) => p.nexthops).sort()).toEqual(want);
   });
 
   test('a withdrawn route leaves FRR and the kernel table', async () => {

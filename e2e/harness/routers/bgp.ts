@@ -43,7 +43,8 @@ const ASN_MAX = 4294967295;
 /** Throws with the field at fault when anything points outside the documentation ranges or is malformed. */
 export function validateSpeakerConfig(what: string, c: BgpSpeakerConfig): void {
   const asn = (v: number, field: string): void => {
-    if (!Number.isInteger(v) || v < 1 || v > ASN_MAX) throw new Error(`${what}: ${field} ${v} is not a valid ASN`);
+    if (!Number.isInteger(v) || v < 1 || v > ASN_MAX)
+      throw new Error(`${what}: ${field} ${v} is not a valid ASN`);
   };
   asn(c.asn, 'asn');
   if (c.routerId.includes(':')) throw new Error(`${what}: routerId must be IPv4, got ${c.routerId}`);
@@ -63,7 +64,10 @@ export function validateSpeakerConfig(what: string, c: BgpSpeakerConfig): void {
     }
   });
   for (const p of c.networks ?? []) assertTestCidr(p);
-  if (c.listenPort !== undefined && (!Number.isInteger(c.listenPort) || c.listenPort < 1 || c.listenPort > 65535)) {
+  if (
+    c.listenPort !== undefined &&
+    (!Number.isInteger(c.listenPort) || c.listenPort < 1 || c.listenPort > 65535)
+  ) {
     throw new Error(`${what}: listenPort ${c.listenPort} is not a TCP port`);
   }
 }

@@ -70,7 +70,9 @@ describe('bird config', () => {
     });
     expect(conf).toContain('  local 192.0.2.1 port 180 as 64512;\n');
     expect(conf).toContain('  ipv4 { import none; export none; };');
-    expect(conf).toContain('  ipv4 { import all; export all; next hop self; };\n  ipv6 { import all; export all; next hop self; };\n');
+    expect(conf).toContain(
+      '  ipv4 { import all; export all; next hop self; };\n  ipv6 { import all; export all; next hop self; };\n',
+    );
     expect(conf).not.toContain('protocol static');
   });
 
@@ -78,7 +80,9 @@ describe('bird config', () => {
     const base = { asn: 64512, routerId: '192.0.2.1', neighbors: [] };
     expect(() => renderBirdConf({ ...base, localAddress: '10.1.1.1' })).toThrow(/refusing/);
     expect(() => renderBirdConf({ ...base, networks: ['192.168.0.0/16'] })).toThrow(/refusing/);
-    expect(() => renderBirdConf({ ...base, neighbors: [{ address: '192.0.2.11', asn: 1, password: 'x"y' }] })).toThrow(/password/);
+    expect(() =>
+      renderBirdConf({ ...base, neighbors: [{ address: '192.0.2.11', asn: 1, password: 'x"y' }] }),
+    ).toThrow(/password/);
   });
 });
 
@@ -93,8 +97,22 @@ peer_192_0_2_12 BGP        ---        start  2026-11-22 23:59:01  Active        
 `;
     expect(parseBirdProtocols(text)).toEqual([
       { name: 'device1', proto: 'Device', table: '---', state: 'up', since: '10:46:04.854', info: '' },
-      { name: 'kernel_ipv4', proto: 'Kernel', table: 'master4', state: 'up', since: '10:46:04.854', info: '' },
-      { name: 'peer_192_0_2_1', proto: 'BGP', table: '---', state: 'up', since: '10:46:05.269', info: 'Established' },
+      {
+        name: 'kernel_ipv4',
+        proto: 'Kernel',
+        table: 'master4',
+        state: 'up',
+        since: '10:46:04.854',
+        info: '',
+      },
+      {
+        name: 'peer_192_0_2_1',
+        proto: 'BGP',
+        table: '---',
+        state: 'up',
+        since: '10:46:05.269',
+        info: 'Established',
+      },
       {
         name: 'peer_192_0_2_12',
         proto: 'BGP',

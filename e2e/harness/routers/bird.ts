@@ -7,7 +7,13 @@ import { assertTestIp } from '../cidr';
 import type { World } from '../network';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
-import { type BgpSpeakerConfig, addressToken, familyOf, neighborFamilies, validateSpeakerConfig } from './bgp';
+import {
+  type BgpSpeakerConfig,
+  addressToken,
+  familyOf,
+  neighborFamilies,
+  validateSpeakerConfig,
+} from './bgp';
 
 export interface BirdConfig extends BgpSpeakerConfig {
   /** Install learned routes into the namespace's kernel table (default true). */
@@ -31,7 +37,13 @@ export function renderBirdConf(c: BirdConfig): string {
   ];
   const toKernel = c.exportToKernel ?? true;
   for (const family of ['ipv4', 'ipv6'] as const) {
-    lines.push(`protocol kernel kernel_${family} {`, `  ${family} { import none; export ${toKernel ? 'all' : 'none'}; };`, '  merge paths on;', '}', '');
+    lines.push(
+      `protocol kernel kernel_${family} {`,
+      `  ${family} { import none; export ${toKernel ? 'all' : 'none'}; };`,
+      '  merge paths on;',
+      '}',
+      '',
+    );
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     const nets = (c.networks ?? []).filter((p) => familyOf(p) === family);
@@ -45,10 +57,19 @@ export function renderBirdConf(c: BirdConfig): string {
   for (const n of c.neighbors) {
     const port = n.port !== undefined ? ` port ${n.port}` : '';
     // `local [address] [port N] as N`, in BIRD's documented order.
-    const local = ['local', c.localAddress, c.listenPort !== undefined ? `port ${c.listenPort}` : undefined, `as ${c.asn}`]
+    const local = [
+      'local',
+      c.localAddress,
+      c.listenPort !== undefined ? `port ${c.listenPort}` : undefined,
+      `as ${c.asn}`,
+    ]
       .filter((x): x is string => x !== undefined)
       .join(' ');
-    lines.push(`protocol bgp peer_${addressToken(n.address)} {`, `  ${local};`, `  neighbor ${n.address}${port} as ${n.asn};`);
+    lines.push(
+      `protocol bgp peer_${addressToken(n.address)} {`,
+      `  ${local};`,
+      `  neighbor ${n.address}${port} as ${n.asn};`,
+    );
     if (n.password !== undefined) lines.push(`  password "${n.password}";`);
     if (n.multihop === true) lines.push('  multihop;');
     if (n.holdTime !== undefined) lines.push(`  hold time ${n.holdTime};`);
@@ -119,7 +140,12 @@ export interface StartBirdOptions {
   timeoutMs?: number;
 }
 
-export async function startBird(world: World, role: string, config: BirdConfig, opts: StartBirdOptions = {}): Promise<BirdRouter> {
+export async function startBird(
+  world: World,
+  role: string,
+  config: BirdConfig,
+  opts: StartBirdOptions = {},
+): Promise<BirdRouter> {
   const name = opts.name ?? `bird-${role}`;
   const conf = renderBirdConf(config);
   const dir = path.join(world.runDir, name);
@@ -127,13 +153,26 @@ export async function startBird(world: World, role: string, config: BirdConfig, 
   const confFile = path.join(dir, 'bird.conf');
   const controlSocket = path.join(dir, 'bird.ctl');
   fs.writeFileSync(confFile, conf);
-  const proc = await world.spawnIn(role, name, ['bird', '-f', '-c', confFile, '-s', controlSocket, '-P', path.join(dir, 'bird.pid')]);
+  const proc = await world.spawnIn(role, name, [
+    'bird',
+    '-f',
+    '-c',
+    confFile,
+    '-s',
+    controlSocket,
+    '-P',
+    path.join(dir, 'bird.pid'),
+  ]);
   const birdc = async (...args: string[]): Promise<string> =>
     (await world.exec(role, ['birdc', '-s', controlSocket, ...args], { timeoutMs: 15_000 })).stdout;
-  await waitFor(`bird ${name}: answering birdc`, async () => (await birdc('show', 'status')).includes('Daemon is up'), {
-    timeoutMs: opts.timeoutMs ?? 30_000,
-    watch: [proc],
-  });
+  await waitFor(
+    `bird ${name}: answering birdc`,
+    async () => (await birdc('show', 'status')).includes('Daemon is up'),
+    {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      watch: [proc],
+    },
+  );
   const protocolFor = (address: string): string => `peer_${addressToken(address)}`;
   const router: BirdRouter = {
     name,
@@ -147,7 +186,9 @@ export async function startBird(world: World, role: string, config: BirdConfig, 
       return parseBirdProtocols(await birdc('show', 'protocols'));
     },
     async routePrefixes(family) {
-      return parseBirdRoutePrefixes(await birdc('show', 'route', 'table', family === 'ipv4' ? 'master4' : 'master6'));
+      return parseBirdRoutePrefixes(
+        await birdc('show', 'route', 'table', family === 'ipv4' ? 'master4' : 'master6'),
+      );
     },
     protocolFor,
     async waitEstablished(address, timeout = 60_000) {

@@ -43,7 +43,8 @@ export function renderFrrConf(c: FrrConfig): string {
     if (n.port !== undefined) lines.push(` neighbor ${n.address} port ${n.port}`);
     if (n.password !== undefined) lines.push(` neighbor ${n.address} password ${n.password}`);
     if (n.multihop === true) lines.push(` neighbor ${n.address} ebgp-multihop`);
-    if (n.holdTime !== undefined) lines.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(n.holdTime / 3))} ${n.holdTime}`);
+    if (n.holdTime !== undefined)
+      lines.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(n.holdTime / 3))} ${n.holdTime}`);
     lines.push(` neighbor ${n.address} timers connect ${c.connectRetry ?? 5}`);
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
@@ -202,7 +203,8 @@ export function parseZebraRoutes(json: string, protocol = 'bgp'): Map<string, st
 function resolveUser(name: string): { uid: number; gid: number } {
   for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
     const f = line.split(':');
-    if (f[0] === name && f[2] !== undefined && f[3] !== undefined) return { uid: Number(f[2]), gid: Number(f[3]) };
+    if (f[0] === name && f[2] !== undefined && f[3] !== undefined)
+      return { uid: Number(f[2]), gid: Number(f[3]) };
   }
   throw new Error(`frr: user ${name} does not exist (is the frr package installed? scripts/install-deps.sh)`);
 }
@@ -223,7 +225,12 @@ export interface StartFrrOptions {
 }
 
 /** Starts zebra and bgpd in `role`'s namespace and waits until both answer vtysh. */
-export async function startFrr(world: World, role: string, config: FrrConfig, opts: StartFrrOptions = {}): Promise<FrrRouter> {
+export async function startFrr(
+  world: World,
+  role: string,
+  config: FrrConfig,
+  opts: StartFrrOptions = {},
+): Promise<FrrRouter> {
   const name = opts.name ?? `frr-${role}`;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const frrConf = renderFrrConf(config);
@@ -252,12 +259,29 @@ export async function startFrr(world: World, role: string, config: FrrConfig, op
     path.join(FRR_LIBEXEC, bin),
     ...args,
   ];
-  const common = (d: string): string[] => ['-i', `/var/run/frr/${d}.pid`, '--vty_socket', '/var/run/frr', '-z', '/var/run/frr/zserv.api'];
+  const common = (d: string): string[] => [
+    '-i',
+    `/var/run/frr/${d}.pid`,
+    '--vty_socket',
+    '/var/run/frr',
+    '-z',
+    '/var/run/frr/zserv.api',
+  ];
 
-  const vtyshArgs = (commands: string[]): string[] => ['vtysh', '--vty_socket', socketDir, ...commands.flatMap((c) => ['-c', c])];
-  const vtysh = async (...commands: string[]): Promise<string> => (await world.exec(role, vtyshArgs(commands), { timeoutMs: 15_000 })).stdout;
+  const vtyshArgs = (commands: string[]): string[] => [
+    'vtysh',
+    '--vty_socket',
+    socketDir,
+    ...commands.flatMap((c) => ['-c', c]),
+  ];
+  const vtysh = async (...commands: string[]): Promise<string> =>
+    (await world.exec(role, vtyshArgs(commands), { timeoutMs: 15_000 })).stdout;
 
-  const zebra = await world.spawnIn(role, `${name}-zebra`, daemon('zebra', ['-f', '/etc/frr/zebra.conf', ...common('zebra')]));
+  const zebra = await world.spawnIn(
+    role,
+    `${name}-zebra`,
+    daemon('zebra', ['-f', '/etc/frr/zebra.conf', ...common('zebra')]),
+  );
   let bgpd: ManagedProcess | undefined;
   try {
     await waitFor(`frr ${name}: zebra socket`, async () => fs.existsSync(path.join(socketDir, 'zserv.api')), {

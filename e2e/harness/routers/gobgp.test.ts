@@ -60,8 +60,12 @@ describe('gobgpd config', () => {
   });
 
   test('refuses addresses outside the documentation ranges', () => {
-    expect(() => renderGobgpConf({ asn: 1, routerId: '192.0.2.11', localAddresses: ['0.0.0.0'], neighbors: [] })).toThrow(/refusing/);
-    expect(() => renderGobgpConf({ asn: 1, routerId: '192.0.2.11', neighbors: [{ address: 'fd00::1', asn: 2 }] })).toThrow(/refusing/);
+    expect(() =>
+      renderGobgpConf({ asn: 1, routerId: '192.0.2.11', localAddresses: ['0.0.0.0'], neighbors: [] }),
+    ).toThrow(/refusing/);
+    expect(() =>
+      renderGobgpConf({ asn: 1, routerId: '192.0.2.11', neighbors: [{ address: 'fd00::1', asn: 2 }] }),
+    ).toThrow(/refusing/);
   });
 });
 
@@ -88,7 +92,8 @@ describe('gobgp output parsing', () => {
       ['203.0.113.128/28', [{ nexthop: '0.0.0.0', best: true, asPath: [] }]],
       ['203.0.113.144/28', [{ nexthop: '192.0.2.12', best: true, asPath: [64514] }]],
     ]);
-    const v6 = '{"2001:db8:100::/124":[{"best":true,"attrs":[{"type":1,"value":2},{"type":14,"nexthop":"::","afi":2,"safi":1}]}]}';
+    const v6 =
+      '{"2001:db8:100::/124":[{"best":true,"attrs":[{"type":1,"value":2},{"type":14,"nexthop":"::","afi":2,"safi":1}]}]}';
     expect(parseGobgpRib(v6).get('2001:db8:100::/124')).toEqual([{ nexthop: '::', best: true, asPath: [] }]);
     expect(parseGobgpRib('null').size).toBe(0);
   });

@@ -25,19 +25,39 @@ function tomlString(s: string): string {
 export function renderGobgpConf(c: GobgpConfig): string {
   validateSpeakerConfig('gobgp', c);
   for (const a of c.localAddresses ?? []) assertTestIp(a);
-  const lines: string[] = ['[global.config]', `  as = ${c.asn}`, `  router-id = ${tomlString(c.routerId)}`, `  port = ${c.listenPort ?? 179}`];
-  if (c.localAddresses !== undefined) lines.push(`  local-address-list = [${c.localAddresses.map(tomlString).join(', ')}]`);
+  const lines: string[] = [
+    '[global.config]',
+    `  as = ${c.asn}`,
+    `  router-id = ${tomlString(c.routerId)}`,
+    `  port = ${c.listenPort ?? 179}`,
+  ];
+  if (c.localAddresses !== undefined)
+    lines.push(`  local-address-list = [${c.localAddresses.map(tomlString).join(', ')}]`);
   for (const n of c.neighbors) {
-    lines.push('', '[[neighbors]]', '  [neighbors.config]', `    neighbor-address = ${tomlString(n.address)}`, `    peer-as = ${n.asn}`);
+    lines.push(
+      '',
+      '[[neighbors]]',
+      '  [neighbors.config]',
+      `    neighbor-address = ${tomlString(n.address)}`,
+      `    peer-as = ${n.asn}`,
+    );
     if (n.password !== undefined) lines.push(`    auth-password = ${tomlString(n.password)}`);
     lines.push('  [neighbors.timers.config]', `    connect-retry = ${c.connectRetry ?? 5}`);
     if (n.holdTime !== undefined) {
-      lines.push(`    hold-time = ${n.holdTime}`, `    keepalive-interval = ${Math.max(1, Math.floor(n.holdTime / 3))}`);
+      lines.push(
+        `    hold-time = ${n.holdTime}`,
+        `    keepalive-interval = ${Math.max(1, Math.floor(n.holdTime / 3))}`,
+      );
     }
     if (n.port !== undefined) lines.push('  [neighbors.transport.config]', `    remote-port = ${n.port}`);
-    if (n.multihop === true) lines.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 16');
+    if (n.multihop === true)
+      lines.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 16');
     for (const f of neighborFamilies(n)) {
-      lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}-unicast"`);
+      lines.push(
+        '  [[neighbors.afi-safis]]',
+        '    [neighbors.afi-safis.config]',
+        `      afi-safi-name = "${f}-unicast"`,
+      );
     }
   }
   lines.push('');
@@ -55,18 +75,25 @@ export interface GobgpNeighbor {
 const SESSION_STATES = ['unknown', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'established'];
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+const obj = (v: unknown): Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
 
 /** `gobgp neighbor -j`. */
 export function parseGobgpNeighbors(json: string): GobgpNeighbor[] {
   const parsed: unknown = JSON.parse(json.trim() === '' ? '[]' : json);
-  if (!Array.isArray(parsed)) throw new Error(`gobgp neighbor -j: expected an array, got ${json.slice(0, 200)}`);
+  if (!Array.isArray(parsed))
+    throw new Error(`gobgp neighbor -j: expected an array, got ${json.slice(0, 200)}`);
   return parsed.map((raw) => {
     const n = obj(raw);
     const conf = obj(n.conf);
     const st = obj(n.state);
     const s = st.session_state;
-    const state = typeof s === 'number' ? (SESSION_STATES[s] ?? String(s)) : typeof s === 'string' ? s.toLowerCase() : 'unknown';
+    const state =
+      typeof s === 'number'
+        ? (SESSION_STATES[s] ?? String(s))
+        : typeof s === 'string'
+          ? s.toLowerCase()
+          : 'unknown';
     return {
       address: typeof conf.neighbor_address === 'string' ? conf.neighbor_address : '',
       peerAs: typeof conf.peer_asn === 'number' ? conf.peer_asn : 0,
@@ -98,8 +125,14 @@ export function parseGobgpRib(json: string): Map<string, GobgpPath[]> {
         const nh = attrs.find((a) => a.type === 3 || a.type === 14);
         const asPathAttr = attrs.find((a) => a.type === 2);
         const segs = Array.isArray(asPathAttr?.as_paths) ? asPathAttr.as_paths.map(obj) : [];
-        const asns = Array.isArray(segs[0]?.asns) ? segs[0].asns.filter((x): x is number => typeof x === 'number') : [];
-        return { nexthop: typeof nh?.nexthop === 'string' ? nh.nexthop : undefined, best: p.best === true, asPath: asns };
+        const asns = Array.isArray(segs[0]?.asns)
+          ? segs[0].asns.filter((x): x is number => typeof x === 'number')
+          : [];
+        return {
+          nexthop: typeof nh?.nexthop === 'string' ? nh.nexthop : undefined,
+          best: p.best === true,
+          asPath: asns,
+        };
       }),
     );
   }
@@ -130,7 +163,12 @@ export interface StartGobgpOptions {
   binaries?: GobgpBinaries;
 }
 
-export async function startGobgp(world: World, role: string, config: GobgpConfig, opts: StartGobgpOptions = {}): Promise<GobgpRouter> {
+export async function startGobgp(
+  world: World,
+  role: string,
+  config: GobgpConfig,
+  opts: StartGobgpOptions = {},
+): Promise<GobgpRouter> {
   const bins = opts.binaries ?? gobgpBinaries();
   const name = opts.name ?? `gobgp-${role}`;
   const conf = renderGobgpConf(config);
@@ -139,7 +177,8 @@ export async function startGobgp(world: World, role: string, config: GobgpConfig
   const confFile = path.join(dir, 'gobgpd.toml');
   fs.writeFileSync(confFile, conf);
   const apiSocket = path.join(dir, 'api.sock');
-  if (Buffer.byteLength(apiSocket) > 107) throw new Error(`gobgp: socket path too long for a unix socket: ${apiSocket}`);
+  if (Buffer.byteLength(apiSocket) > 107)
+    throw new Error(`gobgp: socket path too long for a unix socket: ${apiSocket}`);
   const target = `unix://${apiSocket}`;
   const proc = await world.spawnIn(role, name, [
     bins.gobgpd,
