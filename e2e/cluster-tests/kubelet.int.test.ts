@@ -9,7 +9,7 @@ import { startControlPlane, type ControlPlane } from '../harness/controlplane';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet, TEST_IMAGE } from '../harness/kubelet';
 import { SimNode } from '../harness/nodes';
-import { controlPlaneBinaries } from '../harness/paths';
+import { controlPlaneBinaries, REPO_ROOT } from '../harness/paths';
 import { freePorts } from '../harness/ports';
 import { waitFor } from '../harness/readiness';
 
@@ -28,13 +28,22 @@ function api(): RestClient {
   return admin;
 }
 
+function need(c: ControlPlane | undefined): ControlPlane {
+  if (c === undefined) throw new Error('control plane did not start (see beforeAll failure)');
+  return c;
+}
+
 function theKubelet(): Kubelet {
   if (kubelet === undefined) throw new Error('kubelet did not start (see beforeAll failure)');
   return kubelet;
 }
 
 const podSchema = z.looseObject({
-  metadata: z.looseObject({ name: z.string(), uid: z.string(), labels: z.record(z.string(), z.string()).optional() }),
+  metadata: z.looseObject({
+    name: z.string(),
+    uid: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
   spec: z.looseObject({ nodeName: z.string().optional() }),
   status: z
     .looseObject({
@@ -48,6 +57,10 @@ const podSchema = z.looseObject({
           z.looseObject({
             name: z.string(),
             ready: z.boolean(),
+            restartCount: z.number().optional(),
+            lastState: z
+              .looseObject({ terminated: z.looseObject({ exitCode: z.number() }).optional() })
+              .optional(),
             state: z.looseObject({
               running: z.looseObject({}).optional(),
               terminated: z.looseObject({ exitCode: z.number() }).optional(),
@@ -63,14 +76,21 @@ const podList = z.looseObject({ items: z.array(podSchema) });
 
 async function getPod(name: string): Promise<Pod | undefined> {
   try {
-    return podSchema.parse(await api().request({ method: 'GET', path: `/api/v1/namespaces/${NS}/pods/${name}` }));
+    return podSchema.parse(
+      await api().request({ method: 'GET', path: `/api/v1/namespaces/${NS}/pods/${name}` }),
+    );
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
 }
 
-async function waitForPod(what: string, name: string, check: (p: Pod) => boolean, timeoutMs = 30_000): Promise<Pod> {
+async function waitForPod(
+  what: string,
+  name: string,
+  check: (p: Pod) => boolean,
+  timeoutMs = 30_000,
+): Promise<Pod> {
   let last: Pod | undefined;
   await waitFor(
     `pod ${NS}/${name} ${what}`,
@@ -86,7 +106,8 @@ async function waitForPod(what: string, name: string, check: (p: Pod) => boolean
 }
 
 const isReady = (p: Pod): boolean =>
-  p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  p.status?.phase === 'Running' &&
+  p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 /** The JSON lines a test-image container printed. */
 function outputOf(podName: string, container = 'main'): Record<string, unknown>[] {
@@ -130,8 +151,14 @@ beforeAll(async () => {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmap-getter' },
     subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: NS }],
   });
-  await create(`/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'settings' }, data: { greeting: 'hello' } });
-  await create(`/api/v1/namespaces/${NS}/secrets`, { metadata: { name: 'creds' }, stringData: { password: 's3cret' } });
+  await create(`/api/v1/namespaces/${NS}/configmaps`, {
+    metadata: { name: 'settings' },
+    data: { greeting: 'hello' },
+  });
+  await create(`/api/v1/namespaces/${NS}/secrets`, {
+    metadata: { name: 'creds' },
+    stringData: { password: 's3cret' },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -162,7 +189,11 @@ describe('process kubelet', () => {
       ['get', `/api/v1/namespaces/${NS}/configmaps`, '403'],
     ].flat();
     await create(`/api/v1/namespaces/${NS}/pods`, checkerPod('rbac-check', steps));
-    const done = await waitForPod('to succeed', 'rbac-check', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    const done = await waitForPod(
+      'to succeed',
+      'rbac-check',
+      (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
+    );
     const out = outputOf('rbac-check');
     expect(out.filter((l) => l.step === 'get').map((l) => [l.path, l.status])).toEqual([
       [`/api/v1/namespaces/${NS}/configmaps/settings`, 200],
@@ -177,10 +208,62 @@ describe('process kubelet', () => {
     expect(done.spec.nodeName).toBe(NODE.name);
   });
 
+  test('a client-node program finds its in-cluster identity with loadFromDefault() (as ironlb main.ts does)', async () => {
+    // client-node is ESM-only, hence a module script; it resolves from the repository's node_modules.
+    const script = [
+      "import * as k8s from '@kubernetes/client-node';",
+      'const kc = new k8s.KubeConfig();',
+      'kc.loadFromDefault();',
+      'const core = kc.makeApiClient(k8s.CoreV1Api);',
+      `const cm = await core.readNamespacedConfigMap({ name: 'settings', namespace: '${NS}' });`,
+      'let denied = 0;',
+      `try { await core.listNamespacedSecret({ namespace: '${NS}' }); } catch (e) { denied = e.code; }`,
+      'console.log(JSON.stringify({ step: "client-node", greeting: cm.data.greeting, denied, server: kc.getCurrentCluster().server }));',
+    ].join('\n');
+    await create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'client-node' },
+      spec: {
+        serviceAccountName: 'reader',
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'main',
+            image: 'ironlb.test/node',
+            command: [process.execPath, '--input-type=module', '-e', script],
+            workingDir: REPO_ROOT,
+          },
+        ],
+      },
+    });
+    const done = await waitForPod(
+      'to end',
+      'client-node',
+      (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
+    );
+    const file = theKubelet().logOf(NS, 'client-node', 'main') ?? '';
+    expect({ phase: done.status?.phase, log: fs.readFileSync(file, 'utf8').slice(0, 2000) }).toMatchObject({
+      phase: 'Succeeded',
+    });
+    const line = outputOf('client-node').find((l) => l.step === 'client-node');
+    expect(line).toEqual({
+      step: 'client-node',
+      greeting: 'hello',
+      denied: 403,
+      server: `https://127.0.0.1:${need(cp).inClusterApiserver.port}`,
+    });
+  });
+
   test('a process that is denied what it expected exits non-zero and the pod fails', async () => {
     // The same image and ServiceAccount, expecting to list secrets: the 403 must surface as a failed pod.
-    await create(`/api/v1/namespaces/${NS}/pods`, checkerPod('overreach', ['get', `/api/v1/namespaces/${NS}/secrets`, '200']));
-    const done = await waitForPod('to end', 'overreach', (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
+    await create(
+      `/api/v1/namespaces/${NS}/pods`,
+      checkerPod('overreach', ['get', `/api/v1/namespaces/${NS}/secrets`, '200']),
+    );
+    const done = await waitForPod(
+      'to end',
+      'overreach',
+      (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
+    );
     expect(done.status?.phase).toBe('Failed');
     expect(done.status?.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(3);
     expect(outputOf('overreach').find((l) => l.step === 'get')?.status).toBe(403);
@@ -188,7 +271,16 @@ describe('process kubelet', () => {
 
   test('a Deployment pod gets its env resolved, becomes Running and Ready, and deleting it ends its process', async () => {
     const [port] = await freePorts(1);
-    const envNames = ['NODE_NAME', 'POD_NAME', 'POD_NAMESPACE', 'POD_IP', 'HOST_IP', 'PASSWORD', 'GREETING', 'COMPOSED'];
+    const envNames = [
+      'NODE_NAME',
+      'POD_NAME',
+      'POD_NAMESPACE',
+      'POD_IP',
+      'HOST_IP',
+      'PASSWORD',
+      'GREETING',
+      'COMPOSED',
+    ];
     await create(`/apis/apps/v1/namespaces/${NS}/deployments`, {
       metadata: { name: 'web' },
       spec: {
@@ -228,7 +320,11 @@ describe('process kubelet', () => {
       'a ready pod of Deployment web',
       async () => {
         const pods = podList.parse(
-          await api().request({ method: 'GET', path: `/api/v1/namespaces/${NS}/pods`, query: { labelSelector: 'app=web' } }),
+          await api().request({
+            method: 'GET',
+            path: `/api/v1/namespaces/${NS}/pods`,
+            query: { labelSelector: 'app=web' },
+          }),
         );
         const ready = pods.items.find(isReady);
         podName = ready?.metadata.name ?? '';
@@ -261,11 +357,37 @@ describe('process kubelet', () => {
     // Graceful deletion: the apiserver only marks the pod; the kubelet stops the process (SIGTERM, which the
     // test image acknowledges) and then removes the object with grace period 0.
     await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/${podName}` });
-    await waitFor('the deleted pod to disappear', async () => (await getPod(podName)) === undefined, { timeoutMs: 30_000 });
+    await waitFor('the deleted pod to disappear', async () => (await getPod(podName)) === undefined, {
+      timeoutMs: 30_000,
+    });
     expect(pids.filter(alive)).toEqual([]);
     expect(outputOf(podName).some((l) => l.step === 'terminated' && l.signal === 'SIGTERM')).toBe(true);
 
     await api().request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${NS}/deployments/web` });
+  });
+
+  test('a failing container is restarted under restartPolicy OnFailure, keeping its last exit in lastState', async () => {
+    await create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'crasher' },
+      spec: {
+        restartPolicy: 'OnFailure',
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'main', image: 'ironlb.test/node', command: [process.execPath, '-e', 'process.exit(7)'] },
+        ],
+      },
+    });
+    const restarted = await waitForPod(
+      'to restart',
+      'crasher',
+      (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1,
+    );
+    expect(restarted.status?.phase).toBe('Running');
+    expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(7);
+    await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/crasher` });
+    await waitFor('pod crasher to be gone', async () => (await getPod('crasher')) === undefined, {
+      timeoutMs: 30_000,
+    });
   });
 
   test('tcpSocket and exec readiness probes gate Ready, and a failing probe keeps a pod unready', async () => {
@@ -307,16 +429,30 @@ describe('process kubelet', () => {
       spec: {
         terminationGracePeriodSeconds: 5,
         containers: [
-          { name: 'good', image: 'ironlb.test/node', command: idle, readinessProbe: { exec: { command: ['/bin/true'] }, periodSeconds: 1 } },
-          { name: 'bad', image: 'ironlb.test/node', command: idle, readinessProbe: { exec: { command: ['/bin/false'] }, periodSeconds: 1 } },
+          {
+            name: 'good',
+            image: 'ironlb.test/node',
+            command: idle,
+            readinessProbe: { exec: { command: ['/bin/true'] }, periodSeconds: 1 },
+          },
+          {
+            name: 'bad',
+            image: 'ironlb.test/node',
+            command: idle,
+            readinessProbe: { exec: { command: ['/bin/false'] }, periodSeconds: 1 },
+          },
         ],
       },
     });
-    const half = await waitForPod('to have its passing container ready', 'never-ready', (p) =>
-      p.status?.containerStatuses?.some((c) => c.name === 'good' && c.ready) === true,
+    const half = await waitForPod(
+      'to have its passing container ready',
+      'never-ready',
+      (p) => p.status?.containerStatuses?.some((c) => c.name === 'good' && c.ready) === true,
     );
     expect(half.status?.phase).toBe('Running');
-    expect(half.status?.containerStatuses?.map((c) => [c.name, c.ready, c.state.running !== undefined])).toEqual([
+    expect(
+      half.status?.containerStatuses?.map((c) => [c.name, c.ready, c.state.running !== undefined]),
+    ).toEqual([
       ['good', true, true],
       ['bad', false, true],
     ]);
@@ -325,7 +461,9 @@ describe('process kubelet', () => {
       await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/${name}` });
     }
     for (const name of ['probes', 'never-ready']) {
-      await waitFor(`pod ${name} to be gone`, async () => (await getPod(name)) === undefined, { timeoutMs: 30_000 });
+      await waitFor(`pod ${name} to be gone`, async () => (await getPod(name)) === undefined, {
+        timeoutMs: 30_000,
+      });
     }
   });
 });

@@ -103,7 +103,13 @@ export function worldPlacement(opts: WorldPlacementOptions): Placement {
   if (opts.ipv6 !== undefined) assertTestIp(opts.ipv6);
   if (!/^[A-Za-z0-9_.-]+$/.test(opts.netns)) throw new Error(`world placement: bad netns name ${opts.netns}`);
   // Fresh namespace, nothing else listens: the conventional ports make logs and `make demo` familiar.
-  const ports: ComponentPorts = { etcd: 2379, etcdPeer: 2380, apiserver: 6443, controllerManager: 10257, scheduler: 10259 };
+  const ports: ComponentPorts = {
+    etcd: 2379,
+    etcdPeer: 2380,
+    apiserver: 6443,
+    controllerManager: 10257,
+    scheduler: 10259,
+  };
   let sockDir: string | undefined;
   const socketPath = (port: number): string => {
     if (sockDir === undefined) throw new Error('world placement: start() has not run');
@@ -132,17 +138,26 @@ export function worldPlacement(opts: WorldPlacementOptions): Placement {
       const all = Object.values(ctx.ports).filter((p) => p !== ctx.ports.etcdPeer);
       const longest = Math.max(...all.map((p) => socketPath(p).length));
       if (longest > MAX_UNIX_PATH) {
-        throw new Error(`world placement: socket paths under ${sockDir} exceed ${MAX_UNIX_PATH} bytes; use a shorter runRoot`);
+        throw new Error(
+          `world placement: socket paths under ${sockDir} exceed ${MAX_UNIX_PATH} bytes; use a shorter runRoot`,
+        );
       }
-      const argv = wrap(process.execPath, [FORWARDER, ...all.map((p) => `unix:${socketPath(p)}=tcp:127.0.0.1:${p}`)]);
+      const argv = wrap(process.execPath, [
+        FORWARDER,
+        ...all.map((p) => `unix:${socketPath(p)}=tcp:127.0.0.1:${p}`),
+      ]);
       const relay = await ctx.group.spawn('relay (management ns)', argv.command, {
         args: argv.args,
         logFile: path.join(ctx.logDir, 'relay.log'),
       });
-      await waitFor('management-namespace relay', () => Promise.resolve(all.every((p) => fs.existsSync(socketPath(p)))), {
-        timeoutMs: ctx.timeoutMs,
-        watch: [relay],
-      });
+      await waitFor(
+        'management-namespace relay',
+        () => Promise.resolve(all.every((p) => fs.existsSync(socketPath(p)))),
+        {
+          timeoutMs: ctx.timeoutMs,
+          watch: [relay],
+        },
+      );
     },
     socketFor: socketPath,
     exposeApiserver: async (ctx) => {

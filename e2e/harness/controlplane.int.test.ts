@@ -112,7 +112,9 @@ describe('control plane harness', () => {
     // The kubernetes Service got the first address of the documentation range we configured.
     const svc = z
       .looseObject({ spec: z.looseObject({ clusterIP: z.string() }) })
-      .parse(await adminApi().request({ method: 'GET', path: '/api/v1/namespaces/default/services/kubernetes' }));
+      .parse(
+        await adminApi().request({ method: 'GET', path: '/api/v1/namespaces/default/services/kubernetes' }),
+      );
     expect(svc.spec.clusterIP).toBe('198.51.100.1');
   });
 
@@ -124,11 +126,18 @@ describe('control plane harness', () => {
     for (const out of [server.stdout, client.stdout]) {
       expect(out.trim().split('\n')).toHaveLength(crdFiles().length);
     }
-    expect(server.stdout).toMatch(/customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created \(server dry run\)/);
-    expect(client.stdout).toMatch(/customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created \(dry run\)/);
+    expect(server.stdout).toMatch(
+      /customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created \(server dry run\)/,
+    );
+    expect(client.stdout).toMatch(
+      /customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created \(dry run\)/,
+    );
     // Nothing was persisted by either.
     const crds = nameList.parse(
-      await adminApi().request({ method: 'GET', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions' }),
+      await adminApi().request({
+        method: 'GET',
+        path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+      }),
     );
     expect(crds.items.filter((c) => c.metadata.name.endsWith('.metallb.io'))).toEqual([]);
   });
@@ -140,7 +149,11 @@ describe('control plane harness', () => {
         const body: unknown = doc.toJS();
         if (body === null || body === undefined) continue;
         const created = crdSchema.parse(
-          await adminApi().request({ method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body }),
+          await adminApi().request({
+            method: 'POST',
+            path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+            body,
+          }),
         );
         names.push(created.metadata.name);
       }
@@ -149,17 +162,29 @@ describe('control plane harness', () => {
     for (const name of names) {
       await eventually(`CRD ${name} Established`, async () => {
         const crd = crdSchema.parse(
-          await adminApi().request({ method: 'GET', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}` }),
+          await adminApi().request({
+            method: 'GET',
+            path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+          }),
         );
-        const cond = (t: string): string | undefined => crd.status?.conditions?.find((c) => c.type === t)?.status;
+        const cond = (t: string): string | undefined =>
+          crd.status?.conditions?.find((c) => c.type === t)?.status;
         return cond('Established') === 'True' && cond('NamesAccepted') === 'True';
       });
     }
-    // Served: an empty list of every new resource.
-    const pools = nameList.parse(
-      await adminApi().request({ method: 'GET', path: '/apis/metallb.io/v1beta1/namespaces/default/ipaddresspools' }),
-    );
-    expect(pools.items).toEqual([]);
+    // Served: an empty list of a new resource. Established can precede the storage's readiness by a moment (the
+    // apiserver answers 429 "storage is (re)initializing" until then), so this waits too.
+    let pools: z.infer<typeof nameList> | undefined;
+    await eventually('ipaddresspools to be served', async () => {
+      pools = nameList.parse(
+        await adminApi().request({
+          method: 'GET',
+          path: '/apis/metallb.io/v1beta1/namespaces/default/ipaddresspools',
+        }),
+      );
+      return true;
+    });
+    expect(pools?.items).toEqual([]);
   });
 
   test('RBAC denies a user that has no binding', async () => {
@@ -167,11 +192,17 @@ describe('control plane harness', () => {
     const mallory = restClient(creds);
     clients.push(mallory);
     // Authenticated (403, not 401) but not authorized, for reads and writes alike.
-    expect(await statusOf(() => mallory.request({ method: 'GET', path: '/api/v1/namespaces/default/pods' }))).toBe(403);
+    expect(
+      await statusOf(() => mallory.request({ method: 'GET', path: '/api/v1/namespaces/default/pods' })),
+    ).toBe(403);
     expect(await statusOf(() => mallory.request({ method: 'GET', path: '/api/v1/secrets' }))).toBe(403);
     expect(
       await statusOf(() =>
-        mallory.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'mallory' } } }),
+        mallory.request({
+          method: 'POST',
+          path: '/api/v1/namespaces',
+          body: { metadata: { name: 'mallory' } },
+        }),
       ),
     ).toBe(403);
     // kubectl agrees, through the same identity in a kubeconfig.
@@ -186,8 +217,13 @@ describe('control plane harness', () => {
     const api = adminApi();
     const ns = `rbac-${Date.now().toString(36)}`;
     const other = `${ns}-other`;
-    for (const name of [ns, other]) await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name } } });
-    await api.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { metadata: { name: 'probe' } } });
+    for (const name of [ns, other])
+      await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name } } });
+    await api.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/serviceaccounts`,
+      body: { metadata: { name: 'probe' } },
+    });
     for (const namespace of [ns, other]) {
       await api.request({
         method: 'POST',
@@ -232,7 +268,10 @@ describe('control plane harness', () => {
     });
 
     // The RBAC authorizer reads through an informer cache, so the grant becomes visible shortly after.
-    await eventually('RoleBinding to take effect', async () => (await get(`/api/v1/namespaces/${ns}/secrets`)) === 200);
+    await eventually(
+      'RoleBinding to take effect',
+      async () => (await get(`/api/v1/namespaces/${ns}/secrets`)) === 200,
+    );
     expect(await get(`/api/v1/namespaces/${ns}/secrets/data`)).toBe(200);
 
     // ...and nothing beyond what the Role names: other verbs, resources, namespaces, or cluster scope.
@@ -242,11 +281,17 @@ describe('control plane harness', () => {
     expect(await get(`/api/v1/namespaces/${ns}/configmaps`)).toBe(403);
     expect(
       await statusOf(() =>
-        probe.request({ method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { metadata: { name: 'new' } } }),
+        probe.request({
+          method: 'POST',
+          path: `/api/v1/namespaces/${ns}/secrets`,
+          body: { metadata: { name: 'new' } },
+        }),
       ),
     ).toBe(403);
     expect(
-      await statusOf(() => probe.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/secrets/data` })),
+      await statusOf(() =>
+        probe.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/secrets/data` }),
+      ),
     ).toBe(403);
   });
 
@@ -259,5 +304,43 @@ describe('control plane harness', () => {
     expect(pids.filter(alive)).toEqual([]);
     // The API must be down too, not just the processes we looked at.
     await expect(adminApi().request({ method: 'GET', path: '/api/v1/namespaces' })).rejects.toThrow();
+  });
+});
+
+describe("controllerCredentials: 'shared'", () => {
+  test('its controllers act with the shared identity (a Deployment gets its ReplicaSet)', async () => {
+    const t = Date.now();
+    const fast = await startControlPlane({ controllerCredentials: 'shared', scheduler: false });
+    const api = restClient(fast.adminCredentials);
+    try {
+      process.stderr.write(
+        `[controlplane.int] shared controller credentials: spawn-to-ready ${fast.timings.spawnToReady}ms, ` +
+          `total ${Date.now() - t}ms ${JSON.stringify(fast.timings)}\n`,
+      );
+      await api.request({
+        method: 'POST',
+        path: '/apis/apps/v1/namespaces/default/deployments',
+        body: {
+          metadata: { name: 'd' },
+          spec: {
+            replicas: 0,
+            selector: { matchLabels: { app: 'd' } },
+            template: {
+              metadata: { labels: { app: 'd' } },
+              spec: { containers: [{ name: 'c', image: 'ironlb.test/node' }] },
+            },
+          },
+        },
+      });
+      await eventually('a ReplicaSet for Deployment d', async () => {
+        const rs = nameList.parse(
+          await api.request({ method: 'GET', path: '/apis/apps/v1/namespaces/default/replicasets' }),
+        );
+        return rs.items.some((r) => r.metadata.name.startsWith('d-'));
+      });
+    } finally {
+      api.close();
+      await fast.stop();
+    }
   });
 });

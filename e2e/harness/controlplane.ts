@@ -5,7 +5,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Pki, type CertPair } from './certs';
+import type { CertPair } from './certs';
+import { makePki, SA_ISSUER, type ControllerCredentials } from './controlplane-pki';
 import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from './cidr';
 import { clientNode } from './clientnode';
 import {
@@ -15,7 +16,13 @@ import {
   type Placement,
   type PlacementContext,
 } from './controlplane-placement';
-import { certCredentials, restClient, writeKubeconfig, type Credentials, type HarnessRestClient } from './kubeconfig';
+import {
+  certCredentials,
+  restClient,
+  writeKubeconfig,
+  type Credentials,
+  type HarnessRestClient,
+} from './kubeconfig';
 import { log } from './log';
 import { controlPlaneBinaries, createRunDir, RUN_ROOT, BIN_ROOT, readVersions } from './paths';
 import { ProcessGroup, type ManagedProcess, type SpawnOptions } from './processes';
@@ -36,6 +43,8 @@ export interface ControlPlaneOptions {
   placement?: Placement;
   /** Start kube-controller-manager (default true). */
   controllerManager?: boolean;
+  /** See ControllerCredentials (default 'serviceaccounts', as kubeadm). */
+  controllerCredentials?: ControllerCredentials;
   /** Start kube-scheduler (default true). */
   scheduler?: boolean;
   /** Overall budget for reaching readiness (default 120 s: a cold page cache on 2 cores is slow). */
@@ -82,6 +91,8 @@ export interface ControlPlane {
   adminClient(): HarnessRestClient;
   /** Issues a client certificate for `user`/`groups` (e.g. system:node:<name>, [system:nodes]). */
   issueCredentials(user: string, groups?: string[]): Promise<Credentials>;
+  /** Issues a serving certificate from the cluster CA (webhooks: `<service>.<namespace>.svc`). */
+  issueServingCert(name: string, sans: { dnsNames: string[]; ips?: string[] }): Promise<CertPair>;
   /** Issues a client certificate for `user`/`groups` and returns the path of a kubeconfig using it. */
   userKubeconfig(user: string, groups?: string[]): Promise<string>;
   /** Writes a kubeconfig that authenticates with a bearer token (e.g. from the TokenRequest API). */
@@ -92,44 +103,6 @@ export interface ControlPlane {
 
 const DEFAULT_SERVICE_CIDRS = ['198.51.100.0/24'];
 const DEFAULT_ADVERTISE = { 4: '192.0.2.254', 6: '2001:db8:ffff::fe' } as const;
-const KUBERNETES_NAMES = [
-  'kubernetes',
-  'kubernetes.default',
-  'kubernetes.default.svc',
-  'kubernetes.default.svc.cluster.local',
-];
-// Any URL works as issuer; this is the conventional in-cluster one, so tokens look like a real cluster's.
-const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-
-interface Pkis {
-  pki: Pki;
-  apiserver: CertPair;
-  admin: CertPair;
-  kcm: CertPair;
-  kcmServing: CertPair;
-  scheduler: CertPair;
-  schedulerServing: CertPair;
-  sa: { privateKeyPath: string; publicKeyPath: string };
-}
-
-async function makePki(dir: string, serviceIps: string[], servingIps: readonly string[]): Promise<Pkis> {
-  const pki = await Pki.create(dir);
-  const loopback = { ips: ['127.0.0.1', '::1'], dnsNames: ['localhost'] };
-  // Independent leaves: issue them concurrently.
-  const [apiserver, admin, kcm, kcmServing, scheduler, schedulerServing, sa] = await Promise.all([
-    pki.issueServing('apiserver', 'kube-apiserver', {
-      ips: [...new Set([...loopback.ips, ...serviceIps, ...servingIps])],
-      dnsNames: [...loopback.dnsNames, ...KUBERNETES_NAMES],
-    }),
-    pki.issueClient('admin', { user: 'kubernetes-admin', groups: ['system:masters'] }),
-    pki.issueClient('controller-manager', { user: 'system:kube-controller-manager' }),
-    pki.issueServing('controller-manager-serving', 'kube-controller-manager', loopback),
-    pki.issueClient('scheduler', { user: 'system:kube-scheduler' }),
-    pki.issueServing('scheduler-serving', 'kube-scheduler', loopback),
-    pki.serviceAccountKeys(),
-  ]);
-  return { pki, apiserver, admin, kcm, kcmServing, scheduler, schedulerServing, sa };
-}
 
 /**
  * Starts a control plane and resolves once the API is ready, the controllers are healthy and the `default`
@@ -148,7 +121,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const bins = controlPlaneBinaries(readVersions(), opts.binRoot ?? BIN_ROOT);
 
   const serviceCidrs = opts.serviceCidrs ?? DEFAULT_SERVICE_CIDRS;
-  if (serviceCidrs.length < 1 || serviceCidrs.length > 2) throw new Error('serviceCidrs: give one or two ranges');
+  if (serviceCidrs.length < 1 || serviceCidrs.length > 2)
+    throw new Error('serviceCidrs: give one or two ranges');
   serviceCidrs.forEach(assertTestCidr);
   const primaryFamily = parseStrictCidr(serviceCidrs[0] ?? '').family;
   const advertiseDefault = opts.advertiseAddress ?? DEFAULT_ADVERTISE[primaryFamily];
@@ -158,6 +132,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const serviceIps = serviceCidrs.map((c) => nthAddress(c, 1));
   const readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
   const v = String(opts.verbosity ?? 1);
+  const controllerCredentials = opts.controllerCredentials ?? 'serviceaccounts';
   const runWith = { controllerManager: opts.controllerManager ?? true, scheduler: opts.scheduler ?? true };
 
   const { runId, runDir } = createRunDir('cp', opts.runRoot ?? RUN_ROOT);
@@ -168,7 +143,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
   // Components start inside the placement's network namespace; the harness reaches their ports directly
   // (loopback) or through the placement's unix-socket relay (world).
-  const spawnComponent = (name: string, command: string, spawnOpts: SpawnOptions): Promise<ManagedProcess> => {
+  const spawnComponent = (
+    name: string,
+    command: string,
+    spawnOpts: SpawnOptions,
+  ): Promise<ManagedProcess> => {
     const argv = placement.wrap(command, spawnOpts.args);
     return group.spawn(name, argv.command, { ...spawnOpts, args: argv.args });
   };
@@ -178,15 +157,30 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const ports = await placement.allocatePorts();
     const { etcd: etcdPort, etcdPeer: etcdPeerPort, apiserver: apiPort, controllerManager: kcmPort } = ports;
     const schedPort = ports.scheduler;
-    const c = await makePki(path.join(runDir, 'pki'), serviceIps, placement.servingIps);
+    const c = await makePki(
+      path.join(runDir, 'pki'),
+      serviceIps,
+      placement.servingIps,
+      controllerCredentials,
+    );
     const caPem = await c.pki.caPem();
     // Components dial the apiserver on their own namespace's loopback.
     const localServer = `https://127.0.0.1:${apiPort}`;
     const kcmKubeconfig = path.join(runDir, 'controller-manager.kubeconfig');
     const schedKubeconfig = path.join(runDir, 'scheduler.kubeconfig');
     await Promise.all([
-      writeKubeconfig(kcmKubeconfig, { server: localServer, caPem, user: 'system:kube-controller-manager', client: c.kcm }),
-      writeKubeconfig(schedKubeconfig, { server: localServer, caPem, user: 'system:kube-scheduler', client: c.scheduler }),
+      writeKubeconfig(kcmKubeconfig, {
+        server: localServer,
+        caPem,
+        user: 'system:kube-controller-manager',
+        client: c.kcm,
+      }),
+      writeKubeconfig(schedKubeconfig, {
+        server: localServer,
+        caPem,
+        user: 'system:kube-scheduler',
+        client: c.scheduler,
+      }),
     ]);
     mark('pki', t);
 
@@ -285,8 +279,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
           `--tls-private-key-file=${c.kcmServing.keyPath}`,
           // One instance per cluster: leader election would only add a lease round-trip to start-up.
           '--leader-elect=false',
-          // Each controller acts as its own ServiceAccount, so RBAC is exercised as in a real cluster.
-          '--use-service-account-credentials=true',
+          // By default each controller acts as its own ServiceAccount, so RBAC is exercised as in a real cluster.
+          `--use-service-account-credentials=${controllerCredentials === 'serviceaccounts'}`,
           `--service-account-private-key-file=${c.sa.privateKeyPath}`,
           `--root-ca-file=${c.pki.ca.certPath}`,
           `--cluster-signing-cert-file=${c.pki.ca.certPath}`,
@@ -299,11 +293,16 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         ],
       });
       waits.push(
-        waitForHttp200('kube-controller-manager /healthz', `https://127.0.0.1:${kcmPort}/healthz`, servingTls, {
-          timeoutMs: readyTimeoutMs - (Date.now() - t0),
-          watch: [etcd, apiserver, kcm],
-          socketPath: placement.socketFor(kcmPort),
-        }),
+        waitForHttp200(
+          'kube-controller-manager /healthz',
+          `https://127.0.0.1:${kcmPort}/healthz`,
+          servingTls,
+          {
+            timeoutMs: readyTimeoutMs - (Date.now() - t0),
+            watch: [etcd, apiserver, kcm],
+            socketPath: placement.socketFor(kcmPort),
+          },
+        ),
       );
     }
     if (runWith.scheduler) {
@@ -340,7 +339,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       t = Date.now();
       await waitFor(
         'default ServiceAccount',
-        async () => (await get(`${server}/api/v1/namespaces/default/serviceaccounts/default`, adminTls)).status === 200,
+        async () =>
+          (await get(`${server}/api/v1/namespaces/default/serviceaccounts/default`, adminTls)).status === 200,
         { timeoutMs: readyTimeoutMs - (Date.now() - t0), watch: [...group.list()] },
       );
       mark('defaultServiceAccount', t);
@@ -378,16 +378,32 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         const name = user.replace(/[^A-Za-z0-9._-]/g, '_');
         return certCredentials(server, caPem, await c.pki.issueClient(`user-${name}`, { user, groups }));
       },
+      issueServingCert: (name, sans) =>
+        c.pki.issueServing(`serving-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`, name, {
+          dnsNames: sans.dnsNames,
+          ips: sans.ips ?? [],
+        }),
       userKubeconfig: async (user, groups = []) => {
         await fs.mkdir(usersDir, { recursive: true, mode: 0o700 });
         const name = user.replace(/[^A-Za-z0-9._-]/g, '_');
         const pair = await c.pki.issueClient(`user-${name}`, { user, groups });
-        return writeKubeconfig(path.join(usersDir, `${name}.kubeconfig`), { server, caPem, user, client: pair });
+        return writeKubeconfig(path.join(usersDir, `${name}.kubeconfig`), {
+          server,
+          caPem,
+          user,
+          client: pair,
+        });
       },
       tokenKubeconfig: async (name, token, namespace) => {
         await fs.mkdir(usersDir, { recursive: true, mode: 0o700 });
         const file = path.join(usersDir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.token.kubeconfig`);
-        return writeKubeconfig(file, { server, caPem, user: name, token, ...(namespace ? { namespace } : {}) });
+        return writeKubeconfig(file, {
+          server,
+          caPem,
+          user: name,
+          token,
+          ...(namespace ? { namespace } : {}),
+        });
       },
       stop: () => {
         stopping ??= (async () => {

@@ -23,7 +23,8 @@ interface Endpoint {
 function parseEndpoint(text: string): Endpoint {
   if (text.startsWith('unix:')) return { kind: 'unix', host: '', port: 0, path: text.slice(5) };
   const m = /^tcp:(.+):(\d+)$/.exec(text);
-  if (m === null || m[1] === undefined || m[2] === undefined) throw new Error(`forwarder: bad endpoint ${text}`);
+  if (m === null || m[1] === undefined || m[2] === undefined)
+    throw new Error(`forwarder: bad endpoint ${text}`);
   return { kind: 'tcp', host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]), path: '' };
 }
 

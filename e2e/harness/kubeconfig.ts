@@ -35,12 +35,18 @@ export async function kubeconfigYaml(spec: KubeconfigSpec): Promise<string> {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'ironlb-e2e', cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) } }],
+    clusters: [
+      { name: 'ironlb-e2e', cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) } },
+    ],
     users: [{ name: spec.user, user: userEntry }],
     contexts: [
       {
         name: ctx,
-        context: { cluster: 'ironlb-e2e', user: spec.user, ...(spec.namespace ? { namespace: spec.namespace } : {}) },
+        context: {
+          cluster: 'ironlb-e2e',
+          user: spec.user,
+          ...(spec.namespace ? { namespace: spec.namespace } : {}),
+        },
       },
     ],
     'current-context': ctx,
@@ -113,7 +119,10 @@ export class CredentialsConfig {
 
 /** Loads a certificate pair into in-memory credentials. */
 export async function certCredentials(server: string, caPem: string, pair: CertPair): Promise<Credentials> {
-  const [certPem, keyPem] = await Promise.all([fs.readFile(pair.certPath, 'utf8'), fs.readFile(pair.keyPath, 'utf8')]);
+  const [certPem, keyPem] = await Promise.all([
+    fs.readFile(pair.certPath, 'utf8'),
+    fs.readFile(pair.keyPath, 'utf8'),
+  ]);
   return { server, caPem, certPem, keyPem };
 }
 

@@ -216,13 +216,20 @@ export class SimNode {
           this.failures = 0;
         } catch (err) {
           this.failures++;
-          log.warn(`node ${this.spec.name}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+          log.warn(
+            `node ${this.spec.name}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       });
       this.inflight = run;
       return run;
     };
-    const loop = (interval: number, what: string, fn: () => Promise<void>, set: (t: NodeJS.Timeout) => void): void => {
+    const loop = (
+      interval: number,
+      what: string,
+      fn: () => Promise<void>,
+      set: (t: NodeJS.Timeout) => void,
+    ): void => {
       const t = setTimeout(() => {
         void beat(what, fn).then(() => {
           if (!this.stopped) loop(interval, what, fn, set);
@@ -231,8 +238,18 @@ export class SimNode {
       t.unref();
       set(t);
     };
-    loop(this.opts.renewIntervalMs, 'lease renewal', () => this.renewLease(), (t) => (this.leaseTimer = t));
-    loop(this.opts.statusIntervalMs, 'status update', () => this.postStatus(), (t) => (this.statusTimer = t));
+    loop(
+      this.opts.renewIntervalMs,
+      'lease renewal',
+      () => this.renewLease(),
+      (t) => (this.leaseTimer = t),
+    );
+    loop(
+      this.opts.statusIntervalMs,
+      'status update',
+      () => this.postStatus(),
+      (t) => (this.statusTimer = t),
+    );
   }
 
   /** Ends the heartbeat (like a crashed kubelet); the Node object stays. Idempotent. */

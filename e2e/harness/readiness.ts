@@ -20,13 +20,20 @@ export interface HttpResult {
  * `socketPath` sends the request over a unix socket instead (a forwarder into another network namespace); the
  * URL's host still names the peer for TLS verification.
  */
-export function get(url: string, tls?: TlsClientOptions, timeoutMs = 2_000, socketPath?: string): Promise<HttpResult> {
+export function get(
+  url: string,
+  tls?: TlsClientOptions,
+  timeoutMs = 2_000,
+  socketPath?: string,
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     };
     // agent: false so no keep-alive socket outlives the poll and holds jest open.

@@ -9,11 +9,18 @@ export interface PodNetworkInfo {
 }
 
 /** Reads one key of a Secret or ConfigMap (undefined when the object or key is missing). */
-export type KeyLookup = (kind: 'Secret' | 'ConfigMap', namespace: string, name: string, key: string) => Promise<string | undefined>;
+export type KeyLookup = (
+  kind: 'Secret' | 'ConfigMap',
+  namespace: string,
+  name: string,
+  key: string,
+) => Promise<string | undefined>;
 
 export class EnvResolutionError extends Error {
   constructor(pod: Pod, container: string, variable: string, reason: string) {
-    super(`pod ${pod.metadata.namespace}/${pod.metadata.name} container ${container}: env ${variable}: ${reason}`);
+    super(
+      `pod ${pod.metadata.namespace}/${pod.metadata.name} container ${container}: env ${variable}: ${reason}`,
+    );
     this.name = 'EnvResolutionError';
   }
 }
@@ -96,7 +103,12 @@ export async function resolveEnv(
     if (from.fieldRef !== undefined) {
       const value = fieldRefValue(pod, from.fieldRef.fieldPath, net);
       if (value === undefined) {
-        throw new EnvResolutionError(pod, container.name, v.name, `unsupported fieldPath ${from.fieldRef.fieldPath}`);
+        throw new EnvResolutionError(
+          pod,
+          container.name,
+          v.name,
+          `unsupported fieldPath ${from.fieldRef.fieldPath}`,
+        );
       }
       env.set(v.name, value);
       continue;
@@ -108,7 +120,12 @@ export async function resolveEnv(
     const value = await lookup(kind, pod.metadata.namespace, name, ref.key);
     if (value === undefined) {
       if (ref.optional === true) continue;
-      throw new EnvResolutionError(pod, container.name, v.name, `${kind} ${pod.metadata.namespace}/${name} has no key ${ref.key}`);
+      throw new EnvResolutionError(
+        pod,
+        container.name,
+        v.name,
+        `${kind} ${pod.metadata.namespace}/${name} has no key ${ref.key}`,
+      );
     }
     env.set(v.name, value);
   }

@@ -31,7 +31,9 @@ export interface ResolvedCommand {
 }
 
 function matches(entry: ImageEntry, image: string): boolean {
-  return typeof entry.image === 'string' ? image === entry.image || image.startsWith(entry.image) : entry.image.test(image);
+  return typeof entry.image === 'string'
+    ? image === entry.image || image.startsWith(entry.image)
+    : entry.image.test(image);
 }
 
 /** The argv a container runs, following Kubernetes' command/args over ENTRYPOINT/CMD rules. */
@@ -45,7 +47,8 @@ export function resolveCommand(
   const command = container.command ?? entry.entrypoint;
   const args = container.args ?? (container.command !== undefined ? [] : (entry.cmd ?? []));
   const argv = [...command, ...args];
-  if (argv.length === 0) throw new Error(`image ${image}: neither the container nor the image table gives a command`);
+  if (argv.length === 0)
+    throw new Error(`image ${image}: neither the container nor the image table gives a command`);
   return { argv, cwd: container.workingDir ?? entry.cwd };
 }
 

@@ -1,5 +1,12 @@
 // Public surface of the process kubelet.
 export { Kubelet, type KubeletNode, type KubeletOptions } from './kubelet';
-export { defaultImageTable, ironlbEntry, resolveCommand, TEST_IMAGE, type ImageEntry, type ImageTable } from './images';
+export {
+  defaultImageTable,
+  ironlbEntry,
+  resolveCommand,
+  TEST_IMAGE,
+  type ImageEntry,
+  type ImageTable,
+} from './images';
 export { loopbackRuntime, netnsRuntime, type ProcessRuntime } from './runtime';
 export { SERVICEACCOUNT_SUBDIR } from './podworker';

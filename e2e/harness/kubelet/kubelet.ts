@@ -44,7 +44,9 @@ function brief(err: unknown): string {
 /** Times and other fields that change on every write; a status differing only in these is not re-sent. */
 function statusSignature(status: Record<string, unknown>): string {
   return JSON.stringify(status, (k, v: unknown) =>
-    ['lastTransitionTime', 'lastProbeTime', 'startedAt', 'finishedAt', 'startTime'].includes(k) ? undefined : v,
+    ['lastTransitionTime', 'lastProbeTime', 'startedAt', 'finishedAt', 'startTime'].includes(k)
+      ? undefined
+      : v,
   );
 }
 
@@ -120,7 +122,9 @@ export class Kubelet {
     clearTimeout(timer);
     if (first === 'timeout') {
       await k.stop();
-      throw new Error(`kubelet ${node.name}: could not list its pods within ${FIRST_LIST_TIMEOUT_MS}ms (see harness warnings)`);
+      throw new Error(
+        `kubelet ${node.name}: could not list its pods within ${FIRST_LIST_TIMEOUT_MS}ms (see harness warnings)`,
+      );
     }
     return k;
   }
@@ -181,7 +185,9 @@ export class Kubelet {
     }
     if (pod.metadata.deletionTimestamp !== undefined) {
       if (worker !== undefined) {
-        await worker.terminate(pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+        await worker.terminate(
+          pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30,
+        );
         // Best effort: the final status must not hold up the deletion.
         await this.writeStatus(key, pod, worker).catch((err: unknown) =>
           log.warn(`kubelet ${this.node.name}: final status of ${key}: ${brief(err)}`),

@@ -4,7 +4,11 @@ import { z } from 'zod';
 
 const intOrString = z.union([z.number().int(), z.string()]);
 
-const keyRef = z.looseObject({ name: z.string().optional(), key: z.string(), optional: z.boolean().optional() });
+const keyRef = z.looseObject({
+  name: z.string().optional(),
+  key: z.string(),
+  optional: z.boolean().optional(),
+});
 
 export const envVarSchema = z.looseObject({
   name: z.string(),

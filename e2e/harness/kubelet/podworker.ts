@@ -120,7 +120,8 @@ export class PodWorker {
       try {
         await this.writeServiceAccountFiles();
       } catch (err) {
-        for (const c of this.containers) c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
+        for (const c of this.containers)
+          c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
         this.deps.changed();
         this.retryLater(() => this.start());
         return;
@@ -142,7 +143,42 @@ export class PodWorker {
     const ttl = await this.refreshToken(dir);
     await writeAtomic(path.join(dir, 'ca.crt'), this.deps.caPem);
     await writeAtomic(path.join(dir, 'namespace'), this.pod.metadata.namespace);
+    await writeAtomic(this.kubeconfigPath, this.inClusterKubeconfig(dir));
     this.scheduleTokenRefresh(dir, ttl);
+  }
+
+  /** $KUBECONFIG of the containers: what loadFromDefault() finds, since /var/run/secrets is not ours to write. */
+  get kubeconfigPath(): string {
+    return path.join(this.deps.podDir, 'kubeconfig');
+  }
+
+  /**
+   * The in-cluster configuration as a kubeconfig file: the same server, CA and projected token (re-read as it
+   * is refreshed: client-node's tokenFile provider), so a client using it acts exactly as loadFromCluster would.
+   */
+  private inClusterKubeconfig(saDir: string): string {
+    const { host, port } = this.deps.apiserver;
+    const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'in-cluster', cluster: { server, 'certificate-authority': path.join(saDir, 'ca.crt') } },
+      ],
+      users: [
+        {
+          name: 'in-cluster',
+          user: { 'auth-provider': { name: 'tokenFile', config: { tokenFile: path.join(saDir, 'token') } } },
+        },
+      ],
+      contexts: [
+        {
+          name: 'in-cluster',
+          context: { cluster: 'in-cluster', user: 'in-cluster', namespace: this.pod.metadata.namespace },
+        },
+      ],
+      'current-context': 'in-cluster',
+    });
   }
 
   /** TokenRequest for the pod's own ServiceAccount, bound to the pod (NodeRestriction insists on it). */
@@ -155,12 +191,16 @@ export class PodWorker {
       body: {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
-        spec: { expirationSeconds: DEFAULT_TOKEN_SECONDS, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid } },
+        spec: {
+          expirationSeconds: DEFAULT_TOKEN_SECONDS,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid },
+        },
       },
     });
     const tr = tokenRequestSchema.parse(raw);
     await writeAtomic(path.join(dir, 'token'), tr.status.token);
-    const expires = tr.status.expirationTimestamp !== undefined ? Date.parse(tr.status.expirationTimestamp) : NaN;
+    const expires =
+      tr.status.expirationTimestamp !== undefined ? Date.parse(tr.status.expirationTimestamp) : NaN;
     return Number.isNaN(expires) ? DEFAULT_TOKEN_SECONDS * 1000 : Math.max(expires - Date.now(), 10_000);
   }
 
@@ -170,7 +210,9 @@ export class PodWorker {
       this.refreshToken(dir).then(
         (next) => this.scheduleTokenRefresh(dir, next),
         (err: unknown) => {
-          log.warn(`pod ${this.pod.metadata.namespace}/${this.pod.metadata.name}: token refresh failed: ${describe(err)}`);
+          log.warn(
+            `pod ${this.pod.metadata.namespace}/${this.pod.metadata.name}: token refresh failed: ${describe(err)}`,
+          );
           this.scheduleTokenRefresh(dir, 12_500);
         },
       );
@@ -182,7 +224,10 @@ export class PodWorker {
     const plural = kind === 'Secret' ? 'secrets' : 'configmaps';
     let raw: unknown;
     try {
-      raw = await this.deps.client.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/${plural}/${name}` });
+      raw = await this.deps.client.request({
+        method: 'GET',
+        path: `/api/v1/namespaces/${namespace}/${plural}/${name}`,
+      });
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -211,7 +256,10 @@ export class PodWorker {
         ['KUBERNETES_SERVICE_PORT_HTTPS', String(this.deps.apiserver.port)],
         // Where the container's "/" would be: in-cluster clients call loadFromCluster($IRONLB_POD_ROOT).
         ['IRONLB_POD_ROOT', this.podRoot],
+        // Never the harness user's home: a ~/.kube/config there would point loadFromDefault() at another cluster.
+        ['HOME', this.podRoot],
       ]);
+      if (this.pod.spec.automountServiceAccountToken !== false) base.set('KUBECONFIG', this.kubeconfigPath);
       env = await resolveEnv(this.pod, c.spec, this.deps.net, this.lookup, base);
     } catch (err) {
       c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
@@ -219,7 +267,9 @@ export class PodWorker {
       this.retryLater(() => this.startContainer(c));
       return;
     }
-    const expanded = argv.map((a) => a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env.get(v) ?? m));
+    const expanded = argv.map((a) =>
+      a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env.get(v) ?? m),
+    );
     const proc = await this.deps.runtime.spawn(`pod ${namespace}/${name}/${c.name}`, expanded, {
       env: Object.fromEntries(env),
       logFile: this.logFile(c.name),
@@ -238,7 +288,13 @@ export class PodWorker {
     void proc.exited.then((info) => this.onExit(c, proc, startedAt, info.code, info.signal));
   }
 
-  private onExit(c: ContainerState, proc: ManagedProcess, startedAt: number, code: number | null, signal: string | null): void {
+  private onExit(
+    c: ContainerState,
+    proc: ManagedProcess,
+    startedAt: number,
+    code: number | null,
+    signal: string | null,
+  ): void {
     if (c.proc !== proc) return;
     this.stopProbe(c);
     delete c.runningSince;
@@ -305,7 +361,12 @@ export class PodWorker {
     delete c.probe;
   }
 
-  private async runProbe(c: ContainerState, probe: Probe, env: Map<string, string>, timeoutMs: number): Promise<boolean> {
+  private async runProbe(
+    c: ContainerState,
+    probe: Probe,
+    env: Map<string, string>,
+    timeoutMs: number,
+  ): Promise<boolean> {
     const rt = this.deps.runtime;
     const podIP = this.deps.net.podIPs[0] ?? '127.0.0.1';
     if (probe.exec !== undefined) {
@@ -317,10 +378,17 @@ export class PodWorker {
       const port = resolvePort(c.spec, g.port);
       const scheme = (g.scheme ?? 'HTTP').toLowerCase();
       const p = g.path ?? '/';
-      return rt.checkHttp(`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${p.startsWith('/') ? p : `/${p}`}`, timeoutMs);
+      return rt.checkHttp(
+        `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${p.startsWith('/') ? p : `/${p}`}`,
+        timeoutMs,
+      );
     }
     if (probe.tcpSocket !== undefined) {
-      return rt.checkTcp(probe.tcpSocket.host ?? rt.probeHost(podIP), resolvePort(c.spec, probe.tcpSocket.port), timeoutMs);
+      return rt.checkTcp(
+        probe.tcpSocket.host ?? rt.probeHost(podIP),
+        resolvePort(c.spec, probe.tcpSocket.port),
+        timeoutMs,
+      );
     }
     throw new Error(`container ${c.name}: readiness probe has no httpGet, tcpSocket or exec`);
   }

@@ -17,7 +17,11 @@ export interface ExecOutcome {
 export interface ProcessRuntime {
   readonly kind: 'loopback' | 'netns';
   /** Starts a container process; the harness registers it for cleanup and it dies with us (pdeathsig). */
-  spawn(name: string, argv: string[], opts: { env: Record<string, string>; cwd?: string; logFile: string }): Promise<ManagedProcess>;
+  spawn(
+    name: string,
+    argv: string[],
+    opts: { env: Record<string, string>; cwd?: string; logFile: string },
+  ): Promise<ManagedProcess>;
   /** Runs a short command (exec probes) with a timeout. */
   exec(argv: string[], env: Record<string, string>, timeoutMs: number): Promise<ExecOutcome>;
   /** The host an HTTP/TCP probe dials when the probe names none (Kubernetes: the pod IP). */
@@ -35,7 +39,12 @@ function execArgv(argv: string[], env: Record<string, string>, timeoutMs: number
     execFile(
       file,
       args,
-      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+        timeout: timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 1 << 20,
+      },
       (err, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         if (err === null) resolve({ code: 0, output });
@@ -52,7 +61,12 @@ export function loopbackRuntime(): ProcessRuntime {
     spawn: (name, argv, opts) => {
       const [command, ...args] = argv;
       if (command === undefined) return Promise.reject(new Error(`${name}: empty command`));
-      return spawnManaged(name, command, { args, env: opts.env, logFile: opts.logFile, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+      return spawnManaged(name, command, {
+        args,
+        env: opts.env,
+        logFile: opts.logFile,
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      });
     },
     exec: execArgv,
     probeHost: () => '127.0.0.1',
@@ -92,16 +106,33 @@ export function netnsRuntime(netns: string): ProcessRuntime {
     kind: 'netns',
     spawn: (name, argv, opts) => {
       const [command, ...args] = inNs(argv);
-      if (command === undefined || argv.length === 0) return Promise.reject(new Error(`${name}: empty command`));
+      if (command === undefined || argv.length === 0)
+        return Promise.reject(new Error(`${name}: empty command`));
       // `ip netns exec` execs the target after setns, so the recorded PID is the container process itself.
-      return spawnManaged(name, command, { args, env: opts.env, logFile: opts.logFile, ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
+      return spawnManaged(name, command, {
+        args,
+        env: opts.env,
+        logFile: opts.logFile,
+        ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+      });
     },
     exec: (argv, env, timeoutMs) => execArgv(inNs(argv), env, timeoutMs),
     probeHost: (podIP) => podIP,
     checkHttp: async (url, timeoutMs) =>
-      (await execArgv(inNs([process.execPath, PROBECHECK, 'http', url, String(timeoutMs)]), {}, timeoutMs + 5_000)).code === 0,
+      (
+        await execArgv(
+          inNs([process.execPath, PROBECHECK, 'http', url, String(timeoutMs)]),
+          {},
+          timeoutMs + 5_000,
+        )
+      ).code === 0,
     checkTcp: async (host, port, timeoutMs) =>
-      (await execArgv(inNs([process.execPath, PROBECHECK, 'tcp', host, String(port), String(timeoutMs)]), {}, timeoutMs + 5_000))
-        .code === 0,
+      (
+        await execArgv(
+          inNs([process.execPath, PROBECHECK, 'tcp', host, String(port), String(timeoutMs)]),
+          {},
+          timeoutMs + 5_000,
+        )
+      ).code === 0,
   };
 }

@@ -26,7 +26,9 @@ export async function listWatch<T>(opts: ListWatchOptions<T>, signal: AbortSigna
   let backoffMs = 200;
   while (!signal.aborted) {
     try {
-      const list = opts.parseList(await opts.client.request({ method: 'GET', path: opts.path, query: opts.query, signal }));
+      const list = opts.parseList(
+        await opts.client.request({ method: 'GET', path: opts.path, query: opts.query, signal }),
+      );
       opts.onResync(list.items);
       backoffMs = 200;
       await watchOnce(opts, list.resourceVersion, signal);
@@ -40,7 +42,11 @@ export async function listWatch<T>(opts: ListWatchOptions<T>, signal: AbortSigna
 }
 
 /** One watch stream from `resourceVersion`; resolves when the server ends it (it does every few minutes). */
-async function watchOnce<T>(opts: ListWatchOptions<T>, resourceVersion: string | undefined, signal: AbortSignal): Promise<void> {
+async function watchOnce<T>(
+  opts: ListWatchOptions<T>,
+  resourceVersion: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const server = opts.config.getCurrentCluster().server;
   const url = buildUrl(server, opts.path, {
     ...opts.query,
@@ -83,7 +89,9 @@ async function watchOnce<T>(opts: ListWatchOptions<T>, resourceVersion: string |
             try {
               opts.onChange(ev.type, opts.parseItem(ev.object));
             } catch (err) {
-              log.warn(`watch ${opts.path}: ignoring unparseable object: ${err instanceof Error ? err.message : String(err)}`);
+              log.warn(
+                `watch ${opts.path}: ignoring unparseable object: ${err instanceof Error ? err.message : String(err)}`,
+              );
             }
           }
         }
