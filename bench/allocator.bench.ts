@@ -75,7 +75,8 @@ function benchFamily(label: string, entry: string, families: FamilyRequest): voi
     const naive = new NaiveAllocator(cidr);
     const first = cidrFirst(cidr);
     const fill = windows[k] ?? 0;
-    for (let i = 0; i < fill; i++) naive.used.add(formatIP({ family: first.family, value: first.value + BigInt(i) }));
+    for (let i = 0; i < fill; i++)
+      naive.used.add(formatIP({ family: first.family, value: first.value + BigInt(i) }));
     const t0 = performance.now();
     for (let i = 0; i < NAIVE_WINDOW; i++) naive.allocate();
     const naiveUs = ((performance.now() - t0) * 1000) / NAIVE_WINDOW;
@@ -86,16 +87,23 @@ function benchFamily(label: string, entry: string, families: FamilyRequest): voi
   console.log('  fill   ironlb/alloc   naive/alloc   naive ÷ ironlb');
   for (const r of rows) {
     const pct = `${Math.round(r.mark * 100)}%`.padStart(4);
-    console.log(`  ${pct}   ${fmt(r.ironlbUs).padStart(12)}   ${fmt(r.naiveUs).padStart(11)}   ${(r.naiveUs / r.ironlbUs).toFixed(0).padStart(10)}x`);
+    console.log(
+      `  ${pct}   ${fmt(r.ironlbUs).padStart(12)}   ${fmt(r.naiveUs).padStart(11)}   ${(r.naiveUs / r.ironlbUs).toFixed(0).padStart(10)}x`,
+    );
   }
   // The naive total is the sum over every fill level; its per-allocation cost grows linearly, so the
   // trapezoid over the measured points is a fair estimate without spending minutes running it.
   const naiveTotalMs = estimateNaiveTotalMs(rows, total);
-  console.log(`  total: ironlb ${totalMs.toFixed(0)} ms (${fmt((totalMs * 1000) / total)}/alloc); naive ≈ ${(naiveTotalMs / 1000).toFixed(1)} s (estimated)`);
+  console.log(
+    `  total: ironlb ${totalMs.toFixed(0)} ms (${fmt((totalMs * 1000) / total)}/alloc); naive ≈ ${(naiveTotalMs / 1000).toFixed(1)} s (estimated)`,
+  );
 }
 
 function estimateNaiveTotalMs(rows: readonly Row[], total: number): number {
-  const points = [{ mark: 0, us: rows[0]?.naiveUs ?? 0 }, ...rows.map((r) => ({ mark: r.mark, us: r.naiveUs }))];
+  const points = [
+    { mark: 0, us: rows[0]?.naiveUs ?? 0 },
+    ...rows.map((r) => ({ mark: r.mark, us: r.naiveUs })),
+  ];
   const last = rows[rows.length - 1];
   points.push({ mark: 1, us: last?.naiveUs ?? 0 });
   let us = 0;

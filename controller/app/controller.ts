@@ -14,13 +14,16 @@ import { RestLeaseClient } from '../../kube/leaseclient';
 import { createRegistry, reconcileMetrics } from '../../kube/metrics';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner } from '../../kube/reconciler';
+import { objectPath, RESOURCES } from '../../kube/resource';
 import { KubeRestClient } from '../../kube/rest';
+import { z } from 'zod';
 import { WorkQueue } from '../../kube/workqueue';
 import { CONFIG_KEY, IpamReconciler } from '../reconciler/ipam';
 import { controllerMetrics } from '../reconciler/metrics';
 import { RestServiceWriter } from '../reconciler/serviceapi';
-import { RestStatusWriters } from '../reconciler/statuswriters';
+import { PodOwner, RestStatusWriters } from '../reconciler/statuswriters';
 import { createInformers, servesAddressPools } from './informers';
+import { startSecureMetrics } from './securemetrics';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -39,6 +42,8 @@ export interface ControllerOptions {
   readonly retryPeriodMs?: number;
   /** Serves /metrics; 0 picks a free port, undefined serves none. */
   readonly metricsPort?: number;
+  /** Serve metrics over HTTPS behind TokenReview/SubjectAccessReview (upstream's secure serving). */
+  readonly secureMetrics?: { readonly certDir?: string };
   /** Serves /healthz and /readyz; 0 picks a free port, undefined serves none. */
   readonly healthPort?: number;
   readonly listenHost?: string;
@@ -55,6 +60,22 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+/** The Pod this controller runs in, if the identity names one (not when run outside the cluster). */
+async function ownerPod(
+  rest: KubeRestClient,
+  namespace: string,
+  name: string,
+): Promise<PodOwner | undefined> {
+  try {
+    const pod = z
+      .looseObject({ metadata: z.looseObject({ uid: z.string() }) })
+      .parse(await rest.request({ method: 'GET', path: objectPath(RESOURCES.pods, name, namespace) }));
+    return { name, uid: pod.metadata.uid };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const { logger, namespace } = options;
   const clock = options.clock ?? systemClock();
@@ -62,10 +83,19 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const registry = createRegistry();
   const metrics = controllerMetrics(registry);
   const withAddressPools = await servesAddressPools(rest).catch((err: unknown) => {
-    logger.warn('could not tell whether AddressPools are served, not watching them', { error: describeError(err) });
+    logger.warn('could not tell whether AddressPools are served, not watching them', {
+      error: describeError(err),
+    });
     return false;
   });
-  const informers = createInformers({ kubeConfig: options.kubeConfig, rest, namespace, clock, logger, withAddressPools });
+  const informers = createInformers({
+    kubeConfig: options.kubeConfig,
+    rest,
+    namespace,
+    clock,
+    logger,
+    withAddressPools,
+  });
   const queue = new WorkQueue({ clock });
   const recorder = new EventRecorder({
     sink: new RestEventSink(rest),
@@ -79,7 +109,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     lbClass: options.lbClass,
     services: informers.services,
     configResources: informers.configResources,
-    build: (resources) => buildConfig(resources, options.bgpType !== undefined ? { bgpType: options.bgpType } : {}),
+    build: (resources) =>
+      buildConfig(resources, options.bgpType !== undefined ? { bgpType: options.bgpType } : {}),
     writer: new RestServiceWriter(rest),
     recorder,
     logger,
@@ -88,7 +119,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
     poolStatus: statusWriters,
     configState: statusWriters,
   });
-  const runner = new ReconcileRunner({ name: 'ipam', queue, reconciler: ipam, logger, observer: reconcileMetrics(registry) });
+  const runner = new ReconcileRunner({
+    name: 'ipam',
+    queue,
+    reconciler: ipam,
+    logger,
+    observer: reconcileMetrics(registry),
+  });
 
   informers.services.addHandlers({
     onAdd: (svc) => queue.add(objectKey(svc)),
@@ -102,7 +139,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
       onDelete: () => queue.add(CONFIG_KEY),
     });
   }
+  informers.configState.addHandlers({ onDelete: () => ipam.resendConfigState() });
   informers.start();
+  void ownerPod(rest, namespace, options.identity).then((owner) => owner && statusWriters.setOwner(owner));
 
   let running = false;
   const lead = async (): Promise<void> => {
@@ -140,11 +179,23 @@ export async function startController(options: ControllerOptions): Promise<Runni
   }
 
   const host = options.listenHost ?? '0.0.0.0';
-  let metricsServer: HealthServer | undefined;
+  let metricsServer: { close(): Promise<void> } | undefined;
   let metricsPort: number | undefined;
-  if (options.metricsPort !== undefined) {
-    metricsServer = new HealthServer({ logger, metrics: registry, probes: false });
-    metricsPort = await metricsServer.listen(options.metricsPort, host);
+  if (options.metricsPort !== undefined && options.secureMetrics !== undefined) {
+    const secure = await startSecureMetrics({
+      registry,
+      rest,
+      logger,
+      port: options.metricsPort,
+      host,
+      ...(options.secureMetrics.certDir !== undefined ? { certDir: options.secureMetrics.certDir } : {}),
+    });
+    metricsServer = secure;
+    metricsPort = secure.port;
+  } else if (options.metricsPort !== undefined) {
+    const plain = new HealthServer({ logger, metrics: registry, probes: false });
+    metricsPort = await plain.listen(options.metricsPort, host);
+    metricsServer = plain;
   }
   let healthServer: HealthServer | undefined;
   let healthPort: number | undefined;

@@ -12,10 +12,13 @@ import { RESOURCES, ResourceRef } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
 import { Service, ServiceSchema } from '../service/schema';
 import { METALLB } from '../reconciler/resources';
+import { CONFIG_STATE_NAME } from '../reconciler/statuswriters';
 
 export interface ControllerInformers {
   readonly services: Informer<Service>;
   readonly config: readonly Informer<KubeObject>[];
+  /** Our own ConfigurationState, to recreate it when someone deletes it. */
+  readonly configState: Informer<KubeObject>;
   readonly configResources: () => ClusterResources;
   start(): void;
   stop(): void;
@@ -31,7 +34,10 @@ const decodeService: Decoder<Service> = (raw) => {
 /** Whether the legacy AddressPool CRD is served; without it an informer would retry forever, never synced. */
 export async function servesAddressPools(rest: RestClient): Promise<boolean> {
   try {
-    const raw = await rest.request({ method: 'GET', path: `/apis/${METALLB.addressPools.group}/${METALLB.addressPools.version}` });
+    const raw = await rest.request({
+      method: 'GET',
+      path: `/apis/${METALLB.addressPools.group}/${METALLB.addressPools.version}`,
+    });
     return JSON.stringify(raw ?? {}).includes('"addresspools"');
   } catch (err) {
     if (isNotFound(err)) return false;
@@ -48,7 +54,12 @@ export function createInformers(opts: {
   withAddressPools: boolean;
 }): ControllerInformers {
   const watch = new Watch(opts.kubeConfig);
-  const make = <T extends KubeObject>(resource: ResourceRef, decode: Decoder<T>, namespace?: string): Informer<T> =>
+  const make = <T extends KubeObject>(
+    resource: ResourceRef,
+    decode: Decoder<T>,
+    namespace?: string,
+    fieldSelector?: string,
+  ): Informer<T> =>
     new Informer<T>({
       source: new ClientNodeListWatch<T>({
         rest: opts.rest,
@@ -57,19 +68,29 @@ export function createInformers(opts: {
         decode,
         logger: opts.logger,
         ...(namespace !== undefined ? { namespace } : {}),
+        ...(fieldSelector !== undefined ? { fieldSelector } : {}),
       }),
       clock: opts.clock,
       logger: opts.logger,
     });
   const services = make(RESOURCES.services, decodeService);
   const pools = make(METALLB.ipAddressPools, decodeKubeObject, opts.namespace);
-  const legacy = opts.withAddressPools ? make(METALLB.addressPools, decodeKubeObject, opts.namespace) : undefined;
+  const legacy = opts.withAddressPools
+    ? make(METALLB.addressPools, decodeKubeObject, opts.namespace)
+    : undefined;
   const namespaces = make(RESOURCES.namespaces, decodeKubeObject);
   const config = [pools, namespaces, ...(legacy ? [legacy] : [])];
-  const all = [services, ...config];
+  const configState = make(
+    METALLB.configurationStates,
+    decodeKubeObject,
+    opts.namespace,
+    `metadata.name=${CONFIG_STATE_NAME}`,
+  );
+  const all = [services, configState, ...config];
   return {
     services,
     config,
+    configState,
     configResources: () => ({
       ipAddressPools: pools.list(),
       addressPools: legacy?.list() ?? [],

@@ -26,7 +26,9 @@ describe('IpamReconciler', () => {
     w.queue.add(CONFIG_KEY);
     await w.drain();
     expect(w.ingressOf('default/a')).toEqual(['192.0.2.0']);
-    expect(w.services.get('default/a')?.metadata.annotations?.['metallb.io/ip-allocated-from-pool']).toBe('web');
+    expect(w.services.get('default/a')?.metadata.annotations?.['metallb.io/ip-allocated-from-pool']).toBe(
+      'web',
+    );
     expect(w.events).toEqual(['a Normal IPAllocated: Assigned IP ["192.0.2.0"]']);
   });
 
@@ -34,11 +36,29 @@ describe('IpamReconciler', () => {
     const w = await world();
     // "a-new" sorts first by name; it must still not be handed the address "z-old" shows.
     w.put(service({ name: 'a-new' }));
-    w.put(service({ name: 'z-old', ingress: [{ ip: '192.0.2.0' }], annotations: { 'metallb.io/ip-allocated-from-pool': 'web' } }));
+    w.put(
+      service({
+        name: 'z-old',
+        ingress: [{ ip: '192.0.2.0' }],
+        annotations: { 'metallb.io/ip-allocated-from-pool': 'web' },
+      }),
+    );
     w.queue.add(CONFIG_KEY);
     await w.drain();
     expect(w.ingressOf('default/z-old')).toEqual(['192.0.2.0']);
     expect(w.ingressOf('default/a-new')).toEqual(['192.0.2.1']);
+  });
+
+  it('a Service whose old address is gone cannot take one another Service still shows', async () => {
+    const w = await world();
+    // Same number of ingress entries, and "a" sorts first: only re-claiming everything before serving
+    // anyone keeps "a" off 192.0.2.0.
+    w.put(service({ name: 'a', ingress: [{ ip: '10.9.9.9' }] }));
+    w.put(service({ name: 'b', ingress: [{ ip: '192.0.2.0' }] }));
+    w.queue.add(CONFIG_KEY);
+    await w.drain();
+    expect(w.ingressOf('default/b')).toEqual(['192.0.2.0']);
+    expect(w.ingressOf('default/a')).toEqual(['192.0.2.1']);
   });
 
   it('a restart (a new reconciler over the same Services) keeps every address', async () => {
@@ -79,13 +99,19 @@ describe('IpamReconciler', () => {
   });
 
   it('a serviceAllocation change moves a Service that no longer qualifies', async () => {
-    const restricted = (ns: string) => poolObject('web', ['192.0.2.0/30'], { serviceAllocation: { namespaces: [ns] } });
-    const w = await world({ ipAddressPools: [restricted('default'), poolObject('open', ['198.51.100.0/30'])] });
+    const restricted = (ns: string) =>
+      poolObject('web', ['192.0.2.0/30'], { serviceAllocation: { namespaces: [ns] } });
+    const w = await world({
+      ipAddressPools: [restricted('default'), poolObject('open', ['198.51.100.0/30'])],
+    });
     w.put(service({ name: 'a' }));
     w.queue.add(CONFIG_KEY);
     await w.drain();
     expect(w.ingressOf('default/a')).toEqual(['192.0.2.0']);
-    w.resources = { ipAddressPools: [restricted('elsewhere'), poolObject('open', ['198.51.100.0/30'])], namespaces: [namespace('default')] };
+    w.resources = {
+      ipAddressPools: [restricted('elsewhere'), poolObject('open', ['198.51.100.0/30'])],
+      namespaces: [namespace('default')],
+    };
     w.queue.add(CONFIG_KEY);
     await w.drain();
     expect(w.ingressOf('default/a')).toEqual(['198.51.100.0']);
@@ -100,7 +126,9 @@ describe('IpamReconciler', () => {
     w.put(service({ name: 'b' }));
     await w.drain();
     expect(w.ingressOf('default/b')).toEqual([]);
-    expect(w.events.at(-1)).toBe('b Warning AllocationFailed: Failed to allocate IP for "default/b": no available IPs');
+    expect(w.events.at(-1)).toBe(
+      'b Warning AllocationFailed: Failed to allocate IP for "default/b": no available IPs',
+    );
     w.remove('default/a');
     await w.drain();
     expect(w.ingressOf('default/b')).toEqual(['192.0.2.7']);
@@ -116,7 +144,9 @@ describe('IpamReconciler', () => {
     w.put({ ...current, spec: { ...current.spec, type: 'ClusterIP' } });
     await w.drain();
     expect(w.ingressOf('default/a')).toEqual([]);
-    expect(w.services.get('default/a')?.metadata.annotations?.['metallb.io/ip-allocated-from-pool']).toBeUndefined();
+    expect(
+      w.services.get('default/a')?.metadata.annotations?.['metallb.io/ip-allocated-from-pool'],
+    ).toBeUndefined();
   });
 
   it('an invalid configuration keeps the last valid one and is reported', async () => {
@@ -132,6 +162,19 @@ describe('IpamReconciler', () => {
     w.put(service({ name: 'b' }));
     await w.drain();
     expect(w.ingressOf('default/b')).toEqual(['192.0.2.1']);
+  });
+
+  it('a pass that runs before the watch shows our write does not allocate again', async () => {
+    const w = await world();
+    w.queue.add(CONFIG_KEY);
+    await w.drain();
+    w.put(service({ name: 'a' }));
+    w.applyWrites = false;
+    await w.ipam.reconcile('default/a');
+    const writes = w.writes;
+    await w.ipam.reconcile('default/a');
+    expect(w.writes).toBe(writes);
+    expect(w.events).toEqual(['a Normal IPAllocated: Assigned IP ["192.0.2.0"]']);
   });
 
   it('a failed write throws for a retry, and the retry converges', async () => {

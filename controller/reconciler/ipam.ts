@@ -78,6 +78,7 @@ export class IpamReconciler implements Reconciler {
   /** Pools backed by an IPAddressPool object (legacy AddressPools have no status to write). */
   private statusPools = new Set<string>();
   private pendingConfigState: string[] | undefined;
+  private lastConfigErrors: string[] | undefined;
   private readonly log: Logger;
 
   constructor(private readonly options: IpamOptions) {
@@ -121,7 +122,8 @@ export class IpamReconciler implements Reconciler {
     }
     const config = result.config;
     const dropped = this.allocator.setPools([...config.pools.values()].map(toAllocatorPool));
-    for (const key of dropped) this.log.info('addresses no longer in any pool, service will be re-allocated', { service: key });
+    for (const key of dropped)
+      this.log.info('addresses no longer in any pool, service will be re-allocated', { service: key });
     this.config = config;
     this.statusPools = new Set(namesOf(resources.ipAddressPools));
     metrics?.configLoaded(true);
@@ -142,7 +144,9 @@ export class IpamReconciler implements Reconciler {
       .list()
       .map((svc) => this.withWritten(svc))
       .filter((svc) => isHandledClass(svc, this.options.lbClass) && svc.spec?.type === 'LoadBalancer')
-      .sort((a, b) => ingressIPs(b).length - ingressIPs(a).length || serviceKey(a).localeCompare(serviceKey(b)));
+      .sort(
+        (a, b) => ingressIPs(b).length - ingressIPs(a).length || serviceKey(a).localeCompare(serviceKey(b)),
+      );
     for (const svc of services) {
       const ips = ingressIPs(svc).map(parseIP);
       const valid = ips.flatMap((ip) => (ip ? [ip] : []));
@@ -153,7 +157,10 @@ export class IpamReconciler implements Reconciler {
       try {
         await this.syncService(svc);
       } catch (err) {
-        this.log.error('service sync failed, will retry', { service: serviceKey(svc), error: describeError(err) });
+        this.log.error('service sync failed, will retry', {
+          service: serviceKey(svc),
+          error: describeError(err),
+        });
         this.options.enqueue(serviceKey(svc));
       }
     }
@@ -191,21 +198,30 @@ export class IpamReconciler implements Reconciler {
     }
     const decision = converge(svc, this.allocator, { hasPools: config.pools.size > 0 });
     const log = this.log.child({ service: key });
-    if (decision.action === 'fail') log.info('no address for service', { reason: decision.reason });
-    else if (decision.action !== 'keep') log.info(`service ${decision.action}`, { ip: decision.ingress, pool: decision.pool });
     const writes = planWrites(svc, decision);
+    const changed = writes.ingress !== undefined || writes.annotations !== undefined;
+    // Info only for what changes or fails; a Service that is settled (or not a LoadBalancer) is quiet.
+    if (decision.action === 'fail') log.info('no address for service', { reason: decision.reason });
+    else if (changed) log.info(`service ${decision.action}`, { ip: decision.ingress, pool: decision.pool });
+    else log.debug('service converged, no change', { ip: decision.ingress });
     const target: KubeObject = { ...svc, apiVersion: 'v1', kind: 'Service' };
-    for (const e of [...decision.events, ...writes.events]) this.options.recorder.event(target, e.type, e.reason, e.message);
+    for (const e of [...decision.events, ...writes.events])
+      this.options.recorder.event(target, e.type, e.reason, e.message);
     try {
       if (writes.ingress !== undefined) await this.options.writer.writeIngress(svc, writes.ingress);
-      if (writes.annotations !== undefined) await this.options.writer.patchAnnotations(svc, writes.annotations);
+      if (writes.annotations !== undefined)
+        await this.options.writer.patchAnnotations(svc, writes.annotations);
     } catch (err) {
       this.options.metrics?.updateError();
       this.written.delete(key);
       throw err;
     }
-    if (writes.ingress !== undefined || writes.annotations !== undefined) {
-      this.written.set(key, { resourceVersion: cached.metadata.resourceVersion, ingress: decision.ingress, pool: decision.pool });
+    if (changed) {
+      this.written.set(key, {
+        resourceVersion: cached.metadata.resourceVersion,
+        ingress: decision.ingress,
+        pool: decision.pool,
+      });
     }
     if (decision.reprocessAll) this.enqueueAllExcept(key);
   }
@@ -271,7 +287,13 @@ export class IpamReconciler implements Reconciler {
     }
   }
 
+  /** Writes the last ConfigurationState again (it was deleted: upstream recreates it). */
+  resendConfigState(): void {
+    if (this.lastConfigErrors) this.reportConfigState(this.lastConfigErrors);
+  }
+
   private reportConfigState(errors: string[]): void {
+    this.lastConfigErrors = errors;
     this.pendingConfigState = errors;
     if (this.options.configState) this.options.enqueue(CONFIG_STATE_KEY);
   }

@@ -21,11 +21,23 @@ export function controllerMetrics(registry: Registry): ControllerMetrics {
   const gauge = (name: string, help: string) =>
     new Gauge({ name, help, labelNames: ['pool'] as const, registers: [registry] });
   const total = gauge('metallb_allocator_addresses_total', 'Number of usable IP addresses, per pool');
-  const totalV4 = gauge('metallb_allocator_ipv4_addresses_total', 'Number of usable IPv4 addresses, per pool');
-  const totalV6 = gauge('metallb_allocator_ipv6_addresses_total', 'Number of usable IPv6 addresses, per pool');
+  const totalV4 = gauge(
+    'metallb_allocator_ipv4_addresses_total',
+    'Number of usable IPv4 addresses, per pool',
+  );
+  const totalV6 = gauge(
+    'metallb_allocator_ipv6_addresses_total',
+    'Number of usable IPv6 addresses, per pool',
+  );
   const inUse = gauge('metallb_allocator_addresses_in_use_total', 'Number of IP addresses in use, per pool');
-  const inUseV4 = gauge('metallb_allocator_ipv4_addresses_in_use_total', 'Number of IPv4 addresses in use, per pool');
-  const inUseV6 = gauge('metallb_allocator_ipv6_addresses_in_use_total', 'Number of IPv6 addresses in use, per pool');
+  const inUseV4 = gauge(
+    'metallb_allocator_ipv4_addresses_in_use_total',
+    'Number of IPv4 addresses in use, per pool',
+  );
+  const inUseV6 = gauge(
+    'metallb_allocator_ipv6_addresses_in_use_total',
+    'Number of IPv6 addresses in use, per pool',
+  );
   // Registered and never set, exactly as upstream (reference section 10, quirk 2).
   gauge('metallb_allocator_services_allocated_total', 'Number of services allocated, per pool');
   const updates = new Counter({

@@ -57,14 +57,25 @@ export function configurationStateStatus(report: ConfigurationStateReport, trans
   };
 }
 
+/** The controller's Pod, owner of its ConfigurationState so the object goes away with it. */
+export interface PodOwner {
+  readonly name: string;
+  readonly uid: string;
+}
+
 export class RestStatusWriters implements PoolStatusWriter, ConfigStateWriter {
   private lastValid: boolean | undefined;
   private transitionTime = '';
+  private owner: PodOwner | undefined;
 
   constructor(
     private readonly rest: RestClient,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  setOwner(owner: PodOwner): void {
+    this.owner = owner;
+  }
 
   async writePoolStatus(namespace: string, pool: string, counts: PoolCounts): Promise<void> {
     const obj = {
@@ -83,11 +94,22 @@ export class RestStatusWriters implements PoolStatusWriter, ConfigStateWriter {
     const valid = report.errors.length === 0;
     if (this.lastValid !== valid) {
       this.lastValid = valid;
-      this.transitionTime = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      this.transitionTime = this.now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
     }
-    const metadata = { name: CONFIG_STATE_NAME, namespace, labels: { 'metallb.io/component-type': 'controller' } };
+    const metadata = {
+      name: CONFIG_STATE_NAME,
+      namespace,
+      labels: { 'metallb.io/component-type': 'controller' },
+    };
     await applyObject(this.rest, METALLB.configurationStates, { metadata }, { fieldManager: FIELD_MANAGER });
     const status = configurationStateStatus(report, this.transitionTime);
-    await applyStatus(this.rest, METALLB.configurationStates, { metadata, status }, { fieldManager: FIELD_MANAGER });
+    await applyStatus(
+      this.rest,
+      METALLB.configurationStates,
+      { metadata, status },
+      { fieldManager: FIELD_MANAGER },
+    );
   }
 }

@@ -18,6 +18,9 @@ export class FakeWorld implements ServiceWriter {
   readonly configStates: string[][] = [];
   resources: ClusterResources = {};
   failWrites = false;
+  /** False: writes succeed but the cache does not show them yet (a lagging watch). */
+  applyWrites = true;
+  writes = 0;
   private rv = 1;
   readonly ipam: IpamReconciler;
 
@@ -36,12 +39,17 @@ export class FakeWorld implements ServiceWriter {
       logger: silentLogger(),
       enqueue: (k) => this.queue.add(k),
       poolStatus: { writePoolStatus: async (_ns, pool, counts) => void this.poolStatus.set(pool, counts) },
-      configState: { writeConfigState: async (_ns, report) => void this.configStates.push([...report.errors]) },
+      configState: {
+        writeConfigState: async (_ns, report) => void this.configStates.push([...report.errors]),
+      },
     });
   }
 
   put(svc: Service): void {
-    this.services.set(serviceKey(svc), { ...svc, metadata: { ...svc.metadata, resourceVersion: String(this.rv++) } });
+    this.services.set(serviceKey(svc), {
+      ...svc,
+      metadata: { ...svc.metadata, resourceVersion: String(this.rv++) },
+    });
     this.queue.add(serviceKey(svc));
   }
 
@@ -67,7 +75,10 @@ export class FakeWorld implements ServiceWriter {
 
   async writeIngress(svc: Service, ingress: readonly { readonly ip: string }[]): Promise<void> {
     if (this.failWrites) throw new Error('apiserver unavailable');
-    this.update(svc, (s) => ({ ...s, status: { loadBalancer: { ingress: ingress.map((e) => ({ ...e })) } } }));
+    this.update(svc, (s) => ({
+      ...s,
+      status: { loadBalancer: { ingress: ingress.map((e) => ({ ...e })) } },
+    }));
   }
 
   async patchAnnotations(svc: Service, patch: Readonly<Record<string, string | null>>): Promise<void> {
@@ -83,6 +94,8 @@ export class FakeWorld implements ServiceWriter {
   }
 
   private update(svc: Service, change: (s: Service) => Service): void {
+    this.writes++;
+    if (!this.applyWrites) return;
     const key = serviceKey(svc);
     const current = this.services.get(key);
     if (!current) throw new Error(`service ${key} not found`);

@@ -23,10 +23,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'not a LoadBalancer: nothing allocated', svc: { type: 'ClusterIP' }, ingress: [], action: 'release' },
+  {
+    name: 'not a LoadBalancer: nothing allocated',
+    svc: { type: 'ClusterIP' },
+    ingress: [],
+    action: 'release',
+  },
   {
     name: 'LoadBalancer to NodePort: the assignment is cleared',
-    svc: { type: 'NodePort', ingress: [{ ip: '192.168.1.0' }], annotations: { 'metallb.io/ip-allocated-from-pool': 'pool1' } },
+    svc: {
+      type: 'NodePort',
+      ingress: [{ ip: '192.168.1.0' }],
+      annotations: { 'metallb.io/ip-allocated-from-pool': 'pool1' },
+    },
     ingress: [],
     action: 'release',
   },
@@ -75,14 +84,18 @@ const CASES: Case[] = [
     svc: { loadBalancerIP: 'banana' },
     ingress: [],
     action: 'fail',
-    events: ['AllocationFailed: Failed to allocate IP for "default/web": invalid spec.loadBalancerIP "banana"'],
+    events: [
+      'AllocationFailed: Failed to allocate IP for "default/web": invalid spec.loadBalancerIP "banana"',
+    ],
   },
   {
     name: 'requested address outside every pool',
     svc: { loadBalancerIP: '10.0.0.1' },
     ingress: [],
     action: 'fail',
-    events: ['AllocationFailed: Failed to allocate IP for "default/web": "10.0.0.1" is not allowed in config'],
+    events: [
+      'AllocationFailed: Failed to allocate IP for "default/web": "10.0.0.1" is not allowed in config',
+    ],
   },
   {
     name: 'requested address and a pool that does not hold it',
@@ -99,7 +112,9 @@ const CASES: Case[] = [
     svc: { annotations: { 'metallb.io/loadBalancerIPs': '192.168.1.1,192.168.1.2' } },
     ingress: [],
     action: 'fail',
-    events: ['AllocationFailed: Failed to allocate IP for "default/web": same address family ["192.168.1.1","192.168.1.2"]'],
+    events: [
+      'AllocationFailed: Failed to allocate IP for "default/web": same address family ["192.168.1.1","192.168.1.2"]',
+    ],
   },
   {
     name: 'requested pool',
@@ -241,9 +256,7 @@ const CASES: Case[] = [
     ingress: ['fc00::'],
     pool: 'pool6',
     action: 'allocate',
-    events: [
-      'IPAllocated: Assigned IP ["fc00::"]',
-    ],
+    events: ['IPAllocated: Assigned IP ["fc00::"]'],
   },
   {
     name: 'PreferDualStack holding one address gains the other family from its pool',
@@ -256,7 +269,11 @@ const CASES: Case[] = [
   },
   {
     name: 'pool restricted to another namespace is not used',
-    pools: [pool('ns-only', ['192.168.3.0/30'], { serviceAllocation: { priority: 0, namespaces: new Set(['other']), serviceSelectors: [] } })],
+    pools: [
+      pool('ns-only', ['192.168.3.0/30'], {
+        serviceAllocation: { priority: 0, namespaces: new Set(['other']), serviceSelectors: [] },
+      }),
+    ],
     svc: {},
     ingress: [],
     action: 'fail',
@@ -294,7 +311,9 @@ describe('converge with other Services present', () => {
     alloc.setPools([V4POOL]);
     const shared = { 'metallb.io/allow-shared-ip': 'k' };
     converge(service({ name: 'a', annotations: shared, ports: [{ port: 80 }] }), alloc, { hasPools: true });
-    const d = converge(service({ name: 'b', annotations: shared, ports: [{ port: 443 }] }), alloc, { hasPools: true });
+    const d = converge(service({ name: 'b', annotations: shared, ports: [{ port: 443 }] }), alloc, {
+      hasPools: true,
+    });
     expect(d.ingress).toEqual(['192.168.1.0']);
   });
 
@@ -302,11 +321,27 @@ describe('converge with other Services present', () => {
     const alloc = new Allocator();
     alloc.setPools([V4POOL]);
     const shared = { 'metallb.io/allow-shared-ip': 'k' };
-    converge(service({ name: 'a', annotations: shared, etp: 'Local', selector: { app: 'a' }, ports: [{ port: 80 }] }), alloc, {
-      hasPools: true,
-    });
+    converge(
+      service({
+        name: 'a',
+        annotations: shared,
+        etp: 'Local',
+        selector: { app: 'a' },
+        ports: [{ port: 80 }],
+      }),
+      alloc,
+      {
+        hasPools: true,
+      },
+    );
     const d = converge(
-      service({ name: 'b', annotations: shared, etp: 'Local', selector: { app: 'b' }, ports: [{ port: 443 }] }),
+      service({
+        name: 'b',
+        annotations: shared,
+        etp: 'Local',
+        selector: { app: 'b' },
+        ports: [{ port: 443 }],
+      }),
       alloc,
       { hasPools: true },
     );
@@ -317,7 +352,9 @@ describe('converge with other Services present', () => {
     const alloc = new Allocator();
     alloc.setPools([V4POOL]);
     converge(service(), alloc, { hasPools: true });
-    const d = converge(service({ type: 'ClusterIP', ingress: [{ ip: '192.168.1.0' }] }), alloc, { hasPools: true });
+    const d = converge(service({ type: 'ClusterIP', ingress: [{ ip: '192.168.1.0' }] }), alloc, {
+      hasPools: true,
+    });
     expect(d.reprocessAll).toBe(true);
     expect(alloc.allocation('default/web')).toBeUndefined();
   });

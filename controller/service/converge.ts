@@ -36,7 +36,8 @@ export interface Decision {
 }
 
 /** Go's %q of a []net.IP: ["a" "b"]. */
-const quoteList = (ips: readonly IPAddress[]): string => `[${ips.map((ip) => JSON.stringify(formatIP(ip))).join(' ')}]`;
+const quoteList = (ips: readonly IPAddress[]): string =>
+  `[${ips.map((ip) => JSON.stringify(formatIP(ip))).join(' ')}]`;
 const goList = (items: readonly string[]): string => `[${items.join(' ')}]`;
 
 class Working {
@@ -88,7 +89,10 @@ export function converge(svc: Service, alloc: Allocator, options: ConvergeOption
   let action: ConvergeAction;
   if (!result.ok) action = 'fail';
   else if (w.ingress.length === 0) action = 'release';
-  else if (w.ingress.length === originalIngress.length && w.ingress.every((ip, i) => ip === originalIngress[i])) {
+  else if (
+    w.ingress.length === originalIngress.length &&
+    w.ingress.every((ip, i) => ip === originalIngress[i])
+  ) {
     action = 'keep';
   } else action = 'allocate';
   const decision: Decision = { action, ingress: w.ingress, pool: w.pool, events: w.events, reprocessAll };
@@ -98,7 +102,13 @@ export function converge(svc: Service, alloc: Allocator, options: ConvergeOption
 type Step = { ok: true } | { ok: false; reason: string };
 const failed = (reason: string): Step => ({ ok: false, reason });
 
-function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, options: ConvergeOptions): Step {
+function run(
+  svc: Service,
+  req: ServiceRequest,
+  alloc: Allocator,
+  w: Working,
+  options: ConvergeOptions,
+): Step {
   const key = req.key;
   if (svc.spec?.type !== 'LoadBalancer') {
     w.clear();
@@ -115,7 +125,11 @@ function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, op
   const current = w.ingress.map((text) => parseIP(text));
   let lbIPs: IPAddress[] = current.flatMap((ip) => (ip ? [ip] : []));
   if (req.policy === 'RequireDualStack' && req.clusterIPs.length < 2) {
-    w.event('Warning', 'not enough clusterips', `Service requires dual stack but not enough clusterips ${goList(req.clusterIPs)}`);
+    w.event(
+      'Warning',
+      'not enough clusterips',
+      `Service requires dual stack but not enough clusterips ${goList(req.clusterIPs)}`,
+    );
     w.clear();
     return failed('requires dual stack but clusterips are not dual stack');
   }
@@ -126,7 +140,11 @@ function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, op
       ? { ok: false, reason: `invalid address in ${goList(w.ingress.map((t) => JSON.stringify(t)))}` }
       : familyOf(lbIPs);
     if (!lbFamily.ok) {
-      w.event('Warning', 'nolbIPsIPFamily', `Failed to retrieve LBIPs IPFamily for ${goList(w.ingress.map((t) => JSON.stringify(t)))}: ${lbFamily.reason}`);
+      w.event(
+        'Warning',
+        'nolbIPsIPFamily',
+        `Failed to retrieve LBIPs IPFamily for ${goList(w.ingress.map((t) => JSON.stringify(t)))}: ${lbFamily.reason}`,
+      );
     }
     if (!req.clusterFamily.ok) {
       const spec = svc.spec;
@@ -160,7 +178,11 @@ function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, op
       lbIPs = [];
     }
     if (!req.desiredIPs.ok) {
-      w.event('Warning', 'LoadBalancerFailed', `invalid requested loadbalancer IPs: ${req.desiredIPs.reason}`);
+      w.event(
+        'Warning',
+        'LoadBalancerFailed',
+        `invalid requested loadbalancer IPs: ${req.desiredIPs.reason}`,
+      );
       return failed(req.desiredIPs.reason);
     }
     const desired = req.desiredIPs.value;
@@ -175,7 +197,11 @@ function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, op
     const pool = alloc.allocation(key)?.pool ?? '';
     const added = alloc.allocateAdditionalFamily(req.claim, only, pool);
     if (!added.ok) {
-      w.event('Normal', 'AdditionalAssignFailed', `cannot assign additional IP in PreferDualStack: ${added.error.message}`);
+      w.event(
+        'Normal',
+        'AdditionalAssignFailed',
+        `cannot assign additional IP in PreferDualStack: ${added.error.message}`,
+      );
     } else {
       const extra = added.ips[1];
       if (extra) {
@@ -188,7 +214,11 @@ function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, op
   if (lbIPs.length === 0) {
     const got = allocateIPs(req, alloc);
     if (!got.ok) {
-      w.event('Warning', 'AllocationFailed', `Failed to allocate IP for ${JSON.stringify(key)}: ${got.error.message}`);
+      w.event(
+        'Warning',
+        'AllocationFailed',
+        `Failed to allocate IP for ${JSON.stringify(key)}: ${got.error.message}`,
+      );
       return failed(got.error.message);
     }
     lbIPs = got.ips;
@@ -209,7 +239,10 @@ function run(svc: Service, req: ServiceRequest, alloc: Allocator, w: Working, op
 /** upstream allocateIPs: requested addresses, else the requested pool, else any pool. */
 function allocateIPs(req: ServiceRequest, alloc: Allocator): AllocationResult | { ok: false; error: Error } {
   if (!req.clusterFamily.ok || !req.families) {
-    return { ok: false, error: new Error(req.clusterFamily.ok ? 'cannot determine family' : req.clusterFamily.reason) };
+    return {
+      ok: false,
+      error: new Error(req.clusterFamily.ok ? 'cannot determine family' : req.clusterFamily.reason),
+    };
   }
   if (!req.desiredIPs.ok) return { ok: false, error: new Error(req.desiredIPs.reason) };
   const desired = req.desiredIPs.value;
@@ -217,7 +250,9 @@ function allocateIPs(req: ServiceRequest, alloc: Allocator): AllocationResult | 
     if (desired.family !== req.clusterFamily.value) {
       return {
         ok: false,
-        error: new Error(`requested loadBalancer IP(s) ${quoteList(desired.ips)} does not match the ipFamily of the service`),
+        error: new Error(
+          `requested loadBalancer IP(s) ${quoteList(desired.ips)} does not match the ipFamily of the service`,
+        ),
       };
     }
     const assigned = alloc.assign(req.claim, desired.ips);
@@ -238,7 +273,11 @@ function allocateIPs(req: ServiceRequest, alloc: Allocator): AllocationResult | 
 }
 
 /** serviceFamilyChanged: the addresses held no longer fit the cluster IPs' family. */
-function familyChanged(lb: Parsed<ServiceFamily>, cluster: ServiceFamily, policy: ServiceRequest['policy']): boolean {
+function familyChanged(
+  lb: Parsed<ServiceFamily>,
+  cluster: ServiceFamily,
+  policy: ServiceRequest['policy'],
+): boolean {
   if (!lb.ok) return true;
   if (lb.value === cluster) return false;
   return !(cluster === 'dual' && policy === 'PreferDualStack');

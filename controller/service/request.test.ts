@@ -23,13 +23,14 @@ describe('annotations', () => {
     expect(annotationValue(a, ANNOTATION.allowSharedIP)).toBe('');
   });
   it('the old prefix is read when the new one is absent', () => {
-    expect(annotationValue({ 'metallb.universe.tf/allow-shared-ip': 'old' }, ANNOTATION.allowSharedIP)).toBe('old');
+    expect(annotationValue({ 'metallb.universe.tf/allow-shared-ip': 'old' }, ANNOTATION.allowSharedIP)).toBe(
+      'old',
+    );
   });
   it('lists deprecated keys sorted', () => {
-    expect(deprecatedAnnotations({ 'metallb.universe.tf/b': '', 'x/y': '', 'metallb.universe.tf/a': '' })).toEqual([
-      'metallb.universe.tf/a',
-      'metallb.universe.tf/b',
-    ]);
+    expect(
+      deprecatedAnnotations({ 'metallb.universe.tf/b': '', 'x/y': '', 'metallb.universe.tf/a': '' }),
+    ).toEqual(['metallb.universe.tf/a', 'metallb.universe.tf/b']);
   });
 });
 
@@ -64,7 +65,9 @@ describe('deriveRequest', () => {
     expect(deriveRequest(svc).clusterFamily).toEqual({ ok: true, value: 6 });
   });
   it('two requested addresses of different families are dual-stack', () => {
-    const r = deriveRequest(service({ annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.1, 2001:db8::1' } }));
+    const r = deriveRequest(
+      service({ annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.1, 2001:db8::1' } }),
+    );
     expect(r.desiredIPs.ok && r.desiredIPs.value?.family).toBe('dual');
   });
   it('an unparsable annotation is an error naming the annotation', () => {
@@ -83,7 +86,10 @@ describe('planWrites', () => {
   });
 
   it('nothing to write when the Service already matches, whatever ipMode the API server added', () => {
-    const svc = service({ ingress: [{ ip: '192.0.2.1', ipMode: 'VIP' }], annotations: { 'metallb.io/ip-allocated-from-pool': 'p' } });
+    const svc = service({
+      ingress: [{ ip: '192.0.2.1', ipMode: 'VIP' }],
+      annotations: { 'metallb.io/ip-allocated-from-pool': 'p' },
+    });
     expect(planWrites(svc, decision(['192.0.2.1'], 'p'))).toEqual({ events: [] });
   });
   it('writes ingress entries with ip only and sets the pool annotation', () => {
@@ -96,7 +102,10 @@ describe('planWrites', () => {
   it('clearing removes the annotation, including the deprecated form', () => {
     const svc = service({
       ingress: [{ ip: '192.0.2.1' }],
-      annotations: { 'metallb.io/ip-allocated-from-pool': 'p', 'metallb.universe.tf/ip-allocated-from-pool': 'p' },
+      annotations: {
+        'metallb.io/ip-allocated-from-pool': 'p',
+        'metallb.universe.tf/ip-allocated-from-pool': 'p',
+      },
     });
     const w = planWrites(svc, decision([], undefined));
     expect(w.ingress).toEqual([]);
@@ -108,7 +117,11 @@ describe('planWrites', () => {
   it('deprecated annotations raise a warning only when something is written', () => {
     const annotations = { 'metallb.universe.tf/address-pool': 'p' };
     expect(planWrites(service({ annotations }), decision(['192.0.2.1'], 'p')).events).toEqual([
-      { type: 'Warning', reason: 'deprecatedAnnotation', message: 'Service uses deprecated annotation metallb.universe.tf/address-pool' },
+      {
+        type: 'Warning',
+        reason: 'deprecatedAnnotation',
+        message: 'Service uses deprecated annotation metallb.universe.tf/address-pool',
+      },
     ]);
     const settled = service({
       ingress: [{ ip: '192.0.2.1' }],

@@ -73,7 +73,10 @@ export function desiredIPsOf(svc: Service): Parsed<DesiredIPs | undefined> {
     for (const part of annotation.split(',')) {
       const ip = parseIP(part.trim());
       if (!ip) {
-        return { ok: false, reason: `invalid ${PREFIX}${ANNOTATION.loadBalancerIPs}: ${JSON.stringify(annotation)}` };
+        return {
+          ok: false,
+          reason: `invalid ${PREFIX}${ANNOTATION.loadBalancerIPs}: ${JSON.stringify(annotation)}`,
+        };
       }
       ips.push(ip);
     }

@@ -34,7 +34,11 @@ export function planWrites(svc: Service, decision: Decision): ServiceWrites {
   if (ingressChanged || annotationsChanged) {
     for (const key of deprecatedAnnotations(annotations)) {
       if (key === DEPRECATED_ALLOCATED_FROM_POOL) continue;
-      events.push({ type: 'Warning', reason: 'deprecatedAnnotation', message: `Service uses deprecated annotation ${key}` });
+      events.push({
+        type: 'Warning',
+        reason: 'deprecatedAnnotation',
+        message: `Service uses deprecated annotation ${key}`,
+      });
     }
   }
   return {

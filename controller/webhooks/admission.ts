@@ -33,7 +33,8 @@ export const deny = (message: string): AdmissionVerdict => ({ allowed: false, me
 
 export function admissionResponse(uid: string, verdict: AdmissionVerdict): Record<string, unknown> {
   const response: Record<string, unknown> = { uid, allowed: verdict.allowed };
-  if (!verdict.allowed) response.status = { code: 403, reason: 'Forbidden', message: verdict.message ?? 'denied' };
+  if (!verdict.allowed)
+    response.status = { code: 403, reason: 'Forbidden', message: verdict.message ?? 'denied' };
   if (verdict.warnings && verdict.warnings.length > 0) response.warnings = [...verdict.warnings];
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
 }

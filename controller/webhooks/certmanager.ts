@@ -47,7 +47,14 @@ const SecretSchema = z.looseObject({
 });
 
 const WebhookConfigSchema = z.looseObject({
-  webhooks: z.array(z.looseObject({ clientConfig: z.looseObject({ caBundle: z.string().optional() }), failurePolicy: z.string().optional() })).nullish(),
+  webhooks: z
+    .array(
+      z.looseObject({
+        clientConfig: z.looseObject({ caBundle: z.string().optional() }),
+        failurePolicy: z.string().optional(),
+      }),
+    )
+    .nullish(),
 });
 
 const CRDSchema = z.looseObject({
@@ -55,7 +62,9 @@ const CRDSchema = z.looseObject({
     conversion: z
       .looseObject({
         strategy: z.string().optional(),
-        webhook: z.looseObject({ clientConfig: z.looseObject({ caBundle: z.string().optional() }).optional() }).optional(),
+        webhook: z
+          .looseObject({ clientConfig: z.looseObject({ caBundle: z.string().optional() }).optional() })
+          .optional(),
       })
       .optional(),
   }),
@@ -67,7 +76,8 @@ interface Material {
 }
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-const unb64 = (s: string | undefined): string => (s === undefined ? '' : Buffer.from(s, 'base64').toString('utf8'));
+const unb64 = (s: string | undefined): string =>
+  s === undefined ? '' : Buffer.from(s, 'base64').toString('utf8');
 
 export class CertManager {
   private timer: TimerHandle | undefined;
@@ -98,7 +108,9 @@ export class CertManager {
     const tick = (): void => {
       if (this.stopped) return;
       this.ensure()
-        .catch((err: unknown) => this.o.logger.error('webhook certificate check failed', { error: describeError(err) }))
+        .catch((err: unknown) =>
+          this.o.logger.error('webhook certificate check failed', { error: describeError(err) }),
+        )
         .finally(() => {
           if (!this.stopped) this.timer = this.o.clock.setTimeout(tick, this.o.checkEveryMs ?? 60_000);
         });
@@ -137,7 +149,13 @@ export class CertManager {
           await this.o.rest.request({
             method: 'POST',
             path: collectionPath(RESOURCES.secrets, this.o.namespace),
-            body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: this.secretName, namespace: this.o.namespace }, type: 'Opaque', data },
+            body: {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: { name: this.secretName, namespace: this.o.namespace },
+              type: 'Opaque',
+              data,
+            },
           });
         } else {
           await this.o.rest.request({
@@ -146,7 +164,11 @@ export class CertManager {
             body: {
               apiVersion: 'v1',
               kind: 'Secret',
-              metadata: { name: this.secretName, namespace: this.o.namespace, resourceVersion: existing.resourceVersion },
+              metadata: {
+                name: this.secretName,
+                namespace: this.o.namespace,
+                resourceVersion: existing.resourceVersion,
+              },
               type: 'Opaque',
               data,
             },
@@ -162,7 +184,9 @@ export class CertManager {
     }
   }
 
-  private async readSecret(path: string): Promise<(Material & { resourceVersion: string | undefined }) | undefined> {
+  private async readSecret(
+    path: string,
+  ): Promise<(Material & { resourceVersion: string | undefined }) | undefined> {
     let raw: unknown;
     try {
       raw = await this.o.rest.request({ method: 'GET', path });
@@ -182,7 +206,13 @@ export class CertManager {
   private dnsNames(): string[] {
     const service = this.o.serviceName ?? 'metallb-webhook-service';
     const ns = this.o.namespace;
-    return [`${service}.${ns}.svc`, `${service}.${ns}.svc.cluster.local`, `${service}.${ns}`, service, ...(this.o.extraDNSNames ?? [])];
+    return [
+      `${service}.${ns}.svc`,
+      `${service}.${ns}.svc.cluster.local`,
+      `${service}.${ns}`,
+      service,
+      ...(this.o.extraDNSNames ?? []),
+    ];
   }
 
   private async injectWebhookConfig(caBundle: string): Promise<void> {
@@ -195,7 +225,11 @@ export class CertManager {
         const policy = this.o.failurePolicy ?? w.failurePolicy;
         if (w.clientConfig.caBundle === caBundle && w.failurePolicy === policy) return w;
         changed = true;
-        return { ...w, clientConfig: { ...w.clientConfig, caBundle }, ...(policy !== undefined ? { failurePolicy: policy } : {}) };
+        return {
+          ...w,
+          clientConfig: { ...w.clientConfig, caBundle },
+          ...(policy !== undefined ? { failurePolicy: policy } : {}),
+        };
       });
       return changed ? { ...parsed, webhooks } : undefined;
     });
@@ -211,13 +245,23 @@ export class CertManager {
       if (clientConfig.caBundle === caBundle) return undefined;
       return {
         ...crd,
-        spec: { ...crd.spec, conversion: { ...conversion, webhook: { ...conversion.webhook, clientConfig: { ...clientConfig, caBundle } } } },
+        spec: {
+          ...crd.spec,
+          conversion: {
+            ...conversion,
+            webhook: { ...conversion.webhook, clientConfig: { ...clientConfig, caBundle } },
+          },
+        },
       };
     });
   }
 
   /** GET, change, PUT (the body carries the resourceVersion read, so a concurrent edit conflicts and is retried). */
-  private async updateIfChanged(path: string, what: string, change: (raw: unknown) => unknown): Promise<void> {
+  private async updateIfChanged(
+    path: string,
+    what: string,
+    change: (raw: unknown) => unknown,
+  ): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       let raw: unknown;
       try {

@@ -42,7 +42,9 @@ describe('webhook certificates', () => {
     expect(x.ca).toBe(false);
     expect(x.verify(authority.publicKey)).toBe(true);
     expect(x.checkIssued(authority)).toBe(true);
-    expect(x.checkHost('metallb-webhook-service.metallb-system.svc')).toBe('metallb-webhook-service.metallb-system.svc');
+    expect(x.checkHost('metallb-webhook-service.metallb-system.svc')).toBe(
+      'metallb-webhook-service.metallb-system.svc',
+    );
     expect(x.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(x.checkIP('::1')).toBe('::1');
     expect(x.keyUsage).toContain('1.3.6.1.5.5.7.3.1');

@@ -3,7 +3,20 @@
 // The API server trusts the CA through the caBundle injected into the webhook configurations.
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import { bitString, boolean, explicit, implicit, octetString, oid, sequence, set, smallInteger, time, unsignedInteger, utf8String } from './der';
+import {
+  bitString,
+  boolean,
+  explicit,
+  implicit,
+  octetString,
+  oid,
+  sequence,
+  set,
+  smallInteger,
+  time,
+  unsignedInteger,
+  utf8String,
+} from './der';
 
 const OID = {
   ecdsaWithSHA256: '1.2.840.10045.4.3.2',
@@ -42,7 +55,9 @@ function name(commonName: string, organization: string): Buffer {
 }
 
 function extension(id: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? sequence(oid(id), boolean(true), octetString(value)) : sequence(oid(id), octetString(value));
+  return critical
+    ? sequence(oid(id), boolean(true), octetString(value))
+    : sequence(oid(id), octetString(value));
 }
 
 /** keyUsage bits (RFC 5280 section 4.2.1.3), numbered from the most significant bit of the first byte. */
@@ -55,11 +70,17 @@ function keyUsage(bits: readonly number[]): Buffer {
 }
 
 function keyId(publicKey: crypto.KeyObject): Buffer {
-  return crypto.createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest();
+  return crypto
+    .createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest();
 }
 
 function pem(label: string, der: Buffer): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -165,7 +186,10 @@ export function isCertValid(cert: string, ca: string, marginMs: number, now = ne
     const leaf = new crypto.X509Certificate(cert);
     const authority = new crypto.X509Certificate(ca);
     if (!leaf.verify(authority.publicKey)) return false;
-    return new Date(leaf.validTo).getTime() - now.getTime() > marginMs && new Date(authority.validTo).getTime() - now.getTime() > marginMs;
+    return (
+      new Date(leaf.validTo).getTime() - now.getTime() > marginMs &&
+      new Date(authority.validTo).getTime() - now.getTime() > marginMs
+    );
   } catch {
     return false;
   }

@@ -25,7 +25,13 @@ export function toV1beta1(peer: BGPPeer): SpecV1beta1 {
     spec.nodeSelectors = s.nodeSelectors.map((sel) => ({
       ...(sel.matchLabels !== undefined ? { matchLabels: sel.matchLabels } : {}),
       ...(sel.matchExpressions !== undefined
-        ? { matchExpressions: sel.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, values: e.values ?? [] })) }
+        ? {
+            matchExpressions: sel.matchExpressions.map((e) => ({
+              key: e.key,
+              operator: e.operator,
+              values: e.values ?? [],
+            })),
+          }
         : {}),
     }));
   }
@@ -40,10 +46,12 @@ function apiVersionOf(obj: unknown): unknown {
 
 /** Converts every object to `desired`; one failure fails the review, as the API server requires. */
 export function convertPeers(objects: readonly unknown[], desired: string): ConversionResult {
-  if (desired !== V1BETA1 && desired !== V1BETA2) return { ok: false, message: `unsupported desiredAPIVersion ${desired}` };
+  if (desired !== V1BETA1 && desired !== V1BETA2)
+    return { ok: false, message: `unsupported desiredAPIVersion ${desired}` };
   const out: unknown[] = [];
   for (const [i, obj] of objects.entries()) {
-    if (typeof obj !== 'object' || obj === null) return { ok: false, message: `objects[${i}] is not an object` };
+    if (typeof obj !== 'object' || obj === null)
+      return { ok: false, message: `objects[${i}] is not an object` };
     const from = apiVersionOf(obj);
     if (from === desired) {
       out.push(obj);
@@ -51,11 +59,13 @@ export function convertPeers(objects: readonly unknown[], desired: string): Conv
     }
     if (from === V1BETA1) {
       const parsed = BGPPeerV1beta1.safeParse(obj);
-      if (!parsed.success) return { ok: false, message: `objects[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+      if (!parsed.success)
+        return { ok: false, message: `objects[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
       out.push({ ...obj, apiVersion: V1BETA2, spec: convertPeerToV1beta2(parsed.data).spec });
     } else if (from === V1BETA2) {
       const parsed = BGPPeer.safeParse(obj);
-      if (!parsed.success) return { ok: false, message: `objects[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+      if (!parsed.success)
+        return { ok: false, message: `objects[${i}]: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
       out.push({ ...obj, apiVersion: V1BETA1, spec: toV1beta1(parsed.data) });
     } else {
       return { ok: false, message: `objects[${i}]: unsupported apiVersion ${String(from)}` };

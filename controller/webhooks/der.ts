@@ -1,6 +1,7 @@
 // The few ASN.1 DER encodings an X.509 certificate needs (ITU-T X.690 section 8 and 10), so the webhook
 // can issue its own certificates with node:crypto alone.
-const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), length(content.length), content]);
+const tlv = (tag: number, content: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([tag]), length(content.length), content]);
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -31,7 +32,8 @@ export function unsignedInteger(bytes: Buffer): Buffer {
 export const smallInteger = (n: number): Buffer => unsignedInteger(Buffer.from([n]));
 
 /** BIT STRING with the given unused bit count in the last byte. */
-export const bitString = (content: Buffer, unusedBits = 0): Buffer => tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), content]));
+export const bitString = (content: Buffer, unusedBits = 0): Buffer =>
+  tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), content]));
 
 export function oid(dotted: string): Buffer {
   const parts = dotted.split('.').map(Number);
@@ -49,5 +51,7 @@ export function oid(dotted: string): Buffer {
 export function time(d: Date): Buffer {
   const iso = d.toISOString(); // 2026-11-23T10:46:10.123Z
   const digits = iso.slice(0, 19).replace(/[-:T]/g, '') + 'Z'; // 20261123104610Z
-  return d.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii')) : tlv(0x18, Buffer.from(digits, 'ascii'));
+  return d.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii'))
+    : tlv(0x18, Buffer.from(digits, 'ascii'));
 }

@@ -9,10 +9,17 @@ import type { Logger } from 'winston';
 import type { BGPType } from '../../config/modes';
 import type { ClusterResources } from '../../config/resources';
 import { describeError } from '../../kube/errors';
-import { AdmissionReviewSchema, AdmissionVerdict, ConversionReviewSchema, admissionResponse, conversionResponse, deny } from './admission';
+import {
+  AdmissionReviewSchema,
+  AdmissionVerdict,
+  ConversionReviewSchema,
+  admissionResponse,
+  conversionResponse,
+  deny,
+} from './admission';
 import type { CertificatePair } from './certs';
 import { convertPeers } from './conversion';
-import { VALIDATION_PATHS, validateAdmission } from './validate';
+import { ResourceKey, VALIDATION_PATHS, resourcesNeeded, validateAdmission } from './validate';
 
 export const CONVERT_PATH = '/convert';
 const MAX_BODY = 3 * 1024 * 1024;
@@ -20,8 +27,8 @@ const MAX_BODY = 3 * 1024 * 1024;
 export interface WebhookHandlerOptions {
   readonly namespace: string;
   readonly bgpType?: BGPType;
-  /** The metallb.io objects (and Nodes, Namespaces, Secrets) as they are now. */
-  readonly snapshot: () => Promise<ClusterResources>;
+  /** The current objects of the given kinds (metallb.io, and Nodes, Namespaces, Secrets). */
+  readonly snapshot: (kinds: readonly ResourceKey[]) => Promise<ClusterResources>;
   readonly logger: Logger;
 }
 
@@ -52,7 +59,7 @@ export class WebhookServer {
     const req = review.data.request;
     let verdict: AdmissionVerdict;
     try {
-      const existing = await this.options.snapshot();
+      const existing = await this.options.snapshot(resourcesNeeded(kind, req.operation));
       verdict = validateAdmission(kind, req, {
         namespace: this.options.namespace,
         existing,
@@ -62,14 +69,23 @@ export class WebhookServer {
       logger.error('validation failed', { kind, name: req.name, error: describeError(err) });
       verdict = deny(`validation of ${kind} ${req.name ?? ''} failed: ${describeError(err)}`);
     }
-    if (!verdict.allowed) logger.info('admission denied', { kind, name: req.name, operation: req.operation, reason: verdict.message });
+    if (!verdict.allowed)
+      logger.info('admission denied', {
+        kind,
+        name: req.name,
+        operation: req.operation,
+        reason: verdict.message,
+      });
     return { status: 200, body: admissionResponse(req.uid, verdict) };
   }
 
   async listen(port: number, host: string, cert: CertificatePair): Promise<number> {
-    const server = https.createServer({ cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' }, (req, res) => {
-      void this.serve(req, res);
-    });
+    const server = https.createServer(
+      { cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' },
+      (req, res) => {
+        void this.serve(req, res);
+      },
+    );
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -99,7 +115,10 @@ export class WebhookServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const reply = (status: number, body: unknown): void => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(text),
+      });
       res.end(text);
     };
     try {

@@ -9,7 +9,8 @@ import type { BGPType } from '../../config/modes';
 import type { ClusterResources } from '../../config/resources';
 import { AdmissionRequest, AdmissionVerdict, allow, deny } from './admission';
 
-export type WebhookKind = 'IPAddressPool' | 'BGPAdvertisement' | 'L2Advertisement' | 'Community' | 'BGPPeer' | 'BFDProfile';
+export type WebhookKind =
+  'IPAddressPool' | 'BGPAdvertisement' | 'L2Advertisement' | 'Community' | 'BGPPeer' | 'BFDProfile';
 
 /** Upstream's paths (kubebuilder markers in internal/k8s/webhooks). */
 export const VALIDATION_PATHS: Readonly<Record<string, WebhookKind>> = {
@@ -29,7 +30,7 @@ export interface ValidationContext {
   readonly existing: ClusterResources;
 }
 
-type ResourceKey = keyof ClusterResources;
+export type ResourceKey = keyof ClusterResources;
 
 const LIST_OF: Record<WebhookKind, ResourceKey> = {
   IPAddressPool: 'ipAddressPools',
@@ -42,7 +43,9 @@ const LIST_OF: Record<WebhookKind, ResourceKey> = {
 
 /** Which kinds take part in each kind's validation, after upstream's validators. */
 const CONTEXT_OF: Record<WebhookKind, readonly ResourceKey[]> = {
-  IPAddressPool: ['ipAddressPools', 'namespaces'],
+  // BGPAdvertisements are checked against the pools they select (aggregation length), so a pool change
+  // that breaks one is refused, as upstream validates pools together with ads and nodes.
+  IPAddressPool: ['ipAddressPools', 'bgpAdvertisements', 'nodes', 'namespaces'],
   L2Advertisement: ['l2Advertisements', 'ipAddressPools', 'nodes'],
   BGPAdvertisement: ['bgpAdvertisements', 'ipAddressPools', 'nodes', 'communities'],
   Community: ['communities'],
@@ -50,21 +53,37 @@ const CONTEXT_OF: Record<WebhookKind, readonly ResourceKey[]> = {
   BFDProfile: ['bfdProfiles'],
 };
 
+/** The kinds a review of `kind` reads, so the webhook fetches no more than it needs. */
+export function resourcesNeeded(
+  kind: WebhookKind,
+  operation: AdmissionRequest['operation'],
+): readonly ResourceKey[] {
+  if (kind === 'BFDProfile') return operation === 'DELETE' ? ['bgpPeers'] : [];
+  if (operation === 'CREATE' || operation === 'UPDATE') return CONTEXT_OF[kind];
+  return [];
+}
+
 interface Meta {
   readonly name: string;
   readonly namespace: string;
 }
 
 function metaOf(obj: unknown): Meta {
-  const metadata: unknown = typeof obj === 'object' && obj !== null ? Reflect.get(obj, 'metadata') : undefined;
+  const metadata: unknown =
+    typeof obj === 'object' && obj !== null ? Reflect.get(obj, 'metadata') : undefined;
   const field = (k: string): string => {
-    const v: unknown = typeof metadata === 'object' && metadata !== null ? Reflect.get(metadata, k) : undefined;
+    const v: unknown =
+      typeof metadata === 'object' && metadata !== null ? Reflect.get(metadata, k) : undefined;
     return typeof v === 'string' ? v : '';
   };
   return { name: field('name'), namespace: field('namespace') };
 }
 
-export function validateAdmission(kind: WebhookKind, req: AdmissionRequest, ctx: ValidationContext): AdmissionVerdict {
+export function validateAdmission(
+  kind: WebhookKind,
+  req: AdmissionRequest,
+  ctx: ValidationContext,
+): AdmissionVerdict {
   if (req.operation === 'DELETE') return kind === 'BFDProfile' ? checkBFDDelete(req, ctx) : allow();
   if (req.operation !== 'CREATE' && req.operation !== 'UPDATE') return allow();
   const obj = req.object;
@@ -93,7 +112,12 @@ export function validateAdmission(kind: WebhookKind, req: AdmissionRequest, ctx:
 }
 
 /** The current set with `obj` in place of its namesake, restricted to what this kind's rules look at. */
-function withObject(kind: WebhookKind, obj: unknown, meta: Meta, existing: ClusterResources): ClusterResources {
+function withObject(
+  kind: WebhookKind,
+  obj: unknown,
+  meta: Meta,
+  existing: ClusterResources,
+): ClusterResources {
   const out: Record<string, readonly unknown[]> = {};
   for (const key of CONTEXT_OF[kind]) out[key] = existing[key] ?? [];
   const listKey = LIST_OF[kind];

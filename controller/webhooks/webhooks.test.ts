@@ -1,5 +1,5 @@
 // The webhook handlers given AdmissionReview and ConversionReview JSON, as the API server sends them.
-import { bfd, community, NS, peer, pool } from '../../config/testutil';
+import { bfd, bgpAd, community, NS, peer, pool } from '../../config/testutil';
 import type { ClusterResources } from '../../config/resources';
 import { silentLogger } from '../../kube/log';
 import { WebhookServer } from './server';
@@ -43,13 +43,21 @@ describe('validating webhooks', () => {
   });
 
   it('denies a pool created outside the MetalLB namespace', async () => {
-    const r = await admit({}, POOL_PATH, review('IPAddressPool', 'CREATE', pool('web', ['192.0.2.0/24'], {}, { namespace: 'default' })));
+    const r = await admit(
+      {},
+      POOL_PATH,
+      review('IPAddressPool', 'CREATE', pool('web', ['192.0.2.0/24'], {}, { namespace: 'default' })),
+    );
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toBe('resource must be created in metallb-system namespace');
   });
 
   it('denies a malformed address naming the object and field', async () => {
-    const r = await admit({}, POOL_PATH, review('IPAddressPool', 'CREATE', pool('web', ['192.0.2.10-192.0.2.5'])));
+    const r = await admit(
+      {},
+      POOL_PATH,
+      review('IPAddressPool', 'CREATE', pool('web', ['192.0.2.10-192.0.2.5'])),
+    );
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain('IPAddressPool metallb-system/web');
     expect(r.status?.message).toContain('spec.addresses[0]');
@@ -57,24 +65,56 @@ describe('validating webhooks', () => {
 
   it('denies a pool overlapping an existing one', async () => {
     const existing = { ipAddressPools: [pool('a', ['192.0.2.0/24'])] };
-    const r = await admit(existing, POOL_PATH, review('IPAddressPool', 'CREATE', pool('b', ['192.0.2.128/25'])));
+    const r = await admit(
+      existing,
+      POOL_PATH,
+      review('IPAddressPool', 'CREATE', pool('b', ['192.0.2.128/25'])),
+    );
     expect(r.allowed).toBe(false);
+  });
+
+  it('denies a pool change that breaks the aggregation length of a BGPAdvertisement selecting it', async () => {
+    const existing = {
+      ipAddressPools: [pool('web', ['192.0.2.0/24'])],
+      bgpAdvertisements: [bgpAd('ad', { ipAddressPools: ['web'], aggregationLength: 24 })],
+    };
+    const r = await admit(
+      existing,
+      POOL_PATH,
+      review('IPAddressPool', 'UPDATE', pool('web', ['192.0.2.0/28'])),
+    );
+    expect(r.allowed).toBe(false);
+    expect(r.status?.message).toContain('BGPAdvertisement metallb-system/ad');
   });
 
   it('an UPDATE replaces its namesake rather than overlapping with it', async () => {
     const existing = { ipAddressPools: [pool('a', ['192.0.2.0/24'])] };
-    const r = await admit(existing, POOL_PATH, review('IPAddressPool', 'UPDATE', pool('a', ['192.0.2.0/25'])));
+    const r = await admit(
+      existing,
+      POOL_PATH,
+      review('IPAddressPool', 'UPDATE', pool('a', ['192.0.2.0/25'])),
+    );
     expect(r.allowed).toBe(true);
   });
 
   it('always admits a DELETE of a pool', async () => {
-    const r = await admit({}, POOL_PATH, review('IPAddressPool', 'DELETE', null, pool('a', ['192.0.2.0/24'])));
+    const r = await admit(
+      {},
+      POOL_PATH,
+      review('IPAddressPool', 'DELETE', null, pool('a', ['192.0.2.0/24'])),
+    );
     expect(r.allowed).toBe(true);
   });
 
   it('denies deleting a BFDProfile a BGPPeer uses', async () => {
-    const existing = { bgpPeers: [peer('p1', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', bfdProfile: 'fast' })] };
-    const r = await admit(existing, '/validate-metallb-io-v1beta1-bfdprofile', review('BFDProfile', 'DELETE', null, bfd('fast')));
+    const existing = {
+      bgpPeers: [peer('p1', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', bfdProfile: 'fast' })],
+    };
+    const r = await admit(
+      existing,
+      '/validate-metallb-io-v1beta1-bfdprofile',
+      review('BFDProfile', 'DELETE', null, bfd('fast')),
+    );
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain('BGPPeer metallb-system/p1');
   });
@@ -95,7 +135,11 @@ describe('validating webhooks', () => {
   it('warns about disableMP and still validates', async () => {
     const p = peer('p1', { myASN: 64512, peerASN: 64513, peerAddress: '192.0.2.1', disableMP: true });
     const r = await admit({}, '/validate-metallb-io-v1beta2-bgppeer', review('BGPPeer', 'CREATE', p));
-    expect(r).toEqual({ uid: 'uid-1', allowed: true, warnings: ['disableMP is deprecated and has no effect'] });
+    expect(r).toEqual({
+      uid: 'uid-1',
+      allowed: true,
+      warnings: ['disableMP is deprecated and has no effect'],
+    });
   });
 
   it('denies a Community with a malformed value', async () => {
@@ -117,7 +161,10 @@ describe('validating webhooks', () => {
       },
       logger: silentLogger(),
     });
-    const out = await failing.handle(POOL_PATH, review('IPAddressPool', 'CREATE', pool('web', ['192.0.2.0/24'])));
+    const out = await failing.handle(
+      POOL_PATH,
+      review('IPAddressPool', 'CREATE', pool('web', ['192.0.2.0/24'])),
+    );
     const r = (out.body as Response).response;
     expect(r.allowed).toBe(false);
     expect(r.status?.message).toContain('apiserver unavailable');
@@ -134,7 +181,9 @@ describe('BGPPeer conversion webhook', () => {
       peerASN: 64513,
       peerAddress: '192.0.2.1',
       holdTime: '90s',
-      nodeSelectors: [{ matchLabels: { a: 'b' }, matchExpressions: [{ key: 'k', operator: 'In', values: ['v'] }] }],
+      nodeSelectors: [
+        { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'k', operator: 'In', values: ['v'] }] },
+      ],
     },
   };
 
@@ -144,7 +193,15 @@ describe('BGPPeer conversion webhook', () => {
       kind: 'ConversionReview',
       request: { uid: 'c-1', desiredAPIVersion, objects },
     });
-    return (out.body as { response: { uid: string; convertedObjects: Record<string, unknown>[]; result: { status: string; message?: string } } }).response;
+    return (
+      out.body as {
+        response: {
+          uid: string;
+          convertedObjects: Record<string, unknown>[];
+          result: { status: string; message?: string };
+        };
+      }
+    ).response;
   }
 
   it('converts v1beta1 to v1beta2 keeping metadata', async () => {

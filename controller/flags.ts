@@ -1,0 +1,140 @@
+// The controller's command line, after upstream controller/main.go: the same flag names and environment
+// fallbacks, Go's flag syntax (-name, --name, --name=value, --name value; booleans take only the = form),
+// plus the ports and knobs ironlb adds. Pure: argv and env in, options or an error out.
+import { BGP_BACKENDS } from '../api/metallb';
+import type { BGPType } from '../config/modes';
+import { LOG_LEVELS, LogLevel } from '../kube/log';
+import type { FailurePolicy } from './webhooks/certmanager';
+
+export type WebhookMode = 'enabled' | 'disabled' | 'onlywebhook';
+
+export interface ControllerFlags {
+  /** Metrics port (upstream --port); 0 disables metrics. */
+  readonly port: number;
+  readonly healthPort: number;
+  readonly webhookPort: number;
+  readonly namespace: string;
+  readonly mlSecretName: string;
+  readonly deployment: string;
+  readonly logLevel: LogLevel;
+  readonly disableCertRotation: boolean;
+  readonly certDir: string;
+  readonly certServiceName: string;
+  readonly lbClass: string;
+  readonly webhookMode: WebhookMode;
+  readonly webhookSecret: string;
+  readonly webhookFailurePolicy: FailurePolicy | undefined;
+  readonly podName: string;
+  readonly leaderElect: boolean;
+  readonly bgpType: BGPType;
+  /** Metrics over HTTPS with TokenReview/SubjectAccessReview, as upstream; false serves plain HTTP. */
+  readonly secureMetrics: boolean;
+  readonly metricsCertDir: string;
+}
+
+type Spec = { kind: 'string' | 'int' | 'bool'; default: string; env?: string };
+
+const SPECS: Record<string, Spec> = {
+  port: { kind: 'int', default: '9120' },
+  'health-port': { kind: 'int', default: '17472' },
+  'webhook-port': { kind: 'int', default: '9443' },
+  namespace: { kind: 'string', default: '', env: 'METALLB_NAMESPACE' },
+  'ml-secret-name': { kind: 'string', default: '', env: 'METALLB_ML_SECRET_NAME' },
+  deployment: { kind: 'string', default: '', env: 'METALLB_DEPLOYMENT' },
+  'log-level': { kind: 'string', default: 'info' },
+  'disable-cert-rotation': { kind: 'bool', default: 'false' },
+  'cert-dir': { kind: 'string', default: '/tmp/k8s-webhook-server/serving-certs' },
+  'cert-service-name': { kind: 'string', default: 'metallb-webhook-service' },
+  'lb-class': { kind: 'string', default: '' },
+  'webhook-mode': { kind: 'string', default: 'enabled' },
+  'webhook-secret': { kind: 'string', default: 'metallb-webhook-cert' },
+  'webhook-failure-policy': { kind: 'string', default: '' },
+  'pod-name': { kind: 'string', default: '', env: 'METALLB_POD_NAME' },
+  'leader-elect': { kind: 'bool', default: 'true' },
+  'secure-metrics': { kind: 'bool', default: 'true' },
+  'metrics-cert-dir': { kind: 'string', default: '' },
+  // Accepted for compatibility with upstream manifests; ironlb's TLS defaults apply.
+  'pprof-bind-address': { kind: 'string', default: '' },
+  'webhook-http2': { kind: 'bool', default: 'false' },
+  'tls-min-version': { kind: 'string', default: '' },
+  'tls-cipher-suites': { kind: 'string', default: '' },
+  'tls-curve-preferences': { kind: 'string', default: '' },
+};
+
+export class FlagError extends Error {
+  override readonly name = 'FlagError';
+}
+
+export function parseFlags(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ControllerFlags {
+  const values = new Map<string, string>();
+  for (const [name, spec] of Object.entries(SPECS))
+    values.set(name, (spec.env !== undefined ? env[spec.env] : undefined) || spec.default);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-')) throw new FlagError(`unexpected argument ${JSON.stringify(arg)}`);
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq < 0 ? body : body.slice(0, eq);
+    const spec = SPECS[name];
+    if (!spec) throw new FlagError(`flag provided but not defined: -${name}`);
+    if (eq >= 0) values.set(name, body.slice(eq + 1));
+    else if (spec.kind === 'bool') values.set(name, 'true');
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new FlagError(`flag needs an argument: -${name}`);
+      values.set(name, next);
+      i++;
+    }
+  }
+  const str = (n: string): string => values.get(n) ?? '';
+  const int = (n: string): number => {
+    const v = Number(str(n));
+    if (!Number.isInteger(v) || v < 0 || v > 65535)
+      throw new FlagError(`invalid value ${JSON.stringify(str(n))} for flag -${n}`);
+    return v;
+  };
+  const bool = (n: string): boolean => {
+    const v = str(n).toLowerCase();
+    if (['1', 't', 'true'].includes(v)) return true;
+    if (['0', 'f', 'false'].includes(v)) return false;
+    throw new FlagError(`invalid boolean value ${JSON.stringify(str(n))} for -${n}`);
+  };
+  const logLevel = LOG_LEVELS.find((l) => l === str('log-level'));
+  if (!logLevel)
+    throw new FlagError(
+      `invalid log level ${JSON.stringify(str('log-level'))}, must be one of: ${LOG_LEVELS.join(', ')}`,
+    );
+  const mode = str('webhook-mode');
+  if (mode !== 'enabled' && mode !== 'disabled' && mode !== 'onlywebhook')
+    throw new FlagError(`invalid webhookmode value ${JSON.stringify(mode)}`);
+  const policy = str('webhook-failure-policy');
+  if (policy !== '' && policy !== 'Fail' && policy !== 'Ignore')
+    throw new FlagError(`invalid webhook failure policy ${JSON.stringify(policy)}: Fail or Ignore`);
+  const bgp = env.METALLB_BGP_TYPE ?? 'native';
+  const bgpType = BGP_BACKENDS.find((b) => b === bgp);
+  if (!bgpType) throw new FlagError(`invalid METALLB_BGP_TYPE ${JSON.stringify(bgp)}`);
+  return {
+    port: int('port'),
+    healthPort: int('health-port'),
+    webhookPort: int('webhook-port'),
+    namespace: str('namespace'),
+    mlSecretName: str('ml-secret-name'),
+    deployment: str('deployment'),
+    logLevel,
+    disableCertRotation: bool('disable-cert-rotation'),
+    certDir: str('cert-dir'),
+    certServiceName: str('cert-service-name'),
+    lbClass: str('lb-class'),
+    webhookMode: mode,
+    webhookSecret: str('webhook-secret'),
+    webhookFailurePolicy: policy === '' ? undefined : policy,
+    podName: str('pod-name'),
+    leaderElect: bool('leader-elect'),
+    bgpType,
+    secureMetrics: bool('secure-metrics'),
+    metricsCertDir: str('metrics-cert-dir'),
+  };
+}

@@ -1,0 +1,130 @@
+// Shared steps of the controller's integration tests: a control plane with the metallb.io CRDs and the
+// MetalLB namespace, and small typed reads of what the controller wrote.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
+import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
+import { REPO_ROOT } from '../e2e/harness/paths';
+import { waitFor } from '../e2e/harness/readiness';
+import { isAlreadyExists, isNotFound, statusCodeOf } from '../kube/errors';
+import { collectionPath } from '../kube/resource';
+import { METALLB } from './reconciler/resources';
+
+export const NS = 'metallb-system';
+
+export interface Cluster {
+  readonly cp: ControlPlane;
+  readonly api: HarnessRestClient;
+}
+
+export async function startCluster(serviceCidrs?: string[]): Promise<Cluster> {
+  const cp = await startControlPlane({ scheduler: false, ...(serviceCidrs ? { serviceCidrs } : {}) });
+  const api = cp.adminClient();
+  const dir = path.join(REPO_ROOT, 'crds');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      const body: unknown = doc.toJS();
+      if (body === null || body === undefined) continue;
+      await api.request({
+        method: 'POST',
+        path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+        body,
+      });
+    }
+  }
+  await create(api, '/api/v1/namespaces', { metadata: { name: NS } });
+  await eventually('metallb.io CRDs served', async () => {
+    for (const resource of Object.values(METALLB)) {
+      try {
+        await api.request({ method: 'GET', path: collectionPath(resource, NS) });
+      } catch (err) {
+        // 404 while the CRD is being established, 429 while its storage initialises.
+        if (statusCodeOf(err) === 404 || statusCodeOf(err) === 429) return false;
+        throw err;
+      }
+    }
+    return true;
+  });
+  return { cp, api };
+}
+
+export async function stopCluster(c: Cluster | undefined): Promise<void> {
+  if (!c) return;
+  c.api.close();
+  await c.cp.stop();
+}
+
+export function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  return waitFor(
+    what,
+    async () => {
+      try {
+        return await check();
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+    { timeoutMs },
+  );
+}
+
+export async function create(
+  api: HarnessRestClient,
+  collection: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await api.request({ method: 'POST', path: collection, body });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+}
+
+export const poolPath = (name = '') =>
+  `/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools${name ? `/${name}` : ''}`;
+export const servicePath = (name = '') => `/api/v1/namespaces/default/services${name ? `/${name}` : ''}`;
+
+export function lbService(
+  name: string,
+  annotations: Record<string, string> = {},
+  spec: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    metadata: { name, namespace: 'default', annotations },
+    spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80, protocol: 'TCP' }], ...spec },
+  };
+}
+
+const ServiceRead = z.looseObject({
+  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).nullish() }),
+  status: z
+    .looseObject({
+      loadBalancer: z
+        .looseObject({ ingress: z.array(z.looseObject({ ip: z.string().optional() })).nullish() })
+        .optional(),
+    })
+    .optional(),
+});
+
+export async function readService(
+  api: HarnessRestClient,
+  name: string,
+): Promise<{ ips: string[]; pool: string | undefined }> {
+  const svc = ServiceRead.parse(await api.request({ method: 'GET', path: servicePath(name) }));
+  return {
+    ips: (svc.status?.loadBalancer?.ingress ?? []).flatMap((e) => (e.ip ? [e.ip] : [])),
+    pool: svc.metadata.annotations?.['metallb.io/ip-allocated-from-pool'],
+  };
+}
+
+export async function waitForIPs(api: HarnessRestClient, name: string, count = 1): Promise<string[]> {
+  let ips: string[] = [];
+  await eventually(`service ${name} has ${count} address(es)`, async () => {
+    ips = (await readService(api, name)).ips;
+    return ips.length === count;
+  });
+  return ips;
+}
