@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-projects=(unit)  # TEMP until the harness suites are green
+projects=(unit integration e2e)
 if [ "${IRONLB_TEST_PROJECTS:-}" != "" ]; then
   read -r -a projects <<<"$IRONLB_TEST_PROJECTS"
 fi
@@ -22,6 +22,8 @@ for p in "${projects[@]}"; do [ "$p" != unit ] && needs_world=1; done
 scripts/ensure-npm.sh
 # Node 24 from the devDependency comes first for everything below.
 export PATH="$PWD/node_modules/.bin:$PATH"
+# @kubernetes/client-node 2.x is ESM-only; jest's module sandbox can load it only with VM modules enabled.
+export NODE_OPTIONS="--experimental-vm-modules${NODE_OPTIONS:+ $NODE_OPTIONS}"
 
 if [ "$needs_world" = 1 ]; then
   if [ "$(id -u)" -ne 0 ]; then
