@@ -27,6 +27,20 @@ describe('generated CRDs', () => {
     ]);
   });
 
+  it('converts BGPPeer versions through the controller webhook Service, and no other kind', () => {
+    const conversionOf = (file: string): unknown =>
+      (parse(readFileSync(join(crdDir, file), 'utf8')) as { spec: { conversion?: unknown } }).spec.conversion;
+    expect(conversionOf('metallb.io_bgppeers.yaml')).toEqual({
+      strategy: 'Webhook',
+      webhook: {
+        clientConfig: { service: { name: 'metallb-webhook-service', namespace: 'metallb-system', path: '/convert' } },
+        conversionReviewVersions: ['v1'],
+      },
+    });
+    const others = readdirSync(crdDir).filter((f) => f !== 'metallb.io_bgppeers.yaml');
+    expect(others.filter((f) => conversionOf(f) !== undefined)).toEqual([]);
+  });
+
   it('shows auto-assign and addresses in `kubectl get ipaddresspools`', () => {
     const crd = parse(readFileSync(join(crdDir, 'metallb.io_ipaddresspools.yaml'), 'utf8')) as {
       spec: { versions: { additionalPrinterColumns: { name: string; jsonPath: string }[] }[] };

@@ -22,7 +22,12 @@ export function structural(node: JSONObject): JSONObject {
     if (key === '$schema' || key === 'id') continue;
     if (key === 'anyOf' && !isIntOrString) continue;
     // zod adds JS's safe-integer limits to every int; they are not part of the API.
-    if ((key === 'minimum' || key === 'maximum') && typeof value === 'number' && SAFE_INTEGER_BOUNDS.has(value)) continue;
+    if (
+      (key === 'minimum' || key === 'maximum') &&
+      typeof value === 'number' &&
+      SAFE_INTEGER_BOUNDS.has(value)
+    )
+      continue;
     if (key === 'additionalProperties') {
       if (value === false) continue;
       if (isObject(value) && Object.keys(value).length === 0) {
@@ -128,11 +133,32 @@ export function customResourceDefinition(def: KindDefinition): JSONObject {
         }
         return out;
       }),
+      ...(def.conversionWebhook
+        ? {
+            conversion: {
+              strategy: 'Webhook',
+              webhook: {
+                clientConfig: {
+                  service: {
+                    name: def.conversionWebhook.service,
+                    namespace: def.conversionWebhook.namespace,
+                    path: def.conversionWebhook.path,
+                  },
+                },
+                conversionReviewVersions: ['v1'],
+              },
+            },
+          }
+        : {}),
     },
   };
 }
 
-export function allCustomResourceDefinitions(): { fileName: string; owner: KindDefinition['owner']; crd: JSONObject }[] {
+export function allCustomResourceDefinitions(): {
+  fileName: string;
+  owner: KindDefinition['owner'];
+  crd: JSONObject;
+}[] {
   return KINDS.map((def) => ({
     fileName: `${GROUP}_${def.plural}.yaml`,
     owner: def.owner,

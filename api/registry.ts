@@ -42,7 +42,15 @@ export interface KindDefinition {
   /** Which deployable owns the CRD: the operator's own kinds ship in its bundle next to MetalLB's. */
   owner: 'metallb' | 'operator';
   versions: KindVersion[];
+  /**
+   * Set for kinds with several schemas (BGPPeer): the apiserver converts between versions by calling this
+   * webhook Service. The controller injects the caBundle at run time, as upstream's cert rotator does.
+   */
+  conversionWebhook?: { service: string; namespace: string; path: string };
 }
+
+/** Upstream's webhook Service; the controller's --cert-service-name defaults to the same name. */
+export const WEBHOOK_SERVICE = { service: 'metallb-webhook-service', namespace: 'metallb-system' } as const;
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 const poolColumns: PrinterColumn[] = [
@@ -60,8 +68,24 @@ const conditionColumn = (type: string): PrinterColumn => ({
   jsonPath: `.status.conditions[?(@.type=="${type}")].status`,
 });
 
-function kind(k: string, plural: string, owner: KindDefinition['owner'], versions: KindVersion[]): KindDefinition {
-  return { kind: k, plural, singular: k.toLowerCase(), listKind: `${k}List`, owner, versions };
+function kind(
+  k: string,
+  plural: string,
+  owner: KindDefinition['owner'],
+  versions: KindVersion[],
+  conversionPath?: string,
+): KindDefinition {
+  const def: KindDefinition = {
+    kind: k,
+    plural,
+    singular: k.toLowerCase(),
+    listKind: `${k}List`,
+    owner,
+    versions,
+  };
+  return conversionPath === undefined
+    ? def
+    : { ...def, conversionWebhook: { ...WEBHOOK_SERVICE, path: conversionPath } };
 }
 
 export const KINDS: KindDefinition[] = [
@@ -72,7 +96,8 @@ export const KINDS: KindDefinition[] = [
       spec: IPAddressPoolSpec,
       specRequired: true,
       status: IPAddressPoolStatus,
-      description: 'IPAddressPool represents a pool of IP addresses that can be allocated to LoadBalancer services.',
+      description:
+        'IPAddressPool represents a pool of IP addresses that can be allocated to LoadBalancer services.',
       printerColumns: [
         { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
         { name: 'Avoid Buggy IPs', type: 'boolean', jsonPath: '.spec.avoidBuggyIPs' },
@@ -86,7 +111,8 @@ export const KINDS: KindDefinition[] = [
       storage: true,
       spec: L2AdvertisementSpec,
       status: z.object({}),
-      description: 'L2Advertisement allows to advertise the LoadBalancer IPs provided by the selected pools via L2.',
+      description:
+        'L2Advertisement allows to advertise the LoadBalancer IPs provided by the selected pools via L2.',
       printerColumns: [
         ...poolColumns,
         { name: 'Interfaces', type: 'string', jsonPath: '.spec.interfaces' },
@@ -100,7 +126,8 @@ export const KINDS: KindDefinition[] = [
       storage: true,
       spec: BGPAdvertisementSpec,
       status: z.object({}),
-      description: 'BGPAdvertisement allows to advertise the IPs coming from the selected IPAddressPools via BGP.',
+      description:
+        'BGPAdvertisement allows to advertise the IPs coming from the selected IPAddressPools via BGP.',
       printerColumns: [
         ...poolColumns,
         { name: 'Peers', type: 'string', jsonPath: '.spec.peers' },
@@ -108,35 +135,41 @@ export const KINDS: KindDefinition[] = [
       ],
     },
   ]),
-  kind('BGPPeer', 'bgppeers', 'metallb', [
-    {
-      name: 'v1beta1',
-      storage: false,
-      deprecated: 'v1beta1 is deprecated, please use v1beta2',
-      spec: BGPPeerSpecV1beta1,
-      status: z.object({}),
-      description: 'BGPPeer is the Schema for the peers API (deprecated version).',
-      printerColumns: [
-        { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
-        { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
-        { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
-        { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
-      ],
-    },
-    {
-      name: 'v1beta2',
-      storage: true,
-      spec: BGPPeerSpecV1beta2,
-      status: z.object({}),
-      description: 'BGPPeer is the Schema for the peers API.',
-      printerColumns: [
-        { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
-        { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
-        { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
-        { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
-      ],
-    },
-  ]),
+  kind(
+    'BGPPeer',
+    'bgppeers',
+    'metallb',
+    [
+      {
+        name: 'v1beta1',
+        storage: false,
+        deprecated: 'v1beta1 is deprecated, please use v1beta2',
+        spec: BGPPeerSpecV1beta1,
+        status: z.object({}),
+        description: 'BGPPeer is the Schema for the peers API (deprecated version).',
+        printerColumns: [
+          { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
+          { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
+          { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
+          { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
+        ],
+      },
+      {
+        name: 'v1beta2',
+        storage: true,
+        spec: BGPPeerSpecV1beta2,
+        status: z.object({}),
+        description: 'BGPPeer is the Schema for the peers API.',
+        printerColumns: [
+          { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
+          { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
+          { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
+          { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
+        ],
+      },
+    ],
+    '/convert',
+  ),
   kind('Community', 'communities', 'metallb', [
     {
       name: 'v1beta1',
@@ -153,7 +186,8 @@ export const KINDS: KindDefinition[] = [
       storage: true,
       spec: BFDProfileSpec,
       status: z.object({}),
-      description: 'BFDProfile represents the settings of the bfd session that can be optionally associated with a BGP session.',
+      description:
+        'BFDProfile represents the settings of the bfd session that can be optionally associated with a BGP session.',
       printerColumns: [
         { name: 'Passive Mode', type: 'boolean', jsonPath: '.spec.passiveMode' },
         { name: 'Transmit Interval', type: 'integer', jsonPath: '.spec.transmitInterval' },
@@ -168,7 +202,8 @@ export const KINDS: KindDefinition[] = [
       storage: true,
       spec: z.object({}),
       status: MetalLBServiceL2Status,
-      description: 'ServiceL2Status reveals the actual traffic status of loadbalancer services in layer2 mode.',
+      description:
+        'ServiceL2Status reveals the actual traffic status of loadbalancer services in layer2 mode.',
       printerColumns: serviceStatusColumns('Allocated Node'),
     },
   ]),
@@ -178,7 +213,8 @@ export const KINDS: KindDefinition[] = [
       storage: true,
       spec: z.object({}),
       status: MetalLBServiceBGPStatus,
-      description: 'ServiceBGPStatus exposes the BGP peers a service is configured to be advertised to, per relevant node.',
+      description:
+        'ServiceBGPStatus exposes the BGP peers a service is configured to be advertised to, per relevant node.',
       printerColumns: serviceStatusColumns('Node'),
     },
   ]),
@@ -187,7 +223,8 @@ export const KINDS: KindDefinition[] = [
       name: 'v1beta1',
       storage: true,
       status: ConfigurationStateStatus,
-      description: 'ConfigurationState is a status-only CRD that reports configuration validation results from MetalLB components.',
+      description:
+        'ConfigurationState is a status-only CRD that reports configuration validation results from MetalLB components.',
       printerColumns: [
         { name: 'Result', type: 'string', jsonPath: '.status.result' },
         { name: 'ErrorSummary', type: 'string', jsonPath: '.status.errorSummary' },
@@ -201,8 +238,14 @@ export const KINDS: KindDefinition[] = [
       storage: true,
       spec: MetalLBSpec,
       status: MetalLBStatus,
-      description: 'MetalLB is the Schema for the metallbs API: the singleton that tells the operator to deploy ironlb.',
-      printerColumns: [conditionColumn('Available'), conditionColumn('Degraded'), conditionColumn('Progressing'), age],
+      description:
+        'MetalLB is the Schema for the metallbs API: the singleton that tells the operator to deploy ironlb.',
+      printerColumns: [
+        conditionColumn('Available'),
+        conditionColumn('Degraded'),
+        conditionColumn('Progressing'),
+        age,
+      ],
     },
   ]),
   kind('AddressPool', 'addresspools', 'operator', [
