@@ -62,6 +62,12 @@ const serviceStatusColumns = (nodeColumn: string): PrinterColumn[] => [
   { name: 'Service Name', type: 'string', jsonPath: '.status.serviceName' },
   { name: 'Service Namespace', type: 'string', jsonPath: '.status.serviceNamespace' },
 ];
+const peerColumns: PrinterColumn[] = [
+  { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
+  { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
+  { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
+  { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
+];
 const conditionColumn = (type: string): PrinterColumn => ({
   name: type,
   type: 'string',
