@@ -153,12 +153,7 @@ export const KINDS: KindDefinition[] = [
         spec: BGPPeerSpecV1beta1,
         status: z.object({}),
         description: 'BGPPeer is the Schema for the peers API (deprecated version).',
-        printerColumns: [
-          { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
-          { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
-          { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
-          { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
-        ],
+        printerColumns: peerColumns,
       },
       {
         name: 'v1beta2',
@@ -166,12 +161,7 @@ export const KINDS: KindDefinition[] = [
         spec: BGPPeerSpecV1beta2,
         status: z.object({}),
         description: 'BGPPeer is the Schema for the peers API.',
-        printerColumns: [
-          { name: 'Address', type: 'string', jsonPath: '.spec.peerAddress' },
-          { name: 'ASN', type: 'string', jsonPath: '.spec.peerASN' },
-          { name: 'BFD Profile', type: 'string', jsonPath: '.spec.bfdProfile' },
-          { name: 'Multi Hops', type: 'string', jsonPath: '.spec.ebgpMultiHop' },
-        ],
+        printerColumns: peerColumns,
       },
     ],
     '/convert',
