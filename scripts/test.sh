@@ -41,6 +41,19 @@ fi
 mkdir -p .test-out
 rm -f .test-out/jest-*.json
 status=0
+
+# Static checks count as tests: strict typecheck of the whole tree and ESLint. ts-jest only typechecks the
+# files a test imports, so without these an unused or test-less module could rot unseen.
+static_passed=0
+static_failed=0
+for check in "tsc --noEmit -p tsconfig.json" "eslint ."; do
+  echo "== static check: $check"
+  # shellcheck disable=SC2086
+  if npx --no-install $check; then static_passed=$((static_passed + 1)); else
+    static_failed=$((static_failed + 1))
+    status=1
+  fi
+done
 for p in "${projects[@]}"; do
   band=()
   [ "$p" != unit ] && band=(--runInBand)
@@ -51,8 +64,8 @@ done
 
 node -e '
   const fs = require("fs");
-  let passed = 0, failed = 0, skipped = 0;
-  for (const p of process.argv.slice(1)) {
+  let passed = Number(process.argv[1]), failed = Number(process.argv[2]), skipped = 0;
+  for (const p of process.argv.slice(3)) {
     const f = `.test-out/jest-${p}.json`;
     // A project that produced no report crashed before running: count it as one failure, never as zero.
     if (!fs.existsSync(f)) { failed += 1; console.error(`${p}: jest wrote no report`); continue; }
@@ -62,5 +75,5 @@ node -e '
     skipped += r.numPendingTests + r.numTodoTests;
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "${projects[@]}"
+' "$static_passed" "$static_failed" "${projects[@]}"
 exit "$status"
