@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the out-of-tree binaries the integration/e2e harness runs, from upstream Go source at the versions
 # pinned in e2e/cluster/versions.env:
-#   e2e/.cache/bin/k8s-<ver>/   kube-apiserver kube-controller-manager kube-scheduler
+#   e2e/.cache/bin/k8s-<ver>/   kube-apiserver kube-controller-manager kube-scheduler kubectl
 #   e2e/.cache/bin/etcd-<ver>/  etcd
 #   e2e/.cache/bin/gobgp-<ver>/ gobgpd gobgp
 # Idempotent: a component whose folder holds a matching stamp and all its binaries is skipped, so a cached
@@ -164,6 +164,7 @@ if want k8s; then
   build k8s k8s k8s.io/kubernetes "$K8S_VERSION" "$(k8s_ldflags)" \
     kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
     kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
-    kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler
+    kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
+    kubectl=k8s.io/kubernetes/cmd/kubectl
 fi
 log "total $(elapsed "$T_ALL")s"

@@ -11,12 +11,12 @@ import { statusCodeOf } from '../../kube/errors';
 import type { RestClient } from '../../kube/rest';
 import { startControlPlane, type ControlPlane } from './controlplane';
 import { restClient, type HarnessRestClient } from './kubeconfig';
-import { controlPlaneBinaries, REPO_ROOT } from './paths';
+import { controlPlaneBinaries, kubectlBinary, REPO_ROOT } from './paths';
 import { waitFor } from './readiness';
 
 const execFileP = promisify(execFile);
 const START_TIMEOUT_MS = 180_000;
-const KUBECTL = '/usr/bin/kubectl';
+const KUBECTL = kubectlBinary();
 const CRD_DIR = path.join(REPO_ROOT, 'crds');
 jest.setTimeout(60_000);
 

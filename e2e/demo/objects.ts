@@ -1,0 +1,105 @@
+// The sample objects `make demo` applies, as plain data: what a MetalLB user would write for this network
+// (the world's suggested L2 pool, an L2Advertisement, a BGP session to the world's router), plus a backend
+// Deployment and the LoadBalancer Service in front of it.
+import * as path from 'node:path';
+import type { KubeObject } from '../../kube/object';
+import { METALLB_NAMESPACE as NS } from '../install/manifest';
+
+/** A manifest document: what any object has, plus its kind's own fields. */
+export type Doc = KubeObject & { readonly [field: string]: unknown };
+
+export const ROUTER_ASN = 64512;
+export const CLUSTER_ASN = 64513;
+export const DEMO_NAMESPACE = 'default';
+export const DEMO_SERVICE = 'demo';
+export const BACKEND_PORT = 8080;
+
+/**
+ * Two pools, as the world suggests them: `lan-pool` on the nodes' segment, announced by L2 (both families), and
+ * `bgp-pool` reachable only through the router, announced by BGP. IPv4 only for BGP: ironlb's native BGP
+ * mode, like MetalLB's, does not announce IPv6 (the webhook denies such an advertisement).
+ */
+export function metallbObjects(
+  pools: { readonly l2: readonly string[]; readonly bgp: readonly string[] },
+  routerIPv4: string,
+): Doc[] {
+  return [
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: 'lan-pool', namespace: NS },
+      spec: { addresses: [...pools.l2] },
+    },
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: 'bgp-pool', namespace: NS },
+      // Not chosen by Services that ask for no pool: the demo Service should land on the lan.
+      spec: { addresses: pools.bgp.filter((p) => !p.includes(':')), autoAssign: false },
+    },
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'L2Advertisement',
+      metadata: { name: 'lan', namespace: NS },
+      spec: { ipAddressPools: ['lan-pool'] },
+    },
+    {
+      apiVersion: 'metallb.io/v1beta2',
+      kind: 'BGPPeer',
+      metadata: { name: 'router', namespace: NS },
+      spec: { myASN: CLUSTER_ASN, peerASN: ROUTER_ASN, peerAddress: routerIPv4 },
+    },
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'BGPAdvertisement',
+      metadata: { name: 'bgp', namespace: NS },
+      spec: { ipAddressPools: ['bgp-pool'] },
+    },
+  ];
+}
+
+/**
+ * The HTTP backend of the traffic tests (e2e/harness/net-backend.main.ts: answers with the node's name), run
+ * as a Deployment by the process kubelet; the hostPort makes the scheduler put one replica on each node.
+ */
+export function backendObjects(replicas: number): Doc[] {
+  const script = path.join(__dirname, '..', 'harness', 'net-backend.main.ts');
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'demo', namespace: DEMO_NAMESPACE, labels: { app: 'demo' } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: 'demo' } },
+        template: {
+          metadata: { labels: { app: 'demo' } },
+          spec: {
+            terminationGracePeriodSeconds: 2,
+            automountServiceAccountToken: false,
+            containers: [
+              {
+                name: 'web',
+                image: 'ironlb.test/node',
+                args: [script, '--name', '$(NODE_NAME)', '--port', String(BACKEND_PORT)],
+                env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+                ports: [{ name: 'http', containerPort: BACKEND_PORT, hostPort: BACKEND_PORT }],
+                readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 2 },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: DEMO_SERVICE, namespace: DEMO_NAMESPACE },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { app: 'demo' },
+        ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+      },
+    },
+  ];
+}
