@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds lint typecheck deps bench
+.PHONY: test test-unit demo demo-down e2e-clean crds lint typecheck deps bench bench-controller
 
 deps:
 	scripts/ensure-npm.sh
@@ -27,9 +27,16 @@ demo-down:
 	scripts/demo.sh down
 
 
-# Allocator cost as a pool fills, against a naive linear scan; prints figures, asserts nothing.
+# Allocator cost as a pool fills, against a naive linear scan, then the controller end to end (below); prints
+# figures, asserts nothing.
 bench: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/allocator.bench.ts
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
+
+# The controller as its own process against a real kube-apiserver: time until 5,000 Services have addresses,
+# Service-to-IP latency percentiles, controller RSS and CPU (bench/README.md); prints figures, asserts nothing.
+bench-controller: deps
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
 
 # Removes namespaces (ilb-*) and recorded processes that crashed e2e runs left behind; live runs are skipped.
 e2e-clean:
