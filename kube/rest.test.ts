@@ -1,6 +1,14 @@
 import http from 'node:http';
+import https from 'node:https';
 import { KubeApiError, KubeTransportError, isAlreadyExists, isNotFound } from './errors';
-import { CONTENT_TYPE, KubeConfigLike, KubeRestClient, buildUrl, parseErrorBody } from './rest';
+import {
+  CONTENT_TYPE,
+  KeepAliveAgents,
+  KubeConfigLike,
+  KubeRestClient,
+  buildUrl,
+  parseErrorBody,
+} from './rest';
 
 interface Seen {
   method?: string;
@@ -137,6 +145,35 @@ describe('KubeRestClient', () => {
     await expect(new KubeRestClient(kc).request({ method: 'GET', path: '/' })).rejects.toThrow(
       'no current cluster',
     );
+  });
+});
+
+describe('KeepAliveAgents', () => {
+  test("replaces client-node's plain https.Agent by one keep-alive agent with the same TLS options", () => {
+    const agents = new KeepAliveAgents();
+    const original = new https.Agent({ ca: 'CA-PEM', servername: 'kubernetes', rejectUnauthorized: true });
+    const upgraded = agents.upgrade(original);
+    expect(upgraded).toBeInstanceOf(https.Agent);
+    expect(upgraded).not.toBe(original);
+    const options = (upgraded as https.Agent).options;
+    expect(options).toMatchObject({
+      ca: 'CA-PEM',
+      servername: 'kubernetes',
+      rejectUnauthorized: true,
+      keepAlive: true,
+    });
+    // One keep-alive agent per original, so connections are pooled across requests.
+    expect(agents.upgrade(original)).toBe(upgraded);
+  });
+
+  test('leaves proxy agents (subclasses), keep-alive agents and booleans alone', () => {
+    const agents = new KeepAliveAgents();
+    class ProxyAgent extends https.Agent {}
+    const proxy = new ProxyAgent();
+    const keepAlive = new https.Agent({ keepAlive: true });
+    expect(agents.upgrade(proxy)).toBe(proxy);
+    expect(agents.upgrade(keepAlive)).toBe(keepAlive);
+    expect(agents.upgrade(false)).toBe(false);
   });
 });
 

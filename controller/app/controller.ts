@@ -22,6 +22,7 @@ import { CONFIG_KEY, IpamReconciler } from '../reconciler/ipam';
 import { controllerMetrics } from '../reconciler/metrics';
 import { RestServiceWriter } from '../reconciler/serviceapi';
 import { PodOwner, RestStatusWriters } from '../reconciler/statuswriters';
+import { isConfigChange } from './configchange';
 import { createInformers, servesAddressPools } from './informers';
 import { startSecureMetrics } from './securemetrics';
 
@@ -135,7 +136,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
   for (const informer of informers.config) {
     informer.addHandlers({
       onAdd: () => queue.add(CONFIG_KEY),
-      onUpdate: () => queue.add(CONFIG_KEY),
+      onUpdate: (oldObj, newObj) => {
+        if (isConfigChange(oldObj, newObj)) queue.add(CONFIG_KEY);
+      },
       onDelete: () => queue.add(CONFIG_KEY),
     });
   }
