@@ -8,15 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Watch } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { create, eventually, NS } from '../controller/inttestutil';
+import { create, NS } from '../controller/inttestutil';
 import { METALLB } from '../controller/reconciler/resources';
 import { ingressIPs, Service, ServiceSchema } from '../controller/service/schema';
 import { AddressLedger, canonicalIP, SCALE_POOL } from './controllerledger';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
 import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
 import { REPO_ROOT } from '../e2e/harness/paths';
+import { applyCrds } from '../e2e/install/manifest';
 import { spawnManaged, type ManagedProcess } from '../e2e/harness/processes';
 import { systemClock } from '../kube/clock';
 import { isAlreadyExists, isNotFound, statusCodeOf } from '../kube/errors';
@@ -51,30 +51,8 @@ export async function startScaleCluster(): Promise<ScaleCluster> {
   });
   const api = cp.adminClient();
   try {
-    const dir = path.join(REPO_ROOT, 'crds');
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-        const body: unknown = doc.toJS();
-        if (body === null || body === undefined) continue;
-        await api.request({
-          method: 'POST',
-          path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
-          body,
-        });
-      }
-    }
     await create(api, '/api/v1/namespaces', { metadata: { name: NS } });
-    await eventually('metallb.io CRDs served', async () => {
-      for (const resource of Object.values(METALLB)) {
-        try {
-          await api.request({ method: 'GET', path: collectionPath(resource, NS) });
-        } catch (err) {
-          if (statusCodeOf(err) === 404 || statusCodeOf(err) === 429) return false;
-          throw err;
-        }
-      }
-      return true;
-    });
+    await applyCrds(api, NS);
     await create(api, collectionPath(METALLB.ipAddressPools, NS), {
       apiVersion: 'metallb.io/v1beta1',
       kind: 'IPAddressPool',

@@ -1,16 +1,11 @@
 // Shared steps of the controller's integration tests: a control plane with the metallb.io CRDs and the
 // MetalLB namespace, and small typed reads of what the controller wrote.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
 import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
-import { REPO_ROOT } from '../e2e/harness/paths';
+import { applyCrds } from '../e2e/install/manifest';
 import { waitFor } from '../e2e/harness/readiness';
-import { isAlreadyExists, isNotFound, statusCodeOf } from '../kube/errors';
-import { collectionPath } from '../kube/resource';
-import { METALLB } from './reconciler/resources';
+import { isAlreadyExists, isNotFound } from '../kube/errors';
 
 export const NS = 'metallb-system';
 
@@ -22,31 +17,8 @@ export interface Cluster {
 export async function startCluster(serviceCidrs?: string[]): Promise<Cluster> {
   const cp = await startControlPlane({ scheduler: false, ...(serviceCidrs ? { serviceCidrs } : {}) });
   const api = cp.adminClient();
-  const dir = path.join(REPO_ROOT, 'crds');
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
-      const body: unknown = doc.toJS();
-      if (body === null || body === undefined) continue;
-      await api.request({
-        method: 'POST',
-        path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
-        body,
-      });
-    }
-  }
   await create(api, '/api/v1/namespaces', { metadata: { name: NS } });
-  await eventually('metallb.io CRDs served', async () => {
-    for (const resource of Object.values(METALLB)) {
-      try {
-        await api.request({ method: 'GET', path: collectionPath(resource, NS) });
-      } catch (err) {
-        // 404 while the CRD is being established, 429 while its storage initialises.
-        if (statusCodeOf(err) === 404 || statusCodeOf(err) === 429) return false;
-        throw err;
-      }
-    }
-    return true;
-  });
+  await applyCrds(api, NS);
   return { cp, api };
 }
 
