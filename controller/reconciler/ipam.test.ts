@@ -53,7 +53,7 @@ describe('IpamReconciler', () => {
     const w = await world();
     // Same number of ingress entries, and "a" sorts first: only re-claiming everything before serving
     // anyone keeps "a" off 192.0.2.0.
-    w.put(service({ name: 'a', ingress: [{ ip: '10.9.9.9' }] }));
+    w.put(service({ name: 'a', ingress: [{ ip: '203.0.113.99' }] }));
     w.put(service({ name: 'b', ingress: [{ ip: '192.0.2.0' }] }));
     w.queue.add(CONFIG_KEY);
     await w.drain();

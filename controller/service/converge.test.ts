@@ -6,11 +6,11 @@ import { AllocatorPool } from '../allocator/types';
 import { converge } from './converge';
 import { service, ServiceShape } from './testservice';
 
-const V4POOL = pool('pool1', ['192.168.1.0/30']);
-const V4POOL2 = pool('pool2', ['192.168.2.0/30']);
-const V6POOL = pool('pool6', ['fc00::/126']);
-const DUALPOOL = pool('dual', ['192.168.10.0/30', 'fc00:10::/126']);
-const DUAL_CLUSTER = ['10.96.0.10', 'fd00::10'];
+const V4POOL = pool('pool1', ['192.0.2.0/30']);
+const V4POOL2 = pool('pool2', ['198.51.100.0/30']);
+const V6POOL = pool('pool6', ['2001:db8:1::/126']);
+const DUALPOOL = pool('dual', ['192.0.2.64/30', '2001:db8:10::/126']);
+const DUAL_CLUSTER = ['198.51.100.210', '2001:db8::10'];
 
 interface Case {
   name: string;
@@ -33,7 +33,7 @@ const CASES: Case[] = [
     name: 'LoadBalancer to NodePort: the assignment is cleared',
     svc: {
       type: 'NodePort',
-      ingress: [{ ip: '192.168.1.0' }],
+      ingress: [{ ip: '192.0.2.0' }],
       annotations: { 'metallb.io/ip-allocated-from-pool': 'pool1' },
     },
     ingress: [],
@@ -42,37 +42,37 @@ const CASES: Case[] = [
   {
     name: 'simple LoadBalancer: the lowest address of the pool',
     svc: {},
-    ingress: ['192.168.1.0'],
+    ingress: ['192.0.2.0'],
     pool: 'pool1',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.1.0"]'],
+    events: ['IPAllocated: Assigned IP ["192.0.2.0"]'],
   },
   {
     name: 'already allocated and valid: kept without events',
-    svc: { ingress: [{ ip: '192.168.1.2' }], annotations: { 'metallb.io/ip-allocated-from-pool': 'pool1' } },
-    ingress: ['192.168.1.2'],
+    svc: { ingress: [{ ip: '192.0.2.2' }], annotations: { 'metallb.io/ip-allocated-from-pool': 'pool1' } },
+    ingress: ['192.0.2.2'],
     pool: 'pool1',
     action: 'keep',
   },
   {
     name: 'spec.loadBalancerIP: that address',
-    svc: { loadBalancerIP: '192.168.1.3' },
-    ingress: ['192.168.1.3'],
+    svc: { loadBalancerIP: '192.0.2.3' },
+    ingress: ['192.0.2.3'],
     pool: 'pool1',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.1.3"]'],
+    events: ['IPAllocated: Assigned IP ["192.0.2.3"]'],
   },
   {
     name: 'loadBalancerIPs annotation: that address (spaces trimmed)',
-    svc: { annotations: { 'metallb.io/loadBalancerIPs': ' 192.168.1.2 ' } },
-    ingress: ['192.168.1.2'],
+    svc: { annotations: { 'metallb.io/loadBalancerIPs': ' 192.0.2.2 ' } },
+    ingress: ['192.0.2.2'],
     pool: 'pool1',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.1.2"]'],
+    events: ['IPAllocated: Assigned IP ["192.0.2.2"]'],
   },
   {
     name: 'both the annotation and spec.loadBalancerIP: refused',
-    svc: { loadBalancerIP: '192.168.1.3', annotations: { 'metallb.io/loadBalancerIPs': '192.168.1.2' } },
+    svc: { loadBalancerIP: '192.0.2.3', annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.2' } },
     ingress: [],
     action: 'fail',
     events: [
@@ -90,61 +90,61 @@ const CASES: Case[] = [
   },
   {
     name: 'requested address outside every pool',
-    svc: { loadBalancerIP: '10.0.0.1' },
+    svc: { loadBalancerIP: '198.51.100.201' },
     ingress: [],
     action: 'fail',
     events: [
-      'AllocationFailed: Failed to allocate IP for "default/web": "10.0.0.1" is not allowed in config',
+      'AllocationFailed: Failed to allocate IP for "default/web": "198.51.100.201" is not allowed in config',
     ],
   },
   {
     name: 'requested address and a pool that does not hold it',
     pools: [V4POOL, V4POOL2],
-    svc: { loadBalancerIP: '192.168.1.1', annotations: { 'metallb.io/address-pool': 'pool2' } },
+    svc: { loadBalancerIP: '192.0.2.1', annotations: { 'metallb.io/address-pool': 'pool2' } },
     ingress: [],
     action: 'fail',
     events: [
-      'AllocationFailed: Failed to allocate IP for "default/web": requested loadBalancer IP(s) ["192.168.1.1"] is not compatible with requested address pool pool2',
+      'AllocationFailed: Failed to allocate IP for "default/web": requested loadBalancer IP(s) ["192.0.2.1"] is not compatible with requested address pool pool2',
     ],
   },
   {
     name: 'two requested addresses of one family',
-    svc: { annotations: { 'metallb.io/loadBalancerIPs': '192.168.1.1,192.168.1.2' } },
+    svc: { annotations: { 'metallb.io/loadBalancerIPs': '192.0.2.1,192.0.2.2' } },
     ingress: [],
     action: 'fail',
     events: [
-      'AllocationFailed: Failed to allocate IP for "default/web": same address family ["192.168.1.1","192.168.1.2"]',
+      'AllocationFailed: Failed to allocate IP for "default/web": same address family ["192.0.2.1","192.0.2.2"]',
     ],
   },
   {
     name: 'requested pool',
     pools: [V4POOL, V4POOL2],
     svc: { annotations: { 'metallb.io/address-pool': 'pool2' } },
-    ingress: ['192.168.2.0'],
+    ingress: ['198.51.100.0'],
     pool: 'pool2',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.2.0"]'],
+    events: ['IPAllocated: Assigned IP ["198.51.100.0"]'],
   },
   {
     name: 'switching the requested pool moves the Service',
     pools: [V4POOL, V4POOL2],
     svc: {
-      ingress: [{ ip: '192.168.1.0' }],
+      ingress: [{ ip: '192.0.2.0' }],
       annotations: { 'metallb.io/address-pool': 'pool2', 'metallb.io/ip-allocated-from-pool': 'pool1' },
     },
-    ingress: ['192.168.2.0'],
+    ingress: ['198.51.100.0'],
     pool: 'pool2',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.2.0"]'],
+    events: ['IPAllocated: Assigned IP ["198.51.100.0"]'],
   },
   {
     name: 'deprecated pool annotation still works; the new prefix wins',
     pools: [V4POOL, V4POOL2],
     svc: { annotations: { 'metallb.universe.tf/address-pool': 'pool1', 'metallb.io/address-pool': 'pool2' } },
-    ingress: ['192.168.2.0'],
+    ingress: ['198.51.100.0'],
     pool: 'pool2',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.2.0"]'],
+    events: ['IPAllocated: Assigned IP ["198.51.100.0"]'],
   },
   {
     name: 'unknown pool',
@@ -156,82 +156,82 @@ const CASES: Case[] = [
   {
     name: 'invalid address in status: cleared and re-allocated',
     svc: { ingress: [{ ip: 'not-an-ip' }] },
-    ingress: ['192.168.1.0'],
+    ingress: ['192.0.2.0'],
     pool: 'pool1',
     action: 'allocate',
     events: [
       'nolbIPsIPFamily: Failed to retrieve LBIPs IPFamily for ["not-an-ip"]: invalid address in ["not-an-ip"]',
-      'IPAllocated: Assigned IP ["192.168.1.0"]',
+      'IPAllocated: Assigned IP ["192.0.2.0"]',
     ],
   },
   {
     name: 'hostname-only ingress is no allocation',
     svc: { ingress: [{ hostname: 'lb.example.com' }] },
-    ingress: ['192.168.1.0'],
+    ingress: ['192.0.2.0'],
     pool: 'pool1',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.1.0"]'],
+    events: ['IPAllocated: Assigned IP ["192.0.2.0"]'],
   },
   {
     name: 'address no pool holds any more: ClearAssignment, then a new one',
-    svc: { ingress: [{ ip: '10.20.30.40' }] },
-    ingress: ['192.168.1.0'],
+    svc: { ingress: [{ ip: '203.0.113.40' }] },
+    ingress: ['192.0.2.0'],
     pool: 'pool1',
     action: 'allocate',
     events: [
-      'ClearAssignment: current IP for "default/web" not allowed by config, will attempt for new IP assignment: "10.20.30.40" is not allowed in config',
-      'IPAllocated: Assigned IP ["192.168.1.0"]',
+      'ClearAssignment: current IP for "default/web" not allowed by config, will attempt for new IP assignment: "203.0.113.40" is not allowed in config',
+      'IPAllocated: Assigned IP ["192.0.2.0"]',
     ],
   },
   {
     name: 'no cluster IP: cleared, no event',
-    svc: { clusterIPs: [], ingress: [{ ip: '192.168.1.0' }] },
+    svc: { clusterIPs: [], ingress: [{ ip: '192.0.2.0' }] },
     ingress: [],
     action: 'fail',
   },
   {
     name: 'no pools at all: every LoadBalancer is cleared',
     pools: [],
-    svc: { ingress: [{ ip: '192.168.1.0' }] },
+    svc: { ingress: [{ ip: '192.0.2.0' }] },
     ingress: [],
     action: 'fail',
   },
   {
     name: 'IPv6 Service gets an IPv6 address',
     pools: [V4POOL, V6POOL],
-    svc: { clusterIPs: ['fd00::10'] },
-    ingress: ['fc00::'],
+    svc: { clusterIPs: ['2001:db8::10'] },
+    ingress: ['2001:db8:1::'],
     pool: 'pool6',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["fc00::"]'],
+    events: ['IPAllocated: Assigned IP ["2001:db8:1::"]'],
   },
   {
     name: 'requested address of the wrong family',
     pools: [V4POOL, V6POOL],
-    svc: { clusterIPs: ['fd00::10'], loadBalancerIP: '192.168.1.1' },
+    svc: { clusterIPs: ['2001:db8::10'], loadBalancerIP: '192.0.2.1' },
     ingress: [],
     action: 'fail',
     events: [
-      'AllocationFailed: Failed to allocate IP for "default/web": requested loadBalancer IP(s) ["192.168.1.1"] does not match the ipFamily of the service',
+      'AllocationFailed: Failed to allocate IP for "default/web": requested loadBalancer IP(s) ["192.0.2.1"] does not match the ipFamily of the service',
     ],
   },
   {
     name: 'IPv4 address held by a Service that became IPv6: re-allocated',
     pools: [V4POOL, V6POOL],
-    svc: { clusterIPs: ['fd00::10'], ingress: [{ ip: '192.168.1.1' }] },
-    ingress: ['fc00::'],
+    svc: { clusterIPs: ['2001:db8::10'], ingress: [{ ip: '192.0.2.1' }] },
+    ingress: ['2001:db8:1::'],
     pool: 'pool6',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["fc00::"]'],
+    events: ['IPAllocated: Assigned IP ["2001:db8:1::"]'],
   },
   {
     name: 'RequireDualStack with a dual-stack pool: one address of each family',
     pools: [V4POOL, DUALPOOL],
     svc: { clusterIPs: DUAL_CLUSTER, policy: 'RequireDualStack' },
-    ingress: ['192.168.10.0', 'fc00:10::'],
+    ingress: ['192.0.2.64', '2001:db8:10::'],
     pool: 'dual',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["192.168.10.0" "fc00:10::"]'],
+    events: ['IPAllocated: Assigned IP ["192.0.2.64" "2001:db8:10::"]'],
   },
   {
     name: 'RequireDualStack with one cluster IP',
@@ -239,7 +239,7 @@ const CASES: Case[] = [
     svc: { policy: 'RequireDualStack' },
     ingress: [],
     action: 'fail',
-    events: ['not enough clusterips: Service requires dual stack but not enough clusterips [10.96.0.10]'],
+    events: ['not enough clusterips: Service requires dual stack but not enough clusterips [198.51.100.210]'],
   },
   {
     name: 'RequireDualStack with single-stack pools only',
@@ -252,25 +252,25 @@ const CASES: Case[] = [
   {
     name: 'PreferDualStack with single-stack pools: the primary family',
     pools: [V4POOL, V6POOL],
-    svc: { clusterIPs: ['fd00::10', '10.96.0.10'], ipFamilies: ['IPv6', 'IPv4'], policy: 'PreferDualStack' },
-    ingress: ['fc00::'],
+    svc: { clusterIPs: ['2001:db8::10', '198.51.100.210'], ipFamilies: ['IPv6', 'IPv4'], policy: 'PreferDualStack' },
+    ingress: ['2001:db8:1::'],
     pool: 'pool6',
     action: 'allocate',
-    events: ['IPAllocated: Assigned IP ["fc00::"]'],
+    events: ['IPAllocated: Assigned IP ["2001:db8:1::"]'],
   },
   {
     name: 'PreferDualStack holding one address gains the other family from its pool',
     pools: [DUALPOOL],
-    svc: { clusterIPs: DUAL_CLUSTER, policy: 'PreferDualStack', ingress: [{ ip: '192.168.10.1' }] },
-    ingress: ['192.168.10.1', 'fc00:10::'],
+    svc: { clusterIPs: DUAL_CLUSTER, policy: 'PreferDualStack', ingress: [{ ip: '192.0.2.65' }] },
+    ingress: ['192.0.2.65', '2001:db8:10::'],
     pool: 'dual',
     action: 'allocate',
-    events: ['IPAllocated: Assigned additional IP "fc00:10::"'],
+    events: ['IPAllocated: Assigned additional IP "2001:db8:10::"'],
   },
   {
     name: 'pool restricted to another namespace is not used',
     pools: [
-      pool('ns-only', ['192.168.3.0/30'], {
+      pool('ns-only', ['203.0.113.0/30'], {
         serviceAllocation: { priority: 0, namespaces: new Set(['other']), serviceSelectors: [] },
       }),
     ],
@@ -300,8 +300,8 @@ describe('converge with other Services present', () => {
   it('a requested address taken by a Service that does not share fails with the sharing reason', () => {
     const alloc = new Allocator();
     alloc.setPools([V4POOL]);
-    expect(alloc.assign(claim('default/other'), [ip('192.168.1.1')]).ok).toBe(true);
-    const d = converge(service({ loadBalancerIP: '192.168.1.1' }), alloc, { hasPools: true });
+    expect(alloc.assign(claim('default/other'), [ip('192.0.2.1')]).ok).toBe(true);
+    const d = converge(service({ loadBalancerIP: '192.0.2.1' }), alloc, { hasPools: true });
     expect(d.action).toBe('fail');
     expect(d.events[0]?.reason).toBe('AllocationFailed');
   });
@@ -314,7 +314,7 @@ describe('converge with other Services present', () => {
     const d = converge(service({ name: 'b', annotations: shared, ports: [{ port: 443 }] }), alloc, {
       hasPools: true,
     });
-    expect(d.ingress).toEqual(['192.168.1.0']);
+    expect(d.ingress).toEqual(['192.0.2.0']);
   });
 
   it('ETP Local with different selectors never shares', () => {
@@ -345,14 +345,14 @@ describe('converge with other Services present', () => {
       alloc,
       { hasPools: true },
     );
-    expect(d.ingress).toEqual(['192.168.1.1']);
+    expect(d.ingress).toEqual(['192.0.2.1']);
   });
 
   it('a Service losing its address asks for every other Service to be looked at again', () => {
     const alloc = new Allocator();
     alloc.setPools([V4POOL]);
     converge(service(), alloc, { hasPools: true });
-    const d = converge(service({ type: 'ClusterIP', ingress: [{ ip: '192.168.1.0' }] }), alloc, {
+    const d = converge(service({ type: 'ClusterIP', ingress: [{ ip: '192.0.2.0' }] }), alloc, {
       hasPools: true,
     });
     expect(d.reprocessAll).toBe(true);
@@ -363,7 +363,7 @@ describe('converge with other Services present', () => {
     const alloc = new Allocator();
     alloc.setPools([V4POOL]);
     converge(service(), alloc, { hasPools: true });
-    const d = converge(service({ ingress: [{ ip: '192.168.1.0' }] }), alloc, { hasPools: true });
+    const d = converge(service({ ingress: [{ ip: '192.0.2.0' }] }), alloc, { hasPools: true });
     expect(d.action).toBe('keep');
     expect(d.reprocessAll).toBe(false);
   });

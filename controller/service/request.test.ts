@@ -55,13 +55,13 @@ describe('deriveRequest', () => {
     expect(deriveRequest(service()).policy).toBe('SingleStack');
   });
   it('families follow clusterIPs, primary first', () => {
-    const r = deriveRequest(service({ clusterIPs: ['fd00::1', '10.0.0.1'], policy: 'PreferDualStack' }));
+    const r = deriveRequest(service({ clusterIPs: ['2001:db8::1', '198.51.100.201'], policy: 'PreferDualStack' }));
     expect(r.families).toEqual({ families: [6, 4], policy: 'PreferDualStack' });
     expect(r.clusterFamily).toEqual({ ok: true, value: 'dual' });
   });
   it('falls back to spec.clusterIP when clusterIPs is empty', () => {
     const svc = service({ clusterIPs: [] });
-    if (svc.spec) svc.spec.clusterIP = 'fd00::1';
+    if (svc.spec) svc.spec.clusterIP = '2001:db8::1';
     expect(deriveRequest(svc).clusterFamily).toEqual({ ok: true, value: 6 });
   });
   it('two requested addresses of different families are dual-stack', () => {

@@ -19,7 +19,7 @@ export interface ServiceShape {
 }
 
 export function service(shape: ServiceShape = {}): Service {
-  const clusterIPs = shape.clusterIPs ?? ['10.96.0.10'];
+  const clusterIPs = shape.clusterIPs ?? ['198.51.100.210'];
   const spec: NonNullable<Service['spec']> = {
     type: shape.type ?? 'LoadBalancer',
     clusterIP: clusterIPs[0] ?? '',
