@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isNotFound } from '../../kube/errors';
 import type { RestClient } from '../../kube/rest';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane';
-import { addManagementHost, type ManagementHost } from '../harness/controlplane-mgmt';
+import { managementHost, type ManagementHost } from '../harness/controlplane-mgmt';
 import { worldPlacement } from '../harness/controlplane-placement';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet, TEST_IMAGE } from '../harness/kubelet';
@@ -63,7 +63,7 @@ beforeAll(async () => {
   controlPlaneBinaries();
   rootLinksBefore = await rootLinks();
   world = await createWorld({ nodes: 1, management: true });
-  mgmt = await addManagementHost(world);
+  mgmt = managementHost(world);
   const t = Date.now();
   cp = await startControlPlane({
     placement: worldPlacement({ netns: mgmt.netns, ipv4: mgmt.ipv4, ipv6: mgmt.ipv6 }),
@@ -83,7 +83,6 @@ afterAll(async () => {
   await node?.stop();
   admin?.close();
   await cp?.stop();
-  await mgmt?.remove();
   await world?.destroy();
 });
 

@@ -1,7 +1,7 @@
 // Public surface of the cluster harness; tests import from here.
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane';
 export { loopbackPlacement, worldPlacement, type Placement, type WorldPlacementOptions } from './controlplane-placement';
-export { addManagementHost, type ManagementHost } from './controlplane-mgmt';
+export { managementHost, type ManagementHost } from './controlplane-mgmt';
 export { restClient, type Credentials, type HarnessRestClient } from './kubeconfig';
 export { SimNode, deleteNode, type SimNodeSpec, type HeartbeatOptions } from './nodes';
 export { Kubelet, TEST_IMAGE, defaultImageTable, type ImageEntry, type ImageTable, type KubeletOptions } from './kubelet';

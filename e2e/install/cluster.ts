@@ -4,7 +4,7 @@
 // when start-up fails half-way.
 import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../harness/controlplane';
-import { addManagementHost, type ManagementHost } from '../harness/controlplane-mgmt';
+import { managementHost } from '../harness/controlplane-mgmt';
 import { worldPlacement } from '../harness/controlplane-placement';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet } from '../harness/kubelet';
@@ -45,7 +45,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
   };
   controlPlaneBinaries();
   let world: World | undefined;
-  let mgmt: ManagementHost | undefined;
   let cp: ControlPlane | undefined;
   let admin: HarnessRestClient | undefined;
   const nodes: SimNode[] = [];
@@ -58,7 +57,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
     await Promise.allSettled(nodes.map((n) => n.stop()));
     admin?.close();
     await cp?.stop();
-    await mgmt?.remove();
     await world?.destroy();
   };
   try {
@@ -66,8 +64,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
       createWorld({ nodes: opts.nodes ?? 3, ...opts.world, management: true }),
     );
     world = w;
-    const m = await addManagementHost(w);
-    mgmt = m;
+    const m = managementHost(w);
     const c = await time('control plane', () =>
       startControlPlane({ placement: worldPlacement({ netns: m.netns, ipv4: m.ipv4, ipv6: m.ipv6 }) }),
     );
