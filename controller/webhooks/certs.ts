@@ -2,7 +2,7 @@
 // SHA-256, built with node:crypto and the DER encoder next door (RFC 5280 profile: v3, SANs, key usages).
 // The API server trusts the CA through the caBundle injected into the webhook configurations.
 import * as crypto from 'node:crypto';
-import * as net from 'node:net';
+import { FAMILY_BITS, parseIP } from '../../addr/ip';
 import {
   bitString,
   boolean,
@@ -169,15 +169,12 @@ export function createServingCert(ca: CertificatePair, options: ServingCertOptio
   return { cert, key: exportKey(privateKey) };
 }
 
+/** The address as the SAN iPAddress octet string: 4 bytes for IPv4, 16 for IPv6, network order. */
 function ipBytes(ip: string): Buffer {
-  if (net.isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
-  if (!net.isIPv6(ip)) throw new Error(`not an IP address: ${ip}`);
-  const [head = '', tail = ''] = ip.split('::');
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const h = groups(head);
-  const t = ip.includes('::') ? groups(tail) : [];
-  const all = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return Buffer.concat(all.map((g) => Buffer.from([parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff])));
+  const parsed = parseIP(ip);
+  if (parsed === undefined) throw new Error(`not an IP address: ${ip}`);
+  const hex = parsed.value.toString(16).padStart(FAMILY_BITS[parsed.family] / 4, '0');
+  return Buffer.from(hex, 'hex');
 }
 
 /** Whether `cert` is still good for at least `marginMs`, and was issued by `ca`. */
