@@ -9,28 +9,20 @@ import { z } from 'zod';
 import { buildConfig } from '../config/build';
 import { fieldPath } from '../config/errors';
 import { ClusterResources, LabelledObject, SecretObject } from '../config/resources';
-import { AddressPool } from './addresspool';
-import { BFDProfile } from './bfdprofile';
-import { BGPAdvertisement } from './bgpadvertisement';
-import { BGPPeer, BGPPeerV1beta1 } from './bgppeer';
-import { Community } from './community';
-import { IPAddressPool } from './ipaddresspool';
-import { L2Advertisement } from './l2advertisement';
-import { MetalLB } from './metallb';
 import { objectRef } from './meta';
+import { MetalLB } from './metallb';
+import { objectSchemas } from './resources';
 
-type Bucket = Exclude<keyof ClusterResources, never> | 'metallbs';
+type Bucket = keyof ClusterResources | 'metallbs';
 
+/** The registry's kinds (every served version) plus the core kinds the config reads. */
 const KINDS: Record<string, { schema: z.ZodType; bucket: Bucket }> = {
-  'metallb.io/v1beta1/IPAddressPool': { schema: IPAddressPool, bucket: 'ipAddressPools' },
-  'metallb.io/v1alpha1/AddressPool': { schema: AddressPool, bucket: 'addressPools' },
-  'metallb.io/v1beta1/L2Advertisement': { schema: L2Advertisement, bucket: 'l2Advertisements' },
-  'metallb.io/v1beta1/BGPAdvertisement': { schema: BGPAdvertisement, bucket: 'bgpAdvertisements' },
-  'metallb.io/v1beta2/BGPPeer': { schema: BGPPeer, bucket: 'bgpPeers' },
-  'metallb.io/v1beta1/BGPPeer': { schema: BGPPeerV1beta1, bucket: 'bgpPeers' },
-  'metallb.io/v1beta1/Community': { schema: Community, bucket: 'communities' },
-  'metallb.io/v1beta1/BFDProfile': { schema: BFDProfile, bucket: 'bfdProfiles' },
-  'metallb.io/v1beta1/MetalLB': { schema: MetalLB, bucket: 'metallbs' },
+  ...Object.fromEntries(
+    [...objectSchemas()].flatMap(([key, { schema, def }]) => {
+      const bucket: Bucket | undefined = def.kind === 'MetalLB' ? 'metallbs' : def.configList;
+      return bucket === undefined ? [] : [[key, { schema, bucket }]];
+    }),
+  ),
   'v1/Secret': { schema: SecretObject, bucket: 'secrets' },
   'v1/Node': { schema: LabelledObject, bucket: 'nodes' },
   'v1/Namespace': { schema: LabelledObject, bucket: 'namespaces' },

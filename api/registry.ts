@@ -1,15 +1,17 @@
-// Every metallb.io kind ironlb serves, with what a CustomResourceDefinition needs beyond the schema: names,
-// versions, printer columns. crdgen.ts turns this into the files under crds/.
+// The one registry of metallb.io kinds: for each, what the CRD needs beyond the schema (names, versions,
+// printer columns), the whole-object schema each served version parses with, the key its objects go under
+// when the config is built, and whether the validating webhook reviews it. crdgen.ts turns it into crds/,
+// resources.ts into REST paths; the webhooks, listers and the corpus test read it instead of listing kinds.
 import { z } from 'zod';
-import { AddressPoolSpec } from './addresspool';
-import { BFDProfileSpec } from './bfdprofile';
-import { BGPAdvertisementSpec } from './bgpadvertisement';
-import { BGPPeerSpecV1beta1, BGPPeerSpecV1beta2 } from './bgppeer';
-import { CommunitySpec } from './community';
+import { AddressPool, AddressPoolSpec } from './addresspool';
+import { BFDProfile, BFDProfileSpec } from './bfdprofile';
+import { BGPAdvertisement, BGPAdvertisementSpec } from './bgpadvertisement';
+import { BGPPeer, BGPPeerSpecV1beta1, BGPPeerSpecV1beta2, BGPPeerV1beta1 } from './bgppeer';
+import { Community, CommunitySpec } from './community';
 import { ConfigurationStateStatus } from './configurationstate';
-import { IPAddressPoolSpec, IPAddressPoolStatus } from './ipaddresspool';
-import { L2AdvertisementSpec } from './l2advertisement';
-import { MetalLBSpec, MetalLBStatus } from './metallb';
+import { IPAddressPool, IPAddressPoolSpec, IPAddressPoolStatus } from './ipaddresspool';
+import { L2Advertisement, L2AdvertisementSpec } from './l2advertisement';
+import { MetalLB, MetalLBSpec, MetalLBStatus } from './metallb';
 import { GROUP } from './meta';
 import { MetalLBServiceBGPStatus, MetalLBServiceL2Status } from './servicestatus';
 
@@ -31,7 +33,22 @@ export interface KindVersion {
   status?: z.ZodType;
   printerColumns: PrinterColumn[];
   description: string;
+  /** The whole object (envelope, spec, status) as ironlb parses it, where code reads this version. */
+  object?: z.ZodType;
 }
+
+/**
+ * Where the config model takes a kind's objects (config/resources.ts ClusterResources has one list per
+ * key). Kinds without one (status kinds, MetalLB) are not configuration.
+ */
+export type ConfigListKey =
+  | 'ipAddressPools'
+  | 'addressPools'
+  | 'l2Advertisements'
+  | 'bgpAdvertisements'
+  | 'bgpPeers'
+  | 'communities'
+  | 'bfdProfiles';
 
 export interface KindDefinition {
   kind: string;
@@ -47,6 +64,9 @@ export interface KindDefinition {
    * webhook Service. The controller injects the caBundle at run time, as upstream's cert rotator does.
    */
   conversionWebhook?: { service: string; namespace: string; path: string };
+  configList?: ConfigListKey;
+  /** Reviewed by the controller's validating webhook (upstream's kubebuilder markers in internal/k8s/webhooks). */
+  validated?: boolean;
 }
 
 /** Upstream's webhook Service; the controller's --cert-service-name defaults to the same name. */
@@ -74,12 +94,18 @@ const conditionColumn = (type: string): PrinterColumn => ({
   jsonPath: `.status.conditions[?(@.type=="${type}")].status`,
 });
 
+interface KindOptions {
+  conversionPath?: string;
+  configList?: ConfigListKey;
+  validated?: boolean;
+}
+
 function kind(
   k: string,
   plural: string,
   owner: KindDefinition['owner'],
   versions: KindVersion[],
-  conversionPath?: string,
+  opts: KindOptions = {},
 ): KindDefinition {
   const def: KindDefinition = {
     kind: k,
@@ -88,10 +114,12 @@ function kind(
     listKind: `${k}List`,
     owner,
     versions,
+    ...(opts.configList !== undefined ? { configList: opts.configList } : {}),
+    ...(opts.validated ? { validated: true } : {}),
   };
-  return conversionPath === undefined
+  return opts.conversionPath === undefined
     ? def
-    : { ...def, conversionWebhook: { ...WEBHOOK_SERVICE, path: conversionPath } };
+    : { ...def, conversionWebhook: { ...WEBHOOK_SERVICE, path: opts.conversionPath } };
 }
 
 export const KINDS: KindDefinition[] = [
@@ -100,6 +128,7 @@ export const KINDS: KindDefinition[] = [
       name: 'v1beta1',
       storage: true,
       spec: IPAddressPoolSpec,
+      object: IPAddressPool,
       specRequired: true,
       status: IPAddressPoolStatus,
       description:
@@ -110,12 +139,13 @@ export const KINDS: KindDefinition[] = [
         { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
       ],
     },
-  ]),
+  ], { configList: 'ipAddressPools', validated: true }),
   kind('L2Advertisement', 'l2advertisements', 'metallb', [
     {
       name: 'v1beta1',
       storage: true,
       spec: L2AdvertisementSpec,
+      object: L2Advertisement,
       status: z.object({}),
       description:
         'L2Advertisement allows to advertise the LoadBalancer IPs provided by the selected pools via L2.',
@@ -125,12 +155,13 @@ export const KINDS: KindDefinition[] = [
         { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 10 },
       ],
     },
-  ]),
+  ], { configList: 'l2Advertisements', validated: true }),
   kind('BGPAdvertisement', 'bgpadvertisements', 'metallb', [
     {
       name: 'v1beta1',
       storage: true,
       spec: BGPAdvertisementSpec,
+      object: BGPAdvertisement,
       status: z.object({}),
       description:
         'BGPAdvertisement allows to advertise the IPs coming from the selected IPAddressPools via BGP.',
@@ -140,7 +171,7 @@ export const KINDS: KindDefinition[] = [
         { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 10 },
       ],
     },
-  ]),
+  ], { configList: 'bgpAdvertisements', validated: true }),
   kind(
     'BGPPeer',
     'bgppeers',
@@ -151,6 +182,7 @@ export const KINDS: KindDefinition[] = [
         storage: false,
         deprecated: 'v1beta1 is deprecated, please use v1beta2',
         spec: BGPPeerSpecV1beta1,
+        object: BGPPeerV1beta1,
         status: z.object({}),
         description: 'BGPPeer is the Schema for the peers API (deprecated version).',
         printerColumns: peerColumns,
@@ -159,28 +191,31 @@ export const KINDS: KindDefinition[] = [
         name: 'v1beta2',
         storage: true,
         spec: BGPPeerSpecV1beta2,
+        object: BGPPeer,
         status: z.object({}),
         description: 'BGPPeer is the Schema for the peers API.',
         printerColumns: peerColumns,
       },
     ],
-    '/convert',
+    { conversionPath: '/convert', configList: 'bgpPeers', validated: true },
   ),
   kind('Community', 'communities', 'metallb', [
     {
       name: 'v1beta1',
       storage: true,
       spec: CommunitySpec,
+      object: Community,
       status: z.object({}),
       description: 'Community is a collection of aliases for communities.',
       printerColumns: [],
     },
-  ]),
+  ], { configList: 'communities', validated: true }),
   kind('BFDProfile', 'bfdprofiles', 'metallb', [
     {
       name: 'v1beta1',
       storage: true,
       spec: BFDProfileSpec,
+      object: BFDProfile,
       status: z.object({}),
       description:
         'BFDProfile represents the settings of the bfd session that can be optionally associated with a BGP session.',
@@ -191,7 +226,7 @@ export const KINDS: KindDefinition[] = [
         { name: 'Multiplier', type: 'integer', jsonPath: '.spec.detectMultiplier' },
       ],
     },
-  ]),
+  ], { configList: 'bfdProfiles', validated: true }),
   kind('ServiceL2Status', 'servicel2statuses', 'metallb', [
     {
       name: 'v1beta1',
@@ -233,6 +268,7 @@ export const KINDS: KindDefinition[] = [
       name: 'v1beta1',
       storage: true,
       spec: MetalLBSpec,
+      object: MetalLB,
       status: MetalLBStatus,
       description:
         'MetalLB is the Schema for the metallbs API: the singleton that tells the operator to deploy ironlb.',
@@ -249,6 +285,7 @@ export const KINDS: KindDefinition[] = [
       name: 'v1alpha1',
       storage: true,
       spec: AddressPoolSpec,
+      object: AddressPool,
       specRequired: true,
       status: z.object({}),
       description: 'AddressPool is the legacy (OKD 4.9) Schema for address pools; prefer IPAddressPool.',
@@ -258,7 +295,7 @@ export const KINDS: KindDefinition[] = [
         { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
       ],
     },
-  ]),
+  ], { configList: 'addressPools' }),
 ];
 
 export { GROUP };

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { NS } from '../controller/inttestutil';
 import { collectionPath } from '../kube/resource';
-import { METALLB } from '../controller/reconciler/resources';
+import { METALLB } from '../api/resources';
 import {
   ChildController,
   compileController,

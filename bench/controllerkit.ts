@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Watch } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { create, NS } from '../controller/inttestutil';
-import { METALLB } from '../controller/reconciler/resources';
+import { METALLB } from '../api/resources';
 import { ingressIPs, Service, ServiceSchema } from '../controller/service/schema';
 import { AddressLedger, canonicalIP, SCALE_POOL } from './controllerledger';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';

@@ -2,15 +2,9 @@
 // asking discovery as client-node's KubernetesObjectApi does: one request fewer per call, and a typo is a
 // test failure rather than a runtime "Unrecognized API version and kind".
 
-export interface ResourceRef {
-  /** "" for the core group. */
-  readonly group: string;
-  readonly version: string;
-  /** Lower-case plural as in the URL, e.g. "ipaddresspools". */
-  readonly plural: string;
-  readonly kind: string;
-  readonly namespaced: boolean;
-}
+import type { ResourceRef } from '../api/resourceref';
+
+export type { ResourceRef };
 
 export class ResourcePathError extends Error {
   override readonly name = 'ResourcePathError';

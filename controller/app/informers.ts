@@ -11,7 +11,7 @@ import { KubeObject, kubeObjectSchema } from '../../kube/object';
 import { RESOURCES, ResourceRef } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
 import { Service, ServiceSchema } from '../service/schema';
-import { METALLB } from '../reconciler/resources';
+import { METALLB } from '../../api/resources';
 import { CONFIG_STATE_NAME } from '../reconciler/statuswriters';
 
 export interface ControllerInformers {

@@ -4,7 +4,7 @@
 import { applyObject, applyStatus } from '../../kube/apply';
 import { RestClient } from '../../kube/rest';
 import { PoolCounts } from '../allocator/poolspace';
-import { METALLB } from './resources';
+import { METALLB } from '../../api/resources';
 
 export interface PoolStatusWriter {
   writePoolStatus(namespace: string, pool: string, counts: PoolCounts): Promise<void>;

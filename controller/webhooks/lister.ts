@@ -6,24 +6,32 @@ import type { ClusterResources } from '../../config/resources';
 import { isTooManyRequests } from '../../kube/errors';
 import { collectionPath, RESOURCES, ResourceRef } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
-import { METALLB } from '../reconciler/resources';
+import { CONFIG_KINDS, UnknownKindError, resourceRef } from '../../api/resources';
 import type { ResourceKey } from './validate';
 
 const ListSchema = z.looseObject({ items: z.array(z.unknown()).nullish() });
 
+interface Source {
+  readonly resource: ResourceRef;
+  readonly namespaced: boolean;
+}
+
 /** Where each kind lives; `namespaced` kinds are read from the MetalLB namespace only. */
-const SOURCES: Record<ResourceKey, { resource: ResourceRef; namespaced: boolean }> = {
-  ipAddressPools: { resource: METALLB.ipAddressPools, namespaced: true },
-  addressPools: { resource: METALLB.addressPools, namespaced: true },
-  l2Advertisements: { resource: METALLB.l2Advertisements, namespaced: true },
-  bgpAdvertisements: { resource: METALLB.bgpAdvertisements, namespaced: true },
-  bgpPeers: { resource: METALLB.bgpPeers, namespaced: true },
-  communities: { resource: METALLB.communities, namespaced: true },
-  bfdProfiles: { resource: METALLB.bfdProfiles, namespaced: true },
-  secrets: { resource: RESOURCES.secrets, namespaced: true },
-  namespaces: { resource: RESOURCES.namespaces, namespaced: false },
-  nodes: { resource: RESOURCES.nodes, namespaced: false },
-};
+function sourceOf(key: ResourceKey): Source {
+  switch (key) {
+    case 'secrets':
+      return { resource: RESOURCES.secrets, namespaced: true };
+    case 'namespaces':
+      return { resource: RESOURCES.namespaces, namespaced: false };
+    case 'nodes':
+      return { resource: RESOURCES.nodes, namespaced: false };
+    default: {
+      const def = CONFIG_KINDS.find((k) => k.configList === key);
+      if (!def) throw new UnknownKindError(`no metallb.io kind lists its objects under ${key}`);
+      return { resource: resourceRef(def), namespaced: true };
+    }
+  }
+}
 
 const RETRIES = 3;
 const RETRY_DELAY_MS = 200;
@@ -35,10 +43,7 @@ export function restSnapshot(
   const list = async ({
     resource,
     namespaced,
-  }: {
-    resource: ResourceRef;
-    namespaced: boolean;
-  }): Promise<unknown[]> => {
+  }: Source): Promise<unknown[]> => {
     const path = collectionPath(resource, namespaced ? namespace : undefined);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -56,7 +61,7 @@ export function restSnapshot(
     }
   };
   return async (kinds) => {
-    const entries = await Promise.all(kinds.map(async (k) => [k, await list(SOURCES[k])] as const));
+    const entries = await Promise.all(kinds.map(async (k) => [k, await list(sourceOf(k))] as const));
     return Object.fromEntries(entries);
   };
 }

@@ -1,9 +1,10 @@
-// Validating admission for the metallb.io kinds (reference section 4.4): the object under review replaces
+// Validating admission for the metallb.io kinds (upstream internal/k8s/webhooks): the object under review replaces
 // its namesake in the current set, and the set goes through buildConfig, the same model the controller and
 // speakers load. Errors that may resolve by themselves once another object exists (a Secret, a BFD profile,
 // a community alias: `transient`) do not deny, so objects can be applied in any order, as upstream's
 // resetTransientErrorsFields allows.
 import { objectRef } from '../../api/meta';
+import { UnknownKindError, VALIDATED_KINDS, kindDefinition, validationPath } from '../../api/resources';
 import { buildConfig } from '../../config/build';
 import type { BGPType } from '../../config/modes';
 import type { ClusterResources } from '../../config/resources';
@@ -11,16 +12,6 @@ import { AdmissionRequest, AdmissionVerdict, allow, deny } from './admission';
 
 export type WebhookKind =
   'IPAddressPool' | 'BGPAdvertisement' | 'L2Advertisement' | 'Community' | 'BGPPeer' | 'BFDProfile';
-
-/** Upstream's paths (kubebuilder markers in internal/k8s/webhooks). */
-export const VALIDATION_PATHS: Readonly<Record<string, WebhookKind>> = {
-  '/validate-metallb-io-v1beta1-ipaddresspool': 'IPAddressPool',
-  '/validate-metallb-io-v1beta1-bgpadvertisement': 'BGPAdvertisement',
-  '/validate-metallb-io-v1beta1-l2advertisement': 'L2Advertisement',
-  '/validate-metallb-io-v1beta1-community': 'Community',
-  '/validate-metallb-io-v1beta2-bgppeer': 'BGPPeer',
-  '/validate-metallb-io-v1beta1-bfdprofile': 'BFDProfile',
-};
 
 export interface ValidationContext {
   /** The MetalLB namespace: every metallb.io object must be created there. */
@@ -32,14 +23,12 @@ export interface ValidationContext {
 
 export type ResourceKey = keyof ClusterResources;
 
-const LIST_OF: Record<WebhookKind, ResourceKey> = {
-  IPAddressPool: 'ipAddressPools',
-  BGPAdvertisement: 'bgpAdvertisements',
-  L2Advertisement: 'l2Advertisements',
-  Community: 'communities',
-  BGPPeer: 'bgpPeers',
-  BFDProfile: 'bfdProfiles',
-};
+/** The config list the reviewed object replaces its namesake in. */
+function listOf(kind: WebhookKind): ResourceKey {
+  const list = kindDefinition(kind).configList;
+  if (list === undefined) throw new UnknownKindError(`${kind}: no configList in api/registry.ts`);
+  return list;
+}
 
 /** Which kinds take part in each kind's validation, after upstream's validators. */
 const CONTEXT_OF: Record<WebhookKind, readonly ResourceKey[]> = {
@@ -52,6 +41,15 @@ const CONTEXT_OF: Record<WebhookKind, readonly ResourceKey[]> = {
   BGPPeer: ['bgpPeers', 'nodes', 'bfdProfiles', 'secrets'],
   BFDProfile: ['bfdProfiles'],
 };
+
+function isWebhookKind(kind: string): kind is WebhookKind {
+  return kind in CONTEXT_OF;
+}
+
+/** Upstream's paths (kubebuilder markers in internal/k8s/webhooks), from the registry's validated kinds. */
+export const VALIDATION_PATHS: Readonly<Record<string, WebhookKind>> = Object.fromEntries(
+  VALIDATED_KINDS.flatMap((def) => (isWebhookKind(def.kind) ? [[validationPath(def), def.kind]] : [])),
+);
 
 /** The kinds a review of `kind` reads, so the webhook fetches no more than it needs. */
 export function resourcesNeeded(
@@ -120,7 +118,7 @@ function withObject(
 ): ClusterResources {
   const out: Record<string, readonly unknown[]> = {};
   for (const key of CONTEXT_OF[kind]) out[key] = existing[key] ?? [];
-  const listKey = LIST_OF[kind];
+  const listKey = listOf(kind);
   const others = (existing[listKey] ?? []).filter((o) => {
     const m = metaOf(o);
     return !(m.name === meta.name && m.namespace === meta.namespace);

@@ -3,7 +3,7 @@
 // one.
 import { z } from 'zod';
 import { parseFlags } from '../../controller/flags';
-import { METALLB } from '../../controller/reconciler/resources';
+import { METALLB } from '../../api/resources';
 import { VALIDATION_PATHS } from '../../controller/webhooks/validate';
 import { defaultImageTable, resolveCommand } from '../harness/kubelet/images';
 import { crdManifests, nativeManifest, parseManifest, resourceOf } from './manifest';

@@ -9,7 +9,7 @@ import { statusCodeOf } from '../../kube/errors';
 import { type KubeObject, kubeObjectSchema } from '../../kube/object';
 import { collectionPath, type ResourceRef } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
-import { METALLB } from '../../controller/reconciler/resources';
+import { METALLB } from '../../api/resources';
 import { REPO_ROOT } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 
