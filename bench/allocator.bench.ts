@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Cidr, cidrFirst, cidrSize } from '../addr/cidr';
 import { IPAddress, formatIP } from '../addr/ip';
 import { Allocator } from '../controller/allocator/allocator';
-import { cidrsOf, pool, svc } from '../controller/allocator/testutil';
+import { cidrsOf, pool, svc } from '../testkit/allocatorfixtures';
 import { FamilyRequest } from '../controller/allocator/types';
 
 const MARKS = [0.1, 0.5, 0.9, 0.99];

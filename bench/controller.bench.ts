@@ -10,7 +10,7 @@
 // --max-old-space-size=128, to tell a live set from a lazily collected heap).
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { NS } from '../controller/inttestutil';
+import { NS } from '../testkit/metallbcluster';
 import { collectionPath } from '../kube/resource';
 import { METALLB } from '../api/resources';
 import {
@@ -25,8 +25,8 @@ import {
   stopScaleCluster,
   waitForLeader,
   watchAddresses,
-} from './controllerkit';
-import { inScalePool, quantile, sharedAddresses, SCALE_POOL } from './controllerledger';
+} from '../testkit/controllerprocess';
+import { inScalePool, quantile, sharedAddresses, SCALE_POOL } from '../testkit/addressledger';
 
 const SERVICES = Number(process.env.IRONLB_BENCH_SERVICES ?? 5000);
 const WRITERS = Number(process.env.IRONLB_BENCH_WRITERS ?? 4);

@@ -1,5 +1,5 @@
 import { ClusterResources } from './resources';
-import { ExpectedError, bgpAd, buildOk, community, expectErrors, l2, node, peer, pool } from './testutil';
+import { ExpectedError, bgpAd, buildOk, community, expectErrors, l2, node, peer, pool } from '../testkit/configfixtures';
 import { Config } from './types';
 
 const twoNodes = [node('node1', { node: 'node1' }), node('node2', { node: 'node2' })];

@@ -3,7 +3,7 @@ import { cidrFirst, cidrLast, cidrSize, cidrsOverlap, formatCidr } from '../addr
 import { formatIP, IPAddress } from '../addr/ip';
 import { buildConfig } from './build';
 import { ClusterResources } from './resources';
-import { buildOk, pool } from './testutil';
+import { buildOk, pool } from '../testkit/configfixtures';
 
 describe('buildConfig never throws', () => {
   test('on arbitrary values in place of every kind', () => {

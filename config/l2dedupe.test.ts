@@ -1,7 +1,7 @@
 // Which L2Advertisements a pool keeps (upstream TestContainsAdvertisement, through the whole build) and how
 // service selectors are kept (upstream TestServiceSelectors).
 import { ClusterResources } from './resources';
-import { bgpAd, buildOk, expectErrors, l2, node, pool } from './testutil';
+import { bgpAd, buildOk, expectErrors, l2, node, pool } from '../testkit/configfixtures';
 
 const nodes = [
   node('nodeA', { zone: 'a', role: 'edge' }),

@@ -1,5 +1,5 @@
 import { ClusterResources } from './resources';
-import { ExpectedError, bfd, bgpAd, buildOk, community, expectErrors, node, peer, pool } from './testutil';
+import { ExpectedError, bfd, bgpAd, buildOk, community, expectErrors, node, peer, pool } from '../testkit/configfixtures';
 
 const basic = { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.1' };
 const native = { bgpType: 'native' as const };

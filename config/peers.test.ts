@@ -1,6 +1,6 @@
 import { parseIP } from '../addr/ip';
 import { ClusterResources } from './resources';
-import { ExpectedError, bfd, bgpAd, buildOk, expectErrors, node, peer, pool, secret } from './testutil';
+import { ExpectedError, bfd, bgpAd, buildOk, expectErrors, node, peer, pool, secret } from '../testkit/configfixtures';
 import { Config } from './types';
 
 const ip = (text: string) => parseIP(text);

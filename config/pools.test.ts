@@ -1,7 +1,7 @@
 import { formatCidr } from '../addr/cidr';
 import { toAllocatorPool } from './allocatorpool';
 import { EVERYTHING } from './selector';
-import { ExpectedError, buildOk, cidrs, expectErrors, namespace, pool } from './testutil';
+import { ExpectedError, buildOk, cidrs, expectErrors, namespace, pool } from '../testkit/configfixtures';
 import { ClusterResources } from './resources';
 import { Config } from './types';
 

@@ -13,7 +13,7 @@ import {
   startCluster,
   stopCluster,
   waitForIPs,
-} from './inttestutil';
+} from '../testkit/metallbcluster';
 
 jest.setTimeout(180_000);
 

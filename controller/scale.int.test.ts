@@ -26,9 +26,9 @@ import {
   stopScaleCluster,
   waitForLeader,
   watchAddresses,
-} from '../bench/controllerkit';
-import { AddressLedger, inScalePool, sharedAddresses } from '../bench/controllerledger';
-import { eventually, NS } from './inttestutil';
+} from '../testkit/controllerprocess';
+import { AddressLedger, inScalePool, sharedAddresses } from '../testkit/addressledger';
+import { eventually, NS } from '../testkit/metallbcluster';
 import { z } from 'zod';
 
 function count(name: string, fallback: number): number {

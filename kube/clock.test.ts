@@ -1,5 +1,5 @@
 import { sleep, systemClock } from './clock';
-import { FakeClock } from './fakeclock';
+import { FakeClock } from '../testkit/fakeclock';
 
 describe('FakeClock', () => {
   it('fires timers in due order, ties in creation order, and only when time reaches them', async () => {

@@ -1,8 +1,8 @@
 import { KubeApiError } from './errors';
 import { CoreEvent, EventCountPatch, EventRecorder, EventSink, RestEventSink } from './eventrecorder';
-import { FakeClock } from './fakeclock';
+import { FakeClock } from '../testkit/fakeclock';
 import type { RestClient, RestRequest } from './rest';
-import { captureLogger } from './testlog';
+import { captureLogger } from '../testkit/capturedlogger';
 
 class FakeSink implements EventSink {
   created: CoreEvent[] = [];

@@ -1,6 +1,6 @@
 import { HealthServer } from './health';
 import { createRegistry, reconcileMetrics } from './metrics';
-import { captureLogger } from './testlog';
+import { captureLogger } from '../testkit/capturedlogger';
 
 const running: HealthServer[] = [];
 afterEach(async () => {

@@ -1,4 +1,4 @@
-import { FakeClock, flushPromises } from './fakeclock';
+import { FakeClock, flushPromises } from '../testkit/fakeclock';
 import {
   DeleteInfo,
   Informer,
@@ -9,7 +9,7 @@ import {
   WatchHandle,
 } from './informer';
 import { KubeObject } from './object';
-import { captureLogger } from './testlog';
+import { captureLogger } from '../testkit/capturedlogger';
 
 interface Obj extends KubeObject {
   spec?: { v: number };

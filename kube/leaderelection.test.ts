@@ -1,5 +1,5 @@
 import { KubeApiError } from './errors';
-import { FakeClock, flushPromises } from './fakeclock';
+import { FakeClock, flushPromises } from '../testkit/fakeclock';
 import {
   LeaderElectionConfigError,
   LeaderElector,
@@ -11,7 +11,7 @@ import {
   observeLease,
   releaseRecord,
 } from './leaderelection';
-import { captureLogger } from './testlog';
+import { captureLogger } from '../testkit/capturedlogger';
 
 const params = { leaseDurationSeconds: 15 };
 const held = (holder: string, over: Partial<LeaseRecord> = {}): LeaseRecord => ({

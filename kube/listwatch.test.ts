@@ -4,7 +4,7 @@ import { ClientNodeListWatch, WatchLike, decodeKubeObject, parseWatchEvent } fro
 import type { KubeObject } from './object';
 import { RESOURCES } from './resource';
 import type { RestClient, RestRequest } from './rest';
-import { captureLogger } from './testlog';
+import { captureLogger } from '../testkit/capturedlogger';
 
 /** Answers each request with the next scripted page and records what was asked. */
 function pagedRest(pages: unknown[]): RestClient & { requests: RestRequest[] } {

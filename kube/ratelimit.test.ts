@@ -1,4 +1,4 @@
-import { FakeClock } from './fakeclock';
+import { FakeClock } from '../testkit/fakeclock';
 import {
   BucketRateLimiter,
   ItemExponentialRateLimiter,

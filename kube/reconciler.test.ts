@@ -1,7 +1,7 @@
-import { FakeClock, flushPromises } from './fakeclock';
+import { FakeClock, flushPromises } from '../testkit/fakeclock';
 import { ItemExponentialRateLimiter } from './ratelimit';
 import { ReconcileOutcome, ReconcileResult, ReconcileRunner, Reconciler } from './reconciler';
-import { captureLogger } from './testlog';
+import { captureLogger } from '../testkit/capturedlogger';
 import { WorkQueue } from './workqueue';
 
 interface Harness {

@@ -1,4 +1,4 @@
-import { FakeClock, flushPromises } from './fakeclock';
+import { FakeClock, flushPromises } from '../testkit/fakeclock';
 import { ItemExponentialRateLimiter } from './ratelimit';
 import { WorkQueue } from './workqueue';
 

@@ -1,6 +1,6 @@
 // allocateAdditionalFamily: upstream AllocateFromPoolForAdditionalFamily, used for PreferDualStack.
 import { Allocator } from './allocator';
-import { ip, pool, shown, svc } from './testutil';
+import { ip, pool, shown, svc } from '../../testkit/allocatorfixtures';
 
 describe('allocateAdditionalFamily', () => {
   it('adds the lowest free address of the other family from the same pool, keeping the current first', () => {

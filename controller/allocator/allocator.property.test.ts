@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { formatIP } from '../../addr/ip';
 import { Allocator } from './allocator';
 import { CidrSpace } from './cidrspace';
-import { V4, cidrsOf, pool, svc } from './testutil';
+import { V4, cidrsOf, pool, svc } from '../../testkit/allocatorfixtures';
 
 type Op = { kind: 'allocate'; service: number; sharing: boolean; port: number } | { kind: 'release'; service: number };
 

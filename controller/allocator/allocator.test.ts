@@ -1,5 +1,5 @@
 import { Allocator } from './allocator';
-import { DUAL_PREFERRED, DUAL_REQUIRED, V4, V6, ip, pool, shown, svc } from './testutil';
+import { DUAL_PREFERRED, DUAL_REQUIRED, V4, V6, ip, pool, shown, svc } from '../../testkit/allocatorfixtures';
 
 describe('Allocator.allocate', () => {
   it('hands out the four addresses of two /31 pools, then fails, then shares (upstream TestAllocation)', () => {

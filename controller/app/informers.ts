@@ -10,7 +10,7 @@ import { ClientNodeListWatch, decodeKubeObject, Decoder } from '../../kube/listw
 import { KubeObject, kubeObjectSchema } from '../../kube/object';
 import { RESOURCES, ResourceRef } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
-import { Service, ServiceSchema } from '../service/schema';
+import { Service, ServiceSchema } from '../../api/service';
 import { METALLB } from '../../api/resources';
 import { CONFIG_STATE_NAME } from '../reconciler/statuswriters';
 

@@ -4,10 +4,10 @@
 // and a restart alone moves no address.
 import fc from 'fast-check';
 import { parseIP } from '../../addr/ip';
-import { pool as poolObject } from '../../config/testutil';
-import { service } from '../service/testservice';
+import { pool as poolObject } from '../../testkit/configfixtures';
+import { service } from '../../testkit/servicefixtures';
 import { CONFIG_KEY } from './ipam';
-import { FakeWorld } from './testharness';
+import { FakeWorld } from '../../testkit/ipamworld';
 
 const POOL_SETS = [
   [poolObject('a', ['192.0.2.0/30']), poolObject('b', ['198.51.100.0/31'])],

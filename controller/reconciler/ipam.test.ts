@@ -1,7 +1,7 @@
-import { pool as poolObject, namespace } from '../../config/testutil';
+import { pool as poolObject, namespace } from '../../testkit/configfixtures';
 import { CONFIG_KEY } from './ipam';
-import { service } from '../service/testservice';
-import { FakeWorld } from './testharness';
+import { service } from '../../testkit/servicefixtures';
+import { FakeWorld } from '../../testkit/ipamworld';
 
 const POOL = poolObject('web', ['192.0.2.0/30']);
 

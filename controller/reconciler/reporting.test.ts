@@ -5,7 +5,7 @@ import type { RestClient, RestRequest } from '../../kube/rest';
 import { controllerMetrics } from './metrics';
 import { RestServiceWriter } from './serviceapi';
 import { RestStatusWriters, configurationStateStatus, int64 } from './statuswriters';
-import { service } from '../service/testservice';
+import { service } from '../../testkit/servicefixtures';
 
 const MAX_INT64 = (1n << 63n) - 1n;
 

@@ -4,7 +4,7 @@
 // so a later change to the Service simply triggers another pass.
 import { objectPath, RESOURCES } from '../../kube/resource';
 import { CONTENT_TYPE, RestClient } from '../../kube/rest';
-import { Service } from '../service/schema';
+import { Service } from '../../api/service';
 
 export interface ServiceWriter {
   /** Replaces status.loadBalancer.ingress; an empty list clears status.loadBalancer. */

@@ -1,10 +1,10 @@
 // Table tests after upstream controller_test.go TestControllerMutation: one Service, a pool set, what the
 // controller decides. Events are compared as "reason: message" so a changed wording is caught.
 import { Allocator } from '../allocator/allocator';
-import { pool, svc as claim, ip } from '../allocator/testutil';
+import { pool, svc as claim, ip } from '../../testkit/allocatorfixtures';
 import { AllocatorPool } from '../allocator/types';
 import { converge } from './converge';
-import { service, ServiceShape } from './testservice';
+import { service, ServiceShape } from '../../testkit/servicefixtures';
 
 const V4POOL = pool('pool1', ['192.0.2.0/30']);
 const V4POOL2 = pool('pool2', ['198.51.100.0/30']);

@@ -6,9 +6,9 @@
 import { IPAddress, formatIP, parseIP } from '../../addr/ip';
 import { Allocator } from '../allocator/allocator';
 import { AllocationResult } from '../allocator/types';
-import { ALLOCATED_FROM_POOL } from './annotations';
+import { ALLOCATED_FROM_POOL } from '../../api/serviceannotations';
 import { Parsed, ServiceFamily, ServiceRequest, deriveRequest, familyOf } from './request';
-import { Service, ingressIPs } from './schema';
+import { Service, ingressIPs } from '../../api/service';
 
 export interface ServiceEvent {
   readonly type: 'Normal' | 'Warning';

@@ -1,21 +1,8 @@
-import { ANNOTATION, annotationValue, deprecatedAnnotations } from './annotations';
+import { ANNOTATION, annotationValue, deprecatedAnnotations } from '../../api/serviceannotations';
 import { Decision } from './converge';
-import { claimOf, deriveRequest, isHandledClass, selectorString } from './request';
-import { service } from './testservice';
+import { claimOf, deriveRequest, selectorString } from './request';
+import { service } from '../../testkit/servicefixtures';
 import { planWrites } from './writes';
-
-describe('isHandledClass (upstream TestLBClass)', () => {
-  it.each([
-    ['no flag, no class', '', undefined, true],
-    ['no flag, a class', '', 'other', false],
-    ['flag, same class', 'ironlb', 'ironlb', true],
-    ['flag, other class', 'ironlb', 'other', false],
-    ['flag, no class', 'ironlb', undefined, false],
-  ])('%s', (_name, flag, cls, handled) => {
-    const shape = cls === undefined ? {} : { loadBalancerClass: cls };
-    expect(isHandledClass(service(shape), flag)).toBe(handled);
-  });
-});
 
 describe('annotations', () => {
   it('the new prefix wins even when empty', () => {

@@ -3,8 +3,8 @@
 // ipfamily.ForService, SharingKey and k8salloc.Ports/BackendKey.
 import { Family, IPAddress, formatIP, parseIP } from '../../addr/ip';
 import { FamilyRequest, IPFamilyPolicy, ServiceClaim, ServicePort } from '../allocator/types';
-import { ANNOTATION, PREFIX, annotationValue } from './annotations';
-import { Service, serviceKey } from './schema';
+import { ANNOTATION, PREFIX, annotationValue } from '../../api/serviceannotations';
+import { Service, serviceKey } from '../../api/service';
 
 /** A Service's address family as upstream's ipfamily package names it. */
 export type ServiceFamily = Family | 'dual';
@@ -142,10 +142,4 @@ export function deriveRequest(svc: Service): ServiceRequest {
     desiredIPs: desiredIPsOf(svc),
     desiredPool: annotationValue(svc.metadata.annotations, ANNOTATION.addressPool),
   };
-}
-
-/** spec.loadBalancerClass against --lb-class: no flag handles only class-less Services. */
-export function isHandledClass(svc: Service, lbClass: string): boolean {
-  const cls = svc.spec?.loadBalancerClass ?? '';
-  return lbClass === '' ? cls === '' : cls === lbClass;
 }

@@ -2,9 +2,9 @@
 // metadata patch when the pool annotation changed, and nothing at all when the Service already says what it
 // should. Only the ingress addresses are compared: the API server may default fields such as ipMode, and
 // comparing those would make every reconcile write again.
-import { ALLOCATED_FROM_POOL, DEPRECATED_ALLOCATED_FROM_POOL, deprecatedAnnotations } from './annotations';
+import { ALLOCATED_FROM_POOL, DEPRECATED_ALLOCATED_FROM_POOL, deprecatedAnnotations } from '../../api/serviceannotations';
 import { Decision, ServiceEvent } from './converge';
-import { Service } from './schema';
+import { Service } from '../../api/service';
 
 export interface ServiceWrites {
   /** The new status.loadBalancer.ingress (empty clears it); undefined: leave the status alone. */

@@ -1,7 +1,7 @@
 // CertManager against an in-memory API: the Secret, the webhook configuration and the CRD it maintains.
 import * as crypto from 'node:crypto';
 import { KubeApiError } from '../../kube/errors';
-import { FakeClock } from '../../kube/fakeclock';
+import { FakeClock } from '../../testkit/fakeclock';
 import { silentLogger } from '../../kube/log';
 import type { RestClient, RestRequest } from '../../kube/rest';
 import { CertManager } from './certmanager';

@@ -1,5 +1,5 @@
 // The webhook handlers given AdmissionReview and ConversionReview JSON, as the API server sends them.
-import { bfd, bgpAd, community, NS, peer, pool } from '../../config/testutil';
+import { bfd, bgpAd, community, NS, peer, pool } from '../../testkit/configfixtures';
 import type { ClusterResources } from '../../config/resources';
 import { silentLogger } from '../../kube/log';
 import { WebhookServer } from './server';

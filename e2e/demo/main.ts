@@ -19,6 +19,7 @@ import {
   type InstalledCluster,
 } from '../install/cluster';
 import { applyManifest, METALLB_NAMESPACE } from '../install/manifest';
+import { readService } from '../../testkit/servicereader';
 import {
   backendObjects,
   CLUSTER_ASN,
@@ -89,17 +90,6 @@ function claimDemoDir(): void {
 function releaseDemoDir(): void {
   for (const f of [OWNER, KUBECONFIG]) fs.rmSync(f, { force: true });
 }
-
-const serviceSchema = z.looseObject({
-  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).optional() }),
-  status: z
-    .looseObject({
-      loadBalancer: z
-        .looseObject({ ingress: z.array(z.looseObject({ ip: z.string().optional() })).optional() })
-        .optional(),
-    })
-    .optional(),
-});
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -174,14 +164,9 @@ async function main(): Promise<void> {
     await waitFor(
       `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an address`,
       async () => {
-        const svc = serviceSchema.parse(
-          await admin.request({
-            method: 'GET',
-            path: `/api/v1/namespaces/${DEMO_NAMESPACE}/services/${DEMO_SERVICE}`,
-          }),
-        );
-        ip = svc.status?.loadBalancer?.ingress?.[0]?.ip ?? '';
-        fromPool = svc.metadata.annotations?.['metallb.io/ip-allocated-from-pool'] ?? '';
+        const svc = await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE);
+        ip = svc.ips[0] ?? '';
+        fromPool = svc.pool ?? '';
         return ip !== '' && fromPool !== '';
       },
       { timeoutMs: 60_000 },

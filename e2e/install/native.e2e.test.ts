@@ -17,12 +17,12 @@ import {
   type InstalledCluster,
 } from './cluster';
 import { METALLB_NAMESPACE as NS } from './manifest';
+import { readService, type ServiceAddresses } from '../../testkit/servicereader';
 
 jest.setTimeout(180_000);
 
 const POOLS = `/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools`;
 const SERVICES = '/api/v1/namespaces/default/services';
-const ALLOCATED_FROM = 'metallb.io/ip-allocated-from-pool';
 
 let cluster: InstalledCluster | undefined;
 let controller: ControllerPod | undefined;
@@ -37,17 +37,6 @@ function pod(): ControllerPod {
   return controller;
 }
 
-const serviceSchema = z.looseObject({
-  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).optional() }),
-  status: z
-    .looseObject({
-      loadBalancer: z
-        .looseObject({ ingress: z.array(z.looseObject({ ip: z.string().optional() })).optional() })
-        .optional(),
-    })
-    .optional(),
-});
-
 async function createService(name: string): Promise<void> {
   await c().admin.request({
     method: 'POST',
@@ -59,12 +48,8 @@ async function createService(name: string): Promise<void> {
   });
 }
 
-async function serviceIPs(name: string): Promise<{ ips: string[]; pool: string | undefined }> {
-  const svc = serviceSchema.parse(await c().admin.request({ method: 'GET', path: `${SERVICES}/${name}` }));
-  return {
-    ips: (svc.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip !== undefined ? [i.ip] : [])),
-    pool: svc.metadata.annotations?.[ALLOCATED_FROM],
-  };
+function serviceIPs(name: string): Promise<ServiceAddresses> {
+  return readService(c().admin, 'default', name);
 }
 
 async function waitForIP(name: string): Promise<{ ips: string[]; pool: string | undefined }> {

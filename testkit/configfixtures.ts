@@ -1,8 +1,8 @@
 // Builders for raw resources and assertions over buildConfig's result, shared by the table tests.
 import { parseCidr, Cidr } from '../addr/cidr';
-import { buildConfig, BuildOptions } from './build';
-import { ClusterResources } from './resources';
-import { Config, ConfigError, ConfigKind } from './types';
+import { buildConfig, BuildOptions } from '../config/build';
+import { ClusterResources } from '../config/resources';
+import { Config, ConfigError, ConfigKind } from '../config/types';
 
 export const NS = 'metallb-system';
 

@@ -1,7 +1,7 @@
 // Builders for allocator tests: pools and Services from short literals.
-import { Cidr, parsePoolEntry } from '../../addr/cidr';
-import { IPAddress, formatIP, parseIP } from '../../addr/ip';
-import { AllocationResult, AllocatorPool, FamilyRequest, ServiceClaim } from './types';
+import { Cidr, parsePoolEntry } from '../addr/cidr';
+import { IPAddress, formatIP, parseIP } from '../addr/ip';
+import { AllocationResult, AllocatorPool, FamilyRequest, ServiceClaim } from '../controller/allocator/types';
 
 export function cidrsOf(...entries: string[]): Cidr[] {
   return entries.flatMap((e) => {

@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { Cidr, cidrContains, parsePoolEntry } from '../addr/cidr';
 import { formatIP, parseIP } from '../addr/ip';
-import { ingressIPs, Service } from '../controller/service/schema';
+import { ingressIPs, Service } from '../api/service';
 
 /** The pool every scale run allocates from: two CIDRs and a range, 10,240 addresses. */
 export const SCALE_POOL = {

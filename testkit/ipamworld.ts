@@ -1,14 +1,14 @@
 // An in-memory world for IpamReconciler tests: a Service cache that the fake writer updates the way the
 // API server and the watch would, a recorder that keeps events, and a queue drained by hand.
-import { buildConfig } from '../../config/build';
-import type { ClusterResources } from '../../config/resources';
-import type { EventType } from '../../kube/events';
-import type { KubeObject } from '../../kube/object';
-import { silentLogger } from '../../kube/log';
-import { PoolCounts } from '../allocator/poolspace';
-import { Service, serviceKey } from '../service/schema';
-import { IpamReconciler } from './ipam';
-import type { ServiceWriter } from './serviceapi';
+import { buildConfig } from '../config/build';
+import type { ClusterResources } from '../config/resources';
+import type { EventType } from '../kube/events';
+import type { KubeObject } from '../kube/object';
+import { silentLogger } from '../kube/log';
+import { PoolCounts } from '../controller/allocator/poolspace';
+import { Service, serviceKey } from '../api/service';
+import { IpamReconciler } from '../controller/reconciler/ipam';
+import type { ServiceWriter } from '../controller/reconciler/serviceapi';
 
 export class FakeWorld implements ServiceWriter {
   readonly services = new Map<string, Service>();

@@ -1,8 +1,9 @@
-// The parts of a core/v1 Service the controller reads and writes. Loose objects: whatever else the API
-// server sends is kept, so a cached Service round-trips untouched. Domain rules (annotation syntax, address
-// families) are checked in request.ts, not here: a Service this schema rejects would vanish from the cache.
+// The parts of a core/v1 Service the controller and the speaker read and write. Loose objects: whatever else
+// the API server sends is kept, so a cached Service round-trips untouched. Domain rules (annotation syntax,
+// address families) are checked by the deployables (controller/service/request.ts), not here: a Service this
+// schema rejects would vanish from the cache.
 import { z } from 'zod';
-import { ObjectMeta } from '../../api/meta';
+import { ObjectMeta } from './meta';
 
 export const ServicePortSchema = z.looseObject({
   name: z.string().optional(),
@@ -52,4 +53,13 @@ export function ingressIPs(svc: Service): string[] {
   const out: string[] = [];
   for (const entry of svc.status?.loadBalancer?.ingress ?? []) if (entry.ip) out.push(entry.ip);
   return out;
+}
+
+/**
+ * spec.loadBalancerClass against --lb-class: without the flag only class-less Services are handled (upstream
+ * controller/main.go and speaker/main.go filter the same way, so controller and speakers agree).
+ */
+export function isHandledClass(svc: Service, lbClass: string): boolean {
+  const cls = svc.spec?.loadBalancerClass ?? '';
+  return lbClass === '' ? cls === '' : cls === lbClass;
 }

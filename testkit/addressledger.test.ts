@@ -1,5 +1,5 @@
-import { AddressLedger, canonicalIP, inScalePool, quantile, sharedAddresses } from './controllerledger';
-import type { Service } from '../controller/service/schema';
+import { AddressLedger, canonicalIP, inScalePool, quantile, sharedAddresses } from './addressledger';
+import type { Service } from '../api/service';
 
 const svc = (name: string, ...ips: string[]): Service => ({
   metadata: { name, namespace: 'ns' },

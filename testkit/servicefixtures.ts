@@ -1,5 +1,5 @@
 // Builders for Service objects in controller tests.
-import { Service } from './schema';
+import { Service } from '../api/service';
 
 export interface ServiceShape {
   ns?: string;

@@ -1,11 +1,11 @@
 // Shared steps of the controller's integration tests: a control plane with the metallb.io CRDs and the
 // MetalLB namespace, and small typed reads of what the controller wrote.
-import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
 import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
 import { applyCrds } from '../e2e/install/manifest';
 import { waitFor } from '../e2e/harness/readiness';
 import { isAlreadyExists, isNotFound } from '../kube/errors';
+import { readService as readNamespacedService, type ServiceAddresses } from './servicereader';
 
 export const NS = 'metallb-system';
 
@@ -70,26 +70,9 @@ export function lbService(
   };
 }
 
-const ServiceRead = z.looseObject({
-  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).nullish() }),
-  status: z
-    .looseObject({
-      loadBalancer: z
-        .looseObject({ ingress: z.array(z.looseObject({ ip: z.string().optional() })).nullish() })
-        .optional(),
-    })
-    .optional(),
-});
-
-export async function readService(
-  api: HarnessRestClient,
-  name: string,
-): Promise<{ ips: string[]; pool: string | undefined }> {
-  const svc = ServiceRead.parse(await api.request({ method: 'GET', path: servicePath(name) }));
-  return {
-    ips: (svc.status?.loadBalancer?.ingress ?? []).flatMap((e) => (e.ip ? [e.ip] : [])),
-    pool: svc.metadata.annotations?.['metallb.io/ip-allocated-from-pool'],
-  };
+/** A Service in the default namespace, as the controller's integration tests create them. */
+export function readService(api: HarnessRestClient, name: string): Promise<ServiceAddresses> {
+  return readNamespacedService(api, 'default', name);
 }
 
 export async function waitForIPs(api: HarnessRestClient, name: string, count = 1): Promise<string[]> {

@@ -1,7 +1,7 @@
 // A deterministic Clock for tests. Time moves only when a test calls `advance`; timers fire in due order,
 // and `advance` lets pending promise callbacks run between timers so async loops (the informer's restart,
 // the elector's renew loop) make the same progress they would in real time.
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../kube/clock';
 
 interface PendingTimer {
   readonly id: number;

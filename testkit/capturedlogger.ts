@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import type { Logger } from 'winston';
-import { LogLevel, createLogger } from './log';
+import { LogLevel, createLogger } from '../kube/log';
 
 const logLine = z.record(z.string(), z.unknown());
 
