@@ -1,5 +1,5 @@
 import { formatCidr } from '../addr/cidr';
-import { toAllocatorPool } from './allocatorpool';
+import { toAllocatorPool } from '../controller/allocator/configpools';
 import { EVERYTHING } from './selector';
 import { ExpectedError, buildOk, cidrs, expectErrors, namespace, pool } from '../testkit/configfixtures';
 import { ClusterResources } from './resources';

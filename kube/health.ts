@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import { describeError } from './errors';
+import { listen, type Listening } from './listen';
 
 /** Resolves (or returns) when healthy; throws with the reason when not. */
 export type HealthCheck = () => void | Promise<void>;
@@ -29,7 +30,7 @@ interface CheckResult {
 export class HealthServer {
   private readonly liveness = new Map<string, HealthCheck>();
   private readonly readiness = new Map<string, HealthCheck>();
-  private server: http.Server | undefined;
+  private listening: Listening | undefined;
 
   constructor(private readonly options: HealthServerOptions) {}
 
@@ -52,26 +53,14 @@ export class HealthServer {
         res.end();
       });
     });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string')
-      throw new Error(`health server bound to ${String(address)}`);
-    return address.port;
+    this.listening = await listen(server, 'health server', port, host);
+    return this.listening.port;
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.close();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

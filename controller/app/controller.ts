@@ -24,7 +24,7 @@ import { RestServiceWriter } from '../reconciler/serviceapi';
 import { PodOwner, RestStatusWriters } from '../reconciler/statuswriters';
 import { isConfigChange } from './configchange';
 import { createInformers, servesAddressPools } from './informers';
-import { startSecureMetrics } from './securemetrics';
+import { startSecureMetrics } from '../../kube/securemetrics';
 
 export interface ControllerOptions {
   readonly kubeConfig: KubeConfig;

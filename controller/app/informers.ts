@@ -1,17 +1,17 @@
 // The caches the controller reads: every Service in the cluster, and the config kinds the pools are built
 // from (IPAddressPools and legacy AddressPools in the MetalLB namespace, Namespaces for namespaceSelectors).
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
+import { METALLB } from '../../api/resources';
+import { Service, ServiceSchema } from '../../api/service';
 import type { ClusterResources } from '../../config/resources';
 import type { Clock } from '../../kube/clock';
-import { isNotFound } from '../../kube/errors';
 import { Informer } from '../../kube/informer';
-import { ClientNodeListWatch, decodeKubeObject, Decoder } from '../../kube/listwatch';
+import { informerFactory, isServed } from '../../kube/informerfactory';
+import { decodeKubeObject, Decoder } from '../../kube/listwatch';
 import { KubeObject, kubeObjectSchema } from '../../kube/object';
-import { RESOURCES, ResourceRef } from '../../kube/resource';
+import { RESOURCES } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
-import { Service, ServiceSchema } from '../../api/service';
-import { METALLB } from '../../api/resources';
 import { CONFIG_STATE_NAME } from '../reconciler/statuswriters';
 
 export interface ControllerInformers {
@@ -32,17 +32,8 @@ const decodeService: Decoder<Service> = (raw) => {
 };
 
 /** Whether the legacy AddressPool CRD is served; without it an informer would retry forever, never synced. */
-export async function servesAddressPools(rest: RestClient): Promise<boolean> {
-  try {
-    const raw = await rest.request({
-      method: 'GET',
-      path: `/apis/${METALLB.addressPools.group}/${METALLB.addressPools.version}`,
-    });
-    return JSON.stringify(raw ?? {}).includes('"addresspools"');
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+export function servesAddressPools(rest: RestClient): Promise<boolean> {
+  return isServed(rest, METALLB.addressPools);
 }
 
 export function createInformers(opts: {
@@ -53,39 +44,18 @@ export function createInformers(opts: {
   logger: Logger;
   withAddressPools: boolean;
 }): ControllerInformers {
-  const watch = new Watch(opts.kubeConfig);
-  const make = <T extends KubeObject>(
-    resource: ResourceRef,
-    decode: Decoder<T>,
-    namespace?: string,
-    fieldSelector?: string,
-  ): Informer<T> =>
-    new Informer<T>({
-      source: new ClientNodeListWatch<T>({
-        rest: opts.rest,
-        watch,
-        resource,
-        decode,
-        logger: opts.logger,
-        ...(namespace !== undefined ? { namespace } : {}),
-        ...(fieldSelector !== undefined ? { fieldSelector } : {}),
-      }),
-      clock: opts.clock,
-      logger: opts.logger,
-    });
+  const make = informerFactory(opts);
   const services = make(RESOURCES.services, decodeService);
-  const pools = make(METALLB.ipAddressPools, decodeKubeObject, opts.namespace);
+  const pools = make(METALLB.ipAddressPools, decodeKubeObject, { namespace: opts.namespace });
   const legacy = opts.withAddressPools
-    ? make(METALLB.addressPools, decodeKubeObject, opts.namespace)
+    ? make(METALLB.addressPools, decodeKubeObject, { namespace: opts.namespace })
     : undefined;
   const namespaces = make(RESOURCES.namespaces, decodeKubeObject);
   const config = [pools, namespaces, ...(legacy ? [legacy] : [])];
-  const configState = make(
-    METALLB.configurationStates,
-    decodeKubeObject,
-    opts.namespace,
-    `metadata.name=${CONFIG_STATE_NAME}`,
-  );
+  const configState = make(METALLB.configurationStates, decodeKubeObject, {
+    namespace: opts.namespace,
+    fieldSelector: `metadata.name=${CONFIG_STATE_NAME}`,
+  });
   const all = [services, configState, ...config];
   return {
     services,

@@ -6,7 +6,7 @@
 // until the configuration is loaded, then every Service's existing ingress is re-claimed before any
 // Service is served; otherwise a new Service could take an address an existing one still announces.
 import type { Logger } from 'winston';
-import { toAllocatorPool } from '../../config/allocatorpool';
+import { toAllocatorPool } from '../allocator/configpools';
 import type { ClusterResources } from '../../config/resources';
 import type { BuildResult, Config } from '../../config/types';
 import { describeError } from '../../kube/errors';

@@ -5,7 +5,7 @@ import { FakeClock } from '../../testkit/fakeclock';
 import { silentLogger } from '../../kube/log';
 import type { RestClient, RestRequest } from '../../kube/rest';
 import { CertManager } from './certmanager';
-import type { CertificatePair } from './certs';
+import type { CertificatePair } from '../../kube/tls/certs';
 
 const SECRET = '/api/v1/namespaces/metallb-system/secrets/metallb-webhook-cert';
 const VWC =

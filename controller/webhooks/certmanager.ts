@@ -8,7 +8,7 @@ import { Clock, TimerHandle } from '../../kube/clock';
 import { describeError, isConflict, isNotFound } from '../../kube/errors';
 import { collectionPath, objectPath, RESOURCES } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
-import { CertificatePair, createCA, createServingCert, isCertValid } from './certs';
+import { CertificatePair, createCA, createServingCert, isCertValid } from '../../kube/tls/certs';
 
 const DAY_MS = 86_400_000;
 

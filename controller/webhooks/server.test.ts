@@ -2,7 +2,7 @@
 // an AdmissionReview answered over the wire.
 import * as https from 'node:https';
 import { silentLogger } from '../../kube/log';
-import { createCA, createServingCert } from './certs';
+import { createCA, createServingCert } from '../../kube/tls/certs';
 import { WebhookServer } from './server';
 
 const DAY = 86_400_000;

@@ -4,11 +4,11 @@
 // crash (with failurePolicy Fail the API server then refuses the write, which is the safe side).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'winston';
 import type { BGPType } from '../../config/modes';
 import type { ClusterResources } from '../../config/resources';
 import { describeError } from '../../kube/errors';
+import { listen, type Listening } from '../../kube/listen';
 import {
   AdmissionReviewSchema,
   AdmissionVerdict,
@@ -17,7 +17,7 @@ import {
   conversionResponse,
   deny,
 } from './admission';
-import type { CertificatePair } from './certs';
+import type { CertificatePair } from '../../kube/tls/certs';
 import { convertPeers } from './conversion';
 import { ResourceKey, VALIDATION_PATHS, resourcesNeeded, validateAdmission } from './validate';
 
@@ -39,6 +39,7 @@ export interface WebhookResponse {
 
 export class WebhookServer {
   private server: https.Server | undefined;
+  private listening: Listening | undefined;
 
   constructor(private readonly options: WebhookHandlerOptions) {}
 
@@ -87,16 +88,8 @@ export class WebhookServer {
       },
     );
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('webhook server has no port');
-    return (address satisfies AddressInfo).port;
+    this.listening = await listen(server, 'webhook server', port, host);
+    return this.listening.port;
   }
 
   /** Swaps the serving certificate for new connections (rotation). */
@@ -105,11 +98,10 @@ export class WebhookServer {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
+    const listening = this.listening;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.listening = undefined;
+    await listening?.close();
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -9,9 +9,10 @@ import * as path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'winston';
 import { z } from 'zod';
-import { describeError } from '../../kube/errors';
-import type { RestClient } from '../../kube/rest';
-import { createCA, createServingCert } from '../webhooks/certs';
+import { describeError } from './errors';
+import { listen, type Listening } from './listen';
+import type { RestClient } from './rest';
+import { createCA, createServingCert } from './tls/certs';
 
 export interface SecureMetricsOptions {
   readonly registry: Registry;
@@ -81,7 +82,7 @@ export async function authorizeMetrics(
 
 export async function startSecureMetrics(
   o: SecureMetricsOptions,
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<Listening> {
   let cert: { cert: string; key: string };
   if (o.certDir) {
     cert = {
@@ -113,20 +114,5 @@ export async function startSecureMetrics(
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('metrics server has no port');
-  return {
-    port: address.port,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listen(server, 'secure metrics server', o.port, o.host);
 }

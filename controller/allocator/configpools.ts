@@ -1,7 +1,7 @@
 // The allocator takes its own narrow view of a pool; this is the one place that maps the config onto it.
-import { AllocatorPool } from '../controller/allocator/types';
-import { selectorMatches } from './selector';
-import { Labels, Pool } from './types';
+import { AllocatorPool } from './types';
+import { selectorMatches } from '../../config/selector';
+import { Labels, Pool } from '../../config/types';
 
 export function toAllocatorPool(pool: Pool): AllocatorPool {
   const base = {

@@ -1,8 +1,8 @@
 // Secure metrics: who may scrape is decided by the API server (TokenReview, then SubjectAccessReview).
 import * as https from 'node:https';
-import { createRegistry } from '../../kube/metrics';
-import { silentLogger } from '../../kube/log';
-import type { RestClient, RestRequest } from '../../kube/rest';
+import { createRegistry } from './metrics';
+import { silentLogger } from './log';
+import type { RestClient, RestRequest } from './rest';
 import { authorizeMetrics, startSecureMetrics } from './securemetrics';
 
 /** An API server that knows one token per user and lets only "prometheus" read /metrics. */
