@@ -123,55 +123,73 @@ function kind(
 }
 
 export const KINDS: KindDefinition[] = [
-  kind('IPAddressPool', 'ipaddresspools', 'metallb', [
-    {
-      name: 'v1beta1',
-      storage: true,
-      spec: IPAddressPoolSpec,
-      object: IPAddressPool,
-      specRequired: true,
-      status: IPAddressPoolStatus,
-      description:
-        'IPAddressPool represents a pool of IP addresses that can be allocated to LoadBalancer services.',
-      printerColumns: [
-        { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
-        { name: 'Avoid Buggy IPs', type: 'boolean', jsonPath: '.spec.avoidBuggyIPs' },
-        { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
-      ],
-    },
-  ], { configList: 'ipAddressPools', validated: true }),
-  kind('L2Advertisement', 'l2advertisements', 'metallb', [
-    {
-      name: 'v1beta1',
-      storage: true,
-      spec: L2AdvertisementSpec,
-      object: L2Advertisement,
-      status: z.object({}),
-      description:
-        'L2Advertisement allows to advertise the LoadBalancer IPs provided by the selected pools via L2.',
-      printerColumns: [
-        ...poolColumns,
-        { name: 'Interfaces', type: 'string', jsonPath: '.spec.interfaces' },
-        { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 10 },
-      ],
-    },
-  ], { configList: 'l2Advertisements', validated: true }),
-  kind('BGPAdvertisement', 'bgpadvertisements', 'metallb', [
-    {
-      name: 'v1beta1',
-      storage: true,
-      spec: BGPAdvertisementSpec,
-      object: BGPAdvertisement,
-      status: z.object({}),
-      description:
-        'BGPAdvertisement allows to advertise the IPs coming from the selected IPAddressPools via BGP.',
-      printerColumns: [
-        ...poolColumns,
-        { name: 'Peers', type: 'string', jsonPath: '.spec.peers' },
-        { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 10 },
-      ],
-    },
-  ], { configList: 'bgpAdvertisements', validated: true }),
+  kind(
+    'IPAddressPool',
+    'ipaddresspools',
+    'metallb',
+    [
+      {
+        name: 'v1beta1',
+        storage: true,
+        spec: IPAddressPoolSpec,
+        object: IPAddressPool,
+        specRequired: true,
+        status: IPAddressPoolStatus,
+        description:
+          'IPAddressPool represents a pool of IP addresses that can be allocated to LoadBalancer services.',
+        printerColumns: [
+          { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
+          { name: 'Avoid Buggy IPs', type: 'boolean', jsonPath: '.spec.avoidBuggyIPs' },
+          { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
+        ],
+      },
+    ],
+    { configList: 'ipAddressPools', validated: true },
+  ),
+  kind(
+    'L2Advertisement',
+    'l2advertisements',
+    'metallb',
+    [
+      {
+        name: 'v1beta1',
+        storage: true,
+        spec: L2AdvertisementSpec,
+        object: L2Advertisement,
+        status: z.object({}),
+        description:
+          'L2Advertisement allows to advertise the LoadBalancer IPs provided by the selected pools via L2.',
+        printerColumns: [
+          ...poolColumns,
+          { name: 'Interfaces', type: 'string', jsonPath: '.spec.interfaces' },
+          { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 10 },
+        ],
+      },
+    ],
+    { configList: 'l2Advertisements', validated: true },
+  ),
+  kind(
+    'BGPAdvertisement',
+    'bgpadvertisements',
+    'metallb',
+    [
+      {
+        name: 'v1beta1',
+        storage: true,
+        spec: BGPAdvertisementSpec,
+        object: BGPAdvertisement,
+        status: z.object({}),
+        description:
+          'BGPAdvertisement allows to advertise the IPs coming from the selected IPAddressPools via BGP.',
+        printerColumns: [
+          ...poolColumns,
+          { name: 'Peers', type: 'string', jsonPath: '.spec.peers' },
+          { name: 'Node Selectors', type: 'string', jsonPath: '.spec.nodeSelectors', priority: 10 },
+        ],
+      },
+    ],
+    { configList: 'bgpAdvertisements', validated: true },
+  ),
   kind(
     'BGPPeer',
     'bgppeers',
@@ -199,34 +217,46 @@ export const KINDS: KindDefinition[] = [
     ],
     { conversionPath: '/convert', configList: 'bgpPeers', validated: true },
   ),
-  kind('Community', 'communities', 'metallb', [
-    {
-      name: 'v1beta1',
-      storage: true,
-      spec: CommunitySpec,
-      object: Community,
-      status: z.object({}),
-      description: 'Community is a collection of aliases for communities.',
-      printerColumns: [],
-    },
-  ], { configList: 'communities', validated: true }),
-  kind('BFDProfile', 'bfdprofiles', 'metallb', [
-    {
-      name: 'v1beta1',
-      storage: true,
-      spec: BFDProfileSpec,
-      object: BFDProfile,
-      status: z.object({}),
-      description:
-        'BFDProfile represents the settings of the bfd session that can be optionally associated with a BGP session.',
-      printerColumns: [
-        { name: 'Passive Mode', type: 'boolean', jsonPath: '.spec.passiveMode' },
-        { name: 'Transmit Interval', type: 'integer', jsonPath: '.spec.transmitInterval' },
-        { name: 'Receive Interval', type: 'integer', jsonPath: '.spec.receiveInterval' },
-        { name: 'Multiplier', type: 'integer', jsonPath: '.spec.detectMultiplier' },
-      ],
-    },
-  ], { configList: 'bfdProfiles', validated: true }),
+  kind(
+    'Community',
+    'communities',
+    'metallb',
+    [
+      {
+        name: 'v1beta1',
+        storage: true,
+        spec: CommunitySpec,
+        object: Community,
+        status: z.object({}),
+        description: 'Community is a collection of aliases for communities.',
+        printerColumns: [],
+      },
+    ],
+    { configList: 'communities', validated: true },
+  ),
+  kind(
+    'BFDProfile',
+    'bfdprofiles',
+    'metallb',
+    [
+      {
+        name: 'v1beta1',
+        storage: true,
+        spec: BFDProfileSpec,
+        object: BFDProfile,
+        status: z.object({}),
+        description:
+          'BFDProfile represents the settings of the bfd session that can be optionally associated with a BGP session.',
+        printerColumns: [
+          { name: 'Passive Mode', type: 'boolean', jsonPath: '.spec.passiveMode' },
+          { name: 'Transmit Interval', type: 'integer', jsonPath: '.spec.transmitInterval' },
+          { name: 'Receive Interval', type: 'integer', jsonPath: '.spec.receiveInterval' },
+          { name: 'Multiplier', type: 'integer', jsonPath: '.spec.detectMultiplier' },
+        ],
+      },
+    ],
+    { configList: 'bfdProfiles', validated: true },
+  ),
   kind('ServiceL2Status', 'servicel2statuses', 'metallb', [
     {
       name: 'v1beta1',
@@ -280,22 +310,28 @@ export const KINDS: KindDefinition[] = [
       ],
     },
   ]),
-  kind('AddressPool', 'addresspools', 'operator', [
-    {
-      name: 'v1alpha1',
-      storage: true,
-      spec: AddressPoolSpec,
-      object: AddressPool,
-      specRequired: true,
-      status: z.object({}),
-      description: 'AddressPool is the legacy (OKD 4.9) Schema for address pools; prefer IPAddressPool.',
-      printerColumns: [
-        { name: 'Protocol', type: 'string', jsonPath: '.spec.protocol' },
-        { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
-        { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
-      ],
-    },
-  ], { configList: 'addressPools' }),
+  kind(
+    'AddressPool',
+    'addresspools',
+    'operator',
+    [
+      {
+        name: 'v1alpha1',
+        storage: true,
+        spec: AddressPoolSpec,
+        object: AddressPool,
+        specRequired: true,
+        status: z.object({}),
+        description: 'AddressPool is the legacy (OKD 4.9) Schema for address pools; prefer IPAddressPool.',
+        printerColumns: [
+          { name: 'Protocol', type: 'string', jsonPath: '.spec.protocol' },
+          { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
+          { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
+        ],
+      },
+    ],
+    { configList: 'addressPools' },
+  ),
 ];
 
 export { GROUP };

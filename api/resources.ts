@@ -53,9 +53,8 @@ export function validationPath(def: KindDefinition): string {
   return `/validate-${GROUP.replace(/\./g, '-')}-${storageVersion(def).name}-${def.singular}`;
 }
 
-export const VALIDATED_KINDS: readonly (KindDefinition & { configList: ConfigListKey })[] = CONFIG_KINDS.filter(
-  (k) => k.validated === true,
-);
+export const VALIDATED_KINDS: readonly (KindDefinition & { configList: ConfigListKey })[] =
+  CONFIG_KINDS.filter((k) => k.validated === true);
 
 /** Every served version's whole-object schema, by `apiVersion/kind` as a manifest writes them. */
 export function objectSchemas(): ReadonlyMap<string, { schema: z.ZodType; def: KindDefinition }> {

@@ -55,7 +55,8 @@ const APIResourceList = z.looseObject({ resources: z.array(z.looseObject({ name:
  * CRD is absent would retry forever and never sync, so optional kinds are asked about first.
  */
 export async function isServed(rest: RestClient, resource: ResourceRef): Promise<boolean> {
-  const path = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  const path =
+    resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
   try {
     const list = APIResourceList.parse(await rest.request({ method: 'GET', path }));
     return (list.resources ?? []).some((r) => r.name === resource.plural);

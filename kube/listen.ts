@@ -20,7 +20,8 @@ export async function listen(
   host: string,
 ): Promise<Listening> {
   await new Promise<void>((resolve, reject) => {
-    const fail = (err: Error): void => reject(new ListenError(`${what}: cannot listen on ${host}:${port}: ${err.message}`));
+    const fail = (err: Error): void =>
+      reject(new ListenError(`${what}: cannot listen on ${host}:${port}: ${err.message}`));
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);

@@ -42,9 +42,10 @@ mkdir -p .test-out
 rm -f .test-out/jest-*.json
 status=0
 
-# Static checks count as tests: strict typecheck of the whole tree, of what ships (tsconfig.build.json: no
-# shipped module may import a test utility or the e2e harness), and ESLint. ts-jest only typechecks the
-# files a test imports, so without these an unused or test-less module could rot unseen.
+# Static checks count as tests: strict typecheck of the whole tree and of what ships alone
+# (tsconfig.build.json), ESLint (including ironlb/layers, the import boundaries: eslint-rules/layers.mjs) and
+# Prettier. ts-jest only typechecks the files a test imports, so without these an unused or test-less module
+# could rot unseen.
 static_passed=0
 static_failed=0
 for check in "tsc --noEmit -p tsconfig.json" "tsc --noEmit -p tsconfig.build.json" "eslint ."; do

@@ -12,7 +12,11 @@ export interface ServiceAddresses {
   readonly pool: string | undefined;
 }
 
-export async function readService(api: RestClient, namespace: string, name: string): Promise<ServiceAddresses> {
+export async function readService(
+  api: RestClient,
+  namespace: string,
+  name: string,
+): Promise<ServiceAddresses> {
   const raw = await api.request({ method: 'GET', path: objectPath(RESOURCES.services, name, namespace) });
   const svc = ServiceSchema.parse(raw);
   return { ips: ingressIPs(svc), pool: svc.metadata.annotations?.[ALLOCATED_FROM_POOL] };

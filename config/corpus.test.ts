@@ -6,12 +6,12 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { buildConfig } from '../config/build';
-import { fieldPath } from '../config/errors';
-import { ClusterResources, LabelledObject, SecretObject } from '../config/resources';
-import { objectRef } from './meta';
-import { MetalLB } from './metallb';
-import { objectSchemas } from './resources';
+import { buildConfig } from './build';
+import { fieldPath } from './errors';
+import { ClusterResources, LabelledObject, SecretObject } from './resources';
+import { objectRef } from '../api/meta';
+import { MetalLB } from '../api/metallb';
+import { objectSchemas } from '../api/resources';
 
 type Bucket = keyof ClusterResources | 'metallbs';
 
@@ -33,7 +33,7 @@ interface Doc {
   readonly raw: Record<string, unknown>;
 }
 
-const dir = (which: 'valid' | 'invalid') => join(__dirname, 'corpus', which);
+const dir = (which: 'valid' | 'invalid') => join(__dirname, '..', 'api', 'corpus', which);
 const files = (which: 'valid' | 'invalid') =>
   readdirSync(dir(which))
     .filter((f) => f.endsWith('.yaml'))
