@@ -1,0 +1,176 @@
+// Each install option changes exactly the fields it should: every case lists the fields that differ from the
+// default render, object by object, with their new values; any other difference fails.
+import { isDeepStrictEqual } from 'node:util';
+import { renderInstall } from './install';
+import { DEFAULT_INSTALL_OPTIONS, type InstallOptionsInput, resolveInstallOptions } from './options';
+import type { RenderedObject } from './object';
+
+type Changes = Record<string, Record<string, unknown>>;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObjectList = (v: unknown): v is unknown[] => Array.isArray(v) && v.some((x) => typeof x === 'object');
+
+/** Where `after` differs from `before`; a list of scalars (args, verbs) counts as one value. */
+function changedPaths(before: unknown, after: unknown, at: readonly string[]): (readonly string[])[] {
+  if (isRecord(before) && isRecord(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap((k) => changedPaths(before[k], after[k], [...at, k]));
+  }
+  if (isObjectList(before) && isObjectList(after) && before.length === after.length)
+    return before.flatMap((b, i) => changedPaths(b, after[i], [...at, String(i)]));
+  return isDeepStrictEqual(before, after) ? [] : [at];
+}
+
+function valueAt(obj: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>(
+    (v, k) => (isRecord(v) ? v[k] : Array.isArray(v) ? (v as unknown[])[Number(k)] : undefined),
+    obj,
+  );
+}
+
+const label = (o: RenderedObject) => `${o.kind}/${o.metadata.name}`;
+const defaults = renderInstall();
+
+function changesFrom(input: InstallOptionsInput): Changes {
+  const changed = renderInstall(input);
+  expect(changed.map(({ kind }) => kind)).toEqual(defaults.map(({ kind }) => kind));
+  const out: Changes = {};
+  defaults.forEach((before, i) => {
+    const after = changed[i];
+    const paths = changedPaths(before, after, []);
+    // Joined with dots for reading only (label keys hold dots too); the value is looked up by the path itself.
+    if (paths.length > 0)
+      out[label(before)] = Object.fromEntries(paths.map((p) => [p.join('.'), valueAt(after, p)]));
+  });
+  return out;
+}
+
+const POD = 'spec.template.spec';
+const CONTAINER = `${POD}.containers.0`;
+const argsWith = (...replace: [number, number, ...string[]]) => {
+  const args = [
+    '--port=7472',
+    '--log-level=info',
+    '--webhook-mode=enabled',
+    '--tls-min-version=VersionTLS12',
+  ];
+  args.splice(...replace);
+  return args;
+};
+
+const toleration = { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' };
+const affinity = {
+  podAntiAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname' } },
+    ],
+  },
+};
+const resources = { limits: { cpu: '100m' }, requests: { cpu: '50m', memory: '64Mi' } };
+
+const CASES: [string, InstallOptionsInput, Changes][] = [
+  [
+    'namespace moves every namespaced object and every reference to the namespace, not the ClusterRole',
+    { namespace: 'lb-system' },
+    {
+      'Namespace/metallb-system': { 'metadata.name': 'lb-system' },
+      'ServiceAccount/controller': { 'metadata.namespace': 'lb-system' },
+      'Secret/metallb-webhook-cert': { 'metadata.namespace': 'lb-system' },
+      'Role/controller': { 'metadata.namespace': 'lb-system' },
+      'ClusterRoleBinding/metallb-system:controller': { 'subjects.0.namespace': 'lb-system' },
+      'RoleBinding/controller': { 'metadata.namespace': 'lb-system', 'subjects.0.namespace': 'lb-system' },
+      'Service/metallb-webhook-service': { 'metadata.namespace': 'lb-system' },
+      'Deployment/controller': { 'metadata.namespace': 'lb-system' },
+      'ValidatingWebhookConfiguration/metallb-webhook-configuration': Object.fromEntries(
+        [0, 1, 2, 3, 4, 5].map((i) => [`webhooks.${i}.clientConfig.service.namespace`, 'lb-system']),
+      ),
+    },
+  ],
+  [
+    'logLevel reaches the --log-level arg',
+    { logLevel: 'debug' },
+    { 'Deployment/controller': { [`${CONTAINER}.args`]: argsWith(1, 1, '--log-level=debug') } },
+  ],
+  [
+    'loadBalancerClass adds --lb-class after the log level',
+    { loadBalancerClass: 'example.com/internal' },
+    { 'Deployment/controller': { [`${CONTAINER}.args`]: argsWith(2, 0, '--lb-class=example.com/internal') } },
+  ],
+  [
+    'controllerImage replaces the controller image',
+    { controllerImage: 'example.com/ironlb-controller:v9' },
+    { 'Deployment/controller': { [`${CONTAINER}.image`]: 'example.com/ironlb-controller:v9' } },
+  ],
+  [
+    'nodeSelector adds to kubernetes.io/os: linux',
+    { controller: { nodeSelector: { 'node-role.kubernetes.io/infra': '' } } },
+    { 'Deployment/controller': { [`${POD}.nodeSelector.node-role.kubernetes.io/infra`]: '' } },
+  ],
+  [
+    'tolerations reach the pod spec',
+    { controller: { tolerations: [toleration] } },
+    { 'Deployment/controller': { [`${POD}.tolerations`]: [toleration] } },
+  ],
+  [
+    'priorityClassName reaches the pod spec',
+    { controller: { priorityClassName: 'system-cluster-critical' } },
+    { 'Deployment/controller': { [`${POD}.priorityClassName`]: 'system-cluster-critical' } },
+  ],
+  [
+    'runtimeClassName reaches the pod spec',
+    { controller: { runtimeClassName: 'gvisor' } },
+    { 'Deployment/controller': { [`${POD}.runtimeClassName`]: 'gvisor' } },
+  ],
+  [
+    'annotations are added to the pod template, beside the Prometheus ones',
+    { controller: { annotations: { team: 'network' } } },
+    { 'Deployment/controller': { 'spec.template.metadata.annotations.team': 'network' } },
+  ],
+  [
+    'resources reach the controller container',
+    { controller: { resources } },
+    { 'Deployment/controller': { [`${CONTAINER}.resources`]: resources } },
+  ],
+  [
+    'affinity reaches the pod spec',
+    { controller: { affinity } },
+    { 'Deployment/controller': { [`${POD}.affinity`]: affinity } },
+  ],
+];
+
+describe('install options', () => {
+  test.each(CASES)('%s', (_, input, expected) => {
+    expect(changesFrom(input)).toEqual(expected);
+  });
+
+  test('the cases cover every option', () => {
+    const covered = new Set(
+      CASES.flatMap(([, input]) => [...Object.keys(input), ...Object.keys(input.controller ?? {})]),
+    );
+    const all = [...Object.keys(DEFAULT_INSTALL_OPTIONS), ...Object.keys(DEFAULT_INSTALL_OPTIONS.controller)];
+    expect(all.filter((k) => k !== 'controller' && !covered.has(k))).toEqual([]);
+  });
+
+  test('a field given as undefined keeps its default, as an absent MetalLB field does', () => {
+    expect(resolveInstallOptions({ logLevel: undefined, controller: { tolerations: undefined } })).toEqual(
+      DEFAULT_INSTALL_OPTIONS,
+    );
+  });
+
+  test('a nodeSelector or annotation of the same key wins over the fixed one', () => {
+    expect(
+      changesFrom({
+        controller: {
+          nodeSelector: { 'kubernetes.io/os': 'windows' },
+          annotations: { 'prometheus.io/scrape': 'false' },
+        },
+      }),
+    ).toEqual({
+      'Deployment/controller': {
+        [`${POD}.nodeSelector.kubernetes.io/os`]: 'windows',
+        'spec.template.metadata.annotations.prometheus.io/scrape': 'false',
+      },
+    });
+  });
+});

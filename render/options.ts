@@ -1,0 +1,78 @@
+// What the install objects depend on: the knobs of the operator's MetalLB resource (api/metallb.ts) that reach
+// the controller, with defaults that render manifests/ironlb-native.yaml. Every field is resolved, so the
+// render functions never guess a default of their own.
+import type { Affinity, ResourceRequirements, Toleration } from '../api/corev1';
+import type { LogLevel } from '../api/metallb';
+
+/** Pod settings of one component: MetalLB's `controllerNodeSelector`, `controllerTolerations`, `controllerConfig`. */
+export interface PodOptions {
+  /** Merged over the fixed `kubernetes.io/os: linux`, as upstream's chart does. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  readonly priorityClassName: string | undefined;
+  readonly runtimeClassName: string | undefined;
+  /** Pod template annotations, merged over the Prometheus scrape annotations. */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Of the component's main container only. */
+  readonly resources: ResourceRequirements | undefined;
+  readonly affinity: Affinity | undefined;
+}
+
+export interface InstallOptions {
+  /** Where every namespaced object goes (the operator's own namespace). */
+  readonly namespace: string;
+  readonly logLevel: LogLevel;
+  /** `--lb-class`: serve only Services of this loadBalancerClass; undefined serves those without a class. */
+  readonly loadBalancerClass: string | undefined;
+  readonly controllerImage: string;
+  readonly controller: PodOptions;
+}
+
+/** InstallOptions with any field left out, pod settings included. */
+export type InstallOptionsInput = Partial<Omit<InstallOptions, 'controller'>> & {
+  readonly controller?: Partial<PodOptions>;
+};
+
+export const DEFAULT_POD_OPTIONS: PodOptions = {
+  nodeSelector: {},
+  tolerations: [],
+  priorityClassName: undefined,
+  runtimeClassName: undefined,
+  annotations: {},
+  resources: undefined,
+  affinity: undefined,
+};
+
+export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
+  namespace: 'metallb-system',
+  logLevel: 'info',
+  loadBalancerClass: undefined,
+  controllerImage: 'quay.io/ironlb/ironlb-controller:dev',
+  controller: DEFAULT_POD_OPTIONS,
+};
+
+// Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
+// resource does.
+export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallOptions {
+  const d = DEFAULT_INSTALL_OPTIONS;
+  return {
+    namespace: input.namespace ?? d.namespace,
+    logLevel: input.logLevel ?? d.logLevel,
+    loadBalancerClass: input.loadBalancerClass ?? d.loadBalancerClass,
+    controllerImage: input.controllerImage ?? d.controllerImage,
+    controller: resolvePodOptions(input.controller),
+  };
+}
+
+export function resolvePodOptions(input: Partial<PodOptions> = {}): PodOptions {
+  const d = DEFAULT_POD_OPTIONS;
+  return {
+    nodeSelector: input.nodeSelector ?? d.nodeSelector,
+    tolerations: input.tolerations ?? d.tolerations,
+    priorityClassName: input.priorityClassName ?? d.priorityClassName,
+    runtimeClassName: input.runtimeClassName ?? d.runtimeClassName,
+    annotations: input.annotations ?? d.annotations,
+    resources: input.resources ?? d.resources,
+    affinity: input.affinity ?? d.affinity,
+  };
+}
