@@ -70,13 +70,13 @@ export function isMulticastIPv6(ip: string): boolean {
 export function solicitedNodeGroup(ip: string): string {
   const parsed = parseIP(ip);
   if (parsed?.family !== 6) throw new TypeError(`not an IPv6 address: ${JSON.stringify(ip)}`);
-  const base = 0xff020000000000000000000001ff000000n;
+  const base = 0xff0200000000000000000001ff000000n;
   return formatIP({ family: 6, value: base | (parsed.value & 0xffffffn) });
 }
 
 export function isSolicitedNodeGroup(ip: string): boolean {
   const parsed = parseIP(ip);
-  return parsed?.family === 6 && parsed.value >> 24n === 0xff020000000000000000000001ffn;
+  return parsed?.family === 6 && parsed.value >> 24n === 0xff0200000000000000000001ffn;
 }
 
 /** RFC 2464 §7: an IPv6 multicast group maps to 33:33 plus its low 32 bits. */
