@@ -2,7 +2,7 @@
 // function. The Service-independent part (which speakers are usable at all) is computed once per membership
 // or Node change in an ElectionContext; each Service then costs one pass over the matching advertisements
 // and one hash per candidate (memoised), so the caller can recompute only the Services an event touches.
-import { annotationValue, ANNOTATION } from '../../controller/service/annotations';
+import { annotationValue, ANNOTATION } from '../../api/serviceannotations';
 import { anySelectorMatches } from '../../config/selector';
 import { electL2Winner, ElectionHashes } from './candidates';
 import { hasServingEndpoint, nodesWithServingEndpoint } from './endpoints';

@@ -1,4 +1,4 @@
-import { FakeClock } from '../../kube/fakeclock';
+import { FakeClock } from '../../testkit/fakeclock';
 import { Announcer, L2Counters, type L2Io, type L2Protocol } from './announcer';
 import { decode, encode, type Frame } from './codec/frame';
 import type { UsableInterface } from './interfaces';

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { parseArping, parseNdisc6 } from '../../e2e/harness/netparse';
 import { solicitedNodeGroup } from './codec/address';
 import { type Frame, decode, encode } from './codec/frame';
-import { mldv2ReportGroups, readPcap } from './e2e/pcap';
+import { mldv2ReportGroups, readPcap } from '../../testkit/l2/pcap';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -42,7 +42,7 @@ class Harness {
   stderr = '';
 
   constructor(ns: string) {
-    const script = path.join(__dirname, 'e2e', 'testharness.ts');
+    const script = path.join(__dirname, '..', '..', 'testkit', 'l2', 'announcerprocess.ts');
     this.proc = spawn(
       'ip',
       ['netns', 'exec', ns, process.execPath, '-r', 'ts-node/register/transpile-only', script],

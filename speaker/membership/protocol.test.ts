@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG, MembershipProtocol } from './protocol';
-import { SimNetwork } from './simnet';
+import { SimNetwork } from '../../testkit/membershipsimnet';
 
 const D = DEFAULT_CONFIG.detectionMs;
 const T = DEFAULT_CONFIG.intervalMs;

@@ -1,4 +1,4 @@
-import { readIPv6 } from '../codec/address';
+import { readIPv6 } from '../../speaker/l2/codec/address';
 
 // Reads a classic pcap file (as `tcpdump -w` writes, Ethernet link type) into timestamped frames.
 

@@ -1,16 +1,16 @@
 // A process the L2 end-to-end test starts inside a network namespace (`ip netns exec <ns> node -r
-// ts-node/register/transpile-only speaker/l2/e2e/testharness.ts`). It runs a real Announcer on linuxL2Io and
+// ts-node/register/transpile-only testkit/l2/announcerprocess.ts`). It runs a real Announcer on linuxL2Io and
 // takes one JSON command a line on stdin, answering one JSON line on stdout:
 //   {"id":1,"op":"announce","ip":"192.0.2.200","interfaces":["eth0"]}   (or "all")
 //   {"id":2,"op":"withdraw","ip":"192.0.2.200"}
 //   {"id":3,"op":"state"}                      -> interfaces and counters
 //   {"id":4,"op":"send","ifname":"eth0","protocol":"ndp","hex":"3333..."}  (raw frame out of a packet socket)
 import * as readline from 'node:readline';
-import { Announcer, L2Counters } from '../announcer';
-import { ARP_REQUEST_FILTER } from '../bpf';
-import { linuxL2Io } from '../io';
-import { readInterfaces } from '../sys/netlink-socket';
-import { PacketSocket } from '../sys/packet-socket';
+import { Announcer, L2Counters } from '../../speaker/l2/announcer';
+import { ARP_REQUEST_FILTER } from '../../speaker/l2/bpf';
+import { linuxL2Io } from '../../speaker/l2/io';
+import { readInterfaces } from '../../speaker/l2/sys/netlink-socket';
+import { PacketSocket } from '../../speaker/l2/sys/packet-socket';
 
 const counters = new L2Counters();
 const errors: string[] = [];

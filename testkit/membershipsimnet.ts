@@ -2,9 +2,9 @@
 // Every packet goes through the real codec (encode, HMAC, decode), so the simulation exercises the wire path.
 // It also keeps the announcement trace: which member would answer each test address at every instant, using
 // the election module, so tests can assert "at most one announcer per address" over the whole run.
-import { electL2Winner } from '../election/candidates';
-import { decode, encode } from './codec';
-import { MembershipProtocol, type ProtocolConfig, type Step } from './protocol';
+import { electL2Winner } from '../speaker/election/candidates';
+import { decode, encode } from '../speaker/membership/codec';
+import { MembershipProtocol, type ProtocolConfig, type Step } from '../speaker/membership/protocol';
 
 interface Event {
   readonly at: number;
