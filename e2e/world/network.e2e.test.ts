@@ -4,13 +4,28 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { listNamespaces, namespacePids, run } from '../harness/netexec';
-import { addServiceAddress, httpGetFrom, startBackend } from '../harness/netbackend';
-import { exposeNamespacePort, exposeRootPort } from '../harness/netmgmt';
-import { createWorld, type World } from '../harness/network';
-import { arpOf, ndpOf } from '../harness/netparse';
-import { arping, flushNeighbours, ndisc6, neighbourMac, neighbours, startCapture } from '../harness/netprobe';
-import { rootNetSnapshot, type RootNetSnapshot } from '../harness/netroot';
+import {
+  listNamespaces,
+  namespacePids,
+  run,
+  addServiceAddress,
+  httpGetFrom,
+  startBackend,
+  exposeNamespacePort,
+  exposeRootPort,
+  createWorld,
+  type World,
+  arpOf,
+  ndpOf,
+  arping,
+  flushNeighbours,
+  ndisc6,
+  neighbourMac,
+  neighbours,
+  startCapture,
+  rootNetSnapshot,
+  type RootNetSnapshot,
+} from '../harness/net';
 import { freePorts } from '../harness/ports';
 import { get, waitFor } from '../harness/readiness';
 

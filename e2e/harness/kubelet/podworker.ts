@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { isNotFound } from '../../../kube/errors';
 import type { RestClient } from '../../../kube/rest';
-import type { HostPort } from '../controlplane-placement';
+import type { HostPort } from '../controlplane';
 import { log } from '../log';
 import type { ManagedProcess } from '../processes';
 import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';

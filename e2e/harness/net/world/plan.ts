@@ -20,8 +20,8 @@
 //
 // No host gets a default route: with no path out, nothing sent inside the world can leave the documentation
 // ranges even by mistake.
-import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from './cidr';
-import { nodeRole, nsName } from './netnames';
+import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from '../../cidr';
+import { nodeRole, nsName } from './names';
 
 export type SegmentName = 'lan' | 'far' | 'lan2';
 export type HostKind = 'node' | 'client' | 'router' | 'farrouter' | 'management' | 'peer';

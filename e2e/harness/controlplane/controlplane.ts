@@ -5,28 +5,28 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CertPair } from './certs';
-import { makePki, SA_ISSUER, type ControllerCredentials } from './controlplane-pki';
-import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from './cidr';
-import { clientNode } from './clientnode';
+import type { CertPair } from '../certs';
+import { makePki, SA_ISSUER, type ControllerCredentials } from './pki';
+import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from '../cidr';
+import { clientNode } from '../clientnode';
 import {
   loopbackPlacement,
   type ComponentPorts,
   type HostPort,
   type Placement,
   type PlacementContext,
-} from './controlplane-placement';
+} from './placement';
 import {
   certCredentials,
   restClient,
   writeKubeconfig,
   type Credentials,
   type HarnessRestClient,
-} from './kubeconfig';
-import { log } from './log';
-import { controlPlaneBinaries, createRunDir, RUN_ROOT, BIN_ROOT, readVersions } from './paths';
-import { ProcessGroup, type ManagedProcess, type SpawnOptions } from './processes';
-import { get, waitFor, waitForHttp200, type TlsClientOptions } from './readiness';
+} from '../kubeconfig';
+import { log } from '../log';
+import { controlPlaneBinaries, createRunDir, RUN_ROOT, BIN_ROOT, readVersions } from '../paths';
+import { ProcessGroup, type ManagedProcess, type SpawnOptions } from '../processes';
+import { get, waitFor, waitForHttp200, type TlsClientOptions } from '../readiness';
 
 export interface ControlPlaneOptions {
   /**

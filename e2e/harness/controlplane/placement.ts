@@ -9,11 +9,11 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { assertTestIp } from './cidr';
-import { nsExecPrefix } from './netexec';
-import { freePorts } from './ports';
-import type { ProcessGroup } from './processes';
-import { waitFor } from './readiness';
+import { assertTestIp } from '../cidr';
+import { nsExecPrefix } from '../net';
+import { freePorts } from '../ports';
+import type { ProcessGroup } from '../processes';
+import { waitFor } from '../readiness';
 
 export interface ComponentPorts {
   etcd: number;
@@ -58,7 +58,7 @@ export interface Placement {
   inClusterApiserver(ports: ComponentPorts): HostPort;
 }
 
-const FORWARDER = path.join(__dirname, 'forwarder.ts');
+const FORWARDER = path.join(__dirname, '..', 'forwarder.ts');
 // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
 const MAX_UNIX_PATH = 107;
 

@@ -3,7 +3,7 @@
 // synchronous calls only, because nothing asynchronous runs after 'exit'. processes.ts has the same net for
 // processes; this adds the namespaces, which would otherwise outlive us. A SIGKILL of this process leaves
 // both behind: that is what scripts/e2e-clean.sh is for.
-import { deleteNamespaceSync } from './netexec';
+import { deleteNamespaceSync } from '../exec';
 
 export interface CleanupTarget {
   /** PIDs still running, killed first (a namespace cannot be fully freed while a process holds it). */

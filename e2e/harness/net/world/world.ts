@@ -18,8 +18,8 @@
 // tcpdump), netmgmt.ts (root-namespace loopback <-> namespace forwarders), scripts/e2e-clean.sh (crashed runs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { log } from './log';
-import { registerCleanup } from './netcleanup';
+import { log } from '../../log';
+import { registerCleanup } from './cleanup';
 import {
   type ExecOptions,
   type ExecResult,
@@ -28,15 +28,15 @@ import {
   namespacePids,
   nsExec,
   nsExecPrefix,
-} from './netexec';
-import { type Host, configureNamespaces, waitHostReady, wireHosts } from './netlinks';
-import { belongsToWorld, newNetRunId, worldPrefix } from './netnames';
-import { type HostPlan, type PlanOptions, type WorldPlan, planWorld } from './netplan';
-import { procStartTime, removePidFile, writePidFile, writeWorldRecord } from './netrecord';
-import { REPO_ROOT, RUN_ROOT, createRunDir } from './paths';
-import { ProcessGroup, type ManagedProcess } from './processes';
+} from '../exec';
+import { type Host, configureNamespaces, waitHostReady, wireHosts } from './links';
+import { belongsToWorld, newNetRunId, worldPrefix } from './names';
+import { type HostPlan, type PlanOptions, type WorldPlan, planWorld } from './plan';
+import { procStartTime, removePidFile, writePidFile, writeWorldRecord } from './record';
+import { REPO_ROOT, RUN_ROOT, createRunDir } from '../../paths';
+import { ProcessGroup, type ManagedProcess } from '../../processes';
 
-export type { Host, HostInterface } from './netlinks';
+export type { Host, HostInterface } from './links';
 
 export interface WorldOptions extends PlanOptions {
   runRoot?: string;

@@ -1,7 +1,7 @@
 // The control plane's throwaway PKI: one CA, the apiserver's serving certificate, client certificates for the
 // admin and the two controllers, serving certificates for the controllers' health ports, and the key pair that
 // signs ServiceAccount tokens.
-import { Pki, type CertPair } from './certs';
+import { Pki, type CertPair } from '../certs';
 
 const KUBERNETES_NAMES = [
   'kubernetes',

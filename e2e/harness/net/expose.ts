@@ -13,12 +13,12 @@
 // socket, which every namespace can reach. Bytes pass unchanged, so TLS and client certificates work end to end.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nodeExecutable, type World } from './network';
-import { freePorts } from './ports';
-import type { ManagedProcess } from './processes';
-import { waitFor } from './readiness';
+import { nodeExecutable, type World } from './world';
+import { freePorts } from '../ports';
+import type { ManagedProcess } from '../processes';
+import { waitFor } from '../readiness';
 
-const FORWARDER = path.join(__dirname, 'forwarder.ts');
+const FORWARDER = path.join(__dirname, '..', 'forwarder.ts');
 // sun_path is 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 

@@ -1,9 +1,9 @@
 // Building blocks of createWorld(): namespace settings, bridges, veth pairs and the readiness check. Every
 // command runs inside one of the world's namespaces (`ip -n`, `ip netns exec`); nothing here can address the
 // root namespace.
-import { ip, ipJson, setSysctls } from './netexec';
-import type { HostPlan, InterfacePlan, WorldPlan } from './netplan';
-import { waitFor } from './readiness';
+import { ip, ipJson, setSysctls } from '../exec';
+import type { HostPlan, InterfacePlan, WorldPlan } from './plan';
+import { waitFor } from '../../readiness';
 
 export interface HostInterface extends InterfacePlan {
   mac: string;
