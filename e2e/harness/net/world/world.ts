@@ -1,11 +1,11 @@
 // The simulated network of the e2e world: one namespace per node, a client, a router, each with a veth onto a
 // Linux bridge that lives in its own namespace (one L2 segment), and optionally a second segment behind the
 // router for multihop BGP. Nothing is ever created in the root namespace: each veth pair is created directly
-// between two of the world's namespaces, and every address comes from netplan.ts, which checks it against the
+// between two of the world's namespaces, and every address comes from plan.ts, which checks it against the
 // documentation ranges first.
 //
-// Lifecycle: createWorld() records the world on disk (netrecord.ts) before creating anything, registers it for
-// cleanup on exit and signals (netcleanup.ts), and destroys whatever it built if it fails half-way.
+// Lifecycle: createWorld() records the world on disk (record.ts) before creating anything, registers it for
+// cleanup on exit and signals (cleanup.ts), and destroys whatever it built if it fails half-way.
 // destroy() stops the world's processes by PID, then deletes its namespaces.
 //
 // Typical use (see e2e/world/*.e2e.test.ts):
@@ -14,12 +14,12 @@
 //   await world.spawnIn('node1', 'speaker-node1', [nodeExecutable(), 'speaker/main.ts', ...]);
 //   const frr = await startFrr(world, 'router', {...});   // routers/frr.ts, bird.ts, gobgp.ts
 //   await world.destroy();                                                              // in afterAll
-// Related: netbackend.ts (service address on lo + HTTP backend), netprobe.ts (arping, ndisc6, neighbours,
-// tcpdump), netmgmt.ts (root-namespace loopback <-> namespace forwarders), scripts/e2e-clean.sh (crashed runs).
+// Related: ../backend (service address on lo + HTTP backend), ../probe (arping, ndisc6, neighbours,
+// tcpdump), ../expose.ts (root-namespace loopback <-> namespace forwarders), scripts/e2e-clean.sh (crashed runs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { log } from '../../log';
-import { registerCleanup } from './cleanup';
+import { registerNamespaceCleanup } from './cleanup';
 import {
   type ExecOptions,
   type ExecResult,
@@ -136,10 +136,8 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
   const pidFiles = new Map<number, string>();
   const created: string[] = [];
   let destroyed = false;
-  const unregister = registerCleanup({
-    pids: () => group.pids(),
-    namespaces: () => [...created].reverse(),
-  });
+  // The world's processes are harness children, killed on exit by processes.ts before this runs.
+  const unregister = registerNamespaceCleanup(prefix, () => [...created].reverse());
 
   const resolveNs = (roleOrNs: string): string => {
     const byRole = plan.hosts.find((h) => h.role === roleOrNs);
