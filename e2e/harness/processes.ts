@@ -128,6 +128,13 @@ export class ManagedProcess {
     return this.exited;
   }
 
+  /** SIGKILL at once (kill -9). Resolves once the process is gone. */
+  async kill(): Promise<ExitInfo> {
+    if (this.exitInfo !== undefined) return this.exitInfo;
+    this.signal('SIGKILL');
+    return this.exited;
+  }
+
   private signal(sig: NodeJS.Signals): void {
     // Only while the registry still owns the PID: once 'exit' fired the PID may already belong to someone else.
     if (!live.has(this.pid)) return;

@@ -218,6 +218,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--tls-cert-file=${c.apiserver.certPath}`,
         `--tls-private-key-file=${c.apiserver.keyPath}`,
         `--client-ca-file=${c.pki.ca.certPath}`,
+        // How the apiserver calls kubelets (kubectl logs, node proxy): its own client certificate, and the
+        // kubelet's serving certificate checked against the cluster CA that issued it (kubelet/endpoint.ts).
+        `--kubelet-client-certificate=${c.apiserverKubeletClient.certPath}`,
+        `--kubelet-client-key=${c.apiserverKubeletClient.keyPath}`,
+        `--kubelet-certificate-authority=${c.pki.ca.certPath}`,
         '--authorization-mode=Node,RBAC',
         // Added to the default-on plugins (NamespaceLifecycle, ServiceAccount, webhooks, ResourceQuota, ...),
         // the same choice kubeadm makes.

@@ -9,4 +9,4 @@ export {
   type WorldPlacementOptions,
 } from './placement';
 export { managementHost, type ManagementHost } from './management';
-export { SA_ISSUER, type ControllerCredentials } from './pki';
+export { APISERVER_KUBELET_CLIENT_USER, SA_ISSUER, type ControllerCredentials } from './pki';

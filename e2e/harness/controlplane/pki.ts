@@ -19,9 +19,14 @@ export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
  */
 export type ControllerCredentials = 'serviceaccounts' | 'shared';
 
+/** The user the apiserver presents to kubelets (kubeadm's name); the process kubelet lets it in. */
+export const APISERVER_KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
+
 export interface Pkis {
   pki: Pki;
   apiserver: CertPair;
+  /** --kubelet-client-certificate/--kubelet-client-key: the apiserver's identity towards kubelets. */
+  apiserverKubeletClient: CertPair;
   admin: CertPair;
   kcm: CertPair;
   kcmServing: CertPair;
@@ -39,21 +44,23 @@ export async function makePki(
   const pki = await Pki.create(dir);
   const loopback = { ips: ['127.0.0.1', '::1'], dnsNames: ['localhost'] };
   // Independent leaves: issue them concurrently.
-  const [apiserver, admin, kcm, kcmServing, scheduler, schedulerServing, sa] = await Promise.all([
-    pki.issueServing('apiserver', 'kube-apiserver', {
-      ips: [...new Set([...loopback.ips, ...serviceIps, ...servingIps])],
-      dnsNames: [...loopback.dnsNames, ...KUBERNETES_NAMES],
-    }),
-    pki.issueClient('admin', { user: 'kubernetes-admin', groups: ['system:masters'] }),
-    // Shared controller credentials need every controller's permissions; system:masters is how that is granted.
-    pki.issueClient('controller-manager', {
-      user: 'system:kube-controller-manager',
-      groups: controllerCredentials === 'shared' ? ['system:masters'] : [],
-    }),
-    pki.issueServing('controller-manager-serving', 'kube-controller-manager', loopback),
-    pki.issueClient('scheduler', { user: 'system:kube-scheduler' }),
-    pki.issueServing('scheduler-serving', 'kube-scheduler', loopback),
-    pki.serviceAccountKeys(),
-  ]);
-  return { pki, apiserver, admin, kcm, kcmServing, scheduler, schedulerServing, sa };
+  const [apiserver, apiserverKubeletClient, admin, kcm, kcmServing, scheduler, schedulerServing, sa] =
+    await Promise.all([
+      pki.issueServing('apiserver', 'kube-apiserver', {
+        ips: [...new Set([...loopback.ips, ...serviceIps, ...servingIps])],
+        dnsNames: [...loopback.dnsNames, ...KUBERNETES_NAMES],
+      }),
+      pki.issueClient('apiserver-kubelet-client', { user: APISERVER_KUBELET_CLIENT_USER }),
+      pki.issueClient('admin', { user: 'kubernetes-admin', groups: ['system:masters'] }),
+      // Shared controller credentials need every controller's permissions; system:masters is how that is granted.
+      pki.issueClient('controller-manager', {
+        user: 'system:kube-controller-manager',
+        groups: controllerCredentials === 'shared' ? ['system:masters'] : [],
+      }),
+      pki.issueServing('controller-manager-serving', 'kube-controller-manager', loopback),
+      pki.issueClient('scheduler', { user: 'system:kube-scheduler' }),
+      pki.issueServing('scheduler-serving', 'kube-scheduler', loopback),
+      pki.serviceAccountKeys(),
+    ]);
+  return { pki, apiserver, apiserverKubeletClient, admin, kcm, kcmServing, scheduler, schedulerServing, sa };
 }

@@ -10,3 +10,5 @@ export {
 } from './images';
 export { loopbackRuntime, netnsRuntime, type ProcessRuntime } from './runtime';
 export { SERVICEACCOUNT_SUBDIR } from './podworker';
+export { KUBELET_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff';
+export { KUBELET_PORT } from './endpoint';

@@ -9,6 +9,7 @@ import type { RestClient } from '../../../kube/rest';
 import type { HostPort } from '../controlplane';
 import { log } from '../log';
 import type { ManagedProcess } from '../processes';
+import { formatDelay, planRestart, type BackoffEntry, type RestartBackoffOptions } from './backoff';
 import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';
 import { resolveCommand, type ImageTable } from './images';
 import type { Container, Pod, Probe } from './pod';
@@ -26,13 +27,14 @@ export interface PodWorkerDeps {
   podDir: string;
   /** Called whenever the pod's status may have changed. */
   changed: () => void;
+  /** Crash-loop back-off of the containers (the kubelet's own unless the test asked for another). */
+  restartBackoff: RestartBackoffOptions;
 }
 
 /** Where the ServiceAccount files live under a pod's root, as in a container's filesystem. */
 export const SERVICEACCOUNT_SUBDIR = 'var/run/secrets/kubernetes.io/serviceaccount';
 // The ServiceAccount admission plugin's projected volume asks for 3607 s; the kubelet refreshes at 80 %.
 const DEFAULT_TOKEN_SECONDS = 3607;
-const RESTART_BACKOFF_MS = { initial: 1_000, max: 10_000 };
 const RETRY_START_MS = 2_000;
 
 const tokenRequestSchema = z.looseObject({
@@ -49,7 +51,7 @@ interface ContainerState extends ContainerView {
   proc?: ManagedProcess;
   probe?: { timer: NodeJS.Timeout | undefined; successes: number; failures: number };
   restartTimer?: NodeJS.Timeout;
-  backoffMs: number;
+  backoff?: BackoffEntry;
 }
 
 export class PodWorker {
@@ -68,7 +70,6 @@ export class PodWorker {
       spec,
       restartCount: 0,
       ready: false,
-      backoffMs: RESTART_BACKOFF_MS.initial,
     }));
   }
 
@@ -311,13 +312,23 @@ export class PodWorker {
     if (this.terminating) return;
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     if (policy === 'Always' || (policy === 'OnFailure' && c.terminated.exitCode !== 0)) {
-      const delay = c.backoffMs;
-      c.backoffMs = Math.min(c.backoffMs * 2, RESTART_BACKOFF_MS.max);
-      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${delay}ms restarting failed container` };
-      c.restartTimer = setTimeout(() => {
+      const plan = planRestart(c.backoff, c.terminated.finishedAt, this.deps.restartBackoff);
+      c.backoff = plan.entry;
+      const restart = (): void => {
         c.restartCount++;
         void this.startContainer(c);
-      }, delay);
+      };
+      if (plan.delayMs === 0) {
+        restart();
+        return;
+      }
+      const { namespace, name, uid } = this.pod.metadata;
+      // The kubelet's own wording (kuberuntime_manager.go doBackOff).
+      c.waiting = {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${formatDelay(plan.delayMs)} restarting failed container=${c.name} pod=${name}_${namespace}(${uid})`,
+      };
+      c.restartTimer = setTimeout(restart, plan.delayMs);
       c.restartTimer.unref();
     }
   }
@@ -391,6 +402,27 @@ export class PodWorker {
       );
     }
     throw new Error(`container ${c.name}: readiness probe has no httpGet, tcpSocket or exec`);
+  }
+
+  /**
+   * What a node's death does to its pod: every container process gets SIGKILL at once, and nothing restarts,
+   * probes or refreshes anything of it any more. Resolves once all have exited.
+   */
+  async kill(): Promise<void> {
+    this.terminating = true;
+    clearTimeout(this.tokenTimer);
+    await Promise.all(
+      this.containers.map(async (c) => {
+        clearTimeout(c.restartTimer);
+        this.stopProbe(c);
+        if (c.proc?.running === true) await c.proc.kill();
+      }),
+    );
+  }
+
+  /** Whether container `name` has a running process. */
+  isRunning(name: string): boolean {
+    return this.containers.find((c) => c.name === name)?.proc?.running === true;
   }
 
   /**
