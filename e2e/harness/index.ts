@@ -12,6 +12,8 @@ export {
 } from './controlplane';
 export { restClient, type Credentials, type HarnessRestClient } from './kubeconfig';
 export { SimNode, deleteNode, type SimNodeSpec, type HeartbeatOptions } from './nodes';
+export { killNode, type DeadNode, type KillNodeOptions, type NodeParts } from './nodefailure';
+export { onExitCleanup, type CleanupPhase } from './exitcleanup';
 export {
   Kubelet,
   TEST_IMAGE,

@@ -129,6 +129,29 @@ describe('network world', () => {
     expect(trace.stdout).toMatch(/ttl=63/);
   });
 
+  test('linkDown takes a host off every segment and linkUp brings it back with its routes', async () => {
+    const node3 = w().host('node3');
+    const far = w().farRouter;
+    if (far === undefined) throw new Error('multihop world has no far router');
+    const eth1 = node3.interfaces.find((i) => i.ifname === 'eth1');
+    if (eth1 === undefined) throw new Error('node3 has no eth1');
+    await w().linkDown('node3');
+    for (const ip of [node3.primary.v4, node3.primary.v6, eth1.v4]) {
+      await expect(ping('client', ip)).rejects.toThrow(/failed/);
+    }
+    await w().linkUp('node3');
+    // The client's neighbour entries for node3 went FAILED meanwhile; the kernel resolves them again on the
+    // next packets, which may take a retry.
+    for (const ip of [node3.primary.v4, node3.primary.v6, eth1.v4, eth1.v6]) {
+      await waitFor(`client reaches ${ip} again`, () => ping('client', ip).then(() => true), {
+        timeoutMs: 10_000,
+      });
+    }
+    // The kernel dropped the routes through the downed link; they are back, so the far segment is reachable.
+    await ping('node3', far.primary.v4);
+    await ping('node3', far.primary.v6);
+  });
+
   test('the second lan connects every node eth1 to the client eth1, and only them', async () => {
     for (const n of w().nodes) {
       const eth1 = n.interfaces.find((i) => i.ifname === 'eth1');

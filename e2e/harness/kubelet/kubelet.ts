@@ -181,6 +181,16 @@ export class Kubelet {
     return { file, running: () => this.workers.get(key)?.isRunning(container) === true };
   }
 
+  /** PIDs of every running container process on this node. */
+  pids(): number[] {
+    return [...this.workers.values()].flatMap((w) => w.pids());
+  }
+
+  /** Whether the kubelet was killed (kill()) and not restarted. */
+  get isDead(): boolean {
+    return this.dead;
+  }
+
   /** PIDs of the running container processes of pod namespace/name. */
   pidsOf(namespace: string, name: string): number[] {
     return this.workers.get(`${namespace}/${name}`)?.pids() ?? [];

@@ -29,7 +29,7 @@ import {
   nsExec,
   nsExecPrefix,
 } from '../exec';
-import { type Host, configureNamespaces, waitHostReady, wireHosts } from './links';
+import { type Host, bringHostUp, configureNamespaces, takeHostDown, waitHostReady, wireHosts } from './links';
 import { belongsToWorld, newNetRunId, worldPrefix } from './names';
 import { type HostPlan, type PlanOptions, type WorldPlan, planWorld } from './plan';
 import { procStartTime, removePidFile, writePidFile, writeWorldRecord } from './record';
@@ -92,6 +92,10 @@ export interface World {
   spawnInRoot(name: string, argv: readonly string[], opts?: SpawnInOptions): Promise<ManagedProcess>;
   /** Processes started through this world, in start order. */
   processes(): readonly ManagedProcess[];
+  /** Sets every interface of a host down: it drops off its segments (a pulled cable, a dead node). */
+  linkDown(role: string): Promise<void>;
+  /** Undoes linkDown: links up, routes restored, resolves once the host is reachable again. */
+  linkUp(role: string): Promise<void>;
   /** Stops every process of the world, then deletes its namespaces. Idempotent. */
   destroy(): Promise<void>;
 }
@@ -144,6 +148,12 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
     if (byRole !== undefined) return byRole.ns;
     if (allNamespaces.includes(roleOrNs)) return roleOrNs;
     throw new Error(`network: ${roleOrNs} is neither a role nor a namespace of world ${prefix}`);
+  };
+
+  const planOf = (role: string): HostPlan => {
+    const h = plan.hosts.find((x) => x.role === role);
+    if (h === undefined) throw new Error(`network: world ${prefix} has no host ${role}`);
+    return h;
   };
 
   const track = (name: string, p: ManagedProcess): ManagedProcess => {
@@ -270,6 +280,10 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
         return track(name, p);
       },
       processes: () => group.list(),
+      linkDown: (role) => takeHostDown(planOf(role)),
+      linkUp: async (role) => {
+        await bringHostUp(planOf(role), opts.readyTimeoutMs ?? 20_000);
+      },
       destroy,
     };
     return world;
