@@ -92,7 +92,7 @@ describe('cleanup safety nets', () => {
 
   test('a SIGKILLed run leaves a world that scripts/e2e-clean.sh removes, sparing live runs', async () => {
     const live = await startChild();
-    // Other modules add namespaces to a world under its prefix (controlplane-mgmt.ts does); they count as in use.
+    // Other modules add namespaces to a world under its prefix (as the control plane's management namespace once was); they count as in use.
     const extra = `${live.prefix}-extra`;
     await run(['ip', 'netns', 'add', extra]);
     const crashed = await startChild();

@@ -1,7 +1,7 @@
 // A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) built from
 // upstream source by scripts/build-cluster-bins.sh, placed on loopback (integration tests) or inside a management
-// network namespace (e2e world); see controlplane-placement.ts. No real kubelets and no kube-proxy: simulated
-// nodes (nodes.ts) and the process kubelet (kubelet/) stand in for them.
+// network namespace (e2e world); see placement.ts. No real kubelets and no kube-proxy: simulated
+// nodes (../nodes.ts) and the process kubelet (../kubelet/) stand in for them.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
