@@ -136,7 +136,7 @@ afterAll(async () => {
 });
 
 describe('a node dies and returns', () => {
-  test('kubectl logs reaches the kubelet endpoint at the node address (world placement)', async () => {
+  test('kubectl logs and the node proxy reach the kubelet endpoint at the node address (world placement)', async () => {
     const c = need(cp, 'control plane');
     const file = parts('node1').kubelet.logOf(NS, 'web', 'main');
     if (file === undefined) throw new Error('kubelet does not know web');
@@ -149,6 +149,13 @@ describe('a node dies and returns', () => {
     );
     expect(stdout).toContain('"step":"serve"');
     expect(stdout).toBe(fs.readFileSync(file, 'utf8'));
+    // The node proxy dials the same endpoint (it refuses loopback, so only world placement can show it).
+    const health = await execFileP(
+      kubectlBinary(),
+      ['--kubeconfig', c.kubeconfigPath, 'get', '--raw', '/api/v1/nodes/node1/proxy/healthz'],
+      { env: { PATH: '/usr/bin:/bin', HOME: path.join(c.runDir, 'kubectl-home') } },
+    );
+    expect(health.stdout).toBe('ok');
   });
 
   test('its pod processes are killed and stay dead, and the node lifecycle controller marks it Unknown', async () => {
