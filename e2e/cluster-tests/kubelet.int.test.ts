@@ -30,6 +30,10 @@ let cp: ControlPlane | undefined;
 let admin: HarnessRestClient | undefined;
 let node: SimNode | undefined;
 let kubelet: Kubelet | undefined;
+// A second node whose kubelet asks for a fast crash-loop back-off.
+const FAST_NODE = { name: 'node2', ipv4: '192.0.2.12', ipv6: '2001:db8:1::12', kubeletPort: 0 };
+let fastNode: SimNode | undefined;
+let fastKubelet: Kubelet | undefined;
 
 function api(): RestClient {
   if (admin === undefined) throw new Error('control plane did not start (see beforeAll failure)');
@@ -158,6 +162,18 @@ beforeAll(async () => {
   NODE.kubeletPort = kubeletPort;
   node = await SimNode.start(cp, NODE);
   kubelet = await Kubelet.start(cp, NODE);
+  const [fastPort] = await freePorts(1);
+  if (fastPort === undefined) throw new Error('no free port for the second kubelet');
+  FAST_NODE.kubeletPort = fastPort;
+  fastNode = await SimNode.start(cp, FAST_NODE);
+  // Cordoned: the scheduler keeps placing every other test's pods on node1; node2 only runs pods bound to it.
+  await admin.request({
+    method: 'PATCH',
+    path: `/api/v1/nodes/${FAST_NODE.name}`,
+    contentType: 'application/merge-patch+json',
+    body: { spec: { unschedulable: true } },
+  });
+  fastKubelet = await Kubelet.start(cp, FAST_NODE, { restartBackoff: { initialMs: 200, maxMs: 400 } });
 
   await create('/api/v1/namespaces', { metadata: { name: NS } });
   await create(`/api/v1/namespaces/${NS}/serviceaccounts`, { metadata: { name: 'reader' } });
@@ -182,7 +198,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kubelet?.stop();
+  await fastKubelet?.stop();
   await node?.stop();
+  await fastNode?.stop();
   admin?.close();
   await cp?.stop();
 });
@@ -416,6 +434,39 @@ describe('process kubelet', () => {
     expect(status?.restartCount).toBe(1);
     await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/crasher` });
     await waitFor('pod crasher to be gone', async () => (await getPod('crasher')) === undefined, {
+      timeoutMs: 30_000,
+    });
+  });
+
+  test('a kubelet started with a fast back-off restarts a crash-looping container at that pace', async () => {
+    const t0 = Date.now();
+    await create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'fast-crasher' },
+      spec: {
+        nodeName: FAST_NODE.name,
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'main', image: 'ironlb.test/node', command: [process.execPath, '-e', 'process.exit(1)'] },
+        ],
+      },
+    });
+    // Delays 0, 200, 400, 400 ms: four restarts in well under the kubelet's first 10 s step.
+    const p = await waitForPod(
+      'to restart four times',
+      'fast-crasher',
+      (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 4,
+      9_000,
+    );
+    expect(Date.now() - t0).toBeLessThan(9_500);
+    expect(p.spec.nodeName).toBe(FAST_NODE.name);
+    const capped = await waitForPod(
+      'to back off at the 400 ms cap',
+      'fast-crasher',
+      (x) => x.status?.containerStatuses?.[0]?.state.waiting?.message?.startsWith('back-off 400ms') === true,
+    );
+    expect(capped.status?.containerStatuses?.[0]?.state.waiting?.reason).toBe('CrashLoopBackOff');
+    await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/fast-crasher` });
+    await waitFor('pod fast-crasher to be gone', async () => (await getPod('fast-crasher')) === undefined, {
       timeoutMs: 30_000,
     });
   });
