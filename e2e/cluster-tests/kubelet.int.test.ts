@@ -1,7 +1,12 @@
 // The process kubelet against a real control plane (loopback mode): pods scheduled by the real scheduler onto a
 // simulated node run as local processes, talk to the apiserver as their own ServiceAccount through the projected
-// token files, see their env resolved, report Running/Ready from a readiness probe, and end when deleted.
+// token files, see their env resolved, report Running/Ready from a readiness probe, and end when deleted; the
+// apiserver reads their output through the kubelet endpoint (`kubectl logs`).
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { z } from 'zod';
 import { isNotFound } from '../../kube/errors';
 import type { RestClient } from '../../kube/rest';
@@ -9,19 +14,26 @@ import { startControlPlane, type ControlPlane } from '../harness/controlplane';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet, TEST_IMAGE } from '../harness/kubelet';
 import { SimNode } from '../harness/nodes';
-import { controlPlaneBinaries, REPO_ROOT } from '../harness/paths';
+import { Pki } from '../harness/certs';
+import { controlPlaneBinaries, kubectlBinary, REPO_ROOT } from '../harness/paths';
 import { freePorts } from '../harness/ports';
 import { waitFor } from '../harness/readiness';
 
 jest.setTimeout(90_000);
 
-const NODE = { name: 'node1', ipv4: '192.0.2.11', ipv6: '2001:db8:1::11' };
+const execFileP = promisify(execFile);
+// The kubelet port is set in beforeAll: in loopback placement each node needs a free one of its own.
+const NODE = { name: 'node1', ipv4: '192.0.2.11', ipv6: '2001:db8:1::11', kubeletPort: 0 };
 const NS = 'kubelet-test';
 
 let cp: ControlPlane | undefined;
 let admin: HarnessRestClient | undefined;
 let node: SimNode | undefined;
 let kubelet: Kubelet | undefined;
+// A second node whose kubelet asks for a fast crash-loop back-off.
+const FAST_NODE = { name: 'node2', ipv4: '192.0.2.12', ipv6: '2001:db8:1::12', kubeletPort: 0 };
+let fastNode: SimNode | undefined;
+let fastKubelet: Kubelet | undefined;
 
 function api(): RestClient {
   if (admin === undefined) throw new Error('control plane did not start (see beforeAll failure)');
@@ -64,6 +76,7 @@ const podSchema = z.looseObject({
             state: z.looseObject({
               running: z.looseObject({}).optional(),
               terminated: z.looseObject({ exitCode: z.number() }).optional(),
+              waiting: z.looseObject({ reason: z.string(), message: z.string().optional() }).optional(),
             }),
           }),
         )
@@ -109,6 +122,13 @@ const isReady = (p: Pod): boolean =>
   p.status?.phase === 'Running' &&
   p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
+/** Every line a container printed (from the file the kubelet writes). */
+function outputLines(podName: string, container = 'main'): string[] {
+  const file = theKubelet().logOf(NS, podName, container);
+  if (file === undefined || !fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n');
+}
+
 /** The JSON lines a test-image container printed. */
 function outputOf(podName: string, container = 'main'): Record<string, unknown>[] {
   const file = theKubelet().logOf(NS, podName, container);
@@ -137,8 +157,23 @@ beforeAll(async () => {
   controlPlaneBinaries();
   cp = await startControlPlane();
   admin = restClient(cp.adminCredentials);
+  const [kubeletPort] = await freePorts(1);
+  if (kubeletPort === undefined) throw new Error('no free port for the kubelet');
+  NODE.kubeletPort = kubeletPort;
   node = await SimNode.start(cp, NODE);
   kubelet = await Kubelet.start(cp, NODE);
+  const [fastPort] = await freePorts(1);
+  if (fastPort === undefined) throw new Error('no free port for the second kubelet');
+  FAST_NODE.kubeletPort = fastPort;
+  fastNode = await SimNode.start(cp, FAST_NODE);
+  // Cordoned: the scheduler keeps placing every other test's pods on node1; node2 only runs pods bound to it.
+  await admin.request({
+    method: 'PATCH',
+    path: `/api/v1/nodes/${FAST_NODE.name}`,
+    contentType: 'application/merge-patch+json',
+    body: { spec: { unschedulable: true } },
+  });
+  fastKubelet = await Kubelet.start(cp, FAST_NODE, { restartBackoff: { initialMs: 200, maxMs: 400 } });
 
   await create('/api/v1/namespaces', { metadata: { name: NS } });
   await create(`/api/v1/namespaces/${NS}/serviceaccounts`, { metadata: { name: 'reader' } });
@@ -163,7 +198,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kubelet?.stop();
+  await fastKubelet?.stop();
   await node?.stop();
+  await fastNode?.stop();
   admin?.close();
   await cp?.stop();
 });
@@ -366,7 +403,7 @@ describe('process kubelet', () => {
     await api().request({ method: 'DELETE', path: `/apis/apps/v1/namespaces/${NS}/deployments/web` });
   });
 
-  test('a failing container is restarted under restartPolicy OnFailure, keeping its last exit in lastState', async () => {
+  test("a failing container is restarted at once, then backs off for the kubelet's 10 s, keeping its last exit", async () => {
     await create(`/api/v1/namespaces/${NS}/pods`, {
       metadata: { name: 'crasher' },
       spec: {
@@ -384,8 +421,52 @@ describe('process kubelet', () => {
     );
     expect(restarted.status?.phase).toBe('Running');
     expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(7);
+    // The second exit starts the back-off, with the kubelet's default first step and wording.
+    const backingOff = await waitForPod(
+      'to back off',
+      'crasher',
+      (p) => p.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CrashLoopBackOff',
+    );
+    const status = backingOff.status?.containerStatuses?.[0];
+    expect(status?.state.waiting?.message).toMatch(
+      /^back-off 10s restarting failed container=main pod=crasher_/,
+    );
+    expect(status?.restartCount).toBe(1);
     await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/crasher` });
     await waitFor('pod crasher to be gone', async () => (await getPod('crasher')) === undefined, {
+      timeoutMs: 30_000,
+    });
+  });
+
+  test('a kubelet started with a fast back-off restarts a crash-looping container at that pace', async () => {
+    const t0 = Date.now();
+    await create(`/api/v1/namespaces/${NS}/pods`, {
+      metadata: { name: 'fast-crasher' },
+      spec: {
+        nodeName: FAST_NODE.name,
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'main', image: 'ironlb.test/node', command: [process.execPath, '-e', 'process.exit(1)'] },
+        ],
+      },
+    });
+    // Delays 0, 200, 400, 400 ms: four restarts in well under the kubelet's first 10 s step.
+    const p = await waitForPod(
+      'to restart four times',
+      'fast-crasher',
+      (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 4,
+      9_000,
+    );
+    expect(Date.now() - t0).toBeLessThan(9_500);
+    expect(p.spec.nodeName).toBe(FAST_NODE.name);
+    const capped = await waitForPod(
+      'to back off at the 400 ms cap',
+      'fast-crasher',
+      (x) => x.status?.containerStatuses?.[0]?.state.waiting?.message?.startsWith('back-off 400ms') === true,
+    );
+    expect(capped.status?.containerStatuses?.[0]?.state.waiting?.reason).toBe('CrashLoopBackOff');
+    await api().request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/fast-crasher` });
+    await waitFor('pod fast-crasher to be gone', async () => (await getPod('fast-crasher')) === undefined, {
       timeoutMs: 30_000,
     });
   });
@@ -465,5 +546,146 @@ describe('process kubelet', () => {
         timeoutMs: 30_000,
       });
     }
+  });
+
+  describe('kubectl logs through the kubelet endpoint', () => {
+    function kubectlEnv(): Record<string, string> {
+      return { PATH: '/usr/bin:/bin', HOME: path.join(need(cp).runDir, 'kubectl-home') };
+    }
+
+    async function kubectl(args: string[]): Promise<string> {
+      const r = await execFileP(kubectlBinary(), ['--kubeconfig', need(cp).kubeconfigPath, ...args], {
+        env: kubectlEnv(),
+        maxBuffer: 16 << 20,
+      });
+      return r.stdout;
+    }
+
+    function printer(
+      name: string,
+      lines: number,
+      intervalMs: number,
+      thenIdle: boolean,
+    ): Record<string, unknown> {
+      const script =
+        `let i = 0; const t = setInterval(() => { i++; console.log('line ' + i + ' of ${name}'); ` +
+        `if (i === ${lines}) { clearInterval(t); ${thenIdle ? "console.error('done on stderr'); setInterval(() => {}, 1000);" : ''} } }, ${intervalMs});`;
+      return {
+        metadata: { name },
+        spec: {
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            { name: 'main', image: 'ironlb.test/node', command: [process.execPath, '-e', script] },
+          ],
+        },
+      };
+    }
+
+    test("`kubectl logs` returns the process's stdout and stderr, and --tail the last lines", async () => {
+      await create(`/api/v1/namespaces/${NS}/pods`, printer('logger', 3, 10, true));
+      await waitFor(
+        'logger to print everything',
+        async () => outputLines('logger').includes('done on stderr'),
+        { timeoutMs: 30_000 },
+      );
+      expect(await kubectl(['logs', '-n', NS, 'logger'])).toBe(
+        'line 1 of logger\nline 2 of logger\nline 3 of logger\ndone on stderr\n',
+      );
+      expect(await kubectl(['logs', '-n', NS, 'logger', '--tail=2'])).toBe(
+        'line 3 of logger\ndone on stderr\n',
+      );
+      expect(await kubectl(['logs', '-n', NS, 'logger', '-c', 'main', '--limit-bytes=6'])).toBe('line 1');
+      // Per-line times are not kept, so --timestamps is refused instead of answered wrongly.
+      await expect(kubectl(['logs', '-n', NS, 'logger', '--timestamps'])).rejects.toThrow(/timestamps/);
+    });
+
+    test('`kubectl logs -f` streams while the container runs and ends when it exits', async () => {
+      await create(`/api/v1/namespaces/${NS}/pods`, printer('counter', 12, 300, false));
+      await waitForPod('to run', 'counter', (p) => p.status?.phase === 'Running');
+      const child = spawn(
+        kubectlBinary(),
+        ['--kubeconfig', need(cp).kubeconfigPath, 'logs', '-f', '-n', NS, 'counter'],
+        {
+          env: kubectlEnv(),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      let err = '';
+      let sawPartial = false;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // Output arrives while the pod still prints: a follow, not one read at the end.
+        if (!out.includes('line 12 of counter') && out.includes('line 1 of counter')) sawPartial = true;
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect({ code, err }).toEqual({ code: 0, err: '' });
+      expect(out.trim().split('\n')).toEqual(
+        Array.from({ length: 12 }, (_, i) => `line ${i + 1} of counter`),
+      );
+      expect(sawPartial).toBe(true);
+    });
+
+    test('the Node advertises the endpoint the kubelet serves: its port, and 127.0.0.1 as ExternalIP', async () => {
+      // (The apiserver's node proxy refuses loopback targets, so /healthz through it is checked in world
+      // placement, e2e/cluster-tests/nodefailure.e2e.test.ts; `kubectl logs` above went through this address.)
+      const nodeObj = z
+        .looseObject({
+          status: z.looseObject({
+            addresses: z.array(z.looseObject({ type: z.string(), address: z.string() })),
+            daemonEndpoints: z.looseObject({ kubeletEndpoint: z.looseObject({ Port: z.number() }) }),
+          }),
+        })
+        .parse(await api().request({ method: 'GET', path: `/api/v1/nodes/${NODE.name}` }));
+      expect(nodeObj.status.daemonEndpoints.kubeletEndpoint.Port).toBe(NODE.kubeletPort);
+      expect(nodeObj.status.addresses).toContainEqual({ type: 'ExternalIP', address: '127.0.0.1' });
+      expect(theKubelet().port).toBe(NODE.kubeletPort);
+    });
+
+    test('the endpoint lets in only cluster-CA clients it trusts', async () => {
+      const c = need(cp);
+      const get = (tls: { cert?: string; key?: string }): Promise<number | string> =>
+        new Promise((resolve) => {
+          const req = https.get(
+            {
+              host: '127.0.0.1',
+              port: NODE.kubeletPort,
+              path: '/healthz',
+              ca: c.caPem,
+              ...tls,
+              agent: false,
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+        });
+      const asUser = async (user: string, groups: string[]): Promise<{ cert: string; key: string }> => {
+        const creds = await c.issueCredentials(user, groups);
+        if (creds.certPem === undefined || creds.keyPem === undefined)
+          throw new Error('expected a certificate');
+        return { cert: creds.certPem, key: creds.keyPem };
+      };
+      expect(await get(await asUser('kubernetes-admin', ['system:masters']))).toBe(200);
+      // Signed by the cluster CA but not a user the kubelet serves: authenticated, then refused.
+      expect(await get(await asUser('system:node:node1', ['system:nodes']))).toBe(403);
+      // No client certificate, or one from another CA: the TLS handshake itself fails.
+      expect(await get({})).not.toBe(200);
+      const other = await Pki.create(path.join(c.runDir, 'other-ca'), 'not-the-cluster-ca');
+      const foreign = await other.issueClient('intruder', {
+        user: 'kubernetes-admin',
+        groups: ['system:masters'],
+      });
+      expect(
+        await get({
+          cert: fs.readFileSync(foreign.certPath, 'utf8'),
+          key: fs.readFileSync(foreign.keyPath, 'utf8'),
+        }),
+      ).not.toBe(200);
+    });
   });
 });

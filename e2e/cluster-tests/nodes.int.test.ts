@@ -89,6 +89,8 @@ describe('simulated nodes', () => {
     expect(n.status.addresses).toEqual([
       { type: 'InternalIP', address: '192.0.2.21' },
       { type: 'InternalIP', address: '2001:db8:1::21' },
+      // Loopback placement: where the apiserver reaches the node's kubelet endpoint.
+      { type: 'ExternalIP', address: '127.0.0.1' },
       { type: 'Hostname', address: 'node-a' },
     ]);
     expect(n.metadata.labels).toMatchObject({

@@ -5,13 +5,16 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { isNotFound } from '../../kube/errors';
 import type { RestClient } from '../../kube/rest';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane';
-import { managementHost, type ManagementHost } from '../harness/controlplane-mgmt';
-import { worldPlacement } from '../harness/controlplane-placement';
+import {
+  startControlPlane,
+  type ControlPlane,
+  managementHost,
+  type ManagementHost,
+  worldPlacement,
+} from '../harness/controlplane';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet, TEST_IMAGE } from '../harness/kubelet';
-import { ip } from '../harness/netexec';
-import { createWorld, type World } from '../harness/network';
+import { ip, createWorld, type World } from '../harness/net';
 import { SimNode } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
 import { waitFor } from '../harness/readiness';

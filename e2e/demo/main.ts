@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { procStartTime } from '../harness/netrecord';
+import { procStartTime } from '../harness/net';
 import { kubectlBinary, RUN_ROOT } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import { startFrr, type FrrRouter } from '../harness/routers/frr';
@@ -218,7 +218,8 @@ async function main(): Promise<void> {
     const nodes = world.nodes.map((n) => `${n.role} ${n.primary.v4} / ${n.primary.v6}`).join(', ');
     step('the demo keeps running; in another shell:');
     say(`  export KUBECONFIG=${KUBECONFIG}`);
-    if (bin !== undefined) say(`  export PATH=${path.dirname(bin)}:$PATH   # the kubectl built with the control plane`);
+    if (bin !== undefined)
+      say(`  export PATH=${path.dirname(bin)}:$PATH   # the kubectl built with the control plane`);
     say('  kubectl get svc -o wide');
     say(`  kubectl -n ${METALLB_NAMESPACE} get ipaddresspools -o yaml`);
     const controllerLog = c.kubelets

@@ -59,11 +59,11 @@ export function metallbObjects(
 }
 
 /**
- * The HTTP backend of the traffic tests (e2e/harness/net-backend.main.ts: answers with the node's name), run
+ * The HTTP backend of the traffic tests (e2e/harness/net/backend/backend.main.ts: answers with the node's name), run
  * as a Deployment by the process kubelet; the hostPort makes the scheduler put one replica on each node.
  */
 export function backendObjects(replicas: number): Doc[] {
-  const script = path.join(__dirname, '..', 'harness', 'net-backend.main.ts');
+  const script = path.join(__dirname, '..', 'harness', 'net', 'backend', 'backend.main.ts');
   return [
     {
       apiVersion: 'apps/v1',

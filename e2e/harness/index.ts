@@ -1,10 +1,27 @@
 // Public surface of the cluster harness; tests import from here.
-export { startControlPlane, type ControlPlane, type ControlPlaneOptions } from './controlplane';
-export { loopbackPlacement, worldPlacement, type Placement, type WorldPlacementOptions } from './controlplane-placement';
-export { managementHost, type ManagementHost } from './controlplane-mgmt';
+export {
+  startControlPlane,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  loopbackPlacement,
+  worldPlacement,
+  type Placement,
+  type WorldPlacementOptions,
+  managementHost,
+  type ManagementHost,
+} from './controlplane';
 export { restClient, type Credentials, type HarnessRestClient } from './kubeconfig';
 export { SimNode, deleteNode, type SimNodeSpec, type HeartbeatOptions } from './nodes';
-export { Kubelet, TEST_IMAGE, defaultImageTable, type ImageEntry, type ImageTable, type KubeletOptions } from './kubelet';
+export { killNode, type DeadNode, type KillNodeOptions, type NodeParts } from './nodefailure';
+export { onExitCleanup, type CleanupPhase } from './exitcleanup';
+export {
+  Kubelet,
+  TEST_IMAGE,
+  defaultImageTable,
+  type ImageEntry,
+  type ImageTable,
+  type KubeletOptions,
+} from './kubelet';
 export { clientNode, type ClientNode } from './clientnode';
 export { Pki, type CertPair, type ClientIdentity } from './certs';
 export { TEST_RANGES, assertTestCidr, assertTestIp, isTestCidr, nthAddress } from './cidr';

@@ -34,4 +34,21 @@ describe('simulated node objects', () => {
       },
     });
   });
+
+  test('advertise the kubelet endpoint: its port, and an ExternalIP where it is not an InternalIP', () => {
+    const s = nodeStatus({ ...spec, kubeletPort: 41000, kubeletAddress: '127.0.0.1' }, 0);
+    expect(s.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 41000 } });
+    expect(s.addresses).toEqual([
+      { type: 'InternalIP', address: '192.0.2.11' },
+      { type: 'InternalIP', address: '2001:db8:1::11' },
+      { type: 'ExternalIP', address: '127.0.0.1' },
+      { type: 'Hostname', address: 'node1' },
+    ]);
+  });
+
+  test('by default the kubelet is at port 10250 of an InternalIP', () => {
+    const s = nodeStatus({ ...spec, kubeletAddress: '192.0.2.11' }, 0);
+    expect(s.daemonEndpoints).toEqual({ kubeletEndpoint: { Port: 10250 } });
+    expect(s.addresses).not.toContainEqual(expect.objectContaining({ type: 'ExternalIP' }));
+  });
 });

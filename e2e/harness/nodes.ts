@@ -10,7 +10,7 @@ import { CONTENT_TYPE, type RestClient } from '../../kube/rest';
 import { formatMicroTime, formatTime } from '../../kube/timefmt';
 import { assertTestIp } from './cidr';
 import type { ControlPlane } from './controlplane';
-import { restClient, type HarnessRestClient } from './kubeconfig';
+import { restClient, type Credentials, type HarnessRestClient } from './kubeconfig';
 import { log } from './log';
 
 export interface SimNodeSpec {
@@ -21,6 +21,13 @@ export interface SimNodeSpec {
   labels?: Record<string, string>;
   /** The node's network namespace (world mode); absent in loopback mode. */
   netns?: string;
+  /** Port of the node's kubelet endpoint (status.daemonEndpoints.kubeletEndpoint.Port; default 10250). */
+  kubeletPort?: number;
+  /**
+   * Where the kubelet endpoint is reached when that is none of the InternalIPs, reported as the ExternalIP.
+   * SimNode.start sets 127.0.0.1 in loopback placement, where the nodes' addresses exist nowhere.
+   */
+  kubeletAddress?: string;
 }
 
 export interface HeartbeatOptions {
@@ -37,9 +44,12 @@ const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 const nodeUidSchema = z.looseObject({ metadata: z.looseObject({ uid: z.string() }) });
 
 function nodeAddresses(spec: SimNodeSpec): { type: string; address: string }[] {
+  const internal = [spec.ipv4, ...(spec.ipv6 !== undefined ? [spec.ipv6] : [])];
+  const external =
+    spec.kubeletAddress !== undefined && !internal.includes(spec.kubeletAddress) ? [spec.kubeletAddress] : [];
   return [
-    { type: 'InternalIP', address: spec.ipv4 },
-    ...(spec.ipv6 !== undefined ? [{ type: 'InternalIP', address: spec.ipv6 }] : []),
+    ...internal.map((address) => ({ type: 'InternalIP', address })),
+    ...external.map((address) => ({ type: 'ExternalIP', address })),
     { type: 'Hostname', address: spec.name },
   ];
 }
@@ -70,7 +80,7 @@ export function nodeStatus(spec: SimNodeSpec, now: number): Record<string, unkno
     capacity: resources,
     allocatable: resources,
     conditions: conditions(now),
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: spec.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: '',
       systemUUID: '',
@@ -116,7 +126,8 @@ export class SimNode {
 
   private constructor(
     readonly spec: SimNodeSpec,
-    private readonly api: HarnessRestClient,
+    private readonly credentials: Credentials,
+    private api: HarnessRestClient,
     private readonly opts: Required<HeartbeatOptions>,
   ) {}
 
@@ -125,7 +136,11 @@ export class SimNode {
     assertTestIp(spec.ipv4);
     if (spec.ipv6 !== undefined) assertTestIp(spec.ipv6);
     const creds = await cp.issueCredentials(`system:node:${spec.name}`, ['system:nodes']);
-    const node = new SimNode(spec, restClient(creds, `ironlb-e2e-node/${spec.name}`), {
+    const full: SimNodeSpec =
+      cp.placement === 'loopback' && spec.kubeletAddress === undefined
+        ? { ...spec, kubeletAddress: '127.0.0.1' }
+        : spec;
+    const node = new SimNode(full, creds, restClient(creds, `ironlb-e2e-node/${spec.name}`), {
       leaseDurationSeconds: opts.leaseDurationSeconds ?? 40,
       renewIntervalMs: opts.renewIntervalMs ?? 10_000,
       statusIntervalMs: opts.statusIntervalMs ?? 10_000,
@@ -252,8 +267,29 @@ export class SimNode {
     );
   }
 
+  /** Whether the heartbeat is running. */
+  get beating(): boolean {
+    return !this.stopped;
+  }
+
+  /** After stop(): registers again and resumes the heartbeat, as a kubelet does when its node comes back. */
+  async restart(): Promise<void> {
+    if (!this.stopped) return;
+    this.api = restClient(this.credentials, `ironlb-e2e-node/${this.spec.name}`);
+    try {
+      await this.register();
+      await this.renewLease();
+    } catch (err) {
+      this.api.close();
+      throw err;
+    }
+    this.stopped = false;
+    this.schedule();
+  }
+
   /** Ends the heartbeat (like a crashed kubelet); the Node object stays. Idempotent. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.leaseTimer);
     clearTimeout(this.statusTimer);

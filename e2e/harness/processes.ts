@@ -1,8 +1,9 @@
 // Child-process bookkeeping for the harness. Every process we start is recorded by PID and only those PIDs are
-// ever signalled: on stop(), on SIGINT/SIGTERM and on process exit. Nothing is found or killed by name.
+// ever signalled: on stop(), and on SIGINT/SIGTERM or process exit through exitcleanup.ts. Nothing is found or killed by name.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { onExitCleanup } from './exitcleanup';
 
 export interface ExitInfo {
   code: number | null;
@@ -21,46 +22,34 @@ export interface SpawnOptions {
 // --- process-wide registry: the safety net behind stop() -----------------------------------------------
 
 const live = new Map<number, string>();
-let handlersInstalled = false;
+let unregisterExitCleanup: (() => void) | undefined;
 
-function killAllSync(signal: NodeJS.Signals): void {
+// Runs from exitcleanup.ts on exit or SIGINT/SIGTERM, before namespaces are deleted. Only synchronous work is
+// possible there; SIGKILL because there is no time to wait for a graceful stop.
+function killAllSync(): void {
   for (const pid of live.keys()) {
     try {
-      process.kill(pid, signal);
+      process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone: its 'exit' event just has not been processed yet.
     }
   }
-}
-
-function onExit(): void {
-  // Only synchronous work is possible here; SIGKILL because there is no time to wait for a graceful stop.
-  killAllSync('SIGKILL');
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  killAllSync('SIGKILL');
+  // The PIDs are no longer ours to signal: once reaped they may belong to someone else.
   live.clear();
-  uninstallHandlers();
-  // Installing a listener disabled Node's default "terminate on signal". If nobody else (e.g. jest) handles
-  // the signal, re-raise it so the process still ends the way the user asked.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  unregisterExitCleanup = undefined;
 }
 
-function installHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  process.on('exit', onExit);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+function track(pid: number, name: string): void {
+  live.set(pid, name);
+  unregisterExitCleanup ??= onExitCleanup('processes', 'harness child processes', killAllSync);
 }
 
-function uninstallHandlers(): void {
-  if (!handlersInstalled) return;
-  handlersInstalled = false;
-  process.off('exit', onExit);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+function untrack(pid: number): void {
+  live.delete(pid);
+  if (live.size === 0 && unregisterExitCleanup !== undefined) {
+    unregisterExitCleanup();
+    unregisterExitCleanup = undefined;
+  }
 }
 
 /** PIDs of every harness child still running in this Node process (for diagnostics and tests). */
@@ -71,7 +60,7 @@ export function livePids(): number[] {
 // --- spawning --------------------------------------------------------------------------------------------
 
 // setpriv --pdeathsig makes the kernel SIGKILL the child when this Node process dies, which covers the one case
-// the handlers above cannot: being SIGKILLed ourselves (e.g. a jest worker killed on timeout). setpriv execs the
+// the exit cleanup cannot: being SIGKILLed ourselves (e.g. a jest worker killed on timeout). setpriv execs the
 // target, so the PID we record is the real binary's.
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
 
@@ -110,7 +99,10 @@ export class ManagedProcess {
   logTail(lines = 30): string {
     try {
       const text = fs.readFileSync(this.logFile, 'utf8');
-      return text.split('\n').slice(-lines - 1).join('\n');
+      return text
+        .split('\n')
+        .slice(-lines - 1)
+        .join('\n');
     } catch {
       return '(no log)';
     }
@@ -136,6 +128,13 @@ export class ManagedProcess {
     return this.exited;
   }
 
+  /** SIGKILL at once (kill -9). Resolves once the process is gone. */
+  async kill(): Promise<ExitInfo> {
+    if (this.exitInfo !== undefined) return this.exitInfo;
+    this.signal('SIGKILL');
+    return this.exited;
+  }
+
   private signal(sig: NodeJS.Signals): void {
     // Only while the registry still owns the PID: once 'exit' fired the PID may already belong to someone else.
     if (!live.has(this.pid)) return;
@@ -151,7 +150,11 @@ export class ManagedProcess {
  * Starts `command` with output appended to `opts.logFile`, and registers it for cleanup. Resolves once the
  * kernel has started it (rejects if it could not be executed at all).
  */
-export async function spawnManaged(name: string, command: string, opts: SpawnOptions): Promise<ManagedProcess> {
+export async function spawnManaged(
+  name: string,
+  command: string,
+  opts: SpawnOptions,
+): Promise<ManagedProcess> {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = fs.openSync(opts.logFile, 'a');
   const [file, args] = SETPRIV
@@ -167,8 +170,7 @@ export async function spawnManaged(name: string, command: string, opts: SpawnOpt
     });
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once('exit', (code, signal) => {
-        if (child.pid !== undefined) live.delete(child.pid);
-        if (live.size === 0) uninstallHandlers();
+        if (child.pid !== undefined) untrack(child.pid);
         resolve({ code, signal });
       });
     });
@@ -178,8 +180,7 @@ export async function spawnManaged(name: string, command: string, opts: SpawnOpt
     });
     const pid = child.pid;
     if (pid === undefined) throw new Error(`cannot start ${name}: no PID`);
-    live.set(pid, name);
-    installHandlers();
+    track(pid, name);
     // The child must not keep jest or a script alive on its own; stop() and the exit handler end it.
     child.unref();
     return new ManagedProcess(name, pid, opts.logFile, exited);

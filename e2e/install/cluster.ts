@@ -3,12 +3,15 @@
 // kubelets, then the CRDs and manifests/ironlb-native.yaml. Everything started is stopped by stop(), also
 // when start-up fails half-way.
 import { z } from 'zod';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane';
-import { managementHost } from '../harness/controlplane-mgmt';
-import { worldPlacement } from '../harness/controlplane-placement';
+import {
+  startControlPlane,
+  type ControlPlane,
+  managementHost,
+  worldPlacement,
+} from '../harness/controlplane';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet } from '../harness/kubelet';
-import { createWorld, type World, type WorldOptions } from '../harness/network';
+import { createWorld, type World, type WorldOptions } from '../harness/net';
 import { SimNode } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
 import { waitFor } from '../harness/readiness';

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listNamespaces, run } from '../harness/netexec';
+import { listNamespaces, run } from '../harness/net';
 import { REPO_ROOT } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 
@@ -14,7 +14,7 @@ jest.setTimeout(90_000);
 // parent-death signal processes.ts relies on, so it is the process most likely to outlive a crash), then
 // "READY <runDir> <prefix> <pid>..." on stdout, then it idles until killed.
 const CHILD = `
-const { createWorld } = require('./e2e/harness/network');
+const { createWorld } = require('./e2e/harness/net');
 const { startFrr } = require('./e2e/harness/routers/frr');
 (async () => {
   const w = await createWorld({ nodes: 1 });
@@ -92,7 +92,7 @@ describe('cleanup safety nets', () => {
 
   test('a SIGKILLed run leaves a world that scripts/e2e-clean.sh removes, sparing live runs', async () => {
     const live = await startChild();
-    // Other modules add namespaces to a world under its prefix (controlplane-mgmt.ts does); they count as in use.
+    // Other modules add namespaces to a world under its prefix (as the control plane's management namespace once was); they count as in use.
     const extra = `${live.prefix}-extra`;
     await run(['ip', 'netns', 'add', extra]);
     const crashed = await startChild();

@@ -5,12 +5,9 @@
 // the control-plane binaries (scripts/build-cluster-bins.sh); fails, never skips, without them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startControlPlane, type ControlPlane } from '../harness/controlplane';
-import { worldPlacement } from '../harness/controlplane-placement';
+import { startControlPlane, type ControlPlane, worldPlacement } from '../harness/controlplane';
 import { restClient } from '../harness/kubeconfig';
-import { startBackend } from '../harness/netbackend';
-import { createWorld, type World } from '../harness/network';
-import { rootNetSnapshot, type RootNetSnapshot } from '../harness/netroot';
+import { startBackend, createWorld, type World, rootNetSnapshot, type RootNetSnapshot } from '../harness/net';
 import { controlPlaneBinaries } from '../harness/paths';
 
 jest.setTimeout(60_000);

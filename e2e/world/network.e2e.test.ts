@@ -4,13 +4,28 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { listNamespaces, namespacePids, run } from '../harness/netexec';
-import { addServiceAddress, httpGetFrom, startBackend } from '../harness/netbackend';
-import { exposeNamespacePort, exposeRootPort } from '../harness/netmgmt';
-import { createWorld, type World } from '../harness/network';
-import { arpOf, ndpOf } from '../harness/netparse';
-import { arping, flushNeighbours, ndisc6, neighbourMac, neighbours, startCapture } from '../harness/netprobe';
-import { rootNetSnapshot, type RootNetSnapshot } from '../harness/netroot';
+import {
+  listNamespaces,
+  namespacePids,
+  run,
+  addServiceAddress,
+  httpGetFrom,
+  startBackend,
+  exposeNamespacePort,
+  exposeRootPort,
+  createWorld,
+  type World,
+  arpOf,
+  ndpOf,
+  arping,
+  flushNeighbours,
+  ndisc6,
+  neighbourMac,
+  neighbours,
+  startCapture,
+  rootNetSnapshot,
+  type RootNetSnapshot,
+} from '../harness/net';
 import { freePorts } from '../harness/ports';
 import { get, waitFor } from '../harness/readiness';
 
@@ -112,6 +127,29 @@ describe('network world', () => {
     const trace = await w().exec('farrouter', ['ping', '-c', '1', '-W', '2', w().host('node1').primary.v4]);
     // TTL 63: decremented once, by the router.
     expect(trace.stdout).toMatch(/ttl=63/);
+  });
+
+  test('linkDown takes a host off every segment and linkUp brings it back with its routes', async () => {
+    const node3 = w().host('node3');
+    const far = w().farRouter;
+    if (far === undefined) throw new Error('multihop world has no far router');
+    const eth1 = node3.interfaces.find((i) => i.ifname === 'eth1');
+    if (eth1 === undefined) throw new Error('node3 has no eth1');
+    await w().linkDown('node3');
+    for (const ip of [node3.primary.v4, node3.primary.v6, eth1.v4]) {
+      await expect(ping('client', ip)).rejects.toThrow(/failed/);
+    }
+    await w().linkUp('node3');
+    // The client's neighbour entries for node3 went FAILED meanwhile; the kernel resolves them again on the
+    // next packets, which may take a retry.
+    for (const ip of [node3.primary.v4, node3.primary.v6, eth1.v4, eth1.v6]) {
+      await waitFor(`client reaches ${ip} again`, () => ping('client', ip).then(() => true), {
+        timeoutMs: 10_000,
+      });
+    }
+    // The kernel dropped the routes through the downed link; they are back, so the far segment is reachable.
+    await ping('node3', far.primary.v4);
+    await ping('node3', far.primary.v6);
   });
 
   test('the second lan connects every node eth1 to the client eth1, and only them', async () => {

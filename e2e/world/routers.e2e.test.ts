@@ -2,9 +2,15 @@
 // their query commands, real BGP sessions come up between them (GoBGP and BIRD in node namespaces stand in
 // for the speaker until ours exists), routes flow both ways, FRR installs what it learns into the router
 // namespace's kernel table, and traffic from the client follows those routes to a node backend. Needs root.
-import { addServiceAddress, httpGetFrom, startBackend } from '../harness/netbackend';
-import { ipJson, listNamespaces } from '../harness/netexec';
-import { createWorld, type World } from '../harness/network';
+import {
+  addServiceAddress,
+  httpGetFrom,
+  startBackend,
+  ipJson,
+  listNamespaces,
+  createWorld,
+  type World,
+} from '../harness/net';
 import { type BirdRouter, startBird } from '../harness/routers/bird';
 import { type FrrRouter, startFrr } from '../harness/routers/frr';
 import { type GobgpRouter, startGobgp } from '../harness/routers/gobgp';

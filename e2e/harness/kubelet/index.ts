@@ -9,4 +9,6 @@ export {
   type ImageTable,
 } from './images';
 export { loopbackRuntime, netnsRuntime, type ProcessRuntime } from './runtime';
-export { SERVICEACCOUNT_SUBDIR } from './podworker';
+export { SERVICEACCOUNT_SUBDIR } from './serviceaccount';
+export { KUBELET_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff';
+export { KUBELET_PORT } from './endpoint';

@@ -8,10 +8,13 @@ import { CONTENT_TYPE } from '../../../kube/rest';
 import type { ControlPlane } from '../controlplane';
 import { restClient, type HarnessRestClient } from '../kubeconfig';
 import { log } from '../log';
+import { restartBackoffOptions, type RestartBackoffOptions } from './backoff';
+import { startKubeletEndpoint, type KubeletEndpoint } from './endpoint';
 import { defaultImageTable, type ImageTable } from './images';
 import { isTerminal, podKey, podListSchema, podSchema, type Pod } from './pod';
 import { PodWorker } from './podworker';
 import { loopbackRuntime, netnsRuntime, type ProcessRuntime } from './runtime';
+import type { LogSource } from './server';
 import { podStatus } from './status';
 import { listWatch } from './watch';
 
@@ -21,6 +24,11 @@ export interface KubeletNode {
   ipv6?: string;
   /** World mode: the node's network namespace; containers and probes run inside it. */
   netns?: string;
+  /**
+   * Port of the kubelet's HTTPS endpoint (default 10250). In loopback placement every node shares 127.0.0.1, so
+   * each needs its own (freePorts); give the SimNode the same spec so the Node object advertises it.
+   */
+  kubeletPort?: number;
 }
 
 export interface KubeletOptions {
@@ -30,6 +38,12 @@ export interface KubeletOptions {
   runtime?: ProcessRuntime;
   /** Default: <control plane run dir>/kubelet/<node>. */
   runDir?: string;
+  /**
+   * Crash-loop back-off of restarted containers; unset fields keep the kubelet's (an immediate first restart,
+   * then 10 s doubling to 300 s, reset after 10 minutes of running). Tests that wait for several restarts ask
+   * for a fast one, e.g. { initialMs: 200, maxMs: 1_000 }.
+   */
+  restartBackoff?: Partial<RestartBackoffOptions>;
 }
 
 const SYNC_RETRY_MS = 1_000;
@@ -57,8 +71,10 @@ export class Kubelet {
   private readonly written = new Map<string, string>();
   /** Last uid seen per pod key, so logs stay findable after the pod is gone. */
   private readonly uids = new Map<string, string>();
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private watching: Promise<void> = Promise.resolve();
+  private endpoint: KubeletEndpoint | undefined;
+  private dead = false;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -67,10 +83,14 @@ export class Kubelet {
     private readonly api: HarnessRestClient,
     private readonly runtime: ProcessRuntime,
     private readonly images: ImageTable,
+    private readonly restartBackoff: RestartBackoffOptions,
     readonly runDir: string,
   ) {}
 
-  /** Starts watching the node's pods; resolves once the first list has been processed. */
+  /**
+   * Starts watching the node's pods and serving the kubelet endpoint; resolves once the first list has been
+   * processed.
+   */
   static async start(cp: ControlPlane, node: KubeletNode, opts: KubeletOptions = {}): Promise<Kubelet> {
     const creds = await cp.issueCredentials(`system:node:${node.name}`, ['system:nodes']);
     const runtime = opts.runtime ?? (node.netns !== undefined ? netnsRuntime(node.netns) : loopbackRuntime());
@@ -80,16 +100,33 @@ export class Kubelet {
       restClient(creds, `ironlb-e2e-kubelet/${node.name}`),
       runtime,
       opts.images ?? defaultImageTable(),
+      restartBackoffOptions(opts.restartBackoff),
       opts.runDir ?? path.join(cp.runDir, 'kubelet', node.name),
     );
+    try {
+      await k.run();
+    } catch (err) {
+      await k.stop();
+      throw err;
+    }
+    return k;
+  }
+
+  /** The port the kubelet endpoint listens on (in the node's namespace, or on 127.0.0.1 in loopback). */
+  get port(): number | undefined {
+    return this.endpoint?.port;
+  }
+
+  private async run(): Promise<void> {
+    const node = this.node;
     let listed: () => void = () => undefined;
     const firstList = new Promise<void>((r) => {
       listed = r;
     });
-    k.watching = listWatch(
+    this.watching = listWatch(
       {
-        client: k.api,
-        config: k.api.config,
+        client: this.api,
+        config: this.api.config,
         path: '/api/v1/pods',
         // The Node authorizer only lets a node list/watch pods with exactly this selector.
         query: { fieldSelector: `spec.nodeName=${node.name}` },
@@ -100,19 +137,20 @@ export class Kubelet {
         parseItem: (raw) => podSchema.parse(raw),
         onResync: (items) => {
           const seen = new Set(items.map(podKey));
-          for (const key of [...k.pods.keys(), ...k.workers.keys()]) if (!seen.has(key)) k.pods.delete(key);
-          for (const pod of items) k.pods.set(podKey(pod), pod);
-          for (const key of new Set([...seen, ...k.workers.keys()])) k.enqueue(key);
+          for (const key of [...this.pods.keys(), ...this.workers.keys()])
+            if (!seen.has(key)) this.pods.delete(key);
+          for (const pod of items) this.pods.set(podKey(pod), pod);
+          for (const key of new Set([...seen, ...this.workers.keys()])) this.enqueue(key);
           listed();
         },
         onChange: (type, pod) => {
           const key = podKey(pod);
-          if (type === 'DELETED') k.pods.delete(key);
-          else k.pods.set(key, pod);
-          k.enqueue(key);
+          if (type === 'DELETED') this.pods.delete(key);
+          else this.pods.set(key, pod);
+          this.enqueue(key);
         },
       },
-      k.abort.signal,
+      this.abort.signal,
     );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => {
@@ -121,12 +159,36 @@ export class Kubelet {
     const first = await Promise.race([firstList, timeout]);
     clearTimeout(timer);
     if (first === 'timeout') {
-      await k.stop();
       throw new Error(
         `kubelet ${node.name}: could not list its pods within ${FIRST_LIST_TIMEOUT_MS}ms (see harness warnings)`,
       );
     }
-    return k;
+    this.endpoint = await startKubeletEndpoint(
+      this.cp,
+      node,
+      this.runtime,
+      this.runDir,
+      (ns, pod, container) => this.logSource(ns, pod, container),
+    );
+  }
+
+  private logSource(namespace: string, name: string, container: string): LogSource | undefined {
+    const key = `${namespace}/${name}`;
+    const pod = this.pods.get(key) ?? undefined;
+    const file = this.logOf(namespace, name, container);
+    if (file === undefined) return undefined;
+    if (pod !== undefined && !pod.spec.containers.some((c) => c.name === container)) return undefined;
+    return { file, running: () => this.workers.get(key)?.isRunning(container) === true };
+  }
+
+  /** PIDs of every running container process on this node. */
+  pids(): number[] {
+    return [...this.workers.values()].flatMap((w) => w.pids());
+  }
+
+  /** Whether the kubelet was killed (kill()) and not restarted. */
+  get isDead(): boolean {
+    return this.dead;
   }
 
   /** PIDs of the running container processes of pod namespace/name. */
@@ -168,6 +230,8 @@ export class Kubelet {
   }
 
   private async sync(key: string): Promise<void> {
+    // A dead kubelet does nothing, not even a sync that was already under way.
+    if (this.dead) return;
     const pod = this.pods.get(key);
     let worker = this.workers.get(key);
     if (pod === undefined) {
@@ -197,7 +261,7 @@ export class Kubelet {
       return;
     }
     if (worker === undefined) {
-      if (isTerminal(pod)) return;
+      if (isTerminal(pod) || this.dead) return;
       worker = new PodWorker(pod, {
         client: this.api,
         runtime: this.runtime,
@@ -210,6 +274,7 @@ export class Kubelet {
         },
         podDir: this.podDir(pod.metadata.uid),
         changed: () => this.enqueue(key),
+        restartBackoff: this.restartBackoff,
       });
       this.workers.set(key, worker);
       this.uids.set(key, pod.metadata.uid);
@@ -221,6 +286,7 @@ export class Kubelet {
   }
 
   private async writeStatus(key: string, pod: Pod, worker: PodWorker): Promise<void> {
+    if (this.dead) return;
     const status = podStatus(worker.view(), Date.now());
     const sig = statusSignature(status);
     if (this.written.get(key) === sig) return;
@@ -257,6 +323,36 @@ export class Kubelet {
   }
 
   /**
+   * The kubelet dies with its node: it stops watching and serving, every container process gets SIGKILL at once,
+   * and nothing of it writes to the API any more. Pods stay bound to the node. restart() brings it back.
+   */
+  async kill(): Promise<void> {
+    if (this.dead || this.stopping !== undefined) return;
+    this.dead = true;
+    this.abort.abort();
+    await Promise.all([...this.workers.values()].map((w) => w.kill()));
+    await this.watching;
+    await this.endpoint?.close();
+    this.endpoint = undefined;
+  }
+
+  /**
+   * A killed kubelet starts again, as after a node reboot: it forgets every process it ran, lists its pods and
+   * starts their containers anew, and serves its endpoint on the same port.
+   */
+  async restart(): Promise<void> {
+    if (!this.dead) throw new Error(`kubelet ${this.node.name}: restart() after kill() only`);
+    if (this.stopping !== undefined) throw new Error(`kubelet ${this.node.name} is stopped`);
+    this.pods.clear();
+    this.workers.clear();
+    this.syncs.clear();
+    this.written.clear();
+    this.abort = new AbortController();
+    this.dead = false;
+    await this.run();
+  }
+
+  /**
    * Stops watching and ends every container process (SIGTERM, then SIGKILL after `graceMs`). Pods stay in the
    * API, as they do when a kubelet dies. Idempotent.
    */
@@ -265,6 +361,8 @@ export class Kubelet {
       this.abort.abort();
       await this.watching;
       await Promise.all([...this.workers.values()].map((w) => w.terminate(graceMs / 1000)));
+      await this.endpoint?.close();
+      this.endpoint = undefined;
       this.api.close();
     })();
     return this.stopping;

@@ -1,18 +1,18 @@
-// One pod on one node: its ServiceAccount token files, its container processes (restarted per restartPolicy),
+// One pod on one node: its ServiceAccount files (serviceaccount.ts), its container processes (restarted per restartPolicy),
 // and their readiness probes. The kubelet (kubelet.ts) owns the workers and writes the status they describe.
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { z } from 'zod';
-import { isNotFound } from '../../../kube/errors';
 import type { RestClient } from '../../../kube/rest';
-import type { HostPort } from '../controlplane-placement';
-import { log } from '../log';
+import type { HostPort } from '../controlplane';
 import type { ManagedProcess } from '../processes';
+import { formatDelay, planRestart, type BackoffEntry, type RestartBackoffOptions } from './backoff';
+import { lookupKey } from './apilookup';
 import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';
 import { resolveCommand, type ImageTable } from './images';
 import type { Container, Pod, Probe } from './pod';
 import type { ProcessRuntime } from './runtime';
+import { ServiceAccountFiles } from './serviceaccount';
 import type { ContainerView, PodView } from './status';
 
 export interface PodWorkerDeps {
@@ -26,36 +26,24 @@ export interface PodWorkerDeps {
   podDir: string;
   /** Called whenever the pod's status may have changed. */
   changed: () => void;
+  /** Crash-loop back-off of the containers (the kubelet's own unless the test asked for another). */
+  restartBackoff: RestartBackoffOptions;
 }
 
-/** Where the ServiceAccount files live under a pod's root, as in a container's filesystem. */
-export const SERVICEACCOUNT_SUBDIR = 'var/run/secrets/kubernetes.io/serviceaccount';
-// The ServiceAccount admission plugin's projected volume asks for 3607 s; the kubelet refreshes at 80 %.
-const DEFAULT_TOKEN_SECONDS = 3607;
-const RESTART_BACKOFF_MS = { initial: 1_000, max: 10_000 };
 const RETRY_START_MS = 2_000;
-
-const tokenRequestSchema = z.looseObject({
-  status: z.looseObject({ token: z.string(), expirationTimestamp: z.string().optional() }),
-});
-const secretSchema = z.looseObject({ data: z.record(z.string(), z.string()).optional() });
-const configMapSchema = z.looseObject({
-  data: z.record(z.string(), z.string()).optional(),
-  binaryData: z.record(z.string(), z.string()).optional(),
-});
 
 interface ContainerState extends ContainerView {
   spec: Container;
   proc?: ManagedProcess;
   probe?: { timer: NodeJS.Timeout | undefined; successes: number; failures: number };
   restartTimer?: NodeJS.Timeout;
-  backoffMs: number;
+  backoff?: BackoffEntry;
 }
 
 export class PodWorker {
   readonly startTime = Date.now();
   private readonly containers: ContainerState[];
-  private tokenTimer: NodeJS.Timeout | undefined;
+  private serviceAccount: ServiceAccountFiles | undefined;
   private terminating = false;
 
   constructor(
@@ -68,7 +56,6 @@ export class PodWorker {
       spec,
       restartCount: 0,
       ready: false,
-      backoffMs: RESTART_BACKOFF_MS.initial,
     }));
   }
 
@@ -118,7 +105,13 @@ export class PodWorker {
     await fs.mkdir(path.join(this.deps.podDir, 'logs'), { recursive: true });
     if (this.pod.spec.automountServiceAccountToken !== false) {
       try {
-        await this.writeServiceAccountFiles();
+        this.serviceAccount = await ServiceAccountFiles.write(this.pod, {
+          client: this.deps.client,
+          caPem: this.deps.caPem,
+          apiserver: this.deps.apiserver,
+          podRoot: this.podRoot,
+          kubeconfigPath: this.kubeconfigPath,
+        });
       } catch (err) {
         for (const c of this.containers)
           c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
@@ -137,109 +130,13 @@ export class PodWorker {
     t.unref();
   }
 
-  private async writeServiceAccountFiles(): Promise<void> {
-    const dir = path.join(this.podRoot, SERVICEACCOUNT_SUBDIR);
-    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-    const ttl = await this.refreshToken(dir);
-    await writeAtomic(path.join(dir, 'ca.crt'), this.deps.caPem);
-    await writeAtomic(path.join(dir, 'namespace'), this.pod.metadata.namespace);
-    await writeAtomic(this.kubeconfigPath, this.inClusterKubeconfig(dir));
-    this.scheduleTokenRefresh(dir, ttl);
-  }
-
   /** $KUBECONFIG of the containers: what loadFromDefault() finds, since /var/run/secrets is not ours to write. */
   get kubeconfigPath(): string {
     return path.join(this.deps.podDir, 'kubeconfig');
   }
 
-  /**
-   * The in-cluster configuration as a kubeconfig file: the same server, CA and projected token (re-read as it
-   * is refreshed: client-node's tokenFile provider), so a client using it acts exactly as loadFromCluster would.
-   */
-  private inClusterKubeconfig(saDir: string): string {
-    const { host, port } = this.deps.apiserver;
-    const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    return JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        { name: 'in-cluster', cluster: { server, 'certificate-authority': path.join(saDir, 'ca.crt') } },
-      ],
-      users: [
-        {
-          name: 'in-cluster',
-          user: { 'auth-provider': { name: 'tokenFile', config: { tokenFile: path.join(saDir, 'token') } } },
-        },
-      ],
-      contexts: [
-        {
-          name: 'in-cluster',
-          context: { cluster: 'in-cluster', user: 'in-cluster', namespace: this.pod.metadata.namespace },
-        },
-      ],
-      'current-context': 'in-cluster',
-    });
-  }
-
-  /** TokenRequest for the pod's own ServiceAccount, bound to the pod (NodeRestriction insists on it). */
-  private async refreshToken(dir: string): Promise<number> {
-    const { namespace, name, uid } = this.pod.metadata;
-    const sa = this.pod.spec.serviceAccountName ?? 'default';
-    const raw = await this.deps.client.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${namespace}/serviceaccounts/${sa}/token`,
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: {
-          expirationSeconds: DEFAULT_TOKEN_SECONDS,
-          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name, uid },
-        },
-      },
-    });
-    const tr = tokenRequestSchema.parse(raw);
-    await writeAtomic(path.join(dir, 'token'), tr.status.token);
-    const expires =
-      tr.status.expirationTimestamp !== undefined ? Date.parse(tr.status.expirationTimestamp) : NaN;
-    return Number.isNaN(expires) ? DEFAULT_TOKEN_SECONDS * 1000 : Math.max(expires - Date.now(), 10_000);
-  }
-
-  private scheduleTokenRefresh(dir: string, ttlMs: number): void {
-    this.tokenTimer = setTimeout(() => {
-      if (this.terminating) return;
-      this.refreshToken(dir).then(
-        (next) => this.scheduleTokenRefresh(dir, next),
-        (err: unknown) => {
-          log.warn(
-            `pod ${this.pod.metadata.namespace}/${this.pod.metadata.name}: token refresh failed: ${describe(err)}`,
-          );
-          this.scheduleTokenRefresh(dir, 12_500);
-        },
-      );
-    }, ttlMs * 0.8);
-    this.tokenTimer.unref();
-  }
-
-  private lookup: KeyLookup = async (kind, namespace, name, key) => {
-    const plural = kind === 'Secret' ? 'secrets' : 'configmaps';
-    let raw: unknown;
-    try {
-      raw = await this.deps.client.request({
-        method: 'GET',
-        path: `/api/v1/namespaces/${namespace}/${plural}/${name}`,
-      });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-    if (kind === 'Secret') {
-      const v = secretSchema.parse(raw).data?.[key];
-      return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-    }
-    const cm = configMapSchema.parse(raw);
-    const bin = cm.binaryData?.[key];
-    return cm.data?.[key] ?? (bin === undefined ? undefined : Buffer.from(bin, 'base64').toString('utf8'));
-  };
+  private lookup: KeyLookup = (kind, namespace, name, key) =>
+    lookupKey(this.deps.client, kind, namespace, name, key);
 
   private async startContainer(c: ContainerState): Promise<void> {
     if (this.terminating) return;
@@ -311,13 +208,23 @@ export class PodWorker {
     if (this.terminating) return;
     const policy = this.pod.spec.restartPolicy ?? 'Always';
     if (policy === 'Always' || (policy === 'OnFailure' && c.terminated.exitCode !== 0)) {
-      const delay = c.backoffMs;
-      c.backoffMs = Math.min(c.backoffMs * 2, RESTART_BACKOFF_MS.max);
-      c.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${delay}ms restarting failed container` };
-      c.restartTimer = setTimeout(() => {
+      const plan = planRestart(c.backoff, c.terminated.finishedAt, this.deps.restartBackoff);
+      c.backoff = plan.entry;
+      const restart = (): void => {
         c.restartCount++;
         void this.startContainer(c);
-      }, delay);
+      };
+      if (plan.delayMs === 0) {
+        restart();
+        return;
+      }
+      const { namespace, name, uid } = this.pod.metadata;
+      // The kubelet's own wording (kuberuntime_manager.go doBackOff).
+      c.waiting = {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${formatDelay(plan.delayMs)} restarting failed container=${c.name} pod=${name}_${namespace}(${uid})`,
+      };
+      c.restartTimer = setTimeout(restart, plan.delayMs);
       c.restartTimer.unref();
     }
   }
@@ -394,11 +301,32 @@ export class PodWorker {
   }
 
   /**
+   * What a node's death does to its pod: every container process gets SIGKILL at once, and nothing restarts,
+   * probes or refreshes anything of it any more. Resolves once all have exited.
+   */
+  async kill(): Promise<void> {
+    this.terminating = true;
+    this.serviceAccount?.stop();
+    await Promise.all(
+      this.containers.map(async (c) => {
+        clearTimeout(c.restartTimer);
+        this.stopProbe(c);
+        if (c.proc?.running === true) await c.proc.kill();
+      }),
+    );
+  }
+
+  /** Whether container `name` has a running process. */
+  isRunning(name: string): boolean {
+    return this.containers.find((c) => c.name === name)?.proc?.running === true;
+  }
+
+  /**
    * Stops every container: SIGTERM, then SIGKILL after `graceSeconds`, by PID. Resolves once all have exited.
    */
   async terminate(graceSeconds: number): Promise<void> {
     this.terminating = true;
-    clearTimeout(this.tokenTimer);
+    this.serviceAccount?.stop();
     await Promise.all(
       this.containers.map(async (c) => {
         clearTimeout(c.restartTimer);
@@ -425,10 +353,4 @@ function signalNumber(signal: string | null): number {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(tmp, content, { mode: 0o644 });
-  await fs.rename(tmp, file);
 }

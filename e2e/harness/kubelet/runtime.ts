@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { nsExecPrefix } from '../netexec';
+import { nsExecPrefix } from '../net';
 import { spawnManaged, type ManagedProcess } from '../processes';
 
 export interface ExecOutcome {

@@ -66,4 +66,21 @@ describe('podStatus', () => {
       }),
     ]);
   });
+
+  test('a container backing off shows waiting CrashLoopBackOff, with the exit it waits after as lastState', () => {
+    const backingOff: ContainerView = {
+      ...done(7),
+      restartCount: 1,
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: 'back-off 10s restarting failed container=a pod=p_ns(u)',
+      },
+      lastTerminated: { exitCode: 7, startedAt: 100, finishedAt: 200 },
+    };
+    const [c] = podStatus(view('Always', [backingOff]), 5_000).containerStatuses as Record<string, unknown>[];
+    expect(c?.state).toEqual({ waiting: backingOff.waiting });
+    expect(c?.lastState).toEqual({
+      terminated: expect.objectContaining({ exitCode: 7, finishedAt: '1970-01-01T00:00:02Z' }),
+    });
+  });
 });

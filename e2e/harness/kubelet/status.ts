@@ -62,9 +62,14 @@ function terminatedState(t: Terminated): Record<string, unknown> {
 
 function containerStatus(c: ContainerView): Record<string, unknown> {
   let state: Record<string, unknown>;
+  let last = c.lastTerminated;
   if (c.runningSince !== undefined) state = { running: { startedAt: formatTime(c.runningSince) } };
-  else if (c.terminated !== undefined) state = { terminated: terminatedState(c.terminated) };
-  else state = { waiting: c.waiting ?? { reason: 'ContainerCreating', message: '' } };
+  else if (c.waiting !== undefined) {
+    // Waiting to start again (CrashLoopBackOff): the exit it waits after is the last state, as the kubelet shows.
+    state = { waiting: c.waiting };
+    last = c.terminated ?? c.lastTerminated;
+  } else if (c.terminated !== undefined) state = { terminated: terminatedState(c.terminated) };
+  else state = { waiting: { reason: 'ContainerCreating', message: '' } };
   return {
     name: c.name,
     image: c.image,
@@ -74,7 +79,7 @@ function containerStatus(c: ContainerView): Record<string, unknown> {
     started: c.runningSince !== undefined,
     restartCount: c.restartCount,
     state,
-    lastState: c.lastTerminated !== undefined ? { terminated: terminatedState(c.lastTerminated) } : {},
+    lastState: last !== undefined ? { terminated: terminatedState(last) } : {},
   };
 }
 

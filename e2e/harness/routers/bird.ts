@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertTestIp } from '../cidr';
-import type { World } from '../network';
+import type { World } from '../net';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
 import {

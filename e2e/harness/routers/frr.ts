@@ -6,8 +6,7 @@
 // instance folders are owned by it. bgpd runs as root with -S (no user change).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { run } from '../netexec';
-import type { World } from '../network';
+import { run, type World } from '../net';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
 import { type BgpSpeakerConfig, familyOf, neighborFamilies, validateSpeakerConfig } from './bgp';

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertTestCidr, assertTestIp } from '../cidr';
-import type { World } from '../network';
+import type { World } from '../net';
 import { gobgpBinaries, type GobgpBinaries } from '../paths';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';

@@ -1,7 +1,7 @@
 // A read-only fingerprint of the root namespace's links, addresses and routes, so tests can prove the world
 // never touched the host's network. Only stable facts are kept (names, addresses, prefixes, gateways): link
 // statistics and timers change on their own.
-import { ipJson } from './netexec';
+import { ipJson } from '../exec';
 
 interface Link {
   ifname: string;

@@ -1,32 +1,32 @@
 // A real Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) built from
 // upstream source by scripts/build-cluster-bins.sh, placed on loopback (integration tests) or inside a management
-// network namespace (e2e world); see controlplane-placement.ts. No real kubelets and no kube-proxy: simulated
-// nodes (nodes.ts) and the process kubelet (kubelet/) stand in for them.
+// network namespace (e2e world); see placement.ts. No real kubelets and no kube-proxy: simulated
+// nodes (../nodes.ts) and the process kubelet (../kubelet/) stand in for them.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { CertPair } from './certs';
-import { makePki, SA_ISSUER, type ControllerCredentials } from './controlplane-pki';
-import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from './cidr';
-import { clientNode } from './clientnode';
+import type { CertPair } from '../certs';
+import { makePki, SA_ISSUER, type ControllerCredentials } from './pki';
+import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from '../cidr';
+import { clientNode } from '../clientnode';
 import {
   loopbackPlacement,
   type ComponentPorts,
   type HostPort,
   type Placement,
   type PlacementContext,
-} from './controlplane-placement';
+} from './placement';
 import {
   certCredentials,
   restClient,
   writeKubeconfig,
   type Credentials,
   type HarnessRestClient,
-} from './kubeconfig';
-import { log } from './log';
-import { controlPlaneBinaries, createRunDir, RUN_ROOT, BIN_ROOT, readVersions } from './paths';
-import { ProcessGroup, type ManagedProcess, type SpawnOptions } from './processes';
-import { get, waitFor, waitForHttp200, type TlsClientOptions } from './readiness';
+} from '../kubeconfig';
+import { log } from '../log';
+import { controlPlaneBinaries, createRunDir, RUN_ROOT, BIN_ROOT, readVersions } from '../paths';
+import { ProcessGroup, type ManagedProcess, type SpawnOptions } from '../processes';
+import { get, waitFor, waitForHttp200, type TlsClientOptions } from '../readiness';
 
 export interface ControlPlaneOptions {
   /**
@@ -218,6 +218,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--tls-cert-file=${c.apiserver.certPath}`,
         `--tls-private-key-file=${c.apiserver.keyPath}`,
         `--client-ca-file=${c.pki.ca.certPath}`,
+        // How the apiserver calls kubelets (kubectl logs, node proxy): its own client certificate, and the
+        // kubelet's serving certificate checked against the cluster CA that issued it (kubelet/endpoint.ts).
+        `--kubelet-client-certificate=${c.apiserverKubeletClient.certPath}`,
+        `--kubelet-client-key=${c.apiserverKubeletClient.keyPath}`,
+        `--kubelet-certificate-authority=${c.pki.ca.certPath}`,
         '--authorization-mode=Node,RBAC',
         // Added to the default-on plugins (NamespaceLifecycle, ServiceAccount, webhooks, ResourceQuota, ...),
         // the same choice kubeadm makes.

@@ -3,7 +3,7 @@
 // Node 24 directly (built-ins only). Listens on [::]:PORT, dual-stack, so it serves service addresses of both
 // families that are on the node's `lo`.
 //
-// Usage: node net-backend.main.ts --name node1 --port 8080
+// Usage: node backend.main.ts --name node1 --port 8080
 import * as http from 'node:http';
 
 function arg(name: string): string {

@@ -1,11 +1,11 @@
 // The simulated network of the e2e world: one namespace per node, a client, a router, each with a veth onto a
 // Linux bridge that lives in its own namespace (one L2 segment), and optionally a second segment behind the
 // router for multihop BGP. Nothing is ever created in the root namespace: each veth pair is created directly
-// between two of the world's namespaces, and every address comes from netplan.ts, which checks it against the
+// between two of the world's namespaces, and every address comes from plan.ts, which checks it against the
 // documentation ranges first.
 //
-// Lifecycle: createWorld() records the world on disk (netrecord.ts) before creating anything, registers it for
-// cleanup on exit and signals (netcleanup.ts), and destroys whatever it built if it fails half-way.
+// Lifecycle: createWorld() records the world on disk (record.ts) before creating anything, registers it for
+// cleanup on exit and signals (cleanup.ts), and destroys whatever it built if it fails half-way.
 // destroy() stops the world's processes by PID, then deletes its namespaces.
 //
 // Typical use (see e2e/world/*.e2e.test.ts):
@@ -14,12 +14,12 @@
 //   await world.spawnIn('node1', 'speaker-node1', [nodeExecutable(), 'speaker/main.ts', ...]);
 //   const frr = await startFrr(world, 'router', {...});   // routers/frr.ts, bird.ts, gobgp.ts
 //   await world.destroy();                                                              // in afterAll
-// Related: netbackend.ts (service address on lo + HTTP backend), netprobe.ts (arping, ndisc6, neighbours,
-// tcpdump), netmgmt.ts (root-namespace loopback <-> namespace forwarders), scripts/e2e-clean.sh (crashed runs).
+// Related: ../backend (service address on lo + HTTP backend), ../probe (arping, ndisc6, neighbours,
+// tcpdump), ../expose.ts (root-namespace loopback <-> namespace forwarders), scripts/e2e-clean.sh (crashed runs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { log } from './log';
-import { registerCleanup } from './netcleanup';
+import { log } from '../../log';
+import { registerNamespaceCleanup } from './cleanup';
 import {
   type ExecOptions,
   type ExecResult,
@@ -28,15 +28,15 @@ import {
   namespacePids,
   nsExec,
   nsExecPrefix,
-} from './netexec';
-import { type Host, configureNamespaces, waitHostReady, wireHosts } from './netlinks';
-import { belongsToWorld, newNetRunId, worldPrefix } from './netnames';
-import { type HostPlan, type PlanOptions, type WorldPlan, planWorld } from './netplan';
-import { procStartTime, removePidFile, writePidFile, writeWorldRecord } from './netrecord';
-import { REPO_ROOT, RUN_ROOT, createRunDir } from './paths';
-import { ProcessGroup, type ManagedProcess } from './processes';
+} from '../exec';
+import { type Host, bringHostUp, configureNamespaces, takeHostDown, waitHostReady, wireHosts } from './links';
+import { belongsToWorld, newNetRunId, worldPrefix } from './names';
+import { type HostPlan, type PlanOptions, type WorldPlan, planWorld } from './plan';
+import { procStartTime, removePidFile, writePidFile, writeWorldRecord } from './record';
+import { REPO_ROOT, RUN_ROOT, createRunDir } from '../../paths';
+import { ProcessGroup, type ManagedProcess } from '../../processes';
 
-export type { Host, HostInterface } from './netlinks';
+export type { Host, HostInterface } from './links';
 
 export interface WorldOptions extends PlanOptions {
   runRoot?: string;
@@ -92,6 +92,10 @@ export interface World {
   spawnInRoot(name: string, argv: readonly string[], opts?: SpawnInOptions): Promise<ManagedProcess>;
   /** Processes started through this world, in start order. */
   processes(): readonly ManagedProcess[];
+  /** Sets every interface of a host down: it drops off its segments (a pulled cable, a dead node). */
+  linkDown(role: string): Promise<void>;
+  /** Undoes linkDown: links up, routes restored, resolves once the host is reachable again. */
+  linkUp(role: string): Promise<void>;
   /** Stops every process of the world, then deletes its namespaces. Idempotent. */
   destroy(): Promise<void>;
 }
@@ -136,16 +140,20 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
   const pidFiles = new Map<number, string>();
   const created: string[] = [];
   let destroyed = false;
-  const unregister = registerCleanup({
-    pids: () => group.pids(),
-    namespaces: () => [...created].reverse(),
-  });
+  // The world's processes are harness children, killed on exit by processes.ts before this runs.
+  const unregister = registerNamespaceCleanup(prefix, () => [...created].reverse());
 
   const resolveNs = (roleOrNs: string): string => {
     const byRole = plan.hosts.find((h) => h.role === roleOrNs);
     if (byRole !== undefined) return byRole.ns;
     if (allNamespaces.includes(roleOrNs)) return roleOrNs;
     throw new Error(`network: ${roleOrNs} is neither a role nor a namespace of world ${prefix}`);
+  };
+
+  const planOf = (role: string): HostPlan => {
+    const h = plan.hosts.find((x) => x.role === role);
+    if (h === undefined) throw new Error(`network: world ${prefix} has no host ${role}`);
+    return h;
   };
 
   const track = (name: string, p: ManagedProcess): ManagedProcess => {
@@ -272,6 +280,10 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
         return track(name, p);
       },
       processes: () => group.list(),
+      linkDown: (role) => takeHostDown(planOf(role)),
+      linkUp: async (role) => {
+        await bringHostUp(planOf(role), opts.readyTimeoutMs ?? 20_000);
+      },
       destroy,
     };
     return world;

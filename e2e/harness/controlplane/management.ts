@@ -1,7 +1,7 @@
 // The management host of a network world: the namespace with one leg on the world's lan bridge where the
 // control plane runs in world mode (worldPlacement). The network module builds and removes it
 // (`createWorld({ management: true })`); this is the control plane's view of it.
-import type { World } from './network';
+import type { World } from '../net';
 
 export interface ManagementHost {
   netns: string;

@@ -2,23 +2,23 @@
 // interface in the root namespace.
 //
 // The e2e control plane itself runs in the world's management namespace (createWorld({ management: true }) +
-// worldPlacement in controlplane-placement.ts): speakers dial https://192.0.2.2:6443 over the lan and the
+// worldPlacement in controlplane/placement.ts): speakers dial https://192.0.2.2:6443 over the lan and the
 // apiserver calls webhooks at node addresses directly. This file covers the other cases:
 // - exposeRootPort: a service on the root namespace's 127.0.0.1 (e.g. a loopback-placed apiserver) appears at
 //   the same 127.0.0.1:PORT inside chosen namespaces, so a kubeconfig naming https://127.0.0.1:PORT works
 //   unchanged there;
 // - exposeNamespacePort: a port inside a namespace (e.g. a speaker's metrics) appears on the root namespace's
 //   127.0.0.1 for the test.
-// Both use two forwarders (forwarder.ts, shared with controlplane-placement.ts) joined by a path-named unix
+// Both use two forwarders (forwarder.ts, shared with controlplane/placement.ts) joined by a path-named unix
 // socket, which every namespace can reach. Bytes pass unchanged, so TLS and client certificates work end to end.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nodeExecutable, type World } from './network';
-import { freePorts } from './ports';
-import type { ManagedProcess } from './processes';
-import { waitFor } from './readiness';
+import { nodeExecutable, type World } from './world';
+import { freePorts } from '../ports';
+import type { ManagedProcess } from '../processes';
+import { waitFor } from '../readiness';
 
-const FORWARDER = path.join(__dirname, 'forwarder.ts');
+const FORWARDER = path.join(__dirname, '..', 'forwarder.ts');
 // sun_path is 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH = 107;
 

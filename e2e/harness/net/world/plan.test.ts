@@ -1,5 +1,5 @@
-import { isTestCidr } from './cidr';
-import { BGP_POOLS, L2_POOLS, checkPlan, hostsOfKind, planWorld } from './netplan';
+import { isTestCidr } from '../../cidr';
+import { BGP_POOLS, L2_POOLS, checkPlan, hostsOfKind, planWorld } from './plan';
 
 describe('netplan', () => {
   test('default world: router, three nodes and a client on one lan segment (plus mgmt on request)', () => {

@@ -41,7 +41,7 @@ export function writeWorldRecord(runDir: string, record: WorldRecord): void {
   fs.writeFileSync(path.join(runDir, 'namespaces'), record.namespaces.map((n) => `${n}\n`).join(''), {
     mode: 0o600,
   });
-  // Namespaces added to the world later by other modules (e.g. controlplane-mgmt.ts) share this prefix.
+  // Namespaces added to the world later by other modules (e.g. the control plane's) share this prefix.
   fs.writeFileSync(path.join(runDir, 'prefix'), `${record.prefix}\n`, { mode: 0o600 });
 }
 

@@ -6,7 +6,7 @@ import {
   parseNeighbours,
   parseTcpdump,
   parseTcpdumpLine,
-} from './netparse';
+} from './parse';
 
 // Output captured from the real tools in a world on this project's machines.
 const ARPING_OK = `ARPING 192.0.2.11

@@ -9,11 +9,11 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { assertTestIp } from './cidr';
-import { nsExecPrefix } from './netexec';
-import { freePorts } from './ports';
-import type { ProcessGroup } from './processes';
-import { waitFor } from './readiness';
+import { assertTestIp } from '../cidr';
+import { nsExecPrefix } from '../net';
+import { freePorts } from '../ports';
+import type { ProcessGroup } from '../processes';
+import { waitFor } from '../readiness';
 
 export interface ComponentPorts {
   etcd: number;
@@ -58,7 +58,7 @@ export interface Placement {
   inClusterApiserver(ports: ComponentPorts): HostPort;
 }
 
-const FORWARDER = path.join(__dirname, 'forwarder.ts');
+const FORWARDER = path.join(__dirname, '..', 'forwarder.ts');
 // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
 const MAX_UNIX_PATH = 107;
 
@@ -71,7 +71,9 @@ export function loopbackPlacement(advertiseAddress: string): Placement {
     // Nothing listens or dials there: endpoint validation rejects loopback, so a documentation address stands in.
     advertiseAddress,
     servingIps: [advertiseAddress],
-    extraApiserverArgs: [],
+    // Nodes share 127.0.0.1 here, where nothing has their InternalIPs; a SimNode reports 127.0.0.1 as its
+    // ExternalIP (nodes.ts), and each kubelet has a port of its own.
+    extraApiserverArgs: ['--kubelet-preferred-address-types=ExternalIP,InternalIP,Hostname'],
     allocatePorts: async () => {
       const free = await freePorts(5);
       const at = (i: number): number => {
@@ -129,7 +131,11 @@ export function worldPlacement(opts: WorldPlacementOptions): Placement {
     servingIps: [opts.ipv4, ...(opts.ipv6 !== undefined ? [opts.ipv6] : [])],
     // Webhooks and aggregated APIs are called at endpoint (pod = node) IPs, not Service ClusterIPs: there is no
     // kube-proxy in the simulated world to translate a ClusterIP.
-    extraApiserverArgs: ['--enable-aggregator-routing=true'],
+    // kubeadm's preference: kubelets are dialled at the node's address on the bridge, not by host name.
+    extraApiserverArgs: [
+      '--enable-aggregator-routing=true',
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+    ],
     allocatePorts: () => Promise.resolve({ ...ports }),
     wrap,
     start: async (ctx) => {

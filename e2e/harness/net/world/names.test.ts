@@ -1,4 +1,4 @@
-import { NET_PREFIX, belongsToWorld, newNetRunId, nodeRole, nsName, worldPrefix } from './netnames';
+import { NET_PREFIX, belongsToWorld, newNetRunId, nodeRole, nsName, worldPrefix } from './names';
 
 describe('netnames', () => {
   test('run ids are 6 lowercase hex digits and vary', () => {

@@ -1,7 +1,7 @@
 // L2 probes run from inside a namespace (normally the client): arping, ndisc6, the neighbour table, and
 // tcpdump captures. These are the test's eyes on what the speakers put on the wire.
 import * as fs from 'node:fs';
-import { assertTestIp } from './cidr';
+import { assertTestIp } from '../../cidr';
 import {
   type ArpReply,
   type CapturedPacket,
@@ -10,10 +10,10 @@ import {
   parseNdisc6,
   parseNeighbours,
   parseTcpdump,
-} from './netparse';
-import type { World } from './network';
-import type { ManagedProcess } from './processes';
-import { waitFor } from './readiness';
+} from './parse';
+import type { World } from '../world';
+import type { ManagedProcess } from '../../processes';
+import { waitFor } from '../../readiness';
 
 export interface ArpingResult {
   replies: ArpReply[];

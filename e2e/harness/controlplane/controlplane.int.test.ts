@@ -7,12 +7,12 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { statusCodeOf } from '../../kube/errors';
-import type { RestClient } from '../../kube/rest';
+import { statusCodeOf } from '../../../kube/errors';
+import type { RestClient } from '../../../kube/rest';
 import { startControlPlane, type ControlPlane } from './controlplane';
-import { restClient, type HarnessRestClient } from './kubeconfig';
-import { controlPlaneBinaries, kubectlBinary, REPO_ROOT } from './paths';
-import { waitFor } from './readiness';
+import { restClient, type HarnessRestClient } from '../kubeconfig';
+import { controlPlaneBinaries, kubectlBinary, REPO_ROOT } from '../paths';
+import { waitFor } from '../readiness';
 
 const execFileP = promisify(execFile);
 const START_TIMEOUT_MS = 180_000;

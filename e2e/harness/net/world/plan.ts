@@ -1,4 +1,4 @@
-// The address and topology plan of one network world, as plain data. network.ts turns it into namespaces;
+// The address and topology plan of one network world, as plain data. world.ts turns it into namespaces;
 // keeping the plan pure means every address is checked against the documentation ranges (and for clashes)
 // before a single `ip` command runs, and the plan is unit-tested without root.
 //
@@ -14,14 +14,14 @@
 //   answers are what makes them reachable); BGP 203.0.113.128/25 + 2001:db8:100::/120 (reachable only
 //   through routes the router learns).
 //
-// `mgmt` is the management namespace: the control plane runs there (controlplane-placement.ts,
+// `mgmt` is the management namespace: the control plane runs there (controlplane/placement.ts,
 // worldPlacement), so speakers in the nodes dial the apiserver at 192.0.2.2 over the lan, and the apiserver
 // calls webhooks at pod (= node) addresses the same way. It is not a Kubernetes node.
 //
 // No host gets a default route: with no path out, nothing sent inside the world can leave the documentation
 // ranges even by mistake.
-import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from './cidr';
-import { nodeRole, nsName } from './netnames';
+import { assertTestCidr, assertTestIp, nthAddress, parseStrictCidr } from '../../cidr';
+import { nodeRole, nsName } from './names';
 
 export type SegmentName = 'lan' | 'far' | 'lan2';
 export type HostKind = 'node' | 'client' | 'router' | 'farrouter' | 'management' | 'peer';
@@ -75,7 +75,7 @@ export interface PlanOptions {
   multihop?: boolean;
   /**
    * Add the management namespace `mgmt` (192.0.2.2, 2001:db8:1::2) on the lan for the control plane's world
-   * placement (default false while controlplane-mgmt.ts still adds the same namespace itself).
+   * placement (default false as not every world needs a control plane).
    */
   management?: boolean;
   /** Give every node and the client a second NIC (eth1) on a second L2 segment, lan2 (default false). */

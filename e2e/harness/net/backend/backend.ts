@@ -5,13 +5,13 @@
 // solicitation arrived on (ipv6_get_ifaddr with strict matching), never for addresses on `lo`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { assertTestIp } from './cidr';
-import { setSysctls } from './netexec';
-import { nodeExecutable, type World } from './network';
-import type { ManagedProcess } from './processes';
-import { waitFor } from './readiness';
+import { assertTestIp } from '../../cidr';
+import { setSysctls } from '../exec';
+import { nodeExecutable, type World } from '../world';
+import type { ManagedProcess } from '../../processes';
+import { waitFor } from '../../readiness';
 
-const BACKEND = path.join(__dirname, 'net-backend.main.ts');
+const BACKEND = path.join(__dirname, 'backend.main.ts');
 
 /**
  * arp_ignore=1: answer ARP only for addresses on the receiving interface (so not for `lo`'s);

@@ -1,9 +1,9 @@
 // Building blocks of createWorld(): namespace settings, bridges, veth pairs and the readiness check. Every
 // command runs inside one of the world's namespaces (`ip -n`, `ip netns exec`); nothing here can address the
 // root namespace.
-import { ip, ipJson, setSysctls } from './netexec';
-import type { HostPlan, InterfacePlan, WorldPlan } from './netplan';
-import { waitFor } from './readiness';
+import { ip, ipJson, setSysctls } from '../exec';
+import type { HostPlan, InterfacePlan, WorldPlan } from './plan';
+import { waitFor } from '../../readiness';
 
 export interface HostInterface extends InterfacePlan {
   mac: string;
@@ -168,4 +168,29 @@ export async function waitHostReady(h: HostPlan, timeoutMs: number): Promise<Hos
   const primary = interfaces[0];
   if (primary === undefined) throw new Error(`network: ${h.ns} has no interface`);
   return { role: h.role, kind: h.kind, ns: h.ns, interfaces: [...interfaces], primary };
+}
+
+/** Pulls the host's cables: every interface of its namespace goes down (its bridge ports stay up). */
+export async function takeHostDown(h: HostPlan): Promise<void> {
+  await batch(
+    h.ns,
+    h.interfaces.map((i) => `link set ${i.ifname} down`),
+  );
+}
+
+/**
+ * Plugs the cables back in: links up, then the routes the kernel dropped with them (it flushes routes through a
+ * device that goes down; the addresses stay, keep_addr_on_down), once the links are ready again.
+ */
+export async function bringHostUp(h: HostPlan, timeoutMs: number): Promise<Host> {
+  await batch(
+    h.ns,
+    h.interfaces.map((i) => `link set ${i.ifname} up`),
+  );
+  const host = await waitHostReady(h, timeoutMs);
+  await batch(
+    h.ns,
+    h.routes.map((r) => `route replace ${r.dst} via ${r.via}`),
+  );
+  return host;
 }
