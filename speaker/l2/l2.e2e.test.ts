@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { promisify } from 'node:util';
-import { parseArping, parseNdisc6 } from '../../e2e/harness/netparse';
+import { parseArping, parseNdisc6 } from '../../e2e/harness/net/probe';
 import { solicitedNodeGroup } from './codec/address';
 import { type Frame, decode, encode } from './codec/frame';
 import { mldv2ReportGroups, readPcap } from '../../testkit/l2/pcap';
