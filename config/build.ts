@@ -17,7 +17,7 @@ import { BGPAdvertisement, BuildResult, Config, ConfigError, L2Advertisement, Po
 export interface BuildOptions {
   /**
    * Which BGP implementation will run the sessions. 'native' adds the native-only restrictions, 'frr' and the
-   * frr-k8s modes the FRR ones (reference section 4.2/4.3). Undefined: parser rules only, as upstream's
+   * frr-k8s modes the FRR ones (upstream internal/config/validate.go DiscardFRROnly / DiscardNativeOnly). Undefined: parser rules only, as upstream's
    * DontValidate (what a mode-agnostic tool such as a linter wants).
    */
   readonly bgpType?: BGPType;
