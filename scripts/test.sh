@@ -48,7 +48,7 @@ status=0
 # could rot unseen.
 static_passed=0
 static_failed=0
-for check in "tsc --noEmit -p tsconfig.json" "tsc --noEmit -p tsconfig.build.json" "eslint ."; do
+for check in "tsc --noEmit -p tsconfig.json" "tsc --noEmit -p tsconfig.build.json" "eslint ." "prettier --check --log-level warn ."; do
   echo "== static check: $check"
   # shellcheck disable=SC2086
   if npx --no-install $check; then static_passed=$((static_passed + 1)); else
