@@ -1,40 +1,89 @@
 import { ClusterResources } from './resources';
-import { ExpectedError, bgpAd, buildOk, community, expectErrors, l2, node, peer, pool } from '../testkit/configfixtures';
+import {
+  ExpectedError,
+  bgpAd,
+  community,
+  expectBuild,
+  expectedBGPAd,
+  expectedConfig,
+  expectedL2,
+  expectedPeer,
+  expectedPool,
+  expectErrors,
+  l2,
+  labelIs,
+  largeCommunity,
+  node,
+  peer,
+  pool,
+  selector,
+  standardCommunity,
+} from '../testkit/configfixtures';
 import { Config } from './types';
 
 const twoNodes = [node('node1', { node: 'node1' }), node('node2', { node: 'node2' })];
 const p1 = pool('pool1', ['10.20.30.40/24']);
+/** pool1 as built: the host bits of 10.20.30.40/24 are dropped. */
+const builtP1 = (bgp: string[]) =>
+  expectedPool({ name: 'pool1', addresses: [['10.20.30.40/24', ['10.20.30.0/24']]], bgp });
 const testPool = pool('testPool', ['10.20.0.0/16']);
+const builtTestPool = (ads: { l2?: string[]; bgp?: string[] } = {}) =>
+  expectedPool({ name: 'testPool', addresses: ['10.20.0.0/16'], ...ads });
+const range3 = [
+  '3.3.3.2/31',
+  '3.3.3.4/30',
+  '3.3.3.8/29',
+  '3.3.3.16/28',
+  '3.3.3.32/27',
+  '3.3.3.64/26',
+  '3.3.3.128/26',
+  '3.3.3.192/27',
+  '3.3.3.224/28',
+  '3.3.3.240/29',
+  '3.3.3.248/30',
+  '3.3.3.252/31',
+  '3.3.3.254/32',
+];
+const pool3Range = ['40.0.0.150/31', '40.0.0.152/29', '40.0.0.160/27', '40.0.0.192/29', '40.0.0.200/32'];
+const edgeNodes = [
+  node('edge-a', { role: 'edge', zone: 'primary' }),
+  node('edge-b', { role: 'edge' }),
+  node('worker-a', { role: 'worker' }),
+];
+const allEdgeNodes = ['edge-a', 'edge-b', 'worker-a'];
 
 interface OkCase {
   desc: string;
   resources: ClusterResources;
-  check: (config: Config) => void;
+  /** The whole configuration the build must return. */
+  config: Config;
 }
-
-const adNames = (c: Config, poolName: string) => c.pools.get(poolName)?.bgpAdvertisements.map((a) => a.name);
-const l2Names = (c: Config, poolName: string) => c.pools.get(poolName)?.l2Advertisements.map((a) => a.name);
 
 const okCases: OkCase[] = [
   {
     desc: 'simple advertisement applies to every pool with the defaults',
     resources: { ipAddressPools: [pool('pool1', ['1.2.3.0/24'])], bgpAdvertisements: [bgpAd('adv3')] },
-    check: (c) => {
-      expect(c.pools.get('pool1')?.bgpAdvertisements).toEqual([
-        {
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'pool1', addresses: ['1.2.3.0/24'], bgp: ['adv3'] })],
+      bgpAdvertisements: [expectedBGPAd({ name: 'adv3', ipAddressPools: ['pool1'] })],
+    }),
+  },
+  {
+    desc: 'advertisement with default BGP settings',
+    resources: { ipAddressPools: [pool('pool1', ['1.2.3.0/24'])], bgpAdvertisements: [bgpAd('adv3', {})] },
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'pool1', addresses: ['1.2.3.0/24'], bgp: ['adv3'] })],
+      bgpAdvertisements: [
+        expectedBGPAd({
           name: 'adv3',
+          ipAddressPools: ['pool1'],
           aggregationLength: 32,
           aggregationLengthV6: 128,
           localPref: 0,
           communities: [],
-          ipAddressPools: ['pool1'],
-          peers: [],
-          nodeSelectors: [],
-          nodes: new Set(),
-          serviceSelectors: [],
-        },
-      ]);
-    },
+        }),
+      ],
+    }),
   },
   {
     desc: 'config using all features: advertisements by pool name, community alias, equivalent L2 ads merged per pool',
@@ -59,24 +108,174 @@ const okCases: OkCase[] = [
       l2Advertisements: [l2('l2adv1', { ipAddressPools: ['pool3'] }), l2('l2adv2')],
       communities: [community('community', [{ name: 'bar', value: '64512:1234' }])],
     },
-    check: (c) => {
-      expect(adNames(c, 'pool1')).toEqual(['adv1', 'adv2']);
-      // the per-pool list holds the very objects of the top-level list
-      expect(c.pools.get('pool1')?.bgpAdvertisements[0]).toBe(
-        c.bgpAdvertisements.find((a) => a.name === 'adv1'),
-      );
-      expect(adNames(c, 'pool2')).toEqual(['adv3']);
-      expect(adNames(c, 'pool3')).toEqual([]);
-      expect(c.pools.get('pool1')?.bgpAdvertisements[0]?.communities).toEqual([
-        { kind: 'standard', value: 64512 * 65536 + 1234, text: '64512:1234' },
-      ]);
-      expect(l2Names(c, 'pool3')).toEqual(['l2adv1']);
-      expect(l2Names(c, 'pool4')).toEqual(['l2adv2']);
-      expect(c.l2Advertisements.map((a) => [a.name, a.ipAddressPools])).toEqual([
-        ['l2adv1', ['pool3']],
-        ['l2adv2', ['pool1', 'pool2', 'pool3', 'pool4']],
-      ]);
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.20.0.0/16', '10.50.0.0/24'],
+          l2: ['l2adv2'],
+          bgp: ['adv1', 'adv2'],
+        }),
+        expectedPool({ name: 'pool2', addresses: ['30.0.0.0/8'], l2: ['l2adv2'], bgp: ['adv3'] }),
+        // l2adv2 announces pool3 exactly as l2adv1 does, so the pool keeps only the first.
+        expectedPool({
+          name: 'pool3',
+          addresses: ['40.0.0.0/25', ['40.0.0.150-40.0.0.200', pool3Range]],
+          l2: ['l2adv1'],
+        }),
+        expectedPool({ name: 'pool4', addresses: ['2001:db8::/64'], l2: ['l2adv2'] }),
+      ],
+      l2Advertisements: [
+        expectedL2({ name: 'l2adv1', ipAddressPools: ['pool3'] }),
+        expectedL2({ name: 'l2adv2', ipAddressPools: ['pool1', 'pool2', 'pool3', 'pool4'] }),
+      ],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'adv1',
+          localPref: 100,
+          communities: [standardCommunity(64512, 1234)],
+          ipAddressPools: ['pool1'],
+          peers: ['peer1'],
+        }),
+        expectedBGPAd({
+          name: 'adv2',
+          aggregationLength: 24,
+          aggregationLengthV6: 64,
+          ipAddressPools: ['pool1'],
+        }),
+        expectedBGPAd({ name: 'adv3', ipAddressPools: ['pool2'] }),
+      ],
+    }),
+  },
+  {
+    desc: 'config using all features, in full: both peers of upstream TestParse as well',
+    resources: {
+      bgpPeers: [
+        peer('peer1', {
+          myASN: 42,
+          peerASN: 142,
+          peerAddress: '1.2.3.4',
+          peerPort: 1179,
+          holdTime: '180s',
+          connectTime: '1s',
+          routerID: '10.20.30.40',
+          sourceAddress: '10.20.30.40',
+          enableGracefulRestart: true,
+          ebgpMultiHop: true,
+          vrf: 'foo',
+        }),
+        peer('peer2', {
+          myASN: 100,
+          peerASN: 200,
+          peerAddress: '2.3.4.5',
+          enableGracefulRestart: false,
+          ebgpMultiHop: false,
+          connectTime: '1s',
+          nodeSelectors: [
+            {
+              matchLabels: { foo: 'bar' },
+              matchExpressions: [{ key: 'bar', operator: 'In', values: ['quux'] }],
+            },
+          ],
+        }),
+      ],
+      ipAddressPools: [
+        pool('pool1', ['10.20.0.0/16', '10.50.0.0/24'], { avoidBuggyIPs: true, autoAssign: false }),
+        pool('pool2', ['30.0.0.0/8']),
+        pool('pool3', [
+          '40.0.0.0/25',
+          '40.0.0.150-40.0.0.200',
+          '40.0.0.210 - 40.0.0.240',
+          '40.0.0.250 - 40.0.0.250',
+        ]),
+        pool('pool4', ['2001:db8::/64']),
+      ],
+      bgpAdvertisements: [
+        bgpAd('adv1', {
+          aggregationLength: 32,
+          localPref: 100,
+          communities: ['bar'],
+          ipAddressPools: ['pool1'],
+          peers: ['peer1'],
+        }),
+        bgpAd('adv2', { aggregationLength: 24, aggregationLengthV6: 64, ipAddressPools: ['pool1'] }),
+        bgpAd('adv3', { ipAddressPools: ['pool2'] }),
+      ],
+      l2Advertisements: [l2('l2adv1', { ipAddressPools: ['pool3'] }), l2('l2adv2')],
+      communities: [community('community', [{ name: 'bar', value: '64512:1234' }])],
     },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          myASN: 42,
+          peerASN: 142,
+          address: '1.2.3.4',
+          sourceAddress: '10.20.30.40',
+          port: 1179,
+          holdTime: 180,
+          keepaliveTime: 60,
+          connectTime: 1,
+          routerID: '10.20.30.40',
+          enableGracefulRestart: true,
+          ebgpMultiHop: true,
+          vrf: 'foo',
+        }),
+        expectedPeer({
+          name: 'peer2',
+          myASN: 100,
+          peerASN: 200,
+          address: '2.3.4.5',
+          connectTime: 1,
+          nodeSelectors: [selector(labelIs('bar', 'quux'), labelIs('foo', 'bar'))],
+        }),
+      ],
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.20.0.0/16', '10.50.0.0/24'],
+          avoidBuggyIPs: true,
+          autoAssign: false,
+          l2: ['l2adv2'],
+          bgp: ['adv1', 'adv2'],
+        }),
+        expectedPool({ name: 'pool2', addresses: ['30.0.0.0/8'], l2: ['l2adv2'], bgp: ['adv3'] }),
+        expectedPool({
+          name: 'pool3',
+          addresses: [
+            '40.0.0.0/25',
+            ['40.0.0.150-40.0.0.200', pool3Range],
+            [
+              '40.0.0.210 - 40.0.0.240',
+              ['40.0.0.210/31', '40.0.0.212/30', '40.0.0.216/29', '40.0.0.224/28', '40.0.0.240/32'],
+            ],
+            ['40.0.0.250 - 40.0.0.250', ['40.0.0.250/32']],
+          ],
+          l2: ['l2adv1'],
+        }),
+        expectedPool({ name: 'pool4', addresses: ['2001:db8::/64'], l2: ['l2adv2'] }),
+      ],
+      l2Advertisements: [
+        expectedL2({ name: 'l2adv1', ipAddressPools: ['pool3'] }),
+        expectedL2({ name: 'l2adv2', ipAddressPools: ['pool1', 'pool2', 'pool3', 'pool4'] }),
+      ],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'adv1',
+          localPref: 100,
+          communities: [standardCommunity(64512, 1234)],
+          ipAddressPools: ['pool1'],
+          peers: ['peer1'],
+        }),
+        expectedBGPAd({
+          name: 'adv2',
+          aggregationLength: 24,
+          aggregationLengthV6: 64,
+          ipAddressPools: ['pool1'],
+        }),
+        expectedBGPAd({ name: 'adv3', ipAddressPools: ['pool2'] }),
+      ],
+    }),
   },
   {
     desc: 'different local pref - different ipv4 aggregation length',
@@ -88,13 +287,19 @@ const okCases: OkCase[] = [
         bgpAd('b', { localPref: 200 }),
       ],
     },
-    check: (c) =>
-      expect(
-        c.pools.get('pool1')?.bgpAdvertisements.map((a) => [a.localPref, a.aggregationLength, [...a.nodes]]),
-      ).toEqual([
-        [100, 24, ['node1', 'node2']],
-        [200, 32, ['node1', 'node2']],
-      ]),
+    config: expectedConfig({
+      pools: [builtP1(['a', 'b'])],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'a',
+          localPref: 100,
+          aggregationLength: 24,
+          ipAddressPools: ['pool1'],
+          nodes: ['node1', 'node2'],
+        }),
+        expectedBGPAd({ name: 'b', localPref: 200, ipAddressPools: ['pool1'], nodes: ['node1', 'node2'] }),
+      ],
+    }),
   },
   {
     desc: 'different local pref - different aggregation lengths',
@@ -106,7 +311,20 @@ const okCases: OkCase[] = [
         bgpAd('b', { localPref: 200 }),
       ],
     },
-    check: (c) => expect(adNames(c, 'pool1')).toEqual(['a', 'b']),
+    config: expectedConfig({
+      pools: [builtP1(['a', 'b'])],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'a',
+          localPref: 100,
+          aggregationLength: 24,
+          aggregationLengthV6: 120,
+          ipAddressPools: ['pool1'],
+          nodes: ['node1', 'node2'],
+        }),
+        expectedBGPAd({ name: 'b', localPref: 200, ipAddressPools: ['pool1'], nodes: ['node1', 'node2'] }),
+      ],
+    }),
   },
   {
     desc: 'different local pref - same peers & different nodes',
@@ -118,11 +336,25 @@ const okCases: OkCase[] = [
         bgpAd('b', { localPref: 200, nodeSelectors: [{ matchLabels: { node: 'node2' } }] }),
       ],
     },
-    check: (c) =>
-      expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => [...a.nodes])).toEqual([
-        ['node1'],
-        ['node2'],
-      ]),
+    config: expectedConfig({
+      pools: [builtP1(['a', 'b'])],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'a',
+          localPref: 100,
+          ipAddressPools: ['pool1'],
+          nodeSelectors: [selector(labelIs('node', 'node1'))],
+          nodes: ['node1'],
+        }),
+        expectedBGPAd({
+          name: 'b',
+          localPref: 200,
+          ipAddressPools: ['pool1'],
+          nodeSelectors: [selector(labelIs('node', 'node2'))],
+          nodes: ['node2'],
+        }),
+      ],
+    }),
   },
   {
     desc: 'different local pref - different peers & same nodes',
@@ -134,8 +366,25 @@ const okCases: OkCase[] = [
         bgpAd('b', { localPref: 200, peers: ['peer2'] }),
       ],
     },
-    check: (c) =>
-      expect(c.pools.get('pool1')?.bgpAdvertisements.map((a) => a.peers)).toEqual([['peer1'], ['peer2']]),
+    config: expectedConfig({
+      pools: [builtP1(['a', 'b'])],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'a',
+          localPref: 100,
+          ipAddressPools: ['pool1'],
+          peers: ['peer1'],
+          nodes: ['node1', 'node2'],
+        }),
+        expectedBGPAd({
+          name: 'b',
+          localPref: 200,
+          ipAddressPools: ['pool1'],
+          peers: ['peer2'],
+          nodes: ['node1', 'node2'],
+        }),
+      ],
+    }),
   },
   {
     desc: 'different local pref when one advertisement has service selectors',
@@ -147,7 +396,19 @@ const okCases: OkCase[] = [
         bgpAd('b', { localPref: 200, serviceSelectors: [{ matchLabels: { app: 'x' } }] }),
       ],
     },
-    check: (c) => expect(adNames(c, 'pool1')).toEqual(['a', 'b']),
+    config: expectedConfig({
+      pools: [builtP1(['a', 'b'])],
+      bgpAdvertisements: [
+        expectedBGPAd({ name: 'a', localPref: 100, ipAddressPools: ['pool1'], nodes: ['node1', 'node2'] }),
+        expectedBGPAd({
+          name: 'b',
+          localPref: 200,
+          ipAddressPools: ['pool1'],
+          nodes: ['node1', 'node2'],
+          serviceSelectors: [selector(labelIs('app', 'x'))],
+        }),
+      ],
+    }),
   },
   {
     desc: 'aggregation length by range',
@@ -155,7 +416,10 @@ const okCases: OkCase[] = [
       ipAddressPools: [pool('pool1', ['3.3.3.2-3.3.3.254'])],
       bgpAdvertisements: [bgpAd('a', { aggregationLength: 26 })],
     },
-    check: (c) => expect(c.pools.get('pool1')?.bgpAdvertisements[0]?.aggregationLength).toBe(26),
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'pool1', addresses: [['3.3.3.2-3.3.3.254', range3]], bgp: ['a'] })],
+      bgpAdvertisements: [expectedBGPAd({ name: 'a', aggregationLength: 26, ipAddressPools: ['pool1'] })],
+    }),
   },
   {
     desc: 'config IPAddressPool with large communities CR',
@@ -164,16 +428,16 @@ const okCases: OkCase[] = [
       bgpAdvertisements: [bgpAd('adv1', { communities: ['bar'], ipAddressPools: ['pool1'] })],
       communities: [community('community', [{ name: 'bar', value: 'large:123:64512:1234' }])],
     },
-    check: (c) =>
-      expect(c.bgpAdvertisements[0]?.communities).toEqual([
-        {
-          kind: 'large',
-          globalAdministrator: 123,
-          localData1: 64512,
-          localData2: 1234,
-          text: 'large:123:64512:1234',
-        },
-      ]),
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'pool1', addresses: ['10.20.0.0/16'], bgp: ['adv1'] })],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'adv1',
+          communities: [largeCommunity(123, 64512, 1234)],
+          ipAddressPools: ['pool1'],
+        }),
+      ],
+    }),
   },
   {
     desc: 'literal communities are parsed, deduplicated against aliases and sorted',
@@ -182,12 +446,17 @@ const okCases: OkCase[] = [
       bgpAdvertisements: [bgpAd('adv1', { communities: ['large:1:2:3', '65535:65535', 'same', '0:1'] })],
       communities: [community('c', [{ name: 'same', value: '0:1' }])],
     },
-    check: (c) =>
-      expect(c.bgpAdvertisements[0]?.communities.map((x) => x.text)).toEqual([
-        '0:1',
-        'large:1:2:3',
-        '65535:65535',
-      ]),
+    config: expectedConfig({
+      pools: [builtTestPool({ bgp: ['adv1'] })],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'adv1',
+          // a standard community sorts as <value>:0:0 among large ones
+          communities: [standardCommunity(0, 1), largeCommunity(1, 2, 3), standardCommunity(65535, 65535)],
+          ipAddressPools: ['testPool'],
+        }),
+      ],
+    }),
   },
   {
     desc: 'use ip pool selectors',
@@ -202,22 +471,46 @@ const okCases: OkCase[] = [
         bgpAd('adv2', { localPref: 200, ipAddressPoolSelectors: [{ matchLabels: { test: 'pool2' } }] }),
       ],
     },
-    check: (c) => {
-      expect(adNames(c, 'pool1')).toEqual(['adv1']);
-      expect(adNames(c, 'pool2')).toEqual(['adv2']);
-      expect(l2Names(c, 'pool1')).toEqual(['l2adv1']);
-      expect(l2Names(c, 'pool2')).toEqual([]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.20.0.0/16'],
+          labels: { test: 'pool1' },
+          l2: ['l2adv1'],
+          bgp: ['adv1'],
+        }),
+        expectedPool({ name: 'pool2', addresses: ['30.0.0.0/16'], labels: { test: 'pool2' }, bgp: ['adv2'] }),
+      ],
+      l2Advertisements: [expectedL2({ name: 'l2adv1', ipAddressPools: ['pool1'] })],
+      bgpAdvertisements: [
+        expectedBGPAd({ name: 'adv1', localPref: 100, ipAddressPools: ['pool1'] }),
+        expectedBGPAd({ name: 'adv2', localPref: 200, ipAddressPools: ['pool2'] }),
+      ],
+    }),
   },
   {
     desc: 'specify interfaces',
     resources: { ipAddressPools: [testPool], l2Advertisements: [l2('l2adv1', { interfaces: ['eth0'] })] },
-    check: (c) => expect(c.l2Advertisements[0]).toMatchObject({ interfaces: ['eth0'], allInterfaces: false }),
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['l2adv1'] })],
+      l2Advertisements: [
+        expectedL2({
+          name: 'l2adv1',
+          ipAddressPools: ['testPool'],
+          interfaces: ['eth0'],
+          allInterfaces: false,
+        }),
+      ],
+    }),
   },
   {
     desc: 'use non existent label for ip pool selectors',
     resources: {
-      ipAddressPools: [pool('pool1', ['10.20.0.0/16'], {}, { labels: { test: 'pool1' } })],
+      ipAddressPools: [
+        pool('pool1', ['10.20.0.0/16'], {}, { labels: { test: 'pool1' } }),
+        pool('pool2', ['30.0.0.0/16'], {}, { labels: { test: 'pool2' } }),
+      ],
       l2Advertisements: [
         l2('l2adv1', { ipAddressPoolSelectors: [{ matchLabels: { test: 'do-not-select-pool' } }] }),
       ],
@@ -232,10 +525,17 @@ const okCases: OkCase[] = [
         }),
       ],
     },
-    check: (c) => {
-      expect(adNames(c, 'pool1')).toEqual([]);
-      expect(l2Names(c, 'pool1')).toEqual([]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({ name: 'pool1', addresses: ['10.20.0.0/16'], labels: { test: 'pool1' } }),
+        expectedPool({ name: 'pool2', addresses: ['30.0.0.0/16'], labels: { test: 'pool2' } }),
+      ],
+      l2Advertisements: [expectedL2({ name: 'l2adv1', ipAddressPools: [] })],
+      bgpAdvertisements: [
+        expectedBGPAd({ name: 'adv1', localPref: 100, ipAddressPools: [] }),
+        expectedBGPAd({ name: 'adv2', localPref: 200, ipAddressPools: [] }),
+      ],
+    }),
   },
   {
     desc: 'use node selectors',
@@ -250,11 +550,34 @@ const okCases: OkCase[] = [
       ],
       nodes: [node('first', { first: 'true' }), node('second', { second: 'true' })],
     },
-    check: (c) => {
-      expect([...(c.pools.get('pool1')?.bgpAdvertisements[0]?.nodes ?? [])]).toEqual(['second']);
-      expect([...(c.pools.get('pool2')?.bgpAdvertisements[0]?.nodes ?? [])]).toEqual(['first']);
-      expect([...(c.pools.get('pool1')?.l2Advertisements[0]?.nodes ?? [])]).toEqual(['first']);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({ name: 'pool1', addresses: ['10.20.0.0/16'], l2: ['l2adv1'], bgp: ['adv1'] }),
+        expectedPool({ name: 'pool2', addresses: ['30.0.0.0/16'], bgp: ['adv2'] }),
+      ],
+      l2Advertisements: [
+        expectedL2({
+          name: 'l2adv1',
+          ipAddressPools: ['pool1'],
+          nodeSelectors: [selector(labelIs('first', 'true'))],
+          nodes: ['first'],
+        }),
+      ],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'adv1',
+          ipAddressPools: ['pool1'],
+          nodeSelectors: [selector(labelIs('second', 'true'))],
+          nodes: ['second'],
+        }),
+        expectedBGPAd({
+          name: 'adv2',
+          ipAddressPools: ['pool2'],
+          nodeSelectors: [selector(labelIs('first', 'true'))],
+          nodes: ['first'],
+        }),
+      ],
+    }),
   },
   {
     desc: 'no nodes means all nodes',
@@ -264,10 +587,15 @@ const okCases: OkCase[] = [
       l2Advertisements: [l2('l2adv1')],
       nodes: [node('first', { first: 'true' }), node('second', { second: 'true' })],
     },
-    check: (c) => {
-      expect(c.bgpAdvertisements[0]?.nodes).toEqual(new Set(['first', 'second']));
-      expect(c.l2Advertisements[0]?.nodes).toEqual(new Set(['first', 'second']));
-    },
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['l2adv1'], bgp: ['adv1'] })],
+      l2Advertisements: [
+        expectedL2({ name: 'l2adv1', ipAddressPools: ['testPool'], nodes: ['first', 'second'] }),
+      ],
+      bgpAdvertisements: [
+        expectedBGPAd({ name: 'adv1', ipAddressPools: ['testPool'], nodes: ['first', 'second'] }),
+      ],
+    }),
   },
   {
     desc: 'advertisement with peer selector',
@@ -278,8 +606,13 @@ const okCases: OkCase[] = [
         bgpAd('adv1', { aggregationLength: 32, localPref: 100, ipAddressPools: ['pool1'], peers: ['peer1'] }),
       ],
     },
-    check: (c) =>
-      expect(c.pools.get('pool1')?.bgpAdvertisements[0]).toMatchObject({ localPref: 100, peers: ['peer1'] }),
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', myASN: 42, peerASN: 42, address: '1.2.3.4' })],
+      pools: [expectedPool({ name: 'pool1', addresses: ['1.2.3.0/24'], bgp: ['adv1'] })],
+      bgpAdvertisements: [
+        expectedBGPAd({ name: 'adv1', localPref: 100, ipAddressPools: ['pool1'], peers: ['peer1'] }),
+      ],
+    }),
   },
   {
     desc: 'a pool selected by name and by label gets the advertisement once',
@@ -292,10 +625,19 @@ const okCases: OkCase[] = [
         bgpAd('y', { ipAddressPools: ['pool1'], ipAddressPoolSelectors: [{ matchLabels: { a: 'b' } }] }),
       ],
     },
-    check: (c) => {
-      expect(l2Names(c, 'pool1')).toEqual(['x']);
-      expect(adNames(c, 'pool1')).toEqual(['y']);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.0.0.0/24'],
+          labels: { a: 'b' },
+          l2: ['x'],
+          bgp: ['y'],
+        }),
+      ],
+      l2Advertisements: [expectedL2({ name: 'x', ipAddressPools: ['pool1'] })],
+      bgpAdvertisements: [expectedBGPAd({ name: 'y', ipAddressPools: ['pool1'] })],
+    }),
   },
   {
     desc: 'an advertisement naming a pool that does not exist applies to nothing',
@@ -303,10 +645,10 @@ const okCases: OkCase[] = [
       ipAddressPools: [testPool],
       bgpAdvertisements: [bgpAd('adv', { ipAddressPools: ['nope'] })],
     },
-    check: (c) => {
-      expect(c.bgpAdvertisements[0]?.ipAddressPools).toEqual([]);
-      expect(adNames(c, 'testPool')).toEqual([]);
-    },
+    config: expectedConfig({
+      pools: [builtTestPool()],
+      bgpAdvertisements: [expectedBGPAd({ name: 'adv', ipAddressPools: [] })],
+    }),
   },
   {
     desc: 'preferred node selectors: weights of matching selectors add up, only on eligible nodes, never merged',
@@ -329,16 +671,198 @@ const okCases: OkCase[] = [
         l2('plain2'),
       ],
     },
-    check: (c) => {
-      const pref = c.l2Advertisements.find((a) => a.name === 'pref');
-      expect(pref?.preferredNodes).toEqual(
-        new Map([
-          ['a', 60],
-          ['b', 10],
-        ]),
-      );
-      expect(l2Names(c, 'testPool')).toEqual(['plain', 'pref']);
+    config: expectedConfig({
+      // plain2 announces the pool exactly as plain does; pref carries weights, so it is kept
+      pools: [builtTestPool({ l2: ['plain', 'pref'] })],
+      l2Advertisements: [
+        expectedL2({ name: 'plain', ipAddressPools: ['testPool'], nodes: ['a', 'b', 'c'] }),
+        expectedL2({ name: 'plain2', ipAddressPools: ['testPool'], nodes: ['a', 'b', 'c'] }),
+        expectedL2({
+          name: 'pref',
+          ipAddressPools: ['testPool'],
+          nodeSelectors: [selector(labelIs('zone', 'x'))],
+          nodes: ['a', 'b'],
+          preferredNodes: { a: 60, b: 10 },
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'preferred selector scores matching nodes',
+    resources: {
+      ipAddressPools: [testPool],
+      nodes: edgeNodes,
+      l2Advertisements: [
+        l2('prefer-edge', {
+          preferredNodeSelectors: [{ weight: 100, preference: { matchLabels: { role: 'edge' } } }],
+        }),
+      ],
     },
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['prefer-edge'] })],
+      l2Advertisements: [
+        expectedL2({
+          name: 'prefer-edge',
+          ipAddressPools: ['testPool'],
+          nodes: allEdgeNodes,
+          preferredNodes: { 'edge-a': 100, 'edge-b': 100 },
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'service selectors do not restrict preferred scoring',
+    resources: {
+      ipAddressPools: [testPool],
+      nodes: edgeNodes,
+      l2Advertisements: [
+        l2('prefer-edge-with-svc-selectors', {
+          serviceSelectors: [{ matchLabels: { app: 'web' } }],
+          preferredNodeSelectors: [{ weight: 100, preference: { matchLabels: { role: 'edge' } } }],
+        }),
+      ],
+    },
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['prefer-edge-with-svc-selectors'] })],
+      l2Advertisements: [
+        expectedL2({
+          name: 'prefer-edge-with-svc-selectors',
+          ipAddressPools: ['testPool'],
+          nodes: allEdgeNodes,
+          serviceSelectors: [selector(labelIs('app', 'web'))],
+          preferredNodes: { 'edge-a': 100, 'edge-b': 100 },
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'no preferred selectors leaves preferredNodes empty',
+    resources: { ipAddressPools: [testPool], nodes: edgeNodes, l2Advertisements: [l2('basic')] },
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['basic'] })],
+      l2Advertisements: [
+        expectedL2({ name: 'basic', ipAddressPools: ['testPool'], nodes: allEdgeNodes, preferredNodes: {} }),
+      ],
+    }),
+  },
+  {
+    desc: 'preferred selectors disjoint from node selectors yield no scores',
+    resources: {
+      ipAddressPools: [testPool],
+      nodes: edgeNodes,
+      l2Advertisements: [
+        l2('disjoint', {
+          nodeSelectors: [{ matchLabels: { role: 'worker' } }],
+          preferredNodeSelectors: [{ weight: 50, preference: { matchLabels: { role: 'edge' } } }],
+        }),
+      ],
+    },
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['disjoint'] })],
+      l2Advertisements: [
+        expectedL2({
+          name: 'disjoint',
+          ipAddressPools: ['testPool'],
+          nodeSelectors: [selector(labelIs('role', 'worker'))],
+          nodes: ['worker-a'],
+          preferredNodes: {},
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'multiple preferred selectors sum on matching nodes',
+    resources: {
+      ipAddressPools: [testPool],
+      nodes: edgeNodes,
+      l2Advertisements: [
+        l2('sum-edge-zone', {
+          preferredNodeSelectors: [
+            { weight: 40, preference: { matchLabels: { role: 'edge' } } },
+            { weight: 30, preference: { matchLabels: { zone: 'primary' } } },
+          ],
+        }),
+      ],
+    },
+    config: expectedConfig({
+      pools: [builtTestPool({ l2: ['sum-edge-zone'] })],
+      l2Advertisements: [
+        expectedL2({
+          name: 'sum-edge-zone',
+          ipAddressPools: ['testPool'],
+          nodes: allEdgeNodes,
+          preferredNodes: { 'edge-a': 70, 'edge-b': 40 },
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'pool selected by name and selector attaches once (with preferences)',
+    resources: {
+      ipAddressPools: [pool('pool-a', ['10.20.0.0/24'], {}, { labels: { shared: 'true' } })],
+      nodes: [node('edge-a', { role: 'edge', zone: 'primary' })],
+      l2Advertisements: [
+        l2('prefer-edge', {
+          ipAddressPools: ['pool-a'],
+          ipAddressPoolSelectors: [{ matchLabels: { shared: 'true' } }],
+          preferredNodeSelectors: [{ weight: 50, preference: { matchLabels: { role: 'edge' } } }],
+        }),
+      ],
+    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool-a',
+          addresses: ['10.20.0.0/24'],
+          labels: { shared: 'true' },
+          l2: ['prefer-edge'],
+        }),
+      ],
+      l2Advertisements: [
+        expectedL2({
+          name: 'prefer-edge',
+          ipAddressPools: ['pool-a'],
+          nodes: ['edge-a'],
+          preferredNodes: { 'edge-a': 50 },
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'two CRs with preferences targeting the same pool attach independently',
+    resources: {
+      ipAddressPools: [pool('pool-a', ['10.20.0.0/24'])],
+      nodes: [node('edge-a', { role: 'edge', zone: 'primary' })],
+      l2Advertisements: [
+        l2('ad1-edge-70', {
+          ipAddressPools: ['pool-a'],
+          preferredNodeSelectors: [{ weight: 70, preference: { matchLabels: { role: 'edge' } } }],
+        }),
+        l2('ad2-edge-30', {
+          ipAddressPools: ['pool-a'],
+          preferredNodeSelectors: [{ weight: 30, preference: { matchLabels: { role: 'edge' } } }],
+        }),
+      ],
+    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({ name: 'pool-a', addresses: ['10.20.0.0/24'], l2: ['ad1-edge-70', 'ad2-edge-30'] }),
+      ],
+      l2Advertisements: [
+        expectedL2({
+          name: 'ad1-edge-70',
+          ipAddressPools: ['pool-a'],
+          nodes: ['edge-a'],
+          preferredNodes: { 'edge-a': 70 },
+        }),
+        expectedL2({
+          name: 'ad2-edge-30',
+          ipAddressPools: ['pool-a'],
+          nodes: ['edge-a'],
+          preferredNodes: { 'edge-a': 30 },
+        }),
+      ],
+    }),
   },
   {
     desc: 'service selectors with the default aggregation lengths',
@@ -352,7 +876,16 @@ const okCases: OkCase[] = [
         }),
       ],
     },
-    check: (c) => expect(c.bgpAdvertisements[0]?.serviceSelectors).toHaveLength(1),
+    config: expectedConfig({
+      pools: [builtTestPool({ bgp: ['a'] })],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'a',
+          ipAddressPools: ['testPool'],
+          serviceSelectors: [selector(labelIs('app', 'x'))],
+        }),
+      ],
+    }),
   },
   {
     desc: 'legacy AddressPool with protocol layer2 is a pool and its L2 advertisement',
@@ -361,32 +894,65 @@ const okCases: OkCase[] = [
         pool('legacy', ['172.18.0.100-172.18.0.255'], { protocol: 'layer2', autoAssign: false }),
       ],
     },
-    check: (c) => {
-      expect(c.pools.get('legacy')).toMatchObject({ autoAssign: false, avoidBuggyIPs: false });
-      expect(c.l2Advertisements.map((a) => [a.name, a.ipAddressPools])).toEqual([['legacy', ['legacy']]]);
-      expect(c.bgpAdvertisements).toEqual([]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'legacy',
+          addresses: [
+            [
+              '172.18.0.100-172.18.0.255',
+              ['172.18.0.100/30', '172.18.0.104/29', '172.18.0.112/28', '172.18.0.128/25'],
+            ],
+          ],
+          autoAssign: false,
+          avoidBuggyIPs: false,
+          l2: ['legacy'],
+        }),
+      ],
+      l2Advertisements: [expectedL2({ name: 'legacy', ipAddressPools: ['legacy'] })],
+    }),
   },
   {
     desc: 'legacy AddressPool with protocol bgp is a pool and its BGP advertisement',
     resources: { addressPools: [pool('legacy', ['2002:2:2::1-2002:2:2::100'], { protocol: 'bgp' })] },
-    check: (c) => {
-      expect(
-        c.bgpAdvertisements.map((a) => [
-          a.name,
-          a.ipAddressPools,
-          a.aggregationLength,
-          a.aggregationLengthV6,
-        ]),
-      ).toEqual([['legacy', ['legacy'], 32, 128]]);
-      expect(c.l2Advertisements).toEqual([]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'legacy',
+          addresses: [
+            [
+              '2002:2:2::1-2002:2:2::100',
+              [
+                '2002:2:2::1/128',
+                '2002:2:2::2/127',
+                '2002:2:2::4/126',
+                '2002:2:2::8/125',
+                '2002:2:2::10/124',
+                '2002:2:2::20/123',
+                '2002:2:2::40/122',
+                '2002:2:2::80/121',
+                '2002:2:2::100/128',
+              ],
+            ],
+          ],
+          bgp: ['legacy'],
+        }),
+      ],
+      bgpAdvertisements: [
+        expectedBGPAd({
+          name: 'legacy',
+          ipAddressPools: ['legacy'],
+          aggregationLength: 32,
+          aggregationLengthV6: 128,
+        }),
+      ],
+    }),
   },
 ];
 
 describe('advertisements: valid configurations', () => {
-  test.each(okCases)('$desc', ({ resources, check }) => {
-    check(buildOk(resources));
+  test.each(okCases)('$desc', ({ resources, config }) => {
+    expectBuild(resources, config);
   });
 });
 

@@ -3,7 +3,16 @@ import { cidrFirst, cidrLast, cidrSize, cidrsOverlap, formatCidr } from '../addr
 import { formatIP, IPAddress } from '../addr/ip';
 import { buildConfig } from './build';
 import { ClusterResources } from './resources';
-import { buildOk, pool } from '../testkit/configfixtures';
+import {
+  buildOk,
+  expectConfig,
+  expectedConfig,
+  expectedL2,
+  expectedPool,
+  l2,
+  pool,
+} from '../testkit/configfixtures';
+import { Config } from './types';
 
 describe('buildConfig never throws', () => {
   test('on arbitrary values in place of every kind', () => {
@@ -105,6 +114,96 @@ describe('errors', () => {
     const one = buildConfig({ ipAddressPools: [a, b] });
     const two = buildConfig({ ipAddressPools: [b, a] });
     expect(one).toEqual(two);
+  });
+});
+
+describe('the order of the input does not change the config', () => {
+  test('pools, advertisements and their per-pool lists come out in name order', () => {
+    // toEqual ignores the order of Map entries, so the whole config is compared with expectConfig.
+    const resources = {
+      ipAddressPools: [pool('b', ['10.1.0.0/16']), pool('a', ['10.0.0.0/16'])],
+      l2Advertisements: [l2('z', { interfaces: ['eth1'] }), l2('y', { interfaces: ['eth0'] })],
+    };
+    const expected = expectedConfig({
+      pools: [
+        expectedPool({ name: 'a', addresses: ['10.0.0.0/16'], l2: ['y', 'z'] }),
+        expectedPool({ name: 'b', addresses: ['10.1.0.0/16'], l2: ['y', 'z'] }),
+      ],
+      l2Advertisements: [
+        expectedL2({ name: 'y', ipAddressPools: ['a', 'b'], interfaces: ['eth0'] }),
+        expectedL2({ name: 'z', ipAddressPools: ['a', 'b'], interfaces: ['eth1'] }),
+      ],
+    });
+    expectConfig(buildOk(resources), expected);
+    expectConfig(
+      buildOk({
+        ipAddressPools: [...resources.ipAddressPools].reverse(),
+        l2Advertisements: [...resources.l2Advertisements].reverse(),
+      }),
+      expected,
+    );
+  });
+});
+
+// The valid-configuration tables rest on expectConfig: these pin that it rejects every kind of difference
+// a plain toEqual would let through.
+describe('the whole-config assertion', () => {
+  const built = () =>
+    buildOk({
+      ipAddressPools: [pool('a', ['10.0.0.0/24']), pool('b', ['10.0.1.0/24'])],
+      l2Advertisements: [l2('l2')],
+    });
+  const expected = expectedConfig({
+    pools: [
+      expectedPool({ name: 'a', addresses: ['10.0.0.0/24'], l2: ['l2'] }),
+      expectedPool({ name: 'b', addresses: ['10.0.1.0/24'], l2: ['l2'] }),
+    ],
+    l2Advertisements: [expectedL2({ name: 'l2', ipAddressPools: ['a', 'b'] })],
+  });
+  const withPools = (c: Config, pools: Config['pools']): Config => ({ ...c, pools });
+
+  test('accepts the exact config', () => {
+    expectConfig(built(), expected);
+  });
+
+  test('rejects a difference in any one field, however deep', () => {
+    const c = built();
+    const a = c.pools.get('a');
+    if (!a) throw new Error('pool a missing');
+    const changed = new Map(c.pools).set('a', { ...a, labels: { x: 'y' } });
+    expect(() => expectConfig(withPools(c, changed), expected)).toThrow();
+  });
+
+  test('rejects an optional field present as undefined where the expectation has none', () => {
+    const c = built();
+    const a = c.pools.get('a');
+    if (!a) throw new Error('pool a missing');
+    const changed = new Map(c.pools).set('a', { ...a, serviceAllocation: undefined });
+    expect(() => expectConfig(withPools(c, changed), expected)).toThrow();
+  });
+
+  test('rejects the same entries in another order', () => {
+    const c = built();
+    const reversed = new Map([...c.pools.entries()].reverse());
+    expect(reversed).toEqual(c.pools); // what a plain deep equality would accept
+    expect(() => expectConfig(withPools(c, reversed), expected)).toThrow();
+  });
+
+  test("rejects a pool holding a copy of an advertisement instead of the config's own object", () => {
+    const c = built();
+    const a = c.pools.get('a');
+    if (!a) throw new Error('pool a missing');
+    const copied = new Map(c.pools).set('a', {
+      ...a,
+      l2Advertisements: a.l2Advertisements.map((ad) => ({ ...ad })),
+    });
+    expect(() => expectConfig(withPools(c, copied), expected)).toThrow();
+  });
+
+  test('rejects a config that holds a function, even the very same one as expected', () => {
+    const predicate = () => true;
+    const c = { ...built(), extra: predicate } as Config;
+    expect(() => expectConfig(c, { ...expected, extra: predicate } as Config)).toThrow();
   });
 });
 

@@ -1,7 +1,28 @@
 import { ClusterResources } from './resources';
-import { ExpectedError, bfd, bgpAd, buildOk, community, expectErrors, node, peer, pool } from '../testkit/configfixtures';
+import {
+  ExpectedError,
+  bfd,
+  bgpAd,
+  buildOk,
+  community,
+  expectBuild,
+  expectedBFD,
+  expectedBGPAd,
+  expectedConfig,
+  expectedPeer,
+  expectedPool,
+  expectErrors,
+  labelIs,
+  node,
+  peer,
+  pool,
+  selector,
+  standardCommunity,
+} from '../testkit/configfixtures';
 
 const basic = { myASN: 64500, peerASN: 64501, peerAddress: '192.0.2.1' };
+/** `basic` as built, with the defaults. */
+const basicPeer = { myASN: 64500, peerASN: 64501, address: '192.0.2.1' };
 const native = { bgpType: 'native' as const };
 const frr = { bgpType: 'frr' as const };
 const B = 'BGPPeer' as const;
@@ -110,15 +131,26 @@ describe('native BGP mode restrictions', () => {
   });
 
   test('accepts a plain IPv4 configuration with holdTime, zero keepalive and standard communities', () => {
-    const config = buildOk(
+    expectBuild(
       {
         ipAddressPools: [pool('v4', ['192.0.2.0/28']), pool('v6-l2-only', ['2001:db8::/64'])],
         bgpAdvertisements: [bgpAd('ad', { ipAddressPools: ['v4'], communities: ['65000:100'] })],
         bgpPeers: [peer('p', { ...basic, holdTime: '90s', keepaliveTime: '0s', routerID: '10.0.0.1' })],
       },
+      expectedConfig({
+        peers: [
+          expectedPeer({ name: 'p', ...basicPeer, holdTime: 90, keepaliveTime: 0, routerID: '10.0.0.1' }),
+        ],
+        pools: [
+          expectedPool({ name: 'v4', addresses: ['192.0.2.0/28'], bgp: ['ad'] }),
+          expectedPool({ name: 'v6-l2-only', addresses: ['2001:db8::/64'] }),
+        ],
+        bgpAdvertisements: [
+          expectedBGPAd({ name: 'ad', ipAddressPools: ['v4'], communities: [standardCommunity(65000, 100)] }),
+        ],
+      }),
       native,
     );
-    expect(config.peers.get('p')?.holdTime).toBe(90);
   });
 });
 
@@ -188,7 +220,16 @@ describe('FRR BGP mode restrictions', () => {
         peer('b', { ...basic, nodeSelectors: [{ matchLabels: { rack: '2' } }] }),
       ],
     };
-    expect(buildOk(resources, frr).peers.size).toBe(2);
+    expectBuild(
+      resources,
+      expectedConfig({
+        peers: [
+          expectedPeer({ name: 'a', ...basicPeer, nodeSelectors: [selector(labelIs('rack', '1'))] }),
+          expectedPeer({ name: 'b', ...basicPeer, nodeSelectors: [selector(labelIs('rack', '2'))] }),
+        ],
+      }),
+      frr,
+    );
   });
 
   test('allows different myASN in different VRFs, and the FRR-only fields', () => {
@@ -199,6 +240,16 @@ describe('FRR BGP mode restrictions', () => {
       ],
       bfdProfiles: [bfd('b')],
     };
-    expect(buildOk(resources, frr).peers.size).toBe(2);
+    expectBuild(
+      resources,
+      expectedConfig({
+        peers: [
+          expectedPeer({ name: 'a', ...basicPeer, vrf: 'red', bfdProfile: expectedBFD({ name: 'b' }) }),
+          expectedPeer({ name: 'b', ...basicPeer, myASN: 64999, address: '192.0.2.2' }),
+        ],
+        bfdProfiles: [expectedBFD({ name: 'b' })],
+      }),
+      frr,
+    );
   });
 });

@@ -1,39 +1,73 @@
-import { parseIP } from '../addr/ip';
 import { ClusterResources } from './resources';
-import { ExpectedError, bfd, bgpAd, buildOk, expectErrors, node, peer, pool, secret } from '../testkit/configfixtures';
+import {
+  ExpectedError,
+  bfd,
+  bgpAd,
+  buildOk,
+  expectBuild,
+  expectConfig,
+  expectedBFD,
+  expectedBGPAd,
+  expectedConfig,
+  expectedPeer,
+  expectedPool,
+  expectErrors,
+  labelIn,
+  labelIs,
+  node,
+  peer,
+  pool,
+  secret,
+  selector,
+} from '../testkit/configfixtures';
 import { Config } from './types';
 
-const ip = (text: string) => parseIP(text);
 const basic = { myASN: 42, peerASN: 42, peerAddress: '1.2.3.4' };
+/** `basic` as built, with the defaults. */
+const basicPeer = { myASN: 42, peerASN: 42, address: '1.2.3.4' };
 
 interface OkCase {
   desc: string;
   resources: ClusterResources;
-  check: (config: Config) => void;
+  /** The whole configuration the build must return. */
+  config: Config;
 }
+
+const nondefaultBFD = expectedBFD({
+  name: 'nondefault',
+  receiveInterval: 50,
+  transmitInterval: 51,
+  detectMultiplier: 52,
+  echoInterval: 54,
+  echoMode: true,
+  passiveMode: true,
+  minimumTtl: 55,
+});
 
 const okCases: OkCase[] = [
   {
     desc: 'peer-only',
     resources: { bgpPeers: [peer('peer1', basic)] },
-    check: (c) => {
-      expect(c.peers.get('peer1')).toEqual({
-        name: 'peer1',
-        namespace: 'metallb-system',
-        myASN: 42,
-        peerASN: 42,
-        localASN: 0,
-        address: ip('1.2.3.4'),
-        port: 179,
-        nodeSelectors: [],
-        password: '',
-        enableGracefulRestart: false,
-        ebgpMultiHop: false,
-        vrf: '',
-        disableMP: false,
-        dualStackAddressFamily: false,
-      });
-    },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          namespace: 'metallb-system',
+          myASN: 42,
+          peerASN: 42,
+          localASN: 0,
+          address: '1.2.3.4',
+          port: 179,
+          nodeSelectors: [],
+          password: '',
+          enableGracefulRestart: false,
+          ebgpMultiHop: false,
+          vrf: '',
+          disableMP: false,
+          dualStackAddressFamily: false,
+        }),
+      ],
+    }),
   },
   {
     desc: 'peer using all v1beta2 session features',
@@ -54,19 +88,25 @@ const okCases: OkCase[] = [
         }),
       ],
     },
-    check: (c) => {
-      expect(c.peers.get('peer1')).toMatchObject({
-        port: 1179,
-        holdTime: 180,
-        keepaliveTime: 60,
-        connectTime: 1,
-        routerID: ip('10.20.30.40'),
-        sourceAddress: ip('10.20.30.40'),
-        enableGracefulRestart: true,
-        ebgpMultiHop: true,
-        vrf: 'foo',
-      });
-    },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          myASN: 42,
+          peerASN: 142,
+          address: '1.2.3.4',
+          port: 1179,
+          holdTime: 180,
+          keepaliveTime: 60,
+          connectTime: 1,
+          routerID: '10.20.30.40',
+          sourceAddress: '10.20.30.40',
+          enableGracefulRestart: true,
+          ebgpMultiHop: true,
+          vrf: 'foo',
+        }),
+      ],
+    }),
   },
   {
     desc: 'node selectors with labels and expressions are parsed into sorted requirements',
@@ -85,93 +125,122 @@ const okCases: OkCase[] = [
         }),
       ],
     },
-    check: (c) => {
-      expect(c.peers.get('peer2')?.nodeSelectors).toEqual([
-        {
-          requirements: [
-            { key: 'bar', operator: 'In', values: ['quux'] },
-            { key: 'foo', operator: 'In', values: ['bar'] },
-          ],
-        },
-      ]);
-    },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer2',
+          myASN: 100,
+          peerASN: 200,
+          address: '2.3.4.5',
+          nodeSelectors: [selector(labelIn('bar', 'quux'), labelIs('foo', 'bar'))],
+        }),
+      ],
+    }),
   },
   {
     desc: 'peer with holdtime only',
     resources: { bgpPeers: [peer('peer1', { ...basic, holdTime: '180s' })] },
-    check: (c) => expect(c.peers.get('peer1')).toMatchObject({ holdTime: 180, keepaliveTime: 60 }),
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', ...basicPeer, holdTime: 180, keepaliveTime: 60 })],
+    }),
   },
   {
     desc: 'peer with keepalive only',
     resources: { bgpPeers: [peer('peer1', { ...basic, keepaliveTime: '60s' })] },
-    check: (c) => expect(c.peers.get('peer1')).toMatchObject({ holdTime: 180, keepaliveTime: 60 }),
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', ...basicPeer, holdTime: 180, keepaliveTime: 60 })],
+    }),
   },
   {
     desc: 'peer with zero hold/keepalive timers',
     resources: { bgpPeers: [peer('peer1', { ...basic, holdTime: '0s', keepaliveTime: '0s' })] },
-    check: (c) => expect(c.peers.get('peer1')).toMatchObject({ holdTime: 0, keepaliveTime: 0 }),
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', ...basicPeer, holdTime: 0, keepaliveTime: 0 })],
+    }),
   },
   {
     desc: 'peer without hold/keepalive timers',
     resources: { bgpPeers: [peer('peer1', basic)] },
-    check: (c) => {
-      expect(c.peers.get('peer1')?.holdTime).toBeUndefined();
-      expect(c.peers.get('peer1')?.keepaliveTime).toBeUndefined();
-    },
+    // neither holdTime nor keepaliveTime is present (not even as undefined)
+    config: expectedConfig({ peers: [expectedPeer({ name: 'peer1', ...basicPeer })] }),
   },
   {
     desc: 'compound Go durations',
     resources: { bgpPeers: [peer('peer1', { ...basic, holdTime: '1m30s' })] },
-    check: (c) => expect(c.peers.get('peer1')).toMatchObject({ holdTime: 90, keepaliveTime: 30 }),
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', ...basicPeer, holdTime: 90, keepaliveTime: 30 })],
+    }),
   },
   {
     desc: 'empty node selector (select everything)',
     resources: { bgpPeers: [peer('peer1', { ...basic, nodeSelectors: [] })] },
-    check: (c) => expect(c.peers.get('peer1')?.nodeSelectors).toEqual([]),
+    config: expectedConfig({ peers: [expectedPeer({ name: 'peer1', ...basicPeer, nodeSelectors: [] })] }),
   },
   {
     desc: 'peer with dynamic asn',
     resources: { bgpPeers: [peer('peer1', { myASN: 42, dynamicASN: 'internal', peerAddress: '1.2.3.4' })] },
-    check: (c) =>
-      expect(c.peers.get('peer1')).toMatchObject({ myASN: 42, peerASN: 0, dynamicASN: 'internal' }),
+    config: expectedConfig({
+      peers: [
+        expectedPeer({ name: 'peer1', myASN: 42, peerASN: 0, dynamicASN: 'internal', address: '1.2.3.4' }),
+      ],
+    }),
   },
   {
     desc: 'unnumbered peer without address with interface ok',
     resources: { bgpPeers: [peer('peer1', { myASN: 42, dynamicASN: 'internal', interface: 'net0' })] },
-    check: (c) => {
-      expect(c.peers.get('peer1')).toMatchObject({ interface: 'net0' });
-      expect(c.peers.get('peer1')?.address).toBeUndefined();
-    },
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', myASN: 42, dynamicASN: 'internal', interface: 'net0' })],
+    }),
   },
   {
     desc: 'peer with DisableMP field',
     resources: {
       bgpPeers: [peer('peer1', { myASN: 42, peerASN: 142, peerAddress: '1.2.3.4', disableMP: true })],
     },
-    check: (c) =>
-      expect(c.peers.get('peer1')).toMatchObject({ disableMP: true, dualStackAddressFamily: false }),
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          myASN: 42,
+          peerASN: 142,
+          address: '1.2.3.4',
+          disableMP: true,
+          dualStackAddressFamily: false,
+        }),
+      ],
+    }),
   },
   {
     desc: 'peer with localASN field',
     resources: {
       bgpPeers: [peer('peer1', { myASN: 100, peerASN: 200, peerAddress: '1.2.3.4', localASN: 65410 })],
     },
-    check: (c) => expect(c.peers.get('peer1')?.localASN).toBe(65410),
+    config: expectedConfig({
+      peers: [expectedPeer({ name: 'peer1', myASN: 100, peerASN: 200, address: '1.2.3.4', localASN: 65410 })],
+    }),
   },
   {
     desc: 'BGP Peer with a valid secret',
     resources: {
       bgpPeers: [
-        peer('peer1', { ...basic, passwordSecret: { name: 'bgpsecret', namespace: 'metallb-system' } }),
+        peer('peer1', {
+          ...basic,
+          peerPort: 179,
+          passwordSecret: { name: 'bgpsecret', namespace: 'metallb-system' },
+        }),
       ],
       secrets: [secret('bgpsecret', 'kubernetes.io/basic-auth', { password: 'nopass' })],
     },
-    check: (c) => {
-      expect(c.peers.get('peer1')).toMatchObject({
-        password: 'nopass',
-        passwordSecret: { namespace: 'metallb-system', name: 'bgpsecret' },
-      });
-    },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          ...basicPeer,
+          password: 'nopass',
+          passwordSecret: { namespace: 'metallb-system', name: 'bgpsecret' },
+        }),
+      ],
+    }),
   },
   {
     desc: 'a secret reference without namespace means the peer namespace; stringData is read too',
@@ -185,26 +254,48 @@ const okCases: OkCase[] = [
         },
       ],
     },
-    check: (c) => expect(c.peers.get('peer1')?.password).toBe('s3cret'),
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          ...basicPeer,
+          password: 's3cret',
+          passwordSecret: { namespace: 'metallb-system', name: 'bgpsecret' },
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'a plain password is kept as written, with no secret reference',
+    resources: { bgpPeers: [peer('peer1', { ...basic, password: 'topsecret' })] },
+    config: expectedConfig({ peers: [expectedPeer({ name: 'peer1', ...basicPeer, password: 'topsecret' })] }),
   },
   {
     desc: 'Session with default BFD Profile',
     resources: {
       bgpPeers: [peer('peer1', { ...basic, bfdProfile: 'default' })],
+      ipAddressPools: [pool('pool1', ['1.2.3.0/24'])],
       bfdProfiles: [bfd('default')],
+      bgpAdvertisements: [bgpAd('adv3')],
     },
-    check: (c) => {
-      expect(c.peers.get('peer1')?.bfdProfile).toEqual({
-        name: 'default',
-        echoMode: false,
-        passiveMode: false,
-      });
-      expect(c.bfdProfiles.get('default')).toEqual({ name: 'default', echoMode: false, passiveMode: false });
-    },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          ...basicPeer,
+          bfdProfile: { name: 'default', echoMode: false, passiveMode: false },
+        }),
+      ],
+      pools: [expectedPool({ name: 'pool1', addresses: ['1.2.3.0/24'], bgp: ['adv3'] })],
+      bgpAdvertisements: [expectedBGPAd({ name: 'adv3', ipAddressPools: ['pool1'] })],
+      bfdProfiles: [{ name: 'default', echoMode: false, passiveMode: false }],
+    }),
   },
   {
     desc: 'Session with nondefault BFD Profile',
     resources: {
+      ipAddressPools: [pool('pool1', ['1.2.3.0/24'])],
+      bgpAdvertisements: [bgpAd('adv3')],
       bfdProfiles: [
         bfd('nondefault', {
           receiveInterval: 50,
@@ -217,18 +308,11 @@ const okCases: OkCase[] = [
         }),
       ],
     },
-    check: (c) => {
-      expect(c.bfdProfiles.get('nondefault')).toEqual({
-        name: 'nondefault',
-        receiveInterval: 50,
-        transmitInterval: 51,
-        detectMultiplier: 52,
-        echoInterval: 54,
-        echoMode: true,
-        passiveMode: true,
-        minimumTtl: 55,
-      });
-    },
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'pool1', addresses: ['1.2.3.0/24'], bgp: ['adv3'] })],
+      bgpAdvertisements: [expectedBGPAd({ name: 'adv3', ipAddressPools: ['pool1'] })],
+      bfdProfiles: [nondefaultBFD],
+    }),
   },
   {
     desc: 'Session with ipv4 and bfd echo mode',
@@ -246,7 +330,21 @@ const okCases: OkCase[] = [
         }),
       ],
     },
-    check: (c) => expect(c.peers.get('peer1')?.bfdProfile?.echoMode).toBe(true),
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'peer1',
+          myASN: 42,
+          peerASN: 142,
+          address: '1.2.3.4',
+          port: 1179,
+          bfdProfile: expectedBFD({ name: 'with-echo', echoMode: true }),
+        }),
+      ],
+      pools: [expectedPool({ name: 'pool1', addresses: ['1.2.3.0/24'], bgp: ['adv'] })],
+      bgpAdvertisements: [expectedBGPAd({ name: 'adv', ipAddressPools: ['pool1'] })],
+      bfdProfiles: [expectedBFD({ name: 'with-echo', echoMode: true })],
+    }),
   },
   {
     desc: 'BGPPeer v1beta1 is converted to v1beta2',
@@ -265,33 +363,39 @@ const okCases: OkCase[] = [
         ),
       ],
     },
-    check: (c) => {
-      expect(c.peers.get('old')).toMatchObject({
-        myASN: 64500,
-        peerASN: 64501,
-        port: 179,
-        address: ip('10.0.0.1'),
-      });
-      expect(c.peers.get('old')?.nodeSelectors).toEqual([
-        { requirements: [{ key: 'zone', operator: 'In', values: ['a'] }] },
-      ]);
-    },
+    config: expectedConfig({
+      peers: [
+        expectedPeer({
+          name: 'old',
+          myASN: 64500,
+          peerASN: 64501,
+          port: 179,
+          address: '10.0.0.1',
+          nodeSelectors: [selector(labelIn('zone', 'a'))],
+        }),
+      ],
+    }),
   },
   {
     desc: 'two peers to the same router from different nodes',
     resources: {
       bgpPeers: [
-        peer('a', { ...basic, nodeSelectors: [{ matchLabels: { rack: '1' } }] }),
         peer('b', { ...basic, nodeSelectors: [{ matchLabels: { rack: '2' } }] }),
+        peer('a', { ...basic, nodeSelectors: [{ matchLabels: { rack: '1' } }] }),
       ],
     },
-    check: (c) => expect([...c.peers.keys()]).toEqual(['a', 'b']),
+    config: expectedConfig({
+      peers: [
+        expectedPeer({ name: 'a', ...basicPeer, nodeSelectors: [selector(labelIs('rack', '1'))] }),
+        expectedPeer({ name: 'b', ...basicPeer, nodeSelectors: [selector(labelIs('rack', '2'))] }),
+      ],
+    }),
   },
 ];
 
 describe('peers: valid configurations', () => {
-  test.each(okCases)('$desc', ({ resources, check }) => {
-    check(buildOk(resources));
+  test.each(okCases)('$desc', ({ resources, config }) => {
+    expectBuild(resources, config);
   });
 });
 
@@ -724,6 +828,6 @@ describe('peers and BFD profiles: rejected configurations', () => {
 
   test('the node list does not change how peers parse', () => {
     const c = buildOk({ bgpPeers: [peer('peer1', basic)], nodes: [node('n1', { a: 'b' })] });
-    expect(c.peers.get('peer1')?.nodeSelectors).toEqual([]);
+    expectConfig(c, expectedConfig({ peers: [expectedPeer({ name: 'peer1', ...basicPeer })] }));
   });
 });

@@ -1,28 +1,32 @@
-import { formatCidr } from '../addr/cidr';
-import { EVERYTHING } from './selector';
-import { ExpectedError, buildOk, cidrs, expectErrors, namespace, pool } from '../testkit/configfixtures';
+import {
+  ExpectedError,
+  buildOk,
+  expectBuild,
+  expectedConfig,
+  expectedPool,
+  expectedServiceAllocation,
+  expectErrors,
+  labelExists,
+  labelIs,
+  namespace,
+  pool,
+  selector,
+} from '../testkit/configfixtures';
 import { ClusterResources } from './resources';
 import { Config } from './types';
-
-const texts = (list: readonly { family: 4 | 6; base: bigint; prefix: number }[]) => list.map(formatCidr);
 
 interface OkCase {
   desc: string;
   resources: ClusterResources;
-  check: (config: Config) => void;
+  /** The whole configuration the build must return. */
+  config: Config;
 }
 
 const okCases: OkCase[] = [
   {
     desc: 'empty config',
     resources: {},
-    check: (c) => {
-      expect(c.pools.size).toBe(0);
-      expect(c.peers.size).toBe(0);
-      expect(c.bfdProfiles.size).toBe(0);
-      expect(c.l2Advertisements).toEqual([]);
-      expect(c.bgpAdvertisements).toEqual([]);
-    },
+    config: expectedConfig({}),
   },
   {
     desc: 'pool with CIDRs, avoidBuggyIPs and autoAssign false',
@@ -31,20 +35,23 @@ const okCases: OkCase[] = [
         pool('pool1', ['10.20.0.0/16', '10.50.0.0/24'], { avoidBuggyIPs: true, autoAssign: false }),
       ],
     },
-    check: (c) => {
-      const p = c.pools.get('pool1');
-      expect(p && texts(p.cidrs)).toEqual(['10.20.0.0/16', '10.50.0.0/24']);
-      expect(p?.avoidBuggyIPs).toBe(true);
-      expect(p?.autoAssign).toBe(false);
-      expect(p?.serviceAllocation).toBeUndefined();
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.20.0.0/16', '10.50.0.0/24'],
+          avoidBuggyIPs: true,
+          autoAssign: false,
+        }),
+      ],
+    }),
   },
   {
     desc: 'autoAssign defaults to true and avoidBuggyIPs to false',
     resources: { ipAddressPools: [pool('pool2', ['30.0.0.0/8'])] },
-    check: (c) => {
-      expect(c.pools.get('pool2')).toMatchObject({ autoAssign: true, avoidBuggyIPs: false });
-    },
+    config: expectedConfig({
+      pools: [{ name: 'pool2', addresses: ['30.0.0.0/8'], autoAssign: true, avoidBuggyIPs: false }],
+    }),
   },
   {
     desc: 'ranges are summarised into CIDRs exactly as upstream (pool3 of "config using all features")',
@@ -58,89 +65,101 @@ const okCases: OkCase[] = [
         ]),
       ],
     },
-    check: (c) => {
-      const p = c.pools.get('pool3');
-      expect(p && texts(p.cidrs)).toEqual([
-        '40.0.0.0/25',
-        '40.0.0.150/31',
-        '40.0.0.152/29',
-        '40.0.0.160/27',
-        '40.0.0.192/29',
-        '40.0.0.200/32',
-        '40.0.0.210/31',
-        '40.0.0.212/30',
-        '40.0.0.216/29',
-        '40.0.0.224/28',
-        '40.0.0.240/32',
-        '40.0.0.250/32',
-      ]);
-      expect(p && texts(p.cidrsPerAddress.get('40.0.0.250 - 40.0.0.250') ?? [])).toEqual(['40.0.0.250/32']);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool3',
+          addresses: [
+            '40.0.0.0/25',
+            [
+              '40.0.0.150-40.0.0.200',
+              ['40.0.0.150/31', '40.0.0.152/29', '40.0.0.160/27', '40.0.0.192/29', '40.0.0.200/32'],
+            ],
+            [
+              '40.0.0.210 - 40.0.0.240',
+              ['40.0.0.210/31', '40.0.0.212/30', '40.0.0.216/29', '40.0.0.224/28', '40.0.0.240/32'],
+            ],
+            ['40.0.0.250 - 40.0.0.250', ['40.0.0.250/32']],
+          ],
+        }),
+      ],
+    }),
   },
   {
     desc: 'range 3.3.3.2-3.3.3.254 summarises to 13 CIDRs (aggregation length by range)',
     resources: { ipAddressPools: [pool('pool1', ['3.3.3.2-3.3.3.254'])] },
-    check: (c) => {
-      const p = c.pools.get('pool1');
-      expect(p && texts(p.cidrs)).toEqual([
-        '3.3.3.2/31',
-        '3.3.3.4/30',
-        '3.3.3.8/29',
-        '3.3.3.16/28',
-        '3.3.3.32/27',
-        '3.3.3.64/26',
-        '3.3.3.128/26',
-        '3.3.3.192/27',
-        '3.3.3.224/28',
-        '3.3.3.240/29',
-        '3.3.3.248/30',
-        '3.3.3.252/31',
-        '3.3.3.254/32',
-      ]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: [
+            [
+              '3.3.3.2-3.3.3.254',
+              [
+                '3.3.3.2/31',
+                '3.3.3.4/30',
+                '3.3.3.8/29',
+                '3.3.3.16/28',
+                '3.3.3.32/27',
+                '3.3.3.64/26',
+                '3.3.3.128/26',
+                '3.3.3.192/27',
+                '3.3.3.224/28',
+                '3.3.3.240/29',
+                '3.3.3.248/30',
+                '3.3.3.252/31',
+                '3.3.3.254/32',
+              ],
+            ],
+          ],
+        }),
+      ],
+    }),
   },
   {
     desc: 'IPv6 pool',
     resources: { ipAddressPools: [pool('pool4', ['2001:db8::/64'])] },
-    check: (c) => {
-      const p = c.pools.get('pool4');
-      expect(p && texts(p.cidrsV6)).toEqual(['2001:db8::/64']);
-      expect(p?.cidrsV4).toEqual([]);
-    },
+    config: expectedConfig({ pools: [expectedPool({ name: 'pool4', addresses: ['2001:db8::/64'] })] }),
   },
   {
     desc: 'IPv6 range summarised with bigint arithmetic',
     resources: { ipAddressPools: [pool('v6', ['2001:db8::1-2001:db8::ff'])] },
-    check: (c) => {
-      const p = c.pools.get('v6');
-      expect(p && texts(p.cidrs)).toEqual([
-        '2001:db8::1/128',
-        '2001:db8::2/127',
-        '2001:db8::4/126',
-        '2001:db8::8/125',
-        '2001:db8::10/124',
-        '2001:db8::20/123',
-        '2001:db8::40/122',
-        '2001:db8::80/121',
-      ]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'v6',
+          addresses: [
+            [
+              '2001:db8::1-2001:db8::ff',
+              [
+                '2001:db8::1/128',
+                '2001:db8::2/127',
+                '2001:db8::4/126',
+                '2001:db8::8/125',
+                '2001:db8::10/124',
+                '2001:db8::20/123',
+                '2001:db8::40/122',
+                '2001:db8::80/121',
+              ],
+            ],
+          ],
+        }),
+      ],
+    }),
   },
   {
     desc: 'dual-stack pool keeps both families in addresses order',
     resources: { ipAddressPools: [pool('dual', ['fc00::/124', '192.0.2.0/28'])] },
-    check: (c) => {
-      const p = c.pools.get('dual');
-      expect(p && texts(p.cidrs)).toEqual(['fc00::/124', '192.0.2.0/28']);
-      expect(p && texts(p.cidrsV4)).toEqual(['192.0.2.0/28']);
-      expect(p && texts(p.cidrsV6)).toEqual(['fc00::/124']);
-    },
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'dual', addresses: ['fc00::/124', '192.0.2.0/28'] })],
+    }),
   },
   {
     desc: 'host bits of a CIDR are normalised away',
     resources: { ipAddressPools: [pool('pool1', ['1.2.3.4/24'])] },
-    check: (c) => {
-      expect(c.pools.get('pool1')?.cidrs).toEqual(cidrs('1.2.3.0/24'));
-    },
+    config: expectedConfig({
+      pools: [expectedPool({ name: 'pool1', addresses: [['1.2.3.4/24', ['1.2.3.0/24']]] })],
+    }),
   },
   {
     desc: 'ip address pool with namespace selection',
@@ -156,18 +175,34 @@ const okCases: OkCase[] = [
       ],
       namespaces: [namespace('test-ns1'), namespace('test-ns2', { team: 'metallb' })],
     },
-    check: (c) => {
-      expect(c.pools.get('pool1')?.serviceAllocation).toMatchObject({
-        priority: 1,
-        namespaces: new Set(['test-ns1']),
-      });
-      expect(c.pools.get('pool2')?.serviceAllocation).toMatchObject({
-        priority: 2,
-        namespaces: new Set(['test-ns2']),
-      });
-      // A selector that matches no namespace restricts the pool to none (see QUIRKS in the report).
-      expect(c.pools.get('pool3')?.serviceAllocation).toMatchObject({ priority: 3, namespaces: new Set() });
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.20.0.0/16'],
+          serviceAllocation: expectedServiceAllocation({ priority: 1, namespaces: ['test-ns1'] }),
+        }),
+        expectedPool({
+          name: 'pool2',
+          addresses: ['30.0.0.0/8'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 2,
+            namespaces: ['test-ns2'],
+            namespaceSelectors: [selector(labelIs('team', 'metallb'))],
+          }),
+        }),
+        // A selector that matches no namespace restricts the pool to none (see QUIRKS in the report).
+        expectedPool({
+          name: 'pool3',
+          addresses: ['40.0.0.0/8'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 3,
+            namespaces: [],
+            namespaceSelectors: [selector(labelIs('team', 'red'))],
+          }),
+        }),
+      ],
+    }),
   },
   {
     desc: 'ip address pool with service selection',
@@ -176,15 +211,31 @@ const okCases: OkCase[] = [
         pool('pool1', ['30.0.0.0/8'], {
           serviceAllocation: { priority: 2, serviceSelectors: [{ matchLabels: { team: 'metallb' } }] },
         }),
+        pool('pool2', ['40.0.0.0/8'], {
+          serviceAllocation: { priority: 3, serviceSelectors: [{ matchLabels: { team: 'red' } }] },
+        }),
       ],
     },
-    check: (c) => {
-      const sa = c.pools.get('pool1')?.serviceAllocation;
-      expect(sa?.namespaces).toBeUndefined();
-      expect(sa?.serviceSelectors).toEqual([
-        { requirements: [{ key: 'team', operator: 'In', values: ['metallb'] }] },
-      ]);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['30.0.0.0/8'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 2,
+            serviceSelectors: [selector(labelIs('team', 'metallb'))],
+          }),
+        }),
+        expectedPool({
+          name: 'pool2',
+          addresses: ['40.0.0.0/8'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 3,
+            serviceSelectors: [selector(labelIs('team', 'red'))],
+          }),
+        }),
+      ],
+    }),
   },
   {
     desc: 'ip address pool with namespace and service selection',
@@ -207,26 +258,53 @@ const okCases: OkCase[] = [
       ],
       namespaces: [namespace('test-ns1'), namespace('test-ns2', { team: 'metallb' })],
     },
-    check: (c) => {
-      expect(c.pools.get('pool1')?.serviceAllocation?.namespaces).toEqual(new Set(['test-ns1']));
-      expect(c.pools.get('pool2')?.serviceAllocation?.namespaces).toEqual(new Set(['test-ns2']));
-      expect(c.pools.get('pool2')?.serviceAllocation?.serviceSelectors).toHaveLength(1);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['30.0.0.0/8'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 2,
+            namespaces: ['test-ns1'],
+            serviceSelectors: [selector(labelIs('testsvc-1', '1'))],
+          }),
+        }),
+        expectedPool({
+          name: 'pool2',
+          addresses: ['40.0.0.0/8'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 3,
+            namespaces: ['test-ns2'],
+            namespaceSelectors: [selector(labelIs('team', 'metallb'))],
+            serviceSelectors: [selector(labelIs('testsvc-2', '2'))],
+          }),
+        }),
+      ],
+    }),
   },
   {
     desc: 'ip address pool with only priority selects every service',
     resources: {
       ipAddressPools: [
-        pool('pool1', ['10.20.0.0/16'], { autoAssign: false, serviceAllocation: { priority: 1 } }),
+        pool('pool1', ['10.20.0.0/16', '10.50.0.0/24'], {
+          avoidBuggyIPs: true,
+          autoAssign: false,
+          serviceAllocation: { priority: 1 },
+        }),
       ],
     },
-    check: (c) => {
-      expect(c.pools.get('pool1')?.serviceAllocation).toEqual({
-        priority: 1,
-        namespaceSelectors: [],
-        serviceSelectors: [EVERYTHING],
-      });
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.20.0.0/16', '10.50.0.0/24'],
+          avoidBuggyIPs: true,
+          autoAssign: false,
+          // upstream's labels.Everything(): the empty selector
+          serviceAllocation: expectedServiceAllocation({ priority: 1, serviceSelectors: [selector()] }),
+        }),
+      ],
+    }),
   },
   {
     desc: 'namespaces listed and selected are merged',
@@ -241,31 +319,79 @@ const okCases: OkCase[] = [
       ],
       namespaces: [namespace('a'), namespace('b', { env: 'prod' }), namespace('c')],
     },
-    check: (c) => {
-      expect(c.pools.get('pool1')?.serviceAllocation?.namespaces).toEqual(new Set(['a', 'b']));
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'pool1',
+          addresses: ['10.0.0.0/24'],
+          serviceAllocation: expectedServiceAllocation({
+            priority: 0,
+            namespaces: ['a', 'b'],
+            namespaceSelectors: [selector(labelExists('env'))],
+          }),
+        }),
+      ],
+    }),
+  },
+  {
+    desc: 'pool labels are kept for advertisement pool selectors',
+    resources: {
+      ipAddressPools: [pool('pool1', ['10.0.0.0/24'], {}, { labels: { tier: 'gold', zone: 'a' } })],
     },
+    config: expectedConfig({
+      pools: [
+        expectedPool({ name: 'pool1', addresses: ['10.0.0.0/24'], labels: { tier: 'gold', zone: 'a' } }),
+      ],
+    }),
+  },
+  {
+    desc: 'pools are listed by name whatever order they were defined in',
+    resources: { ipAddressPools: [pool('zeta', ['10.0.1.0/24']), pool('alpha', ['10.0.0.0/24'])] },
+    config: expectedConfig({
+      pools: [
+        expectedPool({ name: 'alpha', addresses: ['10.0.0.0/24'] }),
+        expectedPool({ name: 'zeta', addresses: ['10.0.1.0/24'] }),
+      ],
+    }),
   },
   {
     desc: 'IPv4 and IPv6 CIDRs with the same numeric value do not overlap',
     resources: { ipAddressPools: [pool('v4', ['10.0.0.0/8']), pool('v6', ['::a00:0/104'])] },
-    check: (c) => {
-      expect(c.pools.size).toBe(2);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({ name: 'v4', addresses: ['10.0.0.0/8'] }),
+        expectedPool({ name: 'v6', addresses: ['::a00:0/104'] }),
+      ],
+    }),
   },
   {
     desc: 'adjacent ranges do not overlap',
     resources: {
       ipAddressPools: [pool('a', ['192.0.2.0-192.0.2.99']), pool('b', ['192.0.2.100-192.0.2.255'])],
     },
-    check: (c) => {
-      expect(c.pools.size).toBe(2);
-    },
+    config: expectedConfig({
+      pools: [
+        expectedPool({
+          name: 'a',
+          addresses: [['192.0.2.0-192.0.2.99', ['192.0.2.0/26', '192.0.2.64/27', '192.0.2.96/30']]],
+        }),
+        expectedPool({
+          name: 'b',
+          addresses: [
+            [
+              '192.0.2.100-192.0.2.255',
+              ['192.0.2.100/30', '192.0.2.104/29', '192.0.2.112/28', '192.0.2.128/25'],
+            ],
+          ],
+        }),
+      ],
+    }),
   },
 ];
 
 describe('pools: valid configurations', () => {
-  test.each(okCases)('$desc', ({ resources, check }) => {
-    check(buildOk(resources));
+  test.each(okCases)('$desc', ({ resources, config }) => {
+    expectBuild(resources, config);
   });
 });
 
