@@ -1,0 +1,113 @@
+// Real UDP on 127.0.0.1: three speakers in one process, one killed by closing its socket abruptly.
+import dgram from 'dgram';
+import { encode } from './codec';
+import { Membership } from './membership';
+
+const key = Buffer.alloc(16, 9);
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, limitMs: number): Promise<number | undefined> {
+  const start = Date.now();
+  for (let i = 0; i < limitMs / 2; i++) {
+    if (cond()) return Date.now() - start;
+    await wait(2);
+  }
+  return undefined;
+}
+
+describe('membership over UDP on 127.0.0.1', () => {
+  const members: Membership[] = [];
+  afterEach(() => {
+    for (const m of members.splice(0)) m.close();
+  });
+
+  async function cluster(n: number) {
+    const names = Array.from({ length: n }, (_, i) => `udp-${i}`);
+    const ms = names.map(
+      (self, i) =>
+        new Membership({
+          self,
+          bindAddress: '127.0.0.1',
+          bindPort: 0,
+          secretKey: key,
+          incarnation: 1_000 + i,
+        }),
+    );
+    members.push(...ms);
+    const ports = await Promise.all(ms.map((m) => m.bind()));
+    const speakers = names.map((name, i) => ({ name, address: '127.0.0.1', port: ports[i] }));
+    await Promise.all(ms.map((m) => m.start(speakers)));
+    const all = names.join(',');
+    const ok = await until(
+      () => ms.every((m) => m.state() === 'active' && [...m.aliveSpeakers()].sort().join(',') === all),
+      3000,
+    );
+    expect(ok).toBeDefined();
+    return { names, ms, ports };
+  }
+
+  it('detects a killed speaker well under a second and reports the figure', async () => {
+    const figures: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const { names, ms } = await cluster(3);
+      await wait(300);
+      const changes: number[] = [];
+      const killedAt = Date.now();
+      ms[1]?.onChange(() => changes.push(Date.now()));
+      ms[2]?.close();
+      const took = await until(
+        () => [ms[0], ms[1]].every((m) => m !== undefined && !m.aliveSpeakers().has(names[2] ?? '')),
+        2000,
+      );
+      expect(took).toBeDefined();
+      figures.push(Date.now() - killedAt);
+      expect(ms[0]?.metrics().peersSeen).toBe(1);
+      for (const m of members.splice(0)) m.close();
+    }
+    figures.sort((a, b) => a - b);
+    console.log(
+      `UDP 127.0.0.1, 3 speakers: detection after socket close ms = ${JSON.stringify(figures)} (median ${figures[1]})`,
+    );
+    expect(figures[1]).toBeLessThan(500);
+  });
+
+  it('counts a wrong-key packet and a replayed sequence number, and ignores both', async () => {
+    const { ms, ports } = await cluster(3);
+    const target = ms[0];
+    if (!target) throw new Error('no member');
+    const sock = dgram.createSocket('udp4');
+    const forged = encode(
+      {
+        type: 'announce',
+        from: { name: 'udp-1', incarnation: 1001, version: 0, status: 'dead' },
+        seq: 999_999,
+      },
+      Buffer.alloc(16, 1),
+    );
+    const replayed = encode(
+      { type: 'announce', from: { name: 'udp-1', incarnation: 1001, version: 0, status: 'alive' }, seq: 1 },
+      key,
+    );
+    await new Promise<void>((r) => sock.send(forged, ports[0], '127.0.0.1', () => r()));
+    await new Promise<void>((r) => sock.send(replayed, ports[0], '127.0.0.1', () => r()));
+    const seen = await until(
+      () => (target.metrics().rejected.badMac ?? 0) >= 1 && (target.metrics().rejected.replay ?? 0) >= 1,
+      1000,
+    );
+    sock.close();
+    expect(seen).toBeDefined();
+    expect(target.aliveSpeakers().has('udp-1')).toBe(true);
+  });
+
+  it('a planned leave hands over before the leaver stops', async () => {
+    const { names, ms } = await cluster(3);
+    const leaver = ms[0];
+    if (!leaver) throw new Error('no member');
+    const start = Date.now();
+    await leaver.leave();
+    const took = Date.now() - start;
+    expect(took).toBeLessThan(1000);
+    expect(ms[1]?.aliveSpeakers().has(names[0] ?? '')).toBe(false);
+    expect(ms[2]?.aliveSpeakers().has(names[0] ?? '')).toBe(false);
+  });
+});

@@ -1,0 +1,234 @@
+// What the speaker wiring uses: the membership protocol driven by real time and a UDP socket. This is the
+// thin shell around protocol.ts (pure) and codec.ts (pure): it owns the timer, the socket and the callbacks.
+import { systemClock, type Clock, type TimerHandle } from '../../kube/clock';
+import { decode, encode, type DecodeFailure } from './codec';
+import {
+  MembershipProtocol,
+  type MembershipEvent,
+  type ProtocolConfig,
+  type SelfState,
+  type Step,
+} from './protocol';
+import { DEFAULT_PORT, UdpTransport, type Datagram } from './transport';
+
+/** A speaker pod as the API server lists it: the node it runs on and its pod IP. */
+export interface SpeakerEndpoint {
+  readonly name: string;
+  readonly address: string;
+  readonly port?: number;
+}
+
+export interface MembershipOptions {
+  /** This speaker's node name (spec.nodeName), the member name. */
+  readonly self: string;
+  /** --ml-bindaddr: the pod IP. */
+  readonly bindAddress: string;
+  /** --ml-bindport; 7946 by default. */
+  readonly bindPort?: number;
+  /** The memberlist Secret's key bytes (METALLB_ML_SECRET_KEY). */
+  readonly secretKey: Buffer;
+  readonly clock?: Clock;
+  readonly config?: Partial<ProtocolConfig>;
+  /** Process start by default; must grow across restarts of the same speaker. */
+  readonly incarnation?: number;
+  readonly onEvent?: (event: MembershipEvent) => void;
+}
+
+export interface MembershipMetrics {
+  /** Other members currently seen alive. */
+  readonly peersSeen: number;
+  /** Deaths this member detected itself. */
+  readonly failoversDetected: number;
+  /** Deaths learned from others. */
+  readonly deathsLearned: number;
+  /** Silence before each death this member detected (ms), the most recent 100. */
+  readonly detectionTimesMs: readonly number[];
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  /** Refused packets by reason: badMac (wrong key), replay, malformed, unknownSender, ... */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+export class Membership {
+  private readonly clock: Clock;
+  private readonly proto: MembershipProtocol;
+  private readonly transport = new UdpTransport();
+  private readonly endpoints = new Map<string, { address: string; port: number }>();
+  private readonly listeners = new Set<(alive: ReadonlySet<string>) => void>();
+  private timer: TimerHandle | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private lastAlive = '';
+  private closed = false;
+  private boundPort = 0;
+  private leftWaiters: (() => void)[] = [];
+  private readonly counters = {
+    failoversDetected: 0,
+    deathsLearned: 0,
+    packetsSent: 0,
+    packetsReceived: 0,
+    detectionTimesMs: [] as number[],
+    rejected: {} as Record<string, number>,
+  };
+
+  constructor(private readonly options: MembershipOptions) {
+    this.clock = options.clock ?? systemClock();
+    const now = this.clock.now();
+    this.proto = new MembershipProtocol(options.self, options.incarnation ?? now, now, options.config);
+  }
+
+  /** Binds the socket; returns the bound port (useful with port 0). */
+  async bind(): Promise<number> {
+    this.boundPort = await this.transport.bind(
+      this.options.bindAddress,
+      this.options.bindPort ?? DEFAULT_PORT,
+      (d) => this.onDatagram(d),
+    );
+    return this.boundPort;
+  }
+
+  /** Starts with the speakers the API server lists; binds first if bind() was not called. */
+  async start(speakers: readonly SpeakerEndpoint[]): Promise<void> {
+    if (this.boundPort === 0) await this.bind();
+    this.recordEndpoints(speakers);
+    this.process(
+      this.proto.start(
+        this.clock.now(),
+        speakers.map((s) => s.name),
+      ),
+    );
+  }
+
+  setCandidates(speakers: readonly SpeakerEndpoint[]): void {
+    this.recordEndpoints(speakers);
+    this.process(
+      this.proto.setCandidates(
+        this.clock.now(),
+        speakers.map((s) => s.name),
+      ),
+    );
+  }
+
+  setApiReachable(reachable: boolean): void {
+    this.proto.setApiReachable(reachable);
+  }
+
+  aliveSpeakers(): Set<string> {
+    return this.proto.aliveSpeakers();
+  }
+
+  isIsolated(): boolean {
+    return this.proto.isIsolated();
+  }
+
+  state(): SelfState {
+    return this.proto.state();
+  }
+
+  /** Called with the new alive set whenever it changes; returns an unsubscribe function. */
+  onChange(cb: (alive: ReadonlySet<string>) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  metrics(): MembershipMetrics {
+    const alive = this.proto.aliveSpeakers();
+    alive.delete(this.options.self);
+    return {
+      ...this.counters,
+      detectionTimesMs: [...this.counters.detectionTimesMs],
+      rejected: { ...this.counters.rejected },
+      peersSeen: alive.size,
+    };
+  }
+
+  /** Planned leave: resolves once the successors have taken over (or the leave timeout passed). */
+  leave(): Promise<void> {
+    const done = new Promise<void>((resolve) => this.leftWaiters.push(resolve));
+    this.process(this.proto.leave(this.clock.now()));
+    if (this.proto.state() === 'left') this.flushLeft();
+    return done;
+  }
+
+  /** Stops at once, without telling anyone (the others detect the silence). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.transport.close();
+    this.flushLeft();
+  }
+
+  private recordEndpoints(speakers: readonly SpeakerEndpoint[]): void {
+    this.endpoints.clear();
+    for (const s of speakers)
+      this.endpoints.set(s.name, { address: s.address, port: s.port ?? DEFAULT_PORT });
+  }
+
+  private onDatagram(d: Datagram): void {
+    if (this.closed) return;
+    this.counters.packetsReceived++;
+    const decoded = decode(d.bytes, this.options.secretKey);
+    if (!decoded.ok) {
+      this.count(decoded.reason);
+      return;
+    }
+    this.process(this.proto.receive(this.clock.now(), decoded.message));
+  }
+
+  private count(reason: DecodeFailure | string): void {
+    this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
+  }
+
+  private process(step: Step): void {
+    if (this.closed) return;
+    for (const e of step.events) {
+      if (e.type === 'rejected') this.count(e.reason);
+      if (e.type === 'memberDead') {
+        if (e.declaredByMe) {
+          this.counters.failoversDetected++;
+          if (e.silenceMs !== undefined) this.counters.detectionTimesMs.push(e.silenceMs);
+          if (this.counters.detectionTimesMs.length > 100) this.counters.detectionTimesMs.shift();
+        } else {
+          this.counters.deathsLearned++;
+        }
+      }
+      this.options.onEvent?.(e);
+    }
+    // Listeners run before the acknowledgements go out: an ack then means "I have applied it", which is
+    // what a leaving member waits for before it stops answering.
+    const alive = this.proto.aliveSpeakers();
+    const key = [...alive].sort().join(',');
+    if (key !== this.lastAlive) {
+      this.lastAlive = key;
+      for (const cb of this.listeners) cb(alive);
+    }
+    for (const out of step.send) {
+      const to = this.endpoints.get(out.to);
+      if (!to) continue;
+      this.counters.packetsSent++;
+      this.transport.send(encode(out.message, this.options.secretKey), to.address, to.port);
+    }
+    if (this.proto.state() === 'left') this.flushLeft();
+    this.arm();
+  }
+
+  private arm(): void {
+    const at = this.proto.nextWakeAt();
+    if (at >= this.timerAt && this.timer) return;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (!Number.isFinite(at)) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.process(this.proto.tick(this.clock.now()));
+    }, at - this.clock.now());
+  }
+
+  private flushLeft(): void {
+    const waiters = this.leftWaiters;
+    this.leftWaiters = [];
+    for (const w of waiters) w();
+  }
+}
