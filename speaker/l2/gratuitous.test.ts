@@ -22,7 +22,7 @@ describe('gratuitous ARP (RFC 5227 §3, upstream internal/layer2/arp.go)', () =>
 
 describe('unsolicited Neighbor Advertisement (RFC 4861 §7.2.6)', () => {
   it('goes to ff02::1 at 33:33:00:00:00:01 with Override, without Solicited, hop limit 255', () => {
-    const na = unsolicitedNeighborAdvertisement('2001:db8:1::200', MAC, 'fe80::ff:fe00:a');
+    const na = unsolicitedNeighborAdvertisement('2001:db8:1::200', MAC);
     const bytes = encode(na);
     expect(hex(bytes.subarray(0, 14))).toBe('33330000000102000000000a86dd');
     expect(bytes[21]).toBe(255);

@@ -22,9 +22,10 @@ export function gratuitousArp(ip: string, mac: Mac): [ArpFrame, ArpFrame] {
 
 /**
  * An unsolicited Neighbor Advertisement (RFC 4861 §7.2.6) to all-nodes ff02::1: Solicited clear, Override
- * set so receivers replace a cached MAC, and a target link-layer option carrying `mac`.
+ * set so receivers replace a cached MAC, and a target link-layer option carrying `mac`. Sourced from the
+ * address itself, like the solicited answers (see responder.ts).
  */
-export function unsolicitedNeighborAdvertisement(ip: string, mac: Mac, linkLocal: string): NdpFrame {
+export function unsolicitedNeighborAdvertisement(ip: string, mac: Mac): NdpFrame {
   return {
     ethernet: { destination: ipv6MulticastMac(ALL_NODES_IPV6), source: mac, etherType: ETHERTYPE_IPV6 },
     protocol: 'ndp',
@@ -32,7 +33,7 @@ export function unsolicitedNeighborAdvertisement(ip: string, mac: Mac, linkLocal
       trafficClass: 0,
       flowLabel: 0,
       hopLimit: ND_HOP_LIMIT,
-      source: linkLocal,
+      source: ip,
       destination: ALL_NODES_IPV6,
     },
     ndp: {

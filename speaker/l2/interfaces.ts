@@ -21,7 +21,7 @@ export interface UsableInterface {
   readonly mac: string;
   /** Answers ARP (the link has BROADCAST). */
   readonly arp: boolean;
-  /** Answers NDP, from `linkLocal`. */
+  /** Answers NDP (the link has a usable IPv6 link-local, upstream's condition). */
   readonly ndp: boolean;
   readonly linkLocal?: string;
 }

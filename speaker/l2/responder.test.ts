@@ -2,7 +2,7 @@ import type { ArpFrame, NdpFrame } from './codec/frame';
 import { decode, encode } from './codec/frame';
 import { type Decision, respond } from './responder';
 
-const US = { name: 'eth0', mac: '02:00:00:00:00:0a', linkLocal: 'fe80::ff:fe00:a' };
+const US = { name: 'eth0', mac: '02:00:00:00:00:0a' };
 const PEER_MAC = '02:00:00:00:00:0b';
 const announced = (ip: string): boolean => ip === '192.0.2.200' || ip === '2001:db8:1::200';
 
@@ -101,7 +101,7 @@ describe('ARP responder', () => {
 });
 
 describe('NDP responder (RFC 4861 §7.1.1, §7.2.4)', () => {
-  it('answers a solicitation for an announced target with a solicited, overriding NA from the link-local', () => {
+  it('answers a solicitation for an announced target with a solicited, overriding NA from the target', () => {
     expect(respond(solicitation(), US, announced)).toEqual({
       kind: 'reply',
       ip: '2001:db8:1::200',
@@ -112,7 +112,7 @@ describe('NDP responder (RFC 4861 §7.1.1, §7.2.4)', () => {
           trafficClass: 0,
           flowLabel: 0,
           hopLimit: 255,
-          source: US.linkLocal,
+          source: '2001:db8:1::200',
           destination: 'fe80::ff:fe00:b',
         },
         ndp: {
@@ -174,13 +174,6 @@ describe('NDP responder (RFC 4861 §7.1.1, §7.2.4)', () => {
       },
     };
     expect(respond(na, US, announced)).toMatchObject({ kind: 'drop', reason: 'ndp-advertisement' });
-  });
-
-  it('cannot answer without a link-local source address', () => {
-    expect(respond(solicitation(), { name: 'eth0', mac: US.mac }, announced)).toMatchObject({
-      kind: 'drop',
-      reason: 'no-link-local',
-    });
   });
 
   it('produces an NA whose checksum verifies after the wire', () => {

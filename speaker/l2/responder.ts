@@ -11,6 +11,9 @@
 //  * Override is set on solicited advertisements too (upstream clears it). The node answers for the address
 //    as its owner, not as a proxy, and after a failover a neighbour that already holds the old node's MAC
 //    only replaces it when Override is set (RFC 4861 §7.2.5).
+// A third difference: advertisements are sourced from the target address itself, as Linux does
+// (net/ipv6/ndisc.c), not from the interface's link-local as upstream does. §7.2.4 allows any address of
+// the interface, and some resolvers (ndisc6 among them) only accept an answer that comes from the target.
 import {
   ALL_NODES_IPV6,
   BROADCAST_MAC,
@@ -30,8 +33,6 @@ export const ND_HOP_LIMIT = 255;
 export interface ResponderInterface {
   readonly name: string;
   readonly mac: Mac;
-  /** The interface's IPv6 link-local address, the source of every NA (as upstream). */
-  readonly linkLocal?: string;
 }
 
 export type DropReason =
@@ -43,8 +44,7 @@ export type DropReason =
   | 'ns-hop-limit'
   | 'ns-target-multicast'
   | 'ns-unspecified-source-not-solicited-node'
-  | 'ns-unspecified-source-with-lla'
-  | 'no-link-local';
+  | 'ns-unspecified-source-with-lla';
 
 export type Decision =
   | { readonly kind: 'reply'; readonly ip: string; readonly frame: Frame }
@@ -111,7 +111,6 @@ function respondNdp(
   if (fromUnspecified && sourceLla !== undefined) return drop('ns-unspecified-source-with-lla', ns.target);
   if (frame.ethernet.source === iface.mac) return drop('own-frame');
   if (!isAnnounced(ns.target)) return drop('not-announced', ns.target);
-  if (iface.linkLocal === undefined) return drop('no-link-local', ns.target);
   // §7.2.4: to the solicitation's source, at the MAC it gave (or the frame came from when a unicast NS
   // omitted the option); a DAD probe is answered to all-nodes with Solicited clear.
   const destination = fromUnspecified ? ALL_NODES_IPV6 : frame.ipv6.source;
@@ -124,7 +123,7 @@ function respondNdp(
     frame: {
       ethernet: { destination: destinationMac, source: iface.mac, etherType: ETHERTYPE_IPV6 },
       protocol: 'ndp',
-      ipv6: { trafficClass: 0, flowLabel: 0, hopLimit: ND_HOP_LIMIT, source: iface.linkLocal, destination },
+      ipv6: { trafficClass: 0, flowLabel: 0, hopLimit: ND_HOP_LIMIT, source: ns.target, destination },
       ndp: {
         type: 'neighbor-advertisement',
         router: false,
