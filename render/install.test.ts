@@ -67,6 +67,11 @@ const affinity = {
     ],
   },
 };
+const CONTROL_PLANE_TOLERATIONS = ['master', 'control-plane'].map((role) => ({
+  key: `node-role.kubernetes.io/${role}`,
+  effect: 'NoSchedule',
+  operator: 'Exists',
+}));
 const resources = { limits: { cpu: '100m' }, requests: { cpu: '50m', memory: '64Mi' } };
 
 const CASES: [string, InstallOptionsInput, Changes][] = [
@@ -82,6 +87,11 @@ const CASES: [string, InstallOptionsInput, Changes][] = [
       'RoleBinding/controller': { 'metadata.namespace': 'lb-system', 'subjects.0.namespace': 'lb-system' },
       'Service/metallb-webhook-service': { 'metadata.namespace': 'lb-system' },
       'Deployment/controller': { 'metadata.namespace': 'lb-system' },
+      'ServiceAccount/speaker': { 'metadata.namespace': 'lb-system' },
+      'Role/pod-lister': { 'metadata.namespace': 'lb-system' },
+      'ClusterRoleBinding/metallb-system:speaker': { 'subjects.0.namespace': 'lb-system' },
+      'RoleBinding/pod-lister': { 'metadata.namespace': 'lb-system', 'subjects.0.namespace': 'lb-system' },
+      'DaemonSet/speaker': { 'metadata.namespace': 'lb-system' },
       'ValidatingWebhookConfiguration/metallb-webhook-configuration': Object.fromEntries(
         [0, 1, 2, 3, 4, 5].map((i) => [`webhooks.${i}.clientConfig.service.namespace`, 'lb-system']),
       ),
@@ -90,17 +100,55 @@ const CASES: [string, InstallOptionsInput, Changes][] = [
   [
     'logLevel reaches the --log-level arg',
     { logLevel: 'debug' },
-    { 'Deployment/controller': { [`${CONTAINER}.args`]: argsWith(1, 1, '--log-level=debug') } },
+    {
+      'Deployment/controller': { [`${CONTAINER}.args`]: argsWith(1, 1, '--log-level=debug') },
+      'DaemonSet/speaker': { [`${CONTAINER}.args`]: ['--port=7472', '--log-level=debug'] },
+    },
   ],
   [
     'loadBalancerClass adds --lb-class after the log level',
     { loadBalancerClass: 'example.com/internal' },
-    { 'Deployment/controller': { [`${CONTAINER}.args`]: argsWith(2, 0, '--lb-class=example.com/internal') } },
+    {
+      'Deployment/controller': { [`${CONTAINER}.args`]: argsWith(2, 0, '--lb-class=example.com/internal') },
+      'DaemonSet/speaker': {
+        [`${CONTAINER}.args`]: ['--port=7472', '--log-level=info', '--lb-class=example.com/internal'],
+      },
+    },
   ],
   [
     'controllerImage replaces the controller image',
     { controllerImage: 'example.com/ironlb-controller:v9' },
     { 'Deployment/controller': { [`${CONTAINER}.image`]: 'example.com/ironlb-controller:v9' } },
+  ],
+  [
+    'speakerImage replaces the speaker image',
+    { speakerImage: 'example.com/ironlb-speaker:v9' },
+    { 'DaemonSet/speaker': { [`${CONTAINER}.image`]: 'example.com/ironlb-speaker:v9' } },
+  ],
+  [
+    'speaker pod options land on the DaemonSet only, tolerations after the control-plane ones',
+    {
+      speaker: {
+        nodeSelector: { edge: 'true' },
+        tolerations: [toleration],
+        priorityClassName: 'system-node-critical',
+        runtimeClassName: 'runc',
+        annotations: { team: 'network' },
+        resources,
+        affinity,
+      },
+    },
+    {
+      'DaemonSet/speaker': {
+        [`${POD}.nodeSelector.edge`]: 'true',
+        [`${POD}.tolerations`]: [...CONTROL_PLANE_TOLERATIONS, toleration],
+        [`${POD}.priorityClassName`]: 'system-node-critical',
+        [`${POD}.runtimeClassName`]: 'runc',
+        'spec.template.metadata.annotations.team': 'network',
+        [`${CONTAINER}.resources`]: resources,
+        [`${POD}.affinity`]: affinity,
+      },
+    },
   ],
   [
     'nodeSelector adds to kubernetes.io/os: linux',
@@ -146,10 +194,18 @@ describe('install options', () => {
 
   test('the cases cover every option', () => {
     const covered = new Set(
-      CASES.flatMap(([, input]) => [...Object.keys(input), ...Object.keys(input.controller ?? {})]),
+      CASES.flatMap(([, input]) => [
+        ...Object.keys(input),
+        ...Object.keys(input.controller ?? {}).map((k) => `controller.${k}`),
+        ...Object.keys(input.speaker ?? {}).map((k) => `speaker.${k}`),
+      ]),
     );
-    const all = [...Object.keys(DEFAULT_INSTALL_OPTIONS), ...Object.keys(DEFAULT_INSTALL_OPTIONS.controller)];
-    expect(all.filter((k) => k !== 'controller' && !covered.has(k))).toEqual([]);
+    const all = [
+      ...Object.keys(DEFAULT_INSTALL_OPTIONS),
+      ...Object.keys(DEFAULT_INSTALL_OPTIONS.controller).map((k) => `controller.${k}`),
+      ...Object.keys(DEFAULT_INSTALL_OPTIONS.speaker).map((k) => `speaker.${k}`),
+    ];
+    expect(all.filter((k) => k !== 'controller' && k !== 'speaker' && !covered.has(k))).toEqual([]);
   });
 
   test('a field given as undefined keeps its default, as an absent MetalLB field does', () => {

@@ -7,6 +7,8 @@ import { renderNamespace } from './namespace';
 import { type InstallOptions, type InstallOptionsInput, resolveInstallOptions } from './options';
 import type { AnnotatedObject, Part, RenderedObject } from './object';
 import { renderServiceAccounts } from './serviceaccounts';
+import { renderSpeakerDaemonSet } from './speaker';
+import { renderSpeakerRbac } from './speakerrbac';
 import { renderWebhookCertSecret } from './webhookcert';
 import { renderWebhookConfiguration } from './webhookconfig';
 import { renderWebhookService } from './webhookservice';
@@ -16,8 +18,10 @@ export const INSTALL_PARTS: readonly Part<InstallOptions>[] = [
   renderServiceAccounts,
   renderWebhookCertSecret,
   renderControllerRbac,
+  renderSpeakerRbac,
   renderWebhookService,
   renderControllerDeployment,
+  renderSpeakerDaemonSet,
   renderWebhookConfiguration,
 ];
 

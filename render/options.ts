@@ -26,11 +26,15 @@ export interface InstallOptions {
   readonly loadBalancerClass: string | undefined;
   readonly controllerImage: string;
   readonly controller: PodOptions;
+  readonly speakerImage: string;
+  /** MetalLB's `speakerNodeSelector`, `speakerTolerations`, `speakerConfig`. */
+  readonly speaker: PodOptions;
 }
 
 /** InstallOptions with any field left out, pod settings included. */
-export type InstallOptionsInput = Partial<Omit<InstallOptions, 'controller'>> & {
+export type InstallOptionsInput = Partial<Omit<InstallOptions, 'controller' | 'speaker'>> & {
   readonly controller?: Partial<PodOptions>;
+  readonly speaker?: Partial<PodOptions>;
 };
 
 export const DEFAULT_POD_OPTIONS: PodOptions = {
@@ -49,6 +53,8 @@ export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
   loadBalancerClass: undefined,
   controllerImage: 'quay.io/ironlb/ironlb-controller:dev',
   controller: DEFAULT_POD_OPTIONS,
+  speakerImage: 'quay.io/ironlb/ironlb-speaker:dev',
+  speaker: DEFAULT_POD_OPTIONS,
 };
 
 // Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
@@ -61,6 +67,8 @@ export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallO
     loadBalancerClass: input.loadBalancerClass ?? d.loadBalancerClass,
     controllerImage: input.controllerImage ?? d.controllerImage,
     controller: resolvePodOptions(input.controller),
+    speakerImage: input.speakerImage ?? d.speakerImage,
+    speaker: resolvePodOptions(input.speaker),
   };
 }
 

@@ -1,10 +1,10 @@
 // The identities the components run as; rbac.ts binds the rules to them.
-import { APP_LABELS, CONTROLLER } from './names';
+import { APP_LABELS, CONTROLLER, SPEAKER } from './names';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
 /** Every component's ServiceAccount, by name. */
-export const SERVICE_ACCOUNTS: readonly string[] = [CONTROLLER];
+export const SERVICE_ACCOUNTS: readonly string[] = [CONTROLLER, SPEAKER];
 
 export function renderServiceAccounts(opts: InstallOptions): AnnotatedObject[] {
   return SERVICE_ACCOUNTS.map((name) =>

@@ -1,0 +1,67 @@
+// What the speaker may do: exactly what speaker/ calls (the why of each group names the caller). Names are
+// upstream's (ClusterRole `metallb-system:speaker`, Role `pod-lister`).
+import { SPEAKER } from './names';
+import type { InstallOptions } from './options';
+import type { AnnotatedObject } from './object';
+import { type ComponentRbac, renderComponentRbac } from './rbac';
+
+export const SPEAKER_RBAC: ComponentRbac = {
+  serviceAccount: SPEAKER,
+  clusterRoleName: 'metallb-system:speaker',
+  roleName: 'pod-lister',
+  clusterRules: [
+    {
+      why:
+        'Informers of speaker/app/speaker.ts: Services (assigned addresses), EndpointSlices (serving\n' +
+        'endpoints), Nodes (election, node selectors), Namespaces (pool namespaceSelectors in buildConfig).',
+      rules: [
+        { apiGroups: [''], resources: ['services', 'nodes', 'namespaces'], verbs: ['list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      ],
+    },
+    {
+      why: 'nodeAssigned and announceFailed Events on Services (speaker/app/writers.ts, kube/eventrecorder.ts).',
+      rules: [{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] }],
+    },
+  ],
+  namespacedRules: [
+    {
+      why:
+        'Speaker Pods: membership candidates (list/watch, speaker/app/speaker.ts) and our own Pod as owner of\n' +
+        'what we write (get).',
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+    },
+    {
+      why: 'Config informers (buildConfig input for the Layer 2 path).',
+      rules: [
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['ipaddresspools', 'l2advertisements', 'addresspools'],
+          verbs: ['list', 'watch'],
+        },
+      ],
+    },
+    {
+      why:
+        'Our ServiceL2Status objects and ConfigurationState speaker-<node>: informers, server-side apply\n' +
+        '(PATCH creates too), and deletion when this node stops announcing (speaker/app/writers.ts).',
+      rules: [
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['servicel2statuses'],
+          verbs: ['list', 'watch', 'patch', 'delete'],
+        },
+        { apiGroups: ['metallb.io'], resources: ['configurationstates'], verbs: ['list', 'watch', 'patch'] },
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['servicel2statuses/status', 'configurationstates/status'],
+          verbs: ['patch'],
+        },
+      ],
+    },
+  ],
+};
+
+export function renderSpeakerRbac(opts: InstallOptions): AnnotatedObject[] {
+  return renderComponentRbac(SPEAKER_RBAC, opts);
+}

@@ -1,0 +1,81 @@
+import { FlagError, parseFlags } from './flags';
+
+const NODE = { METALLB_NODE_NAME: 'worker-1' };
+
+describe('parseFlags', () => {
+  it('defaults as upstream: port 7472, metallb-system, memberlist port 7946, no lb class', () => {
+    expect(parseFlags([], NODE)).toEqual({
+      nodeName: 'worker-1',
+      podName: '',
+      host: '',
+      port: 7472,
+      namespace: 'metallb-system',
+      logLevel: 'info',
+      lbClass: '',
+      ignoreExcludeLB: false,
+      memberlist: undefined,
+      excludeL2ConfigPath: '/etc/metallb/excludel2.yaml',
+      gratuitousRefreshMs: 0,
+    });
+  });
+  it('needs the node name, from --node-name or METALLB_NODE_NAME', () => {
+    expect(() => parseFlags([], {})).toThrow('must specify --node-name or METALLB_NODE_NAME');
+    expect(parseFlags(['--node-name=n2'], NODE).nodeName).toBe('n2');
+  });
+  it('reads every environment fallback, flags winning', () => {
+    const env = {
+      ...NODE,
+      METALLB_POD_NAME: 'speaker-abc',
+      METALLB_HOST: '127.0.0.1',
+      METALLB_NAMESPACE: 'lb',
+      METALLB_ML_BIND_ADDR: '192.0.2.10',
+      METALLB_ML_BIND_PORT: '7000',
+      METALLB_ML_LABELS: 'app=metallb,component=speaker',
+      METALLB_ML_SECRET_KEY_PATH: '/etc/ml_secret_key',
+      METALLB_ML_SECRET_KEY: 'c2VjcmV0',
+    };
+    const f = parseFlags(['-ml-bindport', '7001'], env);
+    expect(f).toMatchObject({ podName: 'speaker-abc', host: '127.0.0.1', namespace: 'lb' });
+    expect(f.memberlist).toEqual({
+      bindAddr: '192.0.2.10',
+      bindPort: 7001,
+      labels: 'app=metallb,component=speaker',
+      namespace: 'lb',
+      secretKeyPath: '/etc/ml_secret_key',
+      secretKey: 'c2VjcmV0',
+    });
+    expect(parseFlags(['--ml-namespace=speakers'], env).memberlist?.namespace).toBe('speakers');
+  });
+  it('enables memberlist only with both a bind address and labels, as upstream', () => {
+    expect(parseFlags(['--ml-bindaddr=192.0.2.10'], NODE).memberlist).toBeUndefined();
+    expect(parseFlags(['--ml-labels=app=metallb'], NODE).memberlist).toBeUndefined();
+  });
+  it('accepts Go flag syntax; booleans take only the = form', () => {
+    const f = parseFlags(
+      ['-lb-class', 'ironlb', '--port=0', '--ignore-exclude-lb', '--log-level=debug'],
+      NODE,
+    );
+    expect(f).toMatchObject({ lbClass: 'ironlb', port: 0, ignoreExcludeLB: true, logLevel: 'debug' });
+    expect(parseFlags(['--ignore-exclude-lb=false'], NODE).ignoreExcludeLB).toBe(false);
+    expect(() => parseFlags(['--ignore-exclude-lb=maybe'], NODE)).toThrow('invalid boolean');
+    expect(() => parseFlags(['--lb-class'], NODE)).toThrow('flag needs an argument');
+    expect(() => parseFlags(['stray'], NODE)).toThrow('unexpected argument');
+  });
+  it('parses --gratuitous-refresh as a Go duration, refusing floods and garbage', () => {
+    expect(parseFlags(['--gratuitous-refresh=1m30s'], NODE).gratuitousRefreshMs).toBe(90_000);
+    expect(parseFlags(['--gratuitous-refresh=0'], NODE).gratuitousRefreshMs).toBe(0);
+    expect(() => parseFlags(['--gratuitous-refresh=100ms'], NODE)).toThrow('below 1s');
+    expect(() => parseFlags(['--gratuitous-refresh=soon'], NODE)).toThrow(FlagError);
+  });
+  it('refuses unknown flags and the upstream flags ironlb does not implement, saying why', () => {
+    expect(() => parseFlags(['--nope'], NODE)).toThrow('flag provided but not defined: -nope');
+    expect(() => parseFlags(['--ml-wan-config'], NODE)).toThrow('not supported by ironlb');
+    expect(() => parseFlags(['--enable-pprof=true'], NODE)).toThrow('not supported by ironlb');
+  });
+  it('refuses bad ports, log levels and BGP modes other than native', () => {
+    expect(() => parseFlags(['--port=70000'], NODE)).toThrow('invalid value');
+    expect(() => parseFlags(['--ml-bindport=x'], NODE)).toThrow('invalid value');
+    expect(() => parseFlags(['--log-level=loud'], NODE)).toThrow('invalid log level');
+    expect(() => parseFlags([], { ...NODE, METALLB_BGP_TYPE: 'frr' })).toThrow('not supported');
+  });
+});

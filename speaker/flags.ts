@@ -1,0 +1,163 @@
+// The speaker's command line, after upstream speaker/main.go: the same flag names and environment fallbacks,
+// Go's flag syntax (-name, --name, --name=value, --name value; booleans take only the = form), plus the knobs
+// ironlb adds (--gratuitous-refresh, --exclude-l2-config). A flag ironlb does not implement is an error, so a
+// manifest written for another build never runs with a setting silently dropped. Pure: argv and env in,
+// options or an error out.
+import { parseDuration } from '../config/duration';
+import { LOG_LEVELS, LogLevel } from '../kube/log';
+
+export interface SpeakerFlags {
+  /** spec.nodeName of the Node this speaker runs on; the memberlist member name too. */
+  readonly nodeName: string;
+  /** This speaker's Pod, owner of its ServiceL2Status and ConfigurationState objects. */
+  readonly podName: string;
+  /** Where metrics and probes listen ('' for every address). */
+  readonly host: string;
+  /** Metrics, /healthz and /readyz; 0 serves none. */
+  readonly port: number;
+  readonly namespace: string;
+  readonly logLevel: LogLevel;
+  readonly lbClass: string;
+  readonly ignoreExcludeLB: boolean;
+  readonly memberlist: MemberlistFlags | undefined;
+  /** The upstream excludel2 ConfigMap file (announcedInterfacesToExclude); absent file means none excluded. */
+  readonly excludeL2ConfigPath: string;
+  /** Re-announce every held address this often, in ms; 0 never (upstream). */
+  readonly gratuitousRefreshMs: number;
+}
+
+/** Set only when both --ml-bindaddr and --ml-labels are (upstream's speakerlist.New enables on that). */
+export interface MemberlistFlags {
+  readonly bindAddr: string;
+  readonly bindPort: number;
+  /** A label selector for the speaker Pods, e.g. app=metallb,component=speaker. */
+  readonly labels: string;
+  /** Where the speaker Pods run; defaults to --namespace. */
+  readonly namespace: string;
+  /** Directory holding the `secretkey` file (upstream --ml-secret-key-path), '' for none. */
+  readonly secretKeyPath: string;
+  /** The key itself from METALLB_ML_SECRET_KEY (a secretKeyRef), '' for none; wins over the path. */
+  readonly secretKey: string;
+}
+
+type Spec = { kind: 'string' | 'int' | 'bool'; default: string; env?: string };
+
+const SPECS: Record<string, Spec> = {
+  'node-name': { kind: 'string', default: '', env: 'METALLB_NODE_NAME' },
+  'pod-name': { kind: 'string', default: '', env: 'METALLB_POD_NAME' },
+  host: { kind: 'string', default: '', env: 'METALLB_HOST' },
+  port: { kind: 'int', default: '7472' },
+  namespace: { kind: 'string', default: 'metallb-system', env: 'METALLB_NAMESPACE' },
+  'log-level': { kind: 'string', default: 'info' },
+  'lb-class': { kind: 'string', default: '' },
+  'ignore-exclude-lb': { kind: 'bool', default: 'false' },
+  'ml-bindaddr': { kind: 'string', default: '', env: 'METALLB_ML_BIND_ADDR' },
+  'ml-bindport': { kind: 'int', default: '7946', env: 'METALLB_ML_BIND_PORT' },
+  'ml-labels': { kind: 'string', default: '', env: 'METALLB_ML_LABELS' },
+  'ml-namespace': { kind: 'string', default: '', env: 'METALLB_ML_NAMESPACE' },
+  'ml-secret-key-path': { kind: 'string', default: '', env: 'METALLB_ML_SECRET_KEY_PATH' },
+  'exclude-l2-config': { kind: 'string', default: '/etc/metallb/excludel2.yaml' },
+  'gratuitous-refresh': { kind: 'string', default: '0s' },
+};
+
+/** Upstream flags ironlb's speaker refuses, and why: the message a person reads. */
+const UNSUPPORTED: Record<string, string> = {
+  'ml-wan-config': 'ironlb membership has no WAN profile; tune it with its own settings',
+  'enable-pprof': 'Node has no pprof; use --inspect on a debug build',
+  'disable-epslices': 'EndpointSlices are always used (Endpoints are deprecated)',
+  'frrk8s-namespace': 'only the native BGP mode exists in ironlb',
+};
+
+export class FlagError extends Error {
+  override readonly name = 'FlagError';
+}
+
+export function parseFlags(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): SpeakerFlags {
+  const values = new Map<string, string>();
+  for (const [name, spec] of Object.entries(SPECS))
+    values.set(name, (spec.env !== undefined ? env[spec.env] : undefined) || spec.default);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-')) throw new FlagError(`unexpected argument ${JSON.stringify(arg)}`);
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq < 0 ? body : body.slice(0, eq);
+    const why = UNSUPPORTED[name];
+    if (why !== undefined) throw new FlagError(`flag -${name} is not supported by ironlb: ${why}`);
+    const spec = SPECS[name];
+    if (!spec) throw new FlagError(`flag provided but not defined: -${name}`);
+    if (eq >= 0) values.set(name, body.slice(eq + 1));
+    else if (spec.kind === 'bool') values.set(name, 'true');
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new FlagError(`flag needs an argument: -${name}`);
+      values.set(name, next);
+      i++;
+    }
+  }
+  const str = (n: string): string => values.get(n) ?? '';
+  const port = (n: string): number => {
+    const v = Number(str(n));
+    if (str(n) === '' || !Number.isInteger(v) || v < 0 || v > 65535)
+      throw new FlagError(`invalid value ${JSON.stringify(str(n))} for flag -${n}: a port 0-65535`);
+    return v;
+  };
+  const bool = (n: string): boolean => {
+    const v = str(n).toLowerCase();
+    if (['1', 't', 'true'].includes(v)) return true;
+    if (['0', 'f', 'false'].includes(v)) return false;
+    throw new FlagError(`invalid boolean value ${JSON.stringify(str(n))} for -${n}`);
+  };
+
+  const nodeName = str('node-name');
+  if (nodeName === '') throw new FlagError('must specify --node-name or METALLB_NODE_NAME');
+  const logLevel = LOG_LEVELS.find((l) => l === str('log-level'));
+  if (!logLevel)
+    throw new FlagError(
+      `invalid log level ${JSON.stringify(str('log-level'))}, must be one of: ${LOG_LEVELS.join(', ')}`,
+    );
+  const bgp = env.METALLB_BGP_TYPE ?? 'native';
+  if (bgp !== 'native')
+    throw new FlagError(
+      `METALLB_BGP_TYPE ${JSON.stringify(bgp)} is not supported: ironlb's speaker is native`,
+    );
+  const refresh = parseDuration(str('gratuitous-refresh'));
+  if (refresh === undefined || refresh < 0)
+    throw new FlagError(
+      `invalid value ${JSON.stringify(str('gratuitous-refresh'))} for flag -gratuitous-refresh: a duration such as 30s`,
+    );
+  if (refresh > 0 && refresh < 1000)
+    throw new FlagError('-gratuitous-refresh below 1s would flood the segment; use 0 to disable it');
+
+  const namespace = str('namespace');
+  const bindAddr = str('ml-bindaddr');
+  const labels = str('ml-labels');
+  const bindPort = port('ml-bindport');
+  const memberlist: MemberlistFlags | undefined =
+    bindAddr !== '' && labels !== ''
+      ? {
+          bindAddr,
+          bindPort,
+          labels,
+          namespace: str('ml-namespace') || namespace,
+          secretKeyPath: str('ml-secret-key-path'),
+          secretKey: env.METALLB_ML_SECRET_KEY ?? '',
+        }
+      : undefined;
+  return {
+    nodeName,
+    podName: str('pod-name'),
+    host: str('host'),
+    port: port('port'),
+    namespace,
+    logLevel,
+    lbClass: str('lb-class'),
+    ignoreExcludeLB: bool('ignore-exclude-lb'),
+    memberlist,
+    excludeL2ConfigPath: str('exclude-l2-config'),
+    gratuitousRefreshMs: refresh,
+  };
+}

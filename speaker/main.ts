@@ -1,0 +1,173 @@
+// ironlb speaker: announces the addresses the controller assigned, by Layer 2 (ARP/NDP) from the node the
+// election picks. Parses flags and environment, builds the parts, starts them (upstream speaker/main.go).
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../kube/clock';
+import { describeError } from '../kube/errors';
+import { HealthServer } from '../kube/health';
+import { informerFactory } from '../kube/informerfactory';
+import { createLogger } from '../kube/log';
+import { createRegistry } from '../kube/metrics';
+import { KubeRestClient } from '../kube/rest';
+import { startSpeaker, type SpeakerMembership } from './app/speaker';
+import { speakerMetrics } from './app/metrics';
+import { parseExcludeL2 } from './excludel2';
+import { FlagError, parseFlags, type MemberlistFlags } from './flags';
+import { Announcer } from './l2/announcer';
+import { linuxL2Io } from './l2/io';
+import { L2SocketError } from './l2/sys/packet-socket';
+import { Membership } from './membership/membership';
+
+/** The key bytes: METALLB_ML_SECRET_KEY when set, else `<path>/secretkey` (upstream k8s.MLSecretKeyName). */
+function memberlistKey(ml: MemberlistFlags): Buffer | undefined {
+  if (ml.secretKey !== '') return Buffer.from(ml.secretKey, 'utf8');
+  if (ml.secretKeyPath === '') return undefined;
+  return readFileSync(path.join(ml.secretKeyPath, 'secretkey'));
+}
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = parseFlags(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: flags.logLevel, component: 'speaker' }).child({
+    node: flags.nodeName,
+  });
+  logger.info('ironlb speaker starting', { namespace: flags.namespace, lbClass: flags.lbClass });
+
+  // A bad exclude file is reported and ignored: answering on one interface too many beats not answering.
+  let exclude: RegExp | undefined;
+  try {
+    exclude = parseExcludeL2(readFileSync(flags.excludeL2ConfigPath, 'utf8'), flags.excludeL2ConfigPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      logger.error('announcedInterfacesToExclude ignored', { error: describeError(err) });
+  }
+
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const rest = new KubeRestClient(kubeConfig, { userAgent: 'ironlb-speaker' });
+  const clock = systemClock();
+  const registry = createRegistry({ defaultLabels: {} });
+  const l2metrics = speakerMetrics(registry, flags.nodeName);
+
+  // The announcer's failures are reported once each; missing CAP_NET_RAW is the one a person must fix.
+  let announcerProblem: string | undefined;
+  let onProblem = (): void => {};
+  const announcer = new Announcer({
+    io: linuxL2Io(),
+    clock,
+    metrics: l2metrics.announcer,
+    ...(exclude !== undefined ? { excludeInterfaces: exclude } : {}),
+    refreshIntervalMs: flags.gratuitousRefreshMs,
+    onError: (err) => {
+      if (err instanceof L2SocketError && err.isMissingCapability) {
+        if (announcerProblem === undefined)
+          logger.error(
+            'cannot answer ARP/NDP: the speaker lacks CAP_NET_RAW; Layer 2 announcements are off',
+            {
+              error: err.message,
+            },
+          );
+        announcerProblem = err.message;
+        onProblem();
+      } else {
+        logger.warn('layer 2 announcer error', { error: err.message });
+      }
+    },
+  });
+  announcer.start();
+  const interfaceNames = (): ReadonlySet<string> => new Set(announcer.interfaces().map((i) => i.name));
+  const problem = (): string | undefined =>
+    announcerProblem ??
+    (interfaceNames().size === 0 ? 'no usable interface for ARP/NDP on this node' : undefined);
+
+  let membership: { list: SpeakerMembership; namespace: string; labels: string; port: number } | undefined;
+  let ml: Membership | undefined;
+  if (flags.memberlist !== undefined) {
+    const key = memberlistKey(flags.memberlist);
+    if (key === undefined)
+      logger.warn('no memberlist secret key: membership traffic is not authenticated by a shared key');
+    ml = new Membership({
+      self: flags.nodeName,
+      bindAddress: flags.memberlist.bindAddr,
+      bindPort: flags.memberlist.bindPort,
+      secretKey: key ?? Buffer.alloc(0),
+      clock,
+    });
+    await ml.start([]);
+    membership = {
+      list: ml,
+      namespace: flags.memberlist.namespace,
+      labels: flags.memberlist.labels,
+      port: flags.memberlist.bindPort,
+    };
+  } else {
+    logger.info(
+      'memberlist disabled (needs --ml-bindaddr and --ml-labels): every Node counts as a live speaker',
+    );
+  }
+
+  const speaker = await startSpeaker({
+    rest,
+    informers: informerFactory({ kubeConfig, rest, clock, logger }),
+    registry,
+    clock,
+    logger,
+    node: flags.nodeName,
+    namespace: flags.namespace,
+    podName: flags.podName,
+    lbClass: flags.lbClass,
+    ignoreExcludeLB: flags.ignoreExcludeLB,
+    announcer,
+    interfaceNames,
+    announcerProblem: problem,
+    ...(membership !== undefined ? { membership } : {}),
+  });
+  onProblem = () => speaker.reportState();
+  // The interface list changes under us (links up, down, renamed): re-report it now and then.
+  let lastProblem = problem();
+  const watchInterfaces = setInterval(() => {
+    const now = problem();
+    if (now !== lastProblem) speaker.reportState();
+    lastProblem = now;
+  }, 10_000);
+  watchInterfaces.unref();
+
+  let server: HealthServer | undefined;
+  if (flags.port !== 0) {
+    server = new HealthServer({ logger, metrics: registry });
+    server.addReadinessCheck('informers-synced', () => {
+      if (!speaker.hasSynced()) throw new Error('caches not synced');
+    });
+    await server.listen(flags.port, flags.host === '' ? '0.0.0.0' : flags.host);
+  }
+
+  const shutdown = (signal: string): void => {
+    logger.info('shutting down', { signal });
+    clearInterval(watchInterfaces);
+    void (async () => {
+      // Planned leave first: the others take over before this node stops answering.
+      await ml?.leave().catch(() => undefined);
+      ml?.close();
+      announcer.stop();
+      await speaker.stop().catch(() => undefined);
+      await server?.close();
+      process.exit(0);
+    })();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`speaker failed to start: ${describeError(err)}\n`);
+  process.exit(1);
+});
