@@ -6,6 +6,7 @@
 // pool. Where MetalLB is nondeterministic (fallback pools iterate a Go map; equal priorities are unordered)
 // ironlb orders by pool name, so the same cluster state always yields the same address.
 import { Family, IPAddress, formatIP, ipKey } from '../../addr/ip';
+import { compareText } from '../../config/errors';
 import { PoolSpace, PoolCounts } from './poolspace';
 import { AddressUse, portKey, sharingConflict } from './sharing';
 import {
@@ -44,7 +45,7 @@ export class Allocator {
       }
       this.record(key, { ...alloc, pool: pool.name });
     }
-    return dropped.sort();
+    return dropped.sort(compareText);
   }
 
   poolNames(): string[] {
@@ -77,7 +78,10 @@ export class Allocator {
   /** Gives the Service exactly these addresses (a restart re-claim, or a request by annotation or spec). */
   assign(svc: ServiceClaim, ips: readonly IPAddress[]): AllocationResult {
     if (ips.length === 0 || ips.length > 2) {
-      return fail('tooManyIPs', `a service can have one address, or two of different families, not ${ips.length}`);
+      return fail(
+        'tooManyIPs',
+        `a service can have one address, or two of different families, not ${ips.length}`,
+      );
     }
     const [first, second] = ips;
     if (first && second && first.family === second.family) {
@@ -93,7 +97,13 @@ export class Allocator {
       if (conflict) return { ok: false, error: conflict };
     }
     this.unassign(svc.key);
-    this.record(svc.key, { pool: pool.name, ips: [...ips], sharingKey: svc.sharingKey, backendKey: svc.backendKey, ports: svc.ports });
+    this.record(svc.key, {
+      pool: pool.name,
+      ips: [...ips],
+      sharingKey: svc.sharingKey,
+      backendKey: svc.backendKey,
+      ports: svc.ports,
+    });
     return { ok: true, pool: pool.name, ips: [...ips] };
   }
 
@@ -109,7 +119,11 @@ export class Allocator {
       return this.assign(svc, existing.ips);
     }
     const ips = this.pickFromPool(pool, svc, families);
-    if (!ips) return fail('noAvailableIPs', `no available IPs in pool "${poolName}" for ${describeFamilies(families)}`);
+    if (!ips)
+      return fail(
+        'noAvailableIPs',
+        `no available IPs in pool "${poolName}" for ${describeFamilies(families)}`,
+      );
     return this.assign(svc, ips);
   }
 
@@ -124,7 +138,10 @@ export class Allocator {
       if (!picked) continue;
       if (picked.length >= wantedCount(families) || !isPreferDual(families)) return this.assign(svc, picked);
       // PreferDualStack: a single-family pool is only a candidate; a dual-stack pool later in order wins.
-      if (!fallback || (picked[0]?.family === families.families[0] && fallback.ips[0]?.family !== families.families[0])) {
+      if (
+        !fallback ||
+        (picked[0]?.family === families.families[0] && fallback.ips[0]?.family !== families.families[0])
+      ) {
         fallback = { pool, ips: picked };
       }
     }
@@ -170,7 +187,14 @@ export class Allocator {
       const key = ipKey(ip);
       let use = this.uses.get(key);
       if (!use) {
-        use = { ip, pool: alloc.pool, sharingKey: alloc.sharingKey, backendKey: alloc.backendKey, services: new Set(), ports: new Map() };
+        use = {
+          ip,
+          pool: alloc.pool,
+          sharingKey: alloc.sharingKey,
+          backendKey: alloc.backendKey,
+          services: new Set(),
+          ports: new Map(),
+        };
         this.uses.set(key, use);
         this.pools.get(alloc.pool)?.spaceFor(ip)?.take(ip.value);
       } else if (use.services.size === 0 || (use.services.size === 1 && use.services.has(serviceKey))) {
@@ -189,7 +213,7 @@ export class Allocator {
   }
 
   private candidatePools(svc: ServiceClaim): PoolSpace[] {
-    const pools = [...this.pools.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const pools = [...this.pools.values()].sort((a, b) => compareText(a.name, b.name));
     const pinned = pools
       .filter((p) => p.pool.serviceAllocation && p.pool.autoAssign && isCompatible(p.pool, svc))
       .sort((a, b) => priorityRank(a.pool) - priorityRank(b.pool));
@@ -220,7 +244,8 @@ export class Allocator {
     for (const space of pool.spaces) {
       if (space.cidr.family !== family) continue;
       let best = space.lowestFree();
-      for (const ip of shareable) if (space.owns(ip) && (best === undefined || ip.value < best)) best = ip.value;
+      for (const ip of shareable)
+        if (space.owns(ip) && (best === undefined || ip.value < best)) best = ip.value;
       if (best !== undefined) return { family, value: best };
     }
     return undefined;

@@ -1,6 +1,7 @@
 // MetalLB's rules for two Services on one address (reference section 3.3): the same non-empty sharing key,
 // the same backend key, and no common (protocol, port).
 import { formatIP, IPAddress } from '../../addr/ip';
+import { compareText } from '../../config/errors';
 import { AllocationError, ServiceClaim, ServicePort } from './types';
 
 /** Who uses one address. Shared by every Service on it. */
@@ -27,11 +28,13 @@ export function sharingConflict(use: AddressUse | undefined, svc: ServiceClaim):
   if (use.services.has(svc.key) && use.sharingKey !== svc.sharingKey) {
     return new AllocationError(
       'sharing',
-      `can't change sharing key for "${svc.key}", address also in use by ${others.sort().join(',')}`,
+      `can't change sharing key for "${svc.key}", address also in use by ${others.sort(compareText).join(',')}`,
     );
   }
-  if (use.sharingKey === '') return new AllocationError('sharing', `existing service does not allow sharing on "${ip}"`);
-  if (svc.sharingKey === '') return new AllocationError('sharing', `new service does not allow sharing on "${ip}"`);
+  if (use.sharingKey === '')
+    return new AllocationError('sharing', `existing service does not allow sharing on "${ip}"`);
+  if (svc.sharingKey === '')
+    return new AllocationError('sharing', `new service does not allow sharing on "${ip}"`);
   if (use.sharingKey !== svc.sharingKey) {
     return new AllocationError(
       'sharing',

@@ -9,6 +9,7 @@ import type { Logger } from 'winston';
 import { toAllocatorPool } from '../allocator/configpools';
 import type { ClusterResources } from '../../config/resources';
 import type { BuildResult, Config } from '../../config/types';
+import { compareText } from '../../config/errors';
 import { describeError } from '../../kube/errors';
 import type { EventType } from '../../kube/events';
 import type { KubeObject } from '../../kube/object';
@@ -145,7 +146,7 @@ export class IpamReconciler implements Reconciler {
       .map((svc) => this.withWritten(svc))
       .filter((svc) => isHandledClass(svc, this.options.lbClass) && svc.spec?.type === 'LoadBalancer')
       .sort(
-        (a, b) => ingressIPs(b).length - ingressIPs(a).length || serviceKey(a).localeCompare(serviceKey(b)),
+        (a, b) => ingressIPs(b).length - ingressIPs(a).length || compareText(serviceKey(a), serviceKey(b)),
       );
     for (const svc of services) {
       const ips = ingressIPs(svc).map(parseIP);
