@@ -48,10 +48,6 @@ export class Allocator {
     return dropped.sort(compareText);
   }
 
-  poolNames(): string[] {
-    return [...this.pools.keys()].sort();
-  }
-
   allocation(serviceKey: string): Allocation | undefined {
     return this.allocations.get(serviceKey);
   }
@@ -78,19 +74,16 @@ export class Allocator {
   /** Gives the Service exactly these addresses (a restart re-claim, or a request by annotation or spec). */
   assign(svc: ServiceClaim, ips: readonly IPAddress[]): AllocationResult {
     if (ips.length === 0 || ips.length > 2) {
-      return fail(
-        'tooManyIPs',
-        `a service can have one address, or two of different families, not ${ips.length}`,
-      );
+      return fail(`a service can have one address, or two of different families, not ${ips.length}`);
     }
     const [first, second] = ips;
     if (first && second && first.family === second.family) {
-      return fail('sameFamily', `requested addresses ${ips.map(formatIP).join(',')} are of the same family`);
+      return fail(`requested addresses ${ips.map(formatIP).join(',')} are of the same family`);
     }
     const pool = this.poolFor(ips);
-    if (!pool) return fail('notAllowed', `"${ips.map(formatIP).join(',')}" is not allowed in config`);
+    if (!pool) return fail(`"${ips.map(formatIP).join(',')}" is not allowed in config`);
     if (!isCompatible(pool.pool, svc)) {
-      return fail('poolNotCompatible', `pool ${pool.name} not compatible for ip assignment`);
+      return fail(`pool ${pool.name} not compatible for ip assignment`);
     }
     for (const ip of ips) {
       const conflict = sharingConflict(this.uses.get(ipKey(ip)), svc);
@@ -110,20 +103,16 @@ export class Allocator {
   /** The metallb.io/address-pool annotation: from this pool only; autoAssign is not required. */
   allocateFromPool(svc: ServiceClaim, families: FamilyRequest, poolName: string): AllocationResult {
     const pool = this.pools.get(poolName);
-    if (!pool) return fail('unknownPool', `unknown pool "${poolName}"`);
+    if (!pool) return fail(`unknown pool "${poolName}"`);
     if (!isCompatible(pool.pool, svc)) {
-      return fail('poolNotCompatible', `pool ${poolName} not compatible for ip assignment`);
+      return fail(`pool ${poolName} not compatible for ip assignment`);
     }
     const existing = this.allocations.get(svc.key);
     if (existing && existing.pool === poolName && fitsFamilies(existing.ips, families)) {
       return this.assign(svc, existing.ips);
     }
     const ips = this.pickFromPool(pool, svc, families);
-    if (!ips)
-      return fail(
-        'noAvailableIPs',
-        `no available IPs in pool "${poolName}" for ${describeFamilies(families)}`,
-      );
+    if (!ips) return fail(`no available IPs in pool "${poolName}" for ${describeFamilies(families)}`);
     return this.assign(svc, ips);
   }
 
@@ -146,7 +135,7 @@ export class Allocator {
       }
     }
     if (fallback) return this.assign(svc, fallback.ips);
-    return fail('noAvailableIPs', 'no available IPs');
+    return fail('no available IPs');
   }
 
   /**
@@ -155,10 +144,10 @@ export class Allocator {
    */
   allocateAdditionalFamily(svc: ServiceClaim, current: IPAddress, poolName: string): AllocationResult {
     const pool = this.pools.get(poolName);
-    if (!pool) return fail('unknownPool', `unknown pool "${poolName}"`);
+    if (!pool) return fail(`unknown pool "${poolName}"`);
     const family: Family = current.family === 4 ? 6 : 4;
     const ip = this.firstUsable(pool, family, svc);
-    if (!ip) return fail('noAvailableIPs', `no available IPv${family} addresses in pool "${poolName}"`);
+    if (!ip) return fail(`no available IPv${family} addresses in pool "${poolName}"`);
     return this.assign(svc, [current, ip]);
   }
 
@@ -263,8 +252,8 @@ export class Allocator {
   }
 }
 
-function fail(code: AllocationError['code'], message: string): AllocationResult {
-  return { ok: false, error: new AllocationError(code, message) };
+function fail(message: string): AllocationResult {
+  return { ok: false, error: new AllocationError(message) };
 }
 
 export function isCompatible(pool: AllocatorPool, svc: ServiceClaim): boolean {

@@ -91,10 +91,6 @@ export class IpamReconciler implements Reconciler {
     return this.synced;
   }
 
-  hasConfig(): boolean {
-    return this.config !== undefined;
-  }
-
   async reconcile(key: string): Promise<ReconcileResult | void> {
     switch (key) {
       case CONFIG_KEY:
