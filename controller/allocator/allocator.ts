@@ -221,7 +221,10 @@ export class Allocator {
     if (families.policy === 'RequireDualStack' && found.length < 2) return undefined;
     if (found.length === 0) return undefined;
     if (families.policy === 'SingleStack' || families.families.length === 1) return found.slice(0, 1);
-    return found;
+    // IPv4 first whatever the primary family, as upstream's selectIPsForFamilyAndPolicy
+    // (internal/allocator/allocator.go) returns them: the first address also feeds the Layer 2 election hash,
+    // so a different order would elect a different node than MetalLB does.
+    return found.sort((a, b) => a.family - b.family);
   }
 
   /**
