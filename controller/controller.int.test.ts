@@ -184,7 +184,7 @@ describe('controller against a real API server', () => {
     await create(api, servicePath(), lbService('ha-1'));
     await waitForIPs(api, 'ha-1');
     expect(standby.isLeader()).toBe(false);
-    expect(standby.ipam.isSynced()).toBe(false);
+    expect(standby.isSynced()).toBe(false);
     await stop(leader);
     await eventually('standby leads', async () => standby.isLeader(), 30_000);
     await create(api, servicePath(), lbService('ha-2'));
