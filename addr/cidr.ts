@@ -55,11 +55,6 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return cidrContains(wider, cidrFirst(narrower));
 }
 
-/** Masks an address to a prefix length: the route a BGP aggregation length announces. */
-export function cidrOf(ip: IPAddress, prefix: number): Cidr {
-  return { family: ip.family, base: ip.value & prefixMask(ip.family, prefix), prefix };
-}
-
 /**
  * The minimal list of CIDRs covering exactly [first, last], in ascending order: at each step take the largest
  * aligned block that starts at the cursor and does not pass the end.
@@ -97,7 +92,8 @@ export function parsePoolEntry(entry: string): PoolEntryParse {
     return cidr ? { ok: true, cidrs: [cidr] } : { ok: false, reason: `invalid CIDR "${entry}"` };
   }
   const parts = entry.split('-');
-  if (parts.length !== 2) return { ok: false, reason: `invalid IP range "${entry}": expected exactly one "-"` };
+  if (parts.length !== 2)
+    return { ok: false, reason: `invalid IP range "${entry}": expected exactly one "-"` };
   const [startText = '', endText = ''] = parts.map((p) => p.trim());
   const start = parseIP(startText);
   if (!start) return { ok: false, reason: `invalid range "${entry}": invalid start IP "${startText}"` };
@@ -107,7 +103,10 @@ export function parsePoolEntry(entry: string): PoolEntryParse {
     return { ok: false, reason: `invalid IP range "${entry}": start and end are different address families` };
   }
   if (start.value > end.value) {
-    return { ok: false, reason: `invalid IP range "${entry}": start IP ${startText} is after the end IP ${endText}` };
+    return {
+      ok: false,
+      reason: `invalid IP range "${entry}": start IP ${startText} is after the end IP ${endText}`,
+    };
   }
   return { ok: true, cidrs: summarizeRange(start, end) };
 }

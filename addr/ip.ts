@@ -38,7 +38,7 @@ function formatIPv6(value: bigint): string {
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((value >> shift) & 0xffffn));
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -61,10 +61,6 @@ function formatIPv6(value: bigint): string {
 export function compareIP(a: IPAddress, b: IPAddress): number {
   if (a.family !== b.family) return a.family - b.family;
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-}
-
-export function sameIP(a: IPAddress, b: IPAddress): boolean {
-  return a.family === b.family && a.value === b.value;
 }
 
 /** A stable string key for maps: canonical text is unique per address. */

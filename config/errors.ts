@@ -78,7 +78,24 @@ export function schemaErrors(object: ObjectIdentity, error: z.ZodError): ConfigE
   return error.issues.map((issue) => configError(object, fieldPath(issue.path), issue.message));
 }
 
-/** Code-point order: the same on every machine, whatever the locale. */
+/**
+ * Code-point order, as Go compares strings (byte-wise UTF-8 is code-point order): the same on every machine,
+ * whatever the locale. The one string order of shipped code; never localeCompare or Intl.Collator, whose
+ * order follows the process locale (under da_DK "aa" sorts after "z"). Plain `<` compares UTF-16 code
+ * units, which misorders a surrogate pair (U+10000 and above) against U+E000..U+FFFF: at the first unit
+ * that differs, surrogates are moved above the rest of the BMP.
+ */
 export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
 }

@@ -1,6 +1,7 @@
 // metav1.LabelSelector, parsed once into requirements and matched against labels, as
 // k8s.io/apimachinery's LabelSelectorAsSelector and labels.Selector.Matches do.
 import { LabelSelector as RawLabelSelector } from '../api/meta';
+import { compareText } from './errors';
 import { LabelRequirement, LabelSelector, Labels } from './types';
 
 /** A selector that matches everything: what an empty list of selectors means in several places. */
@@ -44,7 +45,7 @@ export type SelectorParse = { ok: true; selector: LabelSelector } | { ok: false;
 /** Parses a raw selector; the reasons follow apimachinery's validation messages. */
 export function parseSelector(raw: RawLabelSelector): SelectorParse {
   const requirements: LabelRequirement[] = [];
-  for (const [key, value] of Object.entries(raw.matchLabels ?? {}).sort(([a], [b]) => compare(a, b))) {
+  for (const [key, value] of Object.entries(raw.matchLabels ?? {}).sort(([a], [b]) => compareText(a, b))) {
     const problem = labelKeyProblem(key) ?? labelValueProblem(value);
     if (problem) return { ok: false, reason: problem };
     requirements.push({ key, operator: 'In', values: [value] });
@@ -55,7 +56,7 @@ export function parseSelector(raw: RawLabelSelector): SelectorParse {
       return { ok: false, reason: `"${expression.operator}" is not a valid label selector operator` };
     const keyProblem = labelKeyProblem(expression.key);
     if (keyProblem) return { ok: false, reason: keyProblem };
-    const values = [...new Set(expression.values ?? [])].sort(compare);
+    const values = [...new Set(expression.values ?? [])].sort(compareText);
     if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
       return { ok: false, reason: `values: for 'in', 'notin' operators, values set can't be empty` };
     }
@@ -68,7 +69,7 @@ export function parseSelector(raw: RawLabelSelector): SelectorParse {
     }
     requirements.push({ key: expression.key, operator, values });
   }
-  requirements.sort((a, b) => compare(a.key, b.key) || compare(a.operator, b.operator));
+  requirements.sort((a, b) => compareText(a.key, b.key) || compareText(a.operator, b.operator));
   return { ok: true, selector: { requirements } };
 }
 
@@ -116,10 +117,6 @@ export function formatSelector(selector: LabelSelector): string {
     .join(',');
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export type Report = (
   field: string,
   reason: string,
@@ -128,11 +125,11 @@ export type Report = (
 
 /** The identity upstream compares selectors by: matchLabels sorted, expressions in order with values sorted. */
 function selectorKey(raw: RawLabelSelector): string {
-  const labels = Object.entries(raw.matchLabels ?? {}).sort(([a], [b]) => compare(a, b));
+  const labels = Object.entries(raw.matchLabels ?? {}).sort(([a], [b]) => compareText(a, b));
   const expressions = (raw.matchExpressions ?? []).map((e) => [
     e.key,
     e.operator,
-    [...(e.values ?? [])].sort(compare),
+    [...(e.values ?? [])].sort(compareText),
   ]);
   return JSON.stringify([labels, expressions]);
 }
@@ -160,7 +157,7 @@ export function parseSelectorList(
           value: duplicate,
         });
       }
-      const key = JSON.stringify([e.key, e.operator, [...values].sort(compare)]);
+      const key = JSON.stringify([e.key, e.operator, [...values].sort(compareText)]);
       const first = expressionsSeen.get(key);
       if (first !== undefined) {
         report(

@@ -1,5 +1,7 @@
 // The controller in-process against a real kube-apiserver: Services get addresses, a restart keeps them,
-// a pool change moves only what it must, and the status, events and metrics say so.
+// a pool change moves only what it must, a deposed leader stops allocating, and the status, events and
+// metrics say so. Every test has its own namespace, its own pool (pinned to that namespace, on its own
+// CIDR) and its own Lease, and removes what it made, so the tests pass in any order (jest --randomize).
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { z } from 'zod';
@@ -12,30 +14,73 @@ import {
   eventually,
   lbService,
   poolPath,
-  readService,
-  servicePath,
   startCluster,
   stopCluster,
-  waitForIPs,
 } from '../testkit/metallbcluster';
+import { readService } from '../testkit/servicereader';
 
 jest.setTimeout(180_000);
 
 let cluster: Cluster | undefined;
 const running: RunningController[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 
 function c(): Cluster {
   if (!cluster) throw new Error('control plane did not start (see beforeAll)');
   return cluster;
 }
 
-async function start(identity: string): Promise<RunningController> {
+/** What one test owns: a namespace for its Services, a pool only they may use, and a Lease. */
+interface Scope {
+  readonly ns: string;
+  readonly pool: string;
+  readonly lease: string;
+}
+
+const servicePath = (ns: string, name = '') => `/api/v1/namespaces/${ns}/services${name ? `/${name}` : ''}`;
+const leasePath = (name: string) => `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${name}`;
+
+function poolObject(scope: Scope, addresses: string[], resourceVersion?: string): Record<string, unknown> {
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: { name: scope.pool, namespace: NS, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: { addresses, serviceAllocation: { namespaces: [scope.ns] } },
+  };
+}
+
+async function scope(name: string, addresses: string[]): Promise<Scope> {
+  const s = { ns: `t-${name}`, pool: `pool-${name}`, lease: `lease-${name}` };
+  const { api } = c();
+  await create(api, '/api/v1/namespaces', { metadata: { name: s.ns } });
+  await create(api, poolPath(), poolObject(s, addresses));
+  cleanups.push(async () => {
+    const list = z
+      .object({ items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string() }) })) })
+      .parse(await api.request({ method: 'GET', path: servicePath(s.ns) }));
+    for (const svc of list.items) await remove(servicePath(s.ns, svc.metadata.name));
+    await remove(poolPath(s.pool));
+    await remove(leasePath(s.lease));
+  });
+  return s;
+}
+
+async function remove(path: string): Promise<void> {
+  try {
+    await c().api.request({ method: 'DELETE', path });
+  } catch {
+    // already gone
+  }
+}
+
+async function start(s: Scope, identity: string): Promise<RunningController> {
   const controller = await startController({
     kubeConfig: c().cp.kubeConfig(),
     namespace: NS,
     lbClass: '',
     identity,
     logger: silentLogger(),
+    leaseName: s.lease,
     leaseDurationMs: 3_000,
     renewDeadlineMs: 2_000,
     retryPeriodMs: 500,
@@ -48,9 +93,29 @@ async function start(identity: string): Promise<RunningController> {
 }
 
 async function stop(controller: RunningController): Promise<void> {
+  const i = running.indexOf(controller);
+  if (i < 0) return;
+  running.splice(i, 1);
   await controller.stop();
-  running.splice(running.indexOf(controller), 1);
 }
+
+const addService = (s: Scope, name: string, annotations: Record<string, string> = {}) =>
+  create(c().api, servicePath(s.ns), {
+    ...lbService(name, annotations),
+    metadata: { name, namespace: s.ns, annotations },
+  });
+const read = (s: Scope, name: string) => readService(c().api, s.ns, name);
+
+async function waitForIPs(s: Scope, name: string, count = 1): Promise<string[]> {
+  let ips: string[] = [];
+  await eventually(`service ${s.ns}/${name} has ${count} address(es)`, async () => {
+    ips = (await read(s, name)).ips;
+    return ips.length === count;
+  });
+  return ips;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function get(port: number | undefined, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -70,48 +135,49 @@ const PoolStatus = z.looseObject({
 const EventList = z.object({
   items: z.array(z.looseObject({ reason: z.string(), involvedObject: z.looseObject({ name: z.string() }) })),
 });
+const Lease = z.looseObject({
+  metadata: z.looseObject({ resourceVersion: z.string() }),
+  spec: z.looseObject({ holderIdentity: z.string().optional() }),
+});
 
 beforeAll(async () => {
   cluster = await startCluster();
-  await create(c().api, poolPath(), {
-    apiVersion: 'metallb.io/v1beta1',
-    kind: 'IPAddressPool',
-    metadata: { name: 'web', namespace: NS },
-    spec: { addresses: ['203.0.113.0/29'] },
-  });
 }, 240_000);
 
+afterEach(async () => {
+  for (const controller of [...running]) await stop(controller);
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+}, 60_000);
+
 afterAll(async () => {
-  for (const controller of [...running]) await controller.stop();
   await stopCluster(cluster);
 }, 60_000);
 
 describe('controller against a real API server', () => {
-  let firstIPs: string[][] = [];
-
   it('gives LoadBalancer Services addresses, with the pool annotation, status, events and metrics', async () => {
     const { api } = c();
-    const controller = await start('controller-a');
-    for (const name of ['svc-a', 'svc-b', 'svc-c']) await create(api, servicePath(), lbService(name));
-    firstIPs = [];
-    for (const name of ['svc-a', 'svc-b', 'svc-c']) firstIPs.push(await waitForIPs(api, name));
-    expect(new Set(firstIPs.flat()).size).toBe(3);
-    for (const ip of firstIPs.flat()) expect(ip).toMatch(/^203\.0\.113\.[0-7]$/);
-    expect((await readService(api, 'svc-a')).pool).toBe('web');
+    const s = await scope('first', ['203.0.113.0/29']);
+    const controller = await start(s, 'controller-a');
+    for (const name of ['svc-a', 'svc-b', 'svc-c']) await addService(s, name);
+    const ips: string[][] = [];
+    for (const name of ['svc-a', 'svc-b', 'svc-c']) ips.push(await waitForIPs(s, name));
+    expect(new Set(ips.flat()).size).toBe(3);
+    for (const ip of ips.flat()) expect(ip).toMatch(/^203\.0\.113\.[0-7]$/);
+    expect((await read(s, 'svc-a')).pool).toBe(s.pool);
 
     await eventually('IPAddressPool status counts', async () => {
-      const pool = PoolStatus.parse(await api.request({ method: 'GET', path: poolPath('web') }));
+      const pool = PoolStatus.parse(await api.request({ method: 'GET', path: poolPath(s.pool) }));
       return pool.status?.assignedIPv4 === 3 && pool.status.availableIPv4 === 5;
     });
     await eventually('IPAllocated events', async () => {
       const events = EventList.parse(
-        await api.request({ method: 'GET', path: '/api/v1/namespaces/default/events' }),
+        await api.request({ method: 'GET', path: `/api/v1/namespaces/${s.ns}/events` }),
       );
       return events.items.filter((e) => e.reason === 'IPAllocated').length >= 3;
     });
     const metrics = await get(controller.metricsPort, '/metrics');
-    expect(metrics.body).toContain('metallb_allocator_addresses_in_use_total{pool="web"} 3');
-    expect(metrics.body).toContain('metallb_allocator_addresses_total{pool="web"} 8');
+    expect(metrics.body).toContain(`metallb_allocator_addresses_in_use_total{pool="${s.pool}"} 3`);
+    expect(metrics.body).toContain(`metallb_allocator_addresses_total{pool="${s.pool}"} 8`);
     expect((await get(controller.healthPort, '/readyz')).status).toBe(200);
     const state = z.looseObject({ status: z.looseObject({ result: z.string() }).optional() }).parse(
       await api.request({
@@ -124,52 +190,54 @@ describe('controller against a real API server', () => {
   });
 
   it('a restarted controller keeps every address and serves a Service created while it was down', async () => {
-    const { api } = c();
+    const s = await scope('restart', ['203.0.113.8/29']);
+    const first = await start(s, 'controller-b1');
+    const names = ['svc-a', 'svc-b', 'svc-c'];
+    for (const name of names) await addService(s, name);
+    const before: string[][] = [];
+    for (const name of names) before.push(await waitForIPs(s, name));
+    await stop(first);
     // Sorts before the others, so a naive restart would hand it the lowest address first.
-    await create(api, servicePath(), lbService('aaa-new'));
-    const controller = await start('controller-b');
-    const newIP = await waitForIPs(api, 'aaa-new');
+    await addService(s, 'aaa-new');
+    const controller = await start(s, 'controller-b2');
+    const newIP = await waitForIPs(s, 'aaa-new');
     const after = [];
-    for (const name of ['svc-a', 'svc-b', 'svc-c']) after.push((await readService(api, name)).ips);
-    expect(after).toEqual(firstIPs);
-    expect(firstIPs.flat()).not.toContain(newIP[0]);
+    for (const name of names) after.push((await read(s, name)).ips);
+    expect(after).toEqual(before);
+    expect(before.flat()).not.toContain(newIP[0]);
     await stop(controller);
   });
 
   it('a pool change re-addresses only the Services it no longer covers', async () => {
     const { api } = c();
-    const controller = await start('controller-c');
-    await waitForIPs(api, 'aaa-new');
+    const s = await scope('poolchange', ['203.0.113.16/29']);
+    const controller = await start(s, 'controller-c');
+    const names = ['svc-a', 'svc-b', 'svc-c', 'svc-d'];
+    for (const name of names) await addService(s, name);
+    const before: string[] = [];
+    for (const name of names) before.push((await waitForIPs(s, name))[0] ?? '');
     const pool = z
       .looseObject({ metadata: z.looseObject({ resourceVersion: z.string() }) })
-      .parse(await api.request({ method: 'GET', path: poolPath('web') }));
-    const kept = ['203.0.113.0/31'];
+      .parse(await api.request({ method: 'GET', path: poolPath(s.pool) }));
     await api.request({
       method: 'PUT',
-      path: poolPath('web'),
-      body: {
-        apiVersion: 'metallb.io/v1beta1',
-        kind: 'IPAddressPool',
-        metadata: { name: 'web', namespace: NS, resourceVersion: pool.metadata.resourceVersion },
-        spec: { addresses: [...kept, '192.0.2.16/29'] },
-      },
+      path: poolPath(s.pool),
+      body: poolObject(s, ['203.0.113.16/31', '192.0.2.16/29'], pool.metadata.resourceVersion),
     });
+    const inNewPool = (ip: string | undefined) =>
+      ip !== undefined && (/^203\.0\.113\.1[67]$/.test(ip) || /^192\.0\.2\.(1[6-9]|2[0-3])$/.test(ip));
     await eventually('every Service inside the new pool', async () => {
-      for (const name of ['svc-a', 'svc-b', 'svc-c', 'aaa-new']) {
-        const [ip] = (await readService(api, name)).ips;
-        if (ip === undefined || !(/^203\.0\.113\.[01]$/.test(ip) || /^192\.0\.2\.(1[6-9]|2[0-3])$/.test(ip)))
-          return false;
-      }
+      for (const name of names) if (!inNewPool((await read(s, name)).ips[0])) return false;
       return true;
     });
-    // Who held .0 and .1 still does.
-    for (const [i, name] of ['svc-a', 'svc-b', 'svc-c'].entries()) {
-      const before = firstIPs[i]?.[0] ?? '';
-      if (/^203\.0\.113\.[01]$/.test(before)) expect((await readService(api, name)).ips).toEqual([before]);
+    // Who held .16 and .17 still does.
+    for (const [i, name] of names.entries()) {
+      const held = before[i] ?? '';
+      if (/^203\.0\.113\.1[67]$/.test(held)) expect((await read(s, name)).ips).toEqual([held]);
     }
     await eventually('ClearAssignment events say why', async () => {
       const events = EventList.parse(
-        await api.request({ method: 'GET', path: '/api/v1/namespaces/default/events' }),
+        await api.request({ method: 'GET', path: `/api/v1/namespaces/${s.ns}/events` }),
       );
       return events.items.some((e) => e.reason === 'ClearAssignment');
     });
@@ -177,20 +245,72 @@ describe('controller against a real API server', () => {
   });
 
   it('only the Lease holder allocates; a standby takes over when it goes', async () => {
-    const { api } = c();
-    const leader = await start('controller-leader');
+    const s = await scope('standby', ['203.0.113.24/29']);
+    const leader = await start(s, 'controller-leader');
     await eventually('first candidate leads', async () => leader.isLeader());
-    const standby = await start('controller-standby');
-    await create(api, servicePath(), lbService('ha-1'));
-    await waitForIPs(api, 'ha-1');
+    const standby = await start(s, 'controller-standby');
+    await addService(s, 'ha-1');
+    await waitForIPs(s, 'ha-1');
     expect(standby.isLeader()).toBe(false);
-    expect(standby.ipam.isSynced()).toBe(false);
+    expect(standby.isSynced()).toBe(false);
     await stop(leader);
     await eventually('standby leads', async () => standby.isLeader(), 30_000);
-    await create(api, servicePath(), lbService('ha-2'));
-    const [ip] = await waitForIPs(api, 'ha-2');
-    expect(ip).not.toBe((await readService(api, 'ha-1')).ips[0]);
+    await addService(s, 'ha-2');
+    const [ip] = await waitForIPs(s, 'ha-2');
+    expect(ip).not.toBe((await read(s, 'ha-1')).ips[0]);
     await stop(standby);
+  });
+
+  it('a leader whose Lease is taken stops allocating at once, and rebuilds when it leads again', async () => {
+    const { api } = c();
+    const s = await scope('deposed', ['203.0.113.32/29']);
+    let lost = 0;
+    const controller = await startController({
+      kubeConfig: c().cp.kubeConfig(),
+      namespace: NS,
+      lbClass: '',
+      identity: 'controller-deposed',
+      logger: silentLogger(),
+      leaseName: s.lease,
+      leaseDurationMs: 3_000,
+      renewDeadlineMs: 2_000,
+      retryPeriodMs: 500,
+      // No process exit: the controller itself must stop allocating.
+      onLostLeadership: () => void lost++,
+    });
+    running.push(controller);
+    await eventually('it leads', async () => controller.isLeader());
+    await addService(s, 'before');
+    const [held] = await waitForIPs(s, 'before');
+    const takeLease = async (holderIdentity: string): Promise<void> => {
+      const lease = Lease.parse(await api.request({ method: 'GET', path: leasePath(s.lease) }));
+      await api.request({
+        method: 'PUT',
+        path: leasePath(s.lease),
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: s.lease, namespace: NS, resourceVersion: lease.metadata.resourceVersion },
+          spec: { ...lease.spec, holderIdentity, leaseDurationSeconds: 3600 },
+        },
+      });
+    };
+    // Someone else holds the Lease now, for an hour.
+    await takeLease('intruder');
+    await eventually('it steps down', async () => !controller.isLeader(), 10_000);
+    expect(lost).toBe(1);
+    await addService(s, 'after-loss');
+    await sleep(4_000);
+    expect((await read(s, 'after-loss')).ips).toEqual([]);
+    expect(controller.isLeader()).toBe(false);
+    // The intruder lets go: the controller campaigns again, rebuilds its allocator from the cluster (the
+    // held address stays where it is) and serves the Service that waited.
+    await takeLease('');
+    await eventually('it leads again', async () => controller.isLeader(), 20_000);
+    const [late] = await waitForIPs(s, 'after-loss');
+    expect((await read(s, 'before')).ips).toEqual([held]);
+    expect(late).not.toBe(held);
+    await stop(controller);
   });
 
   it('secure metrics admit a ServiceAccount allowed to GET /metrics and refuse one that is not', async () => {
@@ -256,7 +376,8 @@ describe('controller against a real API server', () => {
 
   it('recreates its ConfigurationState when it is deleted', async () => {
     const { api } = c();
-    const controller = await start('controller-state');
+    const s = await scope('state', ['203.0.113.40/29']);
+    const controller = await start(s, 'controller-state');
     const path = `/apis/metallb.io/v1beta1/namespaces/${NS}/configurationstates/controller`;
     const State = z.looseObject({
       metadata: z.looseObject({ uid: z.string() }),
@@ -278,16 +399,18 @@ describe('controller against a real API server', () => {
 
   it('a Service that stops being a LoadBalancer loses its address and annotation', async () => {
     const { api } = c();
-    const controller = await start('controller-d');
-    await waitForIPs(api, 'svc-c');
+    const s = await scope('clusterip', ['203.0.113.48/29']);
+    const controller = await start(s, 'controller-d');
+    await addService(s, 'svc-c');
+    await waitForIPs(s, 'svc-c');
     await api.request({
       method: 'PATCH',
-      path: servicePath('svc-c'),
+      path: servicePath(s.ns, 'svc-c'),
       body: { spec: { type: 'ClusterIP' } },
       contentType: 'application/merge-patch+json',
     });
     await eventually('svc-c cleared', async () => {
-      const svc = await readService(api, 'svc-c');
+      const svc = await read(s, 'svc-c');
       return svc.ips.length === 0 && svc.pool === undefined;
     });
     await stop(controller);

@@ -56,6 +56,17 @@ describe('dual-stack', () => {
     expect(ips[1]).toMatch(/^2001:db8:2::/);
   });
 
+  it('IPv6-first cluster IPs still get the IPv4 address first, as MetalLB writes them', async () => {
+    await create(
+      c().api,
+      servicePath(),
+      lbService('six-first', {}, { ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'RequireDualStack' }),
+    );
+    const ips = await waitForIPs(c().api, 'six-first', 2);
+    expect(ips[0]).toMatch(/^203\.0\.113\./);
+    expect(ips[1]).toMatch(/^2001:db8:2::/);
+  });
+
   it('SingleStack IPv6 gets an IPv6 address', async () => {
     await create(
       c().api,

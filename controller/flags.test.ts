@@ -33,6 +33,36 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--webhook-failure-policy=Maybe'], {})).toThrow(FlagError);
     expect(() => parseFlags(['--log-level=loud'], {})).toThrow('invalid log level');
   });
+  it('leader election timing defaults to 15s lease, 10s renew deadline, 2s retry period', () => {
+    expect(parseFlags([], {})).toMatchObject({
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    });
+  });
+  it('reads leader election timing in Go duration syntax', () => {
+    const f = parseFlags(['--lease-duration=4s', '-renew-deadline', '2500ms', '--retry-period=0.5s'], {});
+    expect(f).toMatchObject({ leaseDurationMs: 4_000, renewDeadlineMs: 2_500, retryPeriodMs: 500 });
+    expect(parseFlags(['--lease-duration=1m30s', '--renew-deadline=1m'], {}).leaseDurationMs).toBe(90_000);
+  });
+  it('refuses durations that are not positive Go durations', () => {
+    expect(() => parseFlags(['--lease-duration=15'], {})).toThrow(
+      'invalid value "15" for flag -lease-duration',
+    );
+    expect(() => parseFlags(['--retry-period=0s'], {})).toThrow(FlagError);
+    expect(() => parseFlags(['--renew-deadline=-1s'], {})).toThrow(FlagError);
+    expect(() => parseFlags(['--retry-period='], {})).toThrow(FlagError);
+  });
+  it('refuses a renew deadline not shorter than the lease, and a retry period not shorter than the deadline', () => {
+    expect(() => parseFlags(['--renew-deadline=15s'], {})).toThrow(
+      '-renew-deadline (15s) must be shorter than -lease-duration (15s)',
+    );
+    expect(() => parseFlags(['--lease-duration=5s', '--renew-deadline=6s'], {})).toThrow(FlagError);
+    expect(() => parseFlags(['--retry-period=10s'], {})).toThrow('-retry-period (10s) times 1.2');
+    // client-go's jitter: a retry may come 1.2 periods late, so 9s against a 10s deadline is too long.
+    expect(() => parseFlags(['--retry-period=9s'], {})).toThrow(FlagError);
+    expect(parseFlags(['--retry-period=8s'], {}).retryPeriodMs).toBe(8_000);
+  });
   it('takes METALLB_BGP_TYPE for mode validation', () => {
     expect(parseFlags([], { METALLB_BGP_TYPE: 'frr-k8s' }).bgpType).toBe('frr-k8s');
     expect(() => parseFlags([], { METALLB_BGP_TYPE: 'quagga' })).toThrow(FlagError);

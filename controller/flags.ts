@@ -2,6 +2,7 @@
 // fallbacks, Go's flag syntax (-name, --name, --name=value, --name value; booleans take only the = form),
 // plus the ports and knobs ironlb adds. Pure: argv and env in, options or an error out.
 import { BGP_BACKENDS } from '../api/metallb';
+import { parseDuration } from '../config/duration';
 import type { BGPType } from '../config/modes';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
 import type { FailurePolicy } from './webhooks/certmanager';
@@ -26,13 +27,17 @@ export interface ControllerFlags {
   readonly webhookFailurePolicy: FailurePolicy | undefined;
   readonly podName: string;
   readonly leaderElect: boolean;
+  /** Leader election timing (ironlb's flags; upstream has none and uses controller-runtime's 15s/10s/2s). */
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
   readonly bgpType: BGPType;
   /** Metrics over HTTPS with TokenReview/SubjectAccessReview, as upstream; false serves plain HTTP. */
   readonly secureMetrics: boolean;
   readonly metricsCertDir: string;
 }
 
-type Spec = { kind: 'string' | 'int' | 'bool'; default: string; env?: string };
+type Spec = { kind: 'string' | 'int' | 'bool' | 'duration'; default: string; env?: string };
 
 const SPECS: Record<string, Spec> = {
   port: { kind: 'int', default: '9120' },
@@ -51,6 +56,9 @@ const SPECS: Record<string, Spec> = {
   'webhook-failure-policy': { kind: 'string', default: '' },
   'pod-name': { kind: 'string', default: '', env: 'METALLB_POD_NAME' },
   'leader-elect': { kind: 'bool', default: 'true' },
+  'lease-duration': { kind: 'duration', default: '15s' },
+  'renew-deadline': { kind: 'duration', default: '10s' },
+  'retry-period': { kind: 'duration', default: '2s' },
   'secure-metrics': { kind: 'bool', default: 'true' },
   'metrics-cert-dir': { kind: 'string', default: '' },
   // Accepted for compatibility with upstream manifests; ironlb's TLS defaults apply.
@@ -60,6 +68,9 @@ const SPECS: Record<string, Spec> = {
   'tls-cipher-suites': { kind: 'string', default: '' },
   'tls-curve-preferences': { kind: 'string', default: '' },
 };
+
+/** client-go's leaderelection JitterFactor: a retry may come this many retry periods late. */
+const RETRY_JITTER = 1.2;
 
 export class FlagError extends Error {
   override readonly name = 'FlagError';
@@ -102,6 +113,27 @@ export function parseFlags(
     if (['0', 'f', 'false'].includes(v)) return false;
     throw new FlagError(`invalid boolean value ${JSON.stringify(str(n))} for -${n}`);
   };
+  const duration = (n: string): number => {
+    const ms = parseDuration(str(n));
+    if (ms === undefined || !(ms > 0))
+      throw new FlagError(
+        `invalid value ${JSON.stringify(str(n))} for flag -${n}: want a positive duration such as 15s`,
+      );
+    return ms;
+  };
+  const leaseDurationMs = duration('lease-duration');
+  const renewDeadlineMs = duration('renew-deadline');
+  const retryPeriodMs = duration('retry-period');
+  // The leader must give up before a standby may take over, and retry at least once before giving up.
+  // The factor is client-go's JitterFactor, which kube/leaderelection checks too.
+  if (!(renewDeadlineMs < leaseDurationMs))
+    throw new FlagError(
+      `-renew-deadline (${str('renew-deadline')}) must be shorter than -lease-duration (${str('lease-duration')})`,
+    );
+  if (!(RETRY_JITTER * retryPeriodMs < renewDeadlineMs))
+    throw new FlagError(
+      `-retry-period (${str('retry-period')}) times ${RETRY_JITTER} must be shorter than -renew-deadline (${str('renew-deadline')})`,
+    );
   const logLevel = LOG_LEVELS.find((l) => l === str('log-level'));
   if (!logLevel)
     throw new FlagError(
@@ -133,6 +165,9 @@ export function parseFlags(
     webhookFailurePolicy: policy === '' ? undefined : policy,
     podName: str('pod-name'),
     leaderElect: bool('leader-elect'),
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
     bgpType,
     secureMetrics: bool('secure-metrics'),
     metricsCertDir: str('metrics-cert-dir'),

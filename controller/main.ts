@@ -79,6 +79,9 @@ async function main(): Promise<void> {
       logger,
       bgpType: flags.bgpType,
       leaderElection: flags.leaderElect,
+      leaseDurationMs: flags.leaseDurationMs,
+      renewDeadlineMs: flags.renewDeadlineMs,
+      retryPeriodMs: flags.retryPeriodMs,
       ...(flags.port !== 0 ? { metricsPort: flags.port } : {}),
       ...(flags.secureMetrics
         ? { secureMetrics: flags.metricsCertDir !== '' ? { certDir: flags.metricsCertDir } : {} }

@@ -6,6 +6,7 @@
 // pool. Where MetalLB is nondeterministic (fallback pools iterate a Go map; equal priorities are unordered)
 // ironlb orders by pool name, so the same cluster state always yields the same address.
 import { Family, IPAddress, formatIP, ipKey } from '../../addr/ip';
+import { compareText } from '../../config/errors';
 import { PoolSpace, PoolCounts } from './poolspace';
 import { AddressUse, portKey, sharingConflict } from './sharing';
 import {
@@ -44,11 +45,7 @@ export class Allocator {
       }
       this.record(key, { ...alloc, pool: pool.name });
     }
-    return dropped.sort();
-  }
-
-  poolNames(): string[] {
-    return [...this.pools.keys()].sort();
+    return dropped.sort(compareText);
   }
 
   allocation(serviceKey: string): Allocation | undefined {
@@ -77,39 +74,45 @@ export class Allocator {
   /** Gives the Service exactly these addresses (a restart re-claim, or a request by annotation or spec). */
   assign(svc: ServiceClaim, ips: readonly IPAddress[]): AllocationResult {
     if (ips.length === 0 || ips.length > 2) {
-      return fail('tooManyIPs', `a service can have one address, or two of different families, not ${ips.length}`);
+      return fail(`a service can have one address, or two of different families, not ${ips.length}`);
     }
     const [first, second] = ips;
     if (first && second && first.family === second.family) {
-      return fail('sameFamily', `requested addresses ${ips.map(formatIP).join(',')} are of the same family`);
+      return fail(`requested addresses ${ips.map(formatIP).join(',')} are of the same family`);
     }
     const pool = this.poolFor(ips);
-    if (!pool) return fail('notAllowed', `"${ips.map(formatIP).join(',')}" is not allowed in config`);
+    if (!pool) return fail(`"${ips.map(formatIP).join(',')}" is not allowed in config`);
     if (!isCompatible(pool.pool, svc)) {
-      return fail('poolNotCompatible', `pool ${pool.name} not compatible for ip assignment`);
+      return fail(`pool ${pool.name} not compatible for ip assignment`);
     }
     for (const ip of ips) {
       const conflict = sharingConflict(this.uses.get(ipKey(ip)), svc);
       if (conflict) return { ok: false, error: conflict };
     }
     this.unassign(svc.key);
-    this.record(svc.key, { pool: pool.name, ips: [...ips], sharingKey: svc.sharingKey, backendKey: svc.backendKey, ports: svc.ports });
+    this.record(svc.key, {
+      pool: pool.name,
+      ips: [...ips],
+      sharingKey: svc.sharingKey,
+      backendKey: svc.backendKey,
+      ports: svc.ports,
+    });
     return { ok: true, pool: pool.name, ips: [...ips] };
   }
 
   /** The metallb.io/address-pool annotation: from this pool only; autoAssign is not required. */
   allocateFromPool(svc: ServiceClaim, families: FamilyRequest, poolName: string): AllocationResult {
     const pool = this.pools.get(poolName);
-    if (!pool) return fail('unknownPool', `unknown pool "${poolName}"`);
+    if (!pool) return fail(`unknown pool "${poolName}"`);
     if (!isCompatible(pool.pool, svc)) {
-      return fail('poolNotCompatible', `pool ${poolName} not compatible for ip assignment`);
+      return fail(`pool ${poolName} not compatible for ip assignment`);
     }
     const existing = this.allocations.get(svc.key);
     if (existing && existing.pool === poolName && fitsFamilies(existing.ips, families)) {
       return this.assign(svc, existing.ips);
     }
     const ips = this.pickFromPool(pool, svc, families);
-    if (!ips) return fail('noAvailableIPs', `no available IPs in pool "${poolName}" for ${describeFamilies(families)}`);
+    if (!ips) return fail(`no available IPs in pool "${poolName}" for ${describeFamilies(families)}`);
     return this.assign(svc, ips);
   }
 
@@ -124,12 +127,15 @@ export class Allocator {
       if (!picked) continue;
       if (picked.length >= wantedCount(families) || !isPreferDual(families)) return this.assign(svc, picked);
       // PreferDualStack: a single-family pool is only a candidate; a dual-stack pool later in order wins.
-      if (!fallback || (picked[0]?.family === families.families[0] && fallback.ips[0]?.family !== families.families[0])) {
+      if (
+        !fallback ||
+        (picked[0]?.family === families.families[0] && fallback.ips[0]?.family !== families.families[0])
+      ) {
         fallback = { pool, ips: picked };
       }
     }
     if (fallback) return this.assign(svc, fallback.ips);
-    return fail('noAvailableIPs', 'no available IPs');
+    return fail('no available IPs');
   }
 
   /**
@@ -138,10 +144,10 @@ export class Allocator {
    */
   allocateAdditionalFamily(svc: ServiceClaim, current: IPAddress, poolName: string): AllocationResult {
     const pool = this.pools.get(poolName);
-    if (!pool) return fail('unknownPool', `unknown pool "${poolName}"`);
+    if (!pool) return fail(`unknown pool "${poolName}"`);
     const family: Family = current.family === 4 ? 6 : 4;
     const ip = this.firstUsable(pool, family, svc);
-    if (!ip) return fail('noAvailableIPs', `no available IPv${family} addresses in pool "${poolName}"`);
+    if (!ip) return fail(`no available IPv${family} addresses in pool "${poolName}"`);
     return this.assign(svc, [current, ip]);
   }
 
@@ -170,7 +176,14 @@ export class Allocator {
       const key = ipKey(ip);
       let use = this.uses.get(key);
       if (!use) {
-        use = { ip, pool: alloc.pool, sharingKey: alloc.sharingKey, backendKey: alloc.backendKey, services: new Set(), ports: new Map() };
+        use = {
+          ip,
+          pool: alloc.pool,
+          sharingKey: alloc.sharingKey,
+          backendKey: alloc.backendKey,
+          services: new Set(),
+          ports: new Map(),
+        };
         this.uses.set(key, use);
         this.pools.get(alloc.pool)?.spaceFor(ip)?.take(ip.value);
       } else if (use.services.size === 0 || (use.services.size === 1 && use.services.has(serviceKey))) {
@@ -189,7 +202,7 @@ export class Allocator {
   }
 
   private candidatePools(svc: ServiceClaim): PoolSpace[] {
-    const pools = [...this.pools.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const pools = [...this.pools.values()].sort((a, b) => compareText(a.name, b.name));
     const pinned = pools
       .filter((p) => p.pool.serviceAllocation && p.pool.autoAssign && isCompatible(p.pool, svc))
       .sort((a, b) => priorityRank(a.pool) - priorityRank(b.pool));
@@ -208,7 +221,10 @@ export class Allocator {
     if (families.policy === 'RequireDualStack' && found.length < 2) return undefined;
     if (found.length === 0) return undefined;
     if (families.policy === 'SingleStack' || families.families.length === 1) return found.slice(0, 1);
-    return found;
+    // IPv4 first whatever the primary family, as upstream's selectIPsForFamilyAndPolicy
+    // (internal/allocator/allocator.go) returns them: the first address also feeds the Layer 2 election hash,
+    // so a different order would elect a different node than MetalLB does.
+    return found.sort((a, b) => a.family - b.family);
   }
 
   /**
@@ -220,7 +236,8 @@ export class Allocator {
     for (const space of pool.spaces) {
       if (space.cidr.family !== family) continue;
       let best = space.lowestFree();
-      for (const ip of shareable) if (space.owns(ip) && (best === undefined || ip.value < best)) best = ip.value;
+      for (const ip of shareable)
+        if (space.owns(ip) && (best === undefined || ip.value < best)) best = ip.value;
       if (best !== undefined) return { family, value: best };
     }
     return undefined;
@@ -238,8 +255,8 @@ export class Allocator {
   }
 }
 
-function fail(code: AllocationError['code'], message: string): AllocationResult {
-  return { ok: false, error: new AllocationError(code, message) };
+function fail(message: string): AllocationResult {
+  return { ok: false, error: new AllocationError(message) };
 }
 
 export function isCompatible(pool: AllocatorPool, svc: ServiceClaim): boolean {

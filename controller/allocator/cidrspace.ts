@@ -46,17 +46,9 @@ export class CidrSpace {
     return this.used.size;
   }
 
-  get freeCount(): bigint {
-    return this.capacity - BigInt(this.used.size);
-  }
-
   /** Whether the address belongs to this space: inside the CIDR and not excluded as buggy. */
   owns(ip: IPAddress): boolean {
     return cidrContains(this.cidr, ip) && !(this.avoidBuggyIPs && isBuggyIP(ip));
-  }
-
-  isUsed(value: bigint): boolean {
-    return this.used.has(value);
   }
 
   /** Marks an owned address used; returns false if it already was. */
@@ -77,15 +69,12 @@ export class CidrSpace {
       if (!this.used.has(top)) return top;
       this.released.pop(); // stale: re-used after it was released
     }
-    while (this.cursor <= this.last && (this.used.has(this.cursor) || this.isSkipped(this.cursor))) this.cursor++;
+    while (this.cursor <= this.last && (this.used.has(this.cursor) || this.isSkipped(this.cursor)))
+      this.cursor++;
     return this.cursor <= this.last ? this.cursor : undefined;
   }
 
   private isSkipped(value: bigint): boolean {
     return this.avoidBuggyIPs && isBuggyIP({ family: this.cidr.family, value });
-  }
-
-  usedValues(): IterableIterator<bigint> {
-    return this.used.values();
   }
 }

@@ -1,5 +1,5 @@
 // One pool's address space: its CIDRs in spec order, per family, with counts for the pool status.
-import { Family, IPAddress } from '../../addr/ip';
+import { IPAddress } from '../../addr/ip';
 import { CidrSpace } from './cidrspace';
 import { AllocatorPool } from './types';
 
@@ -25,10 +25,6 @@ export class PoolSpace {
 
   get name(): string {
     return this.pool.name;
-  }
-
-  hasFamily(family: Family): boolean {
-    return this.spaces.some((s) => s.cidr.family === family);
   }
 
   spaceFor(ip: IPAddress): CidrSpace | undefined {

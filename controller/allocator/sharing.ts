@@ -1,6 +1,7 @@
 // MetalLB's rules for two Services on one address (reference section 3.3): the same non-empty sharing key,
 // the same backend key, and no common (protocol, port).
 import { formatIP, IPAddress } from '../../addr/ip';
+import { compareText } from '../../config/errors';
 import { AllocationError, ServiceClaim, ServicePort } from './types';
 
 /** Who uses one address. Shared by every Service on it. */
@@ -26,28 +27,25 @@ export function sharingConflict(use: AddressUse | undefined, svc: ServiceClaim):
   const ip = formatIP(use.ip);
   if (use.services.has(svc.key) && use.sharingKey !== svc.sharingKey) {
     return new AllocationError(
-      'sharing',
-      `can't change sharing key for "${svc.key}", address also in use by ${others.sort().join(',')}`,
+      `can't change sharing key for "${svc.key}", address also in use by ${others.sort(compareText).join(',')}`,
     );
   }
-  if (use.sharingKey === '') return new AllocationError('sharing', `existing service does not allow sharing on "${ip}"`);
-  if (svc.sharingKey === '') return new AllocationError('sharing', `new service does not allow sharing on "${ip}"`);
+  if (use.sharingKey === '') return new AllocationError(`existing service does not allow sharing on "${ip}"`);
+  if (svc.sharingKey === '') return new AllocationError(`new service does not allow sharing on "${ip}"`);
   if (use.sharingKey !== svc.sharingKey) {
     return new AllocationError(
-      'sharing',
       `sharing key "${svc.sharingKey}" does not match existing sharing key "${use.sharingKey}" on "${ip}"`,
     );
   }
   if (use.backendKey !== svc.backendKey) {
     return new AllocationError(
-      'sharing',
       `backend key "${svc.backendKey}" does not match existing backend key "${use.backendKey}" on "${ip}"`,
     );
   }
   for (const port of svc.ports) {
     const owner = use.ports.get(portKey(port));
     if (owner !== undefined && owner !== svc.key) {
-      return new AllocationError('portInUse', `port ${portKey(port)} is already in use on "${ip}"`);
+      return new AllocationError(`port ${portKey(port)} is already in use on "${ip}"`);
     }
   }
   return undefined;

@@ -53,26 +53,13 @@ export interface Allocation {
   readonly ports: readonly ServicePort[];
 }
 
-export type AllocationErrorCode =
-  | 'noAvailableIPs'
-  | 'unknownPool'
-  | 'poolNotCompatible'
-  | 'notAllowed'
-  | 'tooManyIPs'
-  | 'sameFamily'
-  | 'sharing'
-  | 'portInUse'
-  | 'familyMismatch';
-
 /** Why a Service did not get an address; the message is what the AllocationFailed event says. */
 export class AllocationError extends Error {
-  constructor(
-    readonly code: AllocationErrorCode,
-    message: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'AllocationError';
   }
 }
 
-export type AllocationResult = { ok: true; pool: string; ips: IPAddress[] } | { ok: false; error: AllocationError };
+export type AllocationResult =
+  { ok: true; pool: string; ips: IPAddress[] } | { ok: false; error: AllocationError };

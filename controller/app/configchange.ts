@@ -4,6 +4,7 @@
 // controller's own IPAddressPool status, and every Node heartbeat, came back as an update that rebuilt the
 // whole configuration and re-examined every Service: a quarter of the controller's CPU in the 5,000-Service
 // bench, and work per allocation that grew with the number of Services.
+import { compareText } from '../../config/errors';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,7 +27,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (!isRecord(v)) return v;
     const sorted: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) sorted[k] = v[k];
+    for (const k of Object.keys(v).sort(compareText)) sorted[k] = v[k];
     return sorted;
   });
 }

@@ -1,6 +1,8 @@
-// The controller's I/O shell: informers feed a single-worker queue, the IPAM reconciler converges each key,
-// and only the Lease holder runs the queue. Metrics and probes are served throughout; a candidate that is
-// not the leader keeps its caches warm so it can take over at once.
+// The controller's I/O shell: informers feed one queue per IPAM reconciler (pools, Services, pool status,
+// ConfigurationState), and only the Lease holder runs them. Each leadership term gets fresh queues and a
+// fresh allocator, rebuilt from the cluster; losing the Lease ends the term at once (its queues shut down,
+// its writes refused) and the controller campaigns again. Metrics and probes are served throughout; a
+// candidate that is not the leader keeps its caches warm so it can take over at once.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { buildConfig } from '../../config/build';
@@ -13,12 +15,14 @@ import { LeaderElector } from '../../kube/leaderelection';
 import { RestLeaseClient } from '../../kube/leaseclient';
 import { createRegistry, reconcileMetrics } from '../../kube/metrics';
 import { objectKey } from '../../kube/object';
-import { ReconcileRunner } from '../../kube/reconciler';
+import { ReconcileRunner, Reconciler } from '../../kube/reconciler';
 import { objectPath, RESOURCES } from '../../kube/resource';
 import { KubeRestClient } from '../../kube/rest';
 import { z } from 'zod';
 import { WorkQueue } from '../../kube/workqueue';
-import { CONFIG_KEY, IpamReconciler } from '../reconciler/ipam';
+import { Ipam } from '../reconciler/ipam';
+import { CONFIG_STATE_KEY } from '../reconciler/configstate';
+import { POOLS_KEY } from '../reconciler/pools';
 import { controllerMetrics } from '../reconciler/metrics';
 import { RestServiceWriter } from '../reconciler/serviceapi';
 import { PodOwner, RestStatusWriters } from '../reconciler/statuswriters';
@@ -48,16 +52,21 @@ export interface ControllerOptions {
   /** Serves /healthz and /readyz; 0 picks a free port, undefined serves none. */
   readonly healthPort?: number;
   readonly listenHost?: string;
-  /** Called when leadership is lost: the process should exit, as controller-runtime does. */
+  /**
+   * Called when leadership is lost, after allocation has stopped. main.ts exits, as controller-runtime
+   * does; without it the controller campaigns again and, elected, rebuilds its state from the cluster.
+   */
   readonly onLostLeadership?: () => void;
   readonly clock?: Clock;
 }
 
 export interface RunningController {
-  readonly ipam: IpamReconciler;
   readonly metricsPort: number | undefined;
   readonly healthPort: number | undefined;
+  /** True while this controller holds the Lease and runs the reconcilers. */
   isLeader(): boolean;
+  /** True once this term's allocator holds every existing assignment; false when not leading. */
+  isSynced(): boolean;
   stop(): Promise<void>;
 }
 
@@ -97,7 +106,6 @@ export async function startController(options: ControllerOptions): Promise<Runni
     logger,
     withAddressPools,
   });
-  const queue = new WorkQueue({ clock });
   const recorder = new EventRecorder({
     sink: new RestEventSink(rest),
     clock,
@@ -105,80 +113,146 @@ export async function startController(options: ControllerOptions): Promise<Runni
     source: { component: 'metallb-controller' },
   });
   const statusWriters = new RestStatusWriters(rest);
-  const ipam = new IpamReconciler({
-    namespace,
-    lbClass: options.lbClass,
-    services: informers.services,
-    configResources: informers.configResources,
-    build: (resources) =>
-      buildConfig(resources, options.bgpType !== undefined ? { bgpType: options.bgpType } : {}),
-    writer: new RestServiceWriter(rest),
-    recorder,
-    logger,
-    enqueue: (key) => queue.add(key),
-    metrics,
-    poolStatus: statusWriters,
-    configState: statusWriters,
-  });
-  const runner = new ReconcileRunner({
-    name: 'ipam',
-    queue,
-    reconciler: ipam,
-    logger,
-    observer: reconcileMetrics(registry),
-  });
+  const serviceWriter = new RestServiceWriter(rest);
+  const reconcileObserver = reconcileMetrics(registry);
+
+  /** One leadership term: its own queues, runners and allocator. */
+  class Term {
+    leading = true;
+    readonly queues = {
+      service: new WorkQueue({ clock }),
+      pools: new WorkQueue({ clock }),
+      poolStatus: new WorkQueue({ clock }),
+      configState: new WorkQueue({ clock }),
+    };
+    readonly ipam = new Ipam({
+      namespace,
+      lbClass: options.lbClass,
+      services: informers.services,
+      configResources: informers.configResources,
+      build: (resources) =>
+        buildConfig(resources, options.bgpType !== undefined ? { bgpType: options.bgpType } : {}),
+      writer: serviceWriter,
+      poolStatus: statusWriters,
+      configState: statusWriters,
+      recorder,
+      logger,
+      metrics,
+      isLeading: () => this.leading,
+      queues: {
+        service: (key) => this.queues.service.add(key),
+        pools: () => this.queues.pools.add(POOLS_KEY),
+        poolStatus: (pool) => this.queues.poolStatus.add(pool),
+        configState: () => this.queues.configState.add(CONFIG_STATE_KEY),
+      },
+    });
+    private readonly runners = [
+      this.runner('pools', this.queues.pools, this.ipam.pools),
+      this.runner('service', this.queues.service, this.ipam.services),
+      this.runner('poolstatus', this.queues.poolStatus, this.ipam.poolStatus),
+      this.runner('configurationstate', this.queues.configState, this.ipam.configState),
+    ];
+
+    start(): void {
+      this.queues.pools.add(POOLS_KEY);
+      for (const r of this.runners) r.start();
+    }
+
+    /** Ends the term: nothing more is written, whatever is queued or in flight. */
+    async end(): Promise<void> {
+      this.leading = false;
+      await Promise.all(this.runners.map((r) => r.stop()));
+    }
+
+    private runner(name: string, queue: WorkQueue, reconciler: Reconciler): ReconcileRunner {
+      // Keys still queued when the term ends drain without doing anything.
+      const whileLeading: Reconciler = {
+        reconcile: (key) => (this.leading ? reconciler.reconcile(key) : Promise.resolve()),
+      };
+      return new ReconcileRunner({
+        name,
+        queue,
+        reconciler: whileLeading,
+        logger,
+        observer: reconcileObserver,
+      });
+    }
+  }
+  let term: Term | undefined;
 
   informers.services.addHandlers({
-    onAdd: (svc) => queue.add(objectKey(svc)),
-    onUpdate: (_old, svc) => queue.add(objectKey(svc)),
-    onDelete: (svc) => queue.add(objectKey(svc)),
+    onAdd: (svc) => term?.queues.service.add(objectKey(svc)),
+    onUpdate: (_old, svc) => term?.queues.service.add(objectKey(svc)),
+    onDelete: (svc) => term?.queues.service.add(objectKey(svc)),
   });
   for (const informer of informers.config) {
     informer.addHandlers({
-      onAdd: () => queue.add(CONFIG_KEY),
+      onAdd: () => term?.queues.pools.add(POOLS_KEY),
       onUpdate: (oldObj, newObj) => {
-        if (isConfigChange(oldObj, newObj)) queue.add(CONFIG_KEY);
+        if (isConfigChange(oldObj, newObj)) term?.queues.pools.add(POOLS_KEY);
       },
-      onDelete: () => queue.add(CONFIG_KEY),
+      onDelete: () => term?.queues.pools.add(POOLS_KEY),
     });
   }
-  informers.configState.addHandlers({ onDelete: () => ipam.resendConfigState() });
+  informers.configState.addHandlers({ onDelete: () => term?.ipam.configState.resend() });
   informers.start();
   void ownerPod(rest, namespace, options.identity).then((owner) => owner && statusWriters.setOwner(owner));
 
-  let running = false;
-  const lead = async (): Promise<void> => {
+  let ending: Promise<void> = Promise.resolve();
+  const lead = async (signal: AbortSignal): Promise<void> => {
     // A partial view of the pools would release addresses that are still valid: wait for every cache.
     await informers.waitForSync();
-    if (running) return;
-    running = true;
-    queue.add(CONFIG_KEY);
-    runner.start();
+    // The previous term must be gone before this one writes.
+    await ending;
+    if (signal.aborted || term) return;
+    term = new Term();
+    term.start();
     logger.info('serving LoadBalancer services', { namespace, lbClass: options.lbClass });
   };
+  const stepDown = (): void => {
+    const ended = term;
+    term = undefined;
+    if (ended) ending = ended.end();
+  };
 
+  let stopped = false;
   let elector: LeaderElector | undefined;
   let election: Promise<void> | undefined;
   if (options.leaderElection === false) {
-    void lead();
+    void lead(new AbortController().signal);
   } else {
-    elector = new LeaderElector({
-      client: new RestLeaseClient(rest, namespace, options.leaseName ?? 'metallb-controller'),
-      clock,
-      logger,
-      identity: options.identity,
-      ...(options.leaseDurationMs !== undefined ? { leaseDurationMs: options.leaseDurationMs } : {}),
-      ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
-      ...(options.retryPeriodMs !== undefined ? { retryPeriodMs: options.retryPeriodMs } : {}),
-      callbacks: {
-        onStartedLeading: () => lead(),
-        onStoppedLeading: () => {
-          logger.warn('leadership lost, no longer allocating');
-          options.onLostLeadership?.();
+    // One elector per campaign (kube/leaderelection); a new campaign after each lost term.
+    const campaign = (): LeaderElector =>
+      new LeaderElector({
+        client: new RestLeaseClient(rest, namespace, options.leaseName ?? 'metallb-controller'),
+        clock,
+        logger,
+        identity: options.identity,
+        ...(options.leaseDurationMs !== undefined ? { leaseDurationMs: options.leaseDurationMs } : {}),
+        ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
+        ...(options.retryPeriodMs !== undefined ? { retryPeriodMs: options.retryPeriodMs } : {}),
+        callbacks: {
+          onStartedLeading: (signal) => {
+            signal.addEventListener('abort', stepDown, { once: true });
+            return lead(signal);
+          },
+          onStoppedLeading: () => {
+            stepDown();
+            if (stopped) return;
+            logger.warn('leadership lost, no longer allocating');
+            options.onLostLeadership?.();
+          },
         },
-      },
-    });
-    election = elector.run();
+      });
+    elector = campaign();
+    const first = elector;
+    election = (async () => {
+      for (let current = first; ; current = campaign()) {
+        elector = current;
+        await current.run();
+        if (stopped) return;
+      }
+    })();
   }
 
   const host = options.listenHost ?? '0.0.0.0';
@@ -208,20 +282,22 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if (!informers.hasSynced()) throw new Error('caches not synced');
     });
     healthServer.addReadinessCheck('allocator-synced', () => {
-      if (running && !ipam.isSynced()) throw new Error('allocator not rebuilt yet');
+      if (term && !term.ipam.isSynced()) throw new Error('allocator not rebuilt yet');
     });
     healthPort = await healthServer.listen(options.healthPort, host);
   }
 
   return {
-    ipam,
     metricsPort,
     healthPort,
-    isLeader: () => running,
+    isLeader: () => term !== undefined,
+    isSynced: () => term?.ipam.isSynced() ?? false,
     async stop() {
+      stopped = true;
       elector?.stop();
       await election;
-      await runner.stop();
+      stepDown();
+      await ending;
       informers.stop();
       await recorder.flush();
       await metricsServer?.close();

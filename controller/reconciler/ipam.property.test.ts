@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { parseIP } from '../../addr/ip';
 import { pool as poolObject } from '../../testkit/configfixtures';
 import { service } from '../../testkit/servicefixtures';
-import { CONFIG_KEY } from './ipam';
 import { FakeWorld } from '../../testkit/ipamworld';
 
 const POOL_SETS = [
@@ -51,7 +50,7 @@ async function check(ops: Op[]): Promise<void> {
   let world = new FakeWorld();
   let set = 0;
   world.resources = { ipAddressPools: POOL_SETS[set] ?? [] };
-  world.queue.add(CONFIG_KEY);
+  world.reloadConfig();
   for (const o of ops) {
     if (o.kind === 'put') {
       const existing = world.services.get(`default/s${o.svc}`);
@@ -70,12 +69,12 @@ async function check(ops: Op[]): Promise<void> {
     } else if (o.kind === 'pools') {
       set = o.set;
       world.resources = { ipAddressPools: POOL_SETS[set] ?? [] };
-      world.queue.add(CONFIG_KEY);
+      world.reloadConfig();
     } else {
       const next = new FakeWorld();
       next.resources = world.resources;
       for (const svc of world.services.values()) next.put(svc);
-      next.queue.add(CONFIG_KEY);
+      next.reloadConfig();
       const before = new Map([...world.services.keys()].map((k) => [k, world.ingressOf(k)]));
       world = next;
       await world.drain();

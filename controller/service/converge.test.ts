@@ -234,6 +234,32 @@ const CASES: Case[] = [
     events: ['IPAllocated: Assigned IP ["192.0.2.64" "2001:db8:10::"]'],
   },
   {
+    name: 'RequireDualStack with IPv6 the primary family: still IPv4 first, as MetalLB writes it',
+    pools: [V4POOL, DUALPOOL],
+    svc: {
+      clusterIPs: ['2001:db8::10', '198.51.100.210'],
+      ipFamilies: ['IPv6', 'IPv4'],
+      policy: 'RequireDualStack',
+    },
+    ingress: ['192.0.2.64', '2001:db8:10::'],
+    pool: 'dual',
+    action: 'allocate',
+    events: ['IPAllocated: Assigned IP ["192.0.2.64" "2001:db8:10::"]'],
+  },
+  {
+    name: 'PreferDualStack with IPv6 the primary family and a dual-stack pool: IPv4 first',
+    pools: [DUALPOOL],
+    svc: {
+      clusterIPs: ['2001:db8::10', '198.51.100.210'],
+      ipFamilies: ['IPv6', 'IPv4'],
+      policy: 'PreferDualStack',
+    },
+    ingress: ['192.0.2.64', '2001:db8:10::'],
+    pool: 'dual',
+    action: 'allocate',
+    events: ['IPAllocated: Assigned IP ["192.0.2.64" "2001:db8:10::"]'],
+  },
+  {
     name: 'RequireDualStack with one cluster IP',
     pools: [DUALPOOL],
     svc: { policy: 'RequireDualStack' },
@@ -252,7 +278,11 @@ const CASES: Case[] = [
   {
     name: 'PreferDualStack with single-stack pools: the primary family',
     pools: [V4POOL, V6POOL],
-    svc: { clusterIPs: ['2001:db8::10', '198.51.100.210'], ipFamilies: ['IPv6', 'IPv4'], policy: 'PreferDualStack' },
+    svc: {
+      clusterIPs: ['2001:db8::10', '198.51.100.210'],
+      ipFamilies: ['IPv6', 'IPv4'],
+      policy: 'PreferDualStack',
+    },
     ingress: ['2001:db8:1::'],
     pool: 'pool6',
     action: 'allocate',

@@ -4,6 +4,7 @@
 // The order of checks follows upstream controller/service.go, because the order decides which event a
 // user sees when several things are wrong at once.
 import { IPAddress, formatIP, parseIP } from '../../addr/ip';
+import { compareText } from '../../config/errors';
 import { Allocator } from '../allocator/allocator';
 import { AllocationResult } from '../allocator/types';
 import { ALLOCATED_FROM_POOL } from '../../api/serviceannotations';
@@ -284,7 +285,7 @@ function familyChanged(
 }
 
 function sameIPSet(a: readonly IPAddress[], b: readonly IPAddress[]): boolean {
-  const sa = a.map(formatIP).sort();
-  const sb = b.map(formatIP).sort();
+  const sa = a.map(formatIP).sort(compareText);
+  const sb = b.map(formatIP).sort(compareText);
   return sa.length === sb.length && sa.every((x, i) => x === sb[i]);
 }

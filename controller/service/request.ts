@@ -2,6 +2,7 @@
 // pool it requests, and what decides whether it may share an address. Mirrors upstream's getDesiredLbIPs,
 // ipfamily.ForService, SharingKey and k8salloc.Ports/BackendKey.
 import { Family, IPAddress, formatIP, parseIP } from '../../addr/ip';
+import { compareText } from '../../config/errors';
 import { FamilyRequest, IPFamilyPolicy, ServiceClaim, ServicePort } from '../allocator/types';
 import { ANNOTATION, PREFIX, annotationValue } from '../../api/serviceannotations';
 import { Service, serviceKey } from '../../api/service';
@@ -92,7 +93,7 @@ export function desiredIPsOf(svc: Service): Parsed<DesiredIPs | undefined> {
 /** labels.Set(selector).String(): sorted key=value pairs joined by commas. */
 export function selectorString(selector: Readonly<Record<string, string>> | null | undefined): string {
   return Object.keys(selector ?? {})
-    .sort()
+    .sort(compareText)
     .map((k) => `${k}=${selector?.[k] ?? ''}`)
     .join(',');
 }
