@@ -189,7 +189,7 @@ describe('Allocator.assign (requested addresses)', () => {
   });
 });
 
-describe('sharing (reference 3.3)', () => {
+describe('sharing (upstream allocator.go checkSharing)', () => {
   const tcp = (port: number) => ({ protocol: 'TCP', port });
   const setup = () => {
     const a = new Allocator();
@@ -258,7 +258,7 @@ describe('sharing (reference 3.3)', () => {
   });
 });
 
-describe('setPools (reference 3.5)', () => {
+describe('setPools (upstream Allocator.SetPools)', () => {
   it('keeps addresses across a rename and a split, drops those no pool owns', () => {
     const a = new Allocator();
     a.setPools([pool('old', ['192.0.2.0/29'])]);

@@ -1,7 +1,7 @@
 // IP address management for LoadBalancer Services: pure state, no Kubernetes client. The controller feeds it
 // pools from the config model and Services from the API, and writes back what it decides.
 //
-// Compatibility with MetalLB (reference section 3): requested addresses need no autoAssign; a pool annotation
+// Compatibility with MetalLB (upstream internal/allocator/allocator.go, controller/service.go): requested addresses need no autoAssign; a pool annotation
 // picks one pool; otherwise pinned pools (serviceAllocation) by priority, then every unrestricted autoAssign
 // pool. Where MetalLB is nondeterministic (fallback pools iterate a Go map; equal priorities are unordered)
 // ironlb orders by pool name, so the same cluster state always yields the same address.

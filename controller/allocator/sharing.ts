@@ -1,4 +1,4 @@
-// MetalLB's rules for two Services on one address (reference section 3.3): the same non-empty sharing key,
+// MetalLB's rules for two Services on one address (upstream internal/allocator/allocator.go checkSharing, sharingOK): the same non-empty sharing key,
 // the same backend key, and no common (protocol, port).
 import { formatIP, IPAddress } from '../../addr/ip';
 import { compareText } from '../../config/errors';

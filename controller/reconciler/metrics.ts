@@ -1,4 +1,4 @@
-// MetalLB's controller metrics, with its names and labels (reference section 7), so dashboards and alerts
+// MetalLB's controller metrics, with its names and labels (upstream internal/allocator/stats.go, controller/main.go), so dashboards and alerts
 // written for MetalLB keep working.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { PoolCounts } from '../allocator/poolspace';
@@ -38,7 +38,7 @@ export function controllerMetrics(registry: Registry): ControllerMetrics {
     'metallb_allocator_ipv6_addresses_in_use_total',
     'Number of IPv6 addresses in use, per pool',
   );
-  // Registered and never set, exactly as upstream (reference section 10, quirk 2).
+  // Registered and never set, exactly as upstream (internal/allocator/stats.go registers metallb_allocator_services_allocated_total and never updates it).
   gauge('metallb_allocator_services_allocated_total', 'Number of services allocated, per pool');
   const updates = new Counter({
     name: 'metallb_k8s_client_updates_total',

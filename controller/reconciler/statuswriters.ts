@@ -38,7 +38,7 @@ export const FIELD_MANAGER = 'metallb-controller';
 export const CONFIG_STATE_NAME = 'controller';
 export const POOL_CONDITION = 'poolReconcilerValid';
 
-/** What ConfigurationState's status says about a set of errors (reference section 1.10). */
+/** What ConfigurationState's status says about a set of errors (upstream api/v1beta1/configurationstate_types.go). */
 export function configurationStateStatus(report: ConfigurationStateReport, transitionTime: string) {
   const valid = report.errors.length === 0;
   const message = valid ? '' : report.errors.join('\n');

@@ -94,7 +94,7 @@ export function validateAdmission(
   if (kind === 'BFDProfile') return allow();
   const warnings: string[] = [];
   if (kind === 'BGPPeer' && specFlag(obj, 'disableMP')) {
-    // Upstream admits this with a warning and skips every other check (reference section 10, quirk 3);
+    // Upstream admits this with a warning and skips every other check (internal/k8s/webhooks/webhookv1beta2/bgppeer_webhook.go: a disableMP CREATE skips validation);
     // ironlb keeps the warning and still validates the rest.
     warnings.push('disableMP is deprecated and has no effect');
   }
