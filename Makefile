@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests lint typecheck deps bench bench-controller
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests lint typecheck deps bench bench-controller bench-membership
 
 deps:
 	scripts/ensure-npm.sh
@@ -36,11 +36,17 @@ demo-down:
 bench: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/allocator.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
 
 # The controller as its own process against a real kube-apiserver: time until 5,000 Services have addresses,
 # Service-to-IP latency percentiles, controller RSS and CPU (bench/README.md); prints figures, asserts nothing.
 bench-controller: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
+
+# Speaker membership over real UDP: detection p50/p99 after a speaker dies and packets per speaker at 3, 10 and
+# 20 speakers (bench/README.md); prints figures, asserts nothing.
+bench-membership: deps
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
 
 # Removes namespaces (ilb-*) and recorded processes that crashed e2e runs left behind; live runs are skipped.
 e2e-clean:
