@@ -1,5 +1,5 @@
 // The bookkeeping of the controller's scale runs, free of any API client so it is unit-tested on its own
-// (controllerledger.test.ts): the pool they allocate from, and a ledger of which Service holds which address
+// (addressledger.test.ts): the pool they allocate from, and a ledger of which Service holds which address
 // that flags, at the moment it happens, an address held by two Services.
 import { performance } from 'node:perf_hooks';
 import { Cidr, cidrContains, parsePoolEntry } from '../addr/cidr';

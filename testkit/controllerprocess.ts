@@ -1,7 +1,7 @@
 // What the controller's scale tests (controller/scale.int.test.ts) and its end-to-end bench
 // (bench/controller.bench.ts) share: a lean control plane with the metallb.io CRDs, the controller run as its
 // own process from controller/main.ts (so it can be SIGKILLed and its memory is its own), concurrent Service
-// writers, consistent LIST snapshots, and the watch that feeds the address ledger (controllerledger.ts).
+// writers, consistent LIST snapshots, and the watch that feeds the address ledger (addressledger.ts).
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -33,7 +33,7 @@ const inNs = (ns: string, cmd: string[], timeout = 15_000) =>
     stderr: e.stderr ?? '',
   }));
 
-/** A testharness.ts process inside a namespace, spoken to one JSON line at a time. */
+/** A testkit/l2/announcerprocess.ts process inside a namespace, spoken to one JSON line at a time. */
 class Harness {
   private seq = 0;
   private readonly waiting = new Map<number, (msg: Record<string, unknown>) => void>();
