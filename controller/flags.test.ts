@@ -33,6 +33,10 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--webhook-failure-policy=Maybe'], {})).toThrow(FlagError);
     expect(() => parseFlags(['--log-level=loud'], {})).toThrow('invalid log level');
   });
+  it('takes --kubeconfig, empty by default (then $KUBECONFIG, ~/.kube/config, in-cluster)', () => {
+    expect(parseFlags([], {}).kubeconfig).toBe('');
+    expect(parseFlags(['--kubeconfig', '/etc/k.yaml'], {}).kubeconfig).toBe('/etc/k.yaml');
+  });
   it('takes METALLB_BGP_TYPE for mode validation', () => {
     expect(parseFlags([], { METALLB_BGP_TYPE: 'frr-k8s' }).bgpType).toBe('frr-k8s');
     expect(() => parseFlags([], { METALLB_BGP_TYPE: 'quagga' })).toThrow(FlagError);

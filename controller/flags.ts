@@ -30,6 +30,8 @@ export interface ControllerFlags {
   /** Metrics over HTTPS with TokenReview/SubjectAccessReview, as upstream; false serves plain HTTP. */
   readonly secureMetrics: boolean;
   readonly metricsCertDir: string;
+  /** controller-runtime's --kubeconfig: this file instead of $KUBECONFIG, ~/.kube/config or in-cluster. */
+  readonly kubeconfig: string;
 }
 
 type Spec = { kind: 'string' | 'int' | 'bool'; default: string; env?: string };
@@ -53,6 +55,7 @@ const SPECS: Record<string, Spec> = {
   'leader-elect': { kind: 'bool', default: 'true' },
   'secure-metrics': { kind: 'bool', default: 'true' },
   'metrics-cert-dir': { kind: 'string', default: '' },
+  kubeconfig: { kind: 'string', default: '' },
   // Accepted for compatibility with upstream manifests; ironlb's TLS defaults apply.
   'pprof-bind-address': { kind: 'string', default: '' },
   'webhook-http2': { kind: 'bool', default: 'false' },
@@ -136,5 +139,6 @@ export function parseFlags(
     bgpType,
     secureMetrics: bool('secure-metrics'),
     metricsCertDir: str('metrics-cert-dir'),
+    kubeconfig: str('kubeconfig'),
   };
 }

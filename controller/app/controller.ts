@@ -1,7 +1,6 @@
 // The controller's I/O shell: informers feed a single-worker queue, the IPAM reconciler converges each key,
 // and only the Lease holder runs the queue. Metrics and probes are served throughout; a candidate that is
 // not the leader keeps its caches warm so it can take over at once.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { buildConfig } from '../../config/build';
 import type { BGPType } from '../../config/modes';
@@ -15,7 +14,7 @@ import { createRegistry, reconcileMetrics } from '../../kube/metrics';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner } from '../../kube/reconciler';
 import { objectPath, RESOURCES } from '../../kube/resource';
-import { KubeRestClient } from '../../kube/rest';
+import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
 import { z } from 'zod';
 import { WorkQueue } from '../../kube/workqueue';
 import { CONFIG_KEY, IpamReconciler } from '../reconciler/ipam';
@@ -27,7 +26,8 @@ import { createInformers, servesAddressPools } from './informers';
 import { startSecureMetrics } from '../../kube/securemetrics';
 
 export interface ControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** The API server connection: a ClusterAccess (kube/credentials), or client-node's KubeConfig in tests. */
+  readonly kubeConfig: KubeConfigLike;
   readonly namespace: string;
   /** --lb-class. */
   readonly lbClass: string;
