@@ -63,6 +63,10 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--retry-period=9s'], {})).toThrow(FlagError);
     expect(parseFlags(['--retry-period=8s'], {}).retryPeriodMs).toBe(8_000);
   });
+  it('takes --kubeconfig, empty by default (then $KUBECONFIG, ~/.kube/config, in-cluster)', () => {
+    expect(parseFlags([], {}).kubeconfig).toBe('');
+    expect(parseFlags(['--kubeconfig', '/etc/k.yaml'], {}).kubeconfig).toBe('/etc/k.yaml');
+  });
   it('takes METALLB_BGP_TYPE for mode validation', () => {
     expect(parseFlags([], { METALLB_BGP_TYPE: 'frr-k8s' }).bgpType).toBe('frr-k8s');
     expect(() => parseFlags([], { METALLB_BGP_TYPE: 'quagga' })).toThrow(FlagError);

@@ -35,6 +35,8 @@ export interface ControllerFlags {
   /** Metrics over HTTPS with TokenReview/SubjectAccessReview, as upstream; false serves plain HTTP. */
   readonly secureMetrics: boolean;
   readonly metricsCertDir: string;
+  /** controller-runtime's --kubeconfig: this file instead of $KUBECONFIG, ~/.kube/config or in-cluster. */
+  readonly kubeconfig: string;
 }
 
 type Spec = { kind: 'string' | 'int' | 'bool' | 'duration'; default: string; env?: string };
@@ -61,6 +63,7 @@ const SPECS: Record<string, Spec> = {
   'retry-period': { kind: 'duration', default: '2s' },
   'secure-metrics': { kind: 'bool', default: 'true' },
   'metrics-cert-dir': { kind: 'string', default: '' },
+  kubeconfig: { kind: 'string', default: '' },
   // Accepted for compatibility with upstream manifests; ironlb's TLS defaults apply.
   'pprof-bind-address': { kind: 'string', default: '' },
   'webhook-http2': { kind: 'bool', default: 'false' },
@@ -171,5 +174,6 @@ export function parseFlags(
     bgpType,
     secureMetrics: bool('secure-metrics'),
     metricsCertDir: str('metrics-cert-dir'),
+    kubeconfig: str('kubeconfig'),
   };
 }

@@ -1,10 +1,11 @@
 // ironlb controller: IP address management for LoadBalancer Services, the metallb.io admission and
 // conversion webhooks, and the memberlist secret. Parses flags, builds the parts, starts them.
 import { readFileSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../kube/clock';
 import { describeError } from '../kube/errors';
 import { createLogger } from '../kube/log';
+import { ClusterAccess } from '../kube/credentials/clusteraccess';
+import { loadCredentials } from '../kube/credentials/load';
 import { KubeRestClient } from '../kube/rest';
 import { startController } from './app/controller';
 import { ensureMemberlistSecret } from './app/memberlist';
@@ -46,8 +47,21 @@ async function main(): Promise<void> {
     webhookMode: flags.webhookMode,
     bgpType: flags.bgpType,
   });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
+  let credentials;
+  try {
+    credentials = await loadCredentials({
+      env: process.env,
+      ...(flags.kubeconfig !== '' ? { kubeconfig: flags.kubeconfig } : {}),
+    });
+  } catch (err) {
+    logger.error('cannot load cluster credentials', { op: 'startup', error: describeError(err) });
+    process.exit(1);
+  }
+  logger.info('connecting to the API server', {
+    server: credentials.server,
+    credentials: credentials.origin,
+  });
+  const kubeConfig = new ClusterAccess(credentials);
   const rest = new KubeRestClient(kubeConfig, { userAgent: 'ironlb-controller' });
   const clock = systemClock();
 

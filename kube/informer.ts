@@ -7,7 +7,7 @@
 // - 410 Gone (the server no longer has our resourceVersion) means events were lost: re-list, and diff the
 //   new list against the cache so objects deleted in the gap get a delete notification and changed objects
 //   an update. A deletion during a reconnect is therefore never lost.
-// The API calls sit behind ListWatchSource; listwatch.ts has the client-node implementation.
+// The API calls sit behind ListWatchSource; listwatch.ts has the API server's (over watch.ts).
 import type { Logger } from 'winston';
 import { Backoff, BackoffOptions, REFLECTOR_BACKOFF } from './backoff';
 import type { Clock, TimerHandle } from './clock';
@@ -67,7 +67,7 @@ export interface InformerOptions<T> {
   readonly random?: () => number;
   /**
    * A watch that delivered no event and closed sooner than this failed to start, and its restart backs
-   * off. client-node's Watch closes a silent watch after 30s; that one restarts at once.
+   * off. RestWatch (watch.ts) closes a silent watch after 30s; that one restarts at once.
    */
   readonly minHealthyWatchMs?: number;
 }

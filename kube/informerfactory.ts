@@ -1,15 +1,15 @@
-// Informers for any resource, sharing one Watch (one keep-alive connection pool) and the clock and logger
-// of the process: what each deployable composes its caches from.
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+// Informers for any resource, sharing one RestWatch (the connection's keep-alive pool) and the clock and
+// logger of the process: what each deployable composes its caches from.
 import type { Logger } from 'winston';
 import { z } from 'zod';
 import type { Clock } from './clock';
 import { isNotFound } from './errors';
 import { Informer } from './informer';
-import { ClientNodeListWatch, type Decoder } from './listwatch';
+import { RestListWatch, type Decoder } from './listwatch';
 import type { KubeObject } from './object';
 import { type ResourceRef } from './resource';
-import type { RestClient } from './rest';
+import type { KubeConfigLike, RestClient } from './rest';
+import { RestWatch } from './watch';
 
 export interface InformerScope {
   /** Only this namespace; all namespaces when absent (or for cluster-scoped kinds). */
@@ -25,15 +25,16 @@ export type InformerFactory = <T extends KubeObject>(
 ) => Informer<T>;
 
 export function informerFactory(opts: {
-  kubeConfig: KubeConfig;
+  /** The connection the watches use: a ClusterAccess (kube/credentials), or client-node's KubeConfig in tests. */
+  kubeConfig: KubeConfigLike;
   rest: RestClient;
   clock: Clock;
   logger: Logger;
 }): InformerFactory {
-  const watch = new Watch(opts.kubeConfig);
+  const watch = new RestWatch(opts.kubeConfig);
   return <T extends KubeObject>(resource: ResourceRef, decode: Decoder<T>, scope: InformerScope = {}) =>
     new Informer<T>({
-      source: new ClientNodeListWatch<T>({
+      source: new RestListWatch<T>({
         rest: opts.rest,
         watch,
         resource,

@@ -1,6 +1,6 @@
 import { KubeApiError } from './errors';
 import type { WatchEvent } from './informer';
-import { ClientNodeListWatch, WatchLike, decodeKubeObject, parseWatchEvent } from './listwatch';
+import { RestListWatch, WatchLike, decodeKubeObject, parseWatchEvent } from './listwatch';
 import type { KubeObject } from './object';
 import { RESOURCES } from './resource';
 import type { RestClient, RestRequest } from './rest';
@@ -46,7 +46,7 @@ function source(
   extra: { namespace?: string; labelSelector?: string } = {},
 ) {
   const { logger, lines } = captureLogger();
-  const lw = new ClientNodeListWatch<KubeObject>({
+  const lw = new RestListWatch<KubeObject>({
     rest,
     watch,
     resource: RESOURCES.services,
@@ -58,7 +58,7 @@ function source(
   return { lw, lines };
 }
 
-describe('ClientNodeListWatch.list', () => {
+describe('RestListWatch.list', () => {
   it('follows continue tokens, keeps selectors on every page, and returns the snapshot resourceVersion', async () => {
     const rest = pagedRest([
       {
@@ -112,7 +112,7 @@ describe('ClientNodeListWatch.list', () => {
   });
 });
 
-describe('ClientNodeListWatch.watch', () => {
+describe('RestListWatch.watch', () => {
   it('watches the collection from the given resourceVersion with bookmarks and the selectors', async () => {
     const watch = fakeWatch();
     const { lw } = source(pagedRest([]), watch, { namespace: 'ns', labelSelector: 'a=b' });

@@ -1,12 +1,11 @@
 // The ListWatchSource the informer runs on, for a real API server: list through rest.ts (plain JSON,
-// paginated), watch through client-node's Watch with allowWatchBookmarks, so the informer can resume from
-// the last bookmark instead of re-listing.
+// paginated), watch through a WatchLike (watch.ts's RestWatch) with allowWatchBookmarks, so the informer can
+// resume from the last bookmark instead of re-listing.
 //
-// client-node 2.x Watch facts this relies on: `watch(path, query, onEvent, done)` resolves with an
-// AbortController once the response has started (it rejects only when the KubeConfig has no cluster);
-// `done(err)` is called exactly once, with null on a clean close, with an Error carrying `statusCode` when
-// the server refused the watch (e.g. 410), and with a TimeoutError after 30s without any bytes.
-import type { Watch } from '@kubernetes/client-node';
+// The WatchLike contract this relies on: `watch(path, query, onEvent, done)` resolves with an
+// AbortController (it rejects only when there is no cluster to talk to); `done(err)` is called exactly once,
+// with null on a clean close, with an error carrying the HTTP status (`code` or `statusCode`) when the server
+// refused the watch (e.g. 410), and with a TimeoutError after a silent spell.
 import type { Logger } from 'winston';
 import { z } from 'zod';
 import { describeError, kubeStatusSchema } from './errors';
@@ -15,7 +14,7 @@ import { KubeObject, kubeObjectSchema } from './object';
 import { ResourceRef, apiVersionOf, collectionPath } from './resource';
 import type { QueryValue, RestClient } from './rest';
 
-/** The method of client-node's Watch we call; a `new Watch(kubeConfig)` satisfies it. */
+/** The watch call a list-watch makes; RestWatch implements it (and client-node's Watch fits it too). */
 export interface WatchLike {
   watch(
     path: string,
@@ -34,7 +33,7 @@ export type Decoder<T> = (raw: unknown) => T;
 
 export const decodeKubeObject: Decoder<KubeObject> = (raw) => kubeObjectSchema.parse(raw);
 
-export interface ClientNodeListWatchOptions<T> {
+export interface RestListWatchOptions<T> {
   readonly rest: RestClient;
   readonly watch: WatchLike;
   readonly resource: ResourceRef;
@@ -63,11 +62,11 @@ const bookmarkSchema = z.looseObject({
 
 const objectShape = z.record(z.string(), z.unknown());
 
-export class ClientNodeListWatch<T> implements ListWatchSource<T> {
+export class RestListWatch<T> implements ListWatchSource<T> {
   readonly description: string;
   private readonly path: string;
 
-  constructor(private readonly options: ClientNodeListWatchOptions<T>) {
+  constructor(private readonly options: RestListWatchOptions<T>) {
     this.path = collectionPath(options.resource, options.namespace);
     const where = options.namespace !== undefined ? ` in ${options.namespace}` : '';
     const sel = [options.labelSelector, options.fieldSelector].filter((s) => s !== undefined && s !== '');
@@ -184,9 +183,4 @@ export function parseWatchEvent<T>(
     default:
       return undefined;
   }
-}
-
-/** Compile-time proof that client-node's Watch fits WatchLike. */
-export function watchFrom(watch: Watch): WatchLike {
-  return watch;
 }

@@ -1,5 +1,7 @@
-// A small JSON client for the Kubernetes REST API that borrows authentication and TLS from client-node's
-// KubeConfig (`applyToHTTPSOptions`: bearer token, token file, exec plugins, client certs, CA, proxy agent).
+// A small JSON client for the Kubernetes REST API. Authentication and TLS come from a connection
+// (KubeConfigLike): in the deployables a ClusterAccess built from kube/credentials, which never loads
+// client-node (its generated model graph alone is about 80 MiB of RSS); in tests and the harness also
+// client-node's KubeConfig, which has the same two methods.
 // Why not client-node's generated APIs: they deserialize into model classes with Date fields (so cached
 // objects differ from watched ones, which stay plain JSON), they read MicroTime fields (Lease renewTime,
 // Event eventTime) back as strings while typing them as Date, they write a plain Date as
@@ -8,10 +10,12 @@
 // all four.
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, KubeStatus, KubeTransportError, kubeStatusSchema } from './errors';
 
-/** The part of client-node's KubeConfig this client uses; a KubeConfig satisfies it as is. */
+/**
+ * How to reach the API server: its URL, and the agent and headers of each request. ClusterAccess
+ * (kube/credentials) implements it; so does client-node's KubeConfig, structurally.
+ */
 export interface KubeConfigLike {
   getCurrentCluster(): { readonly server: string } | null;
   applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
@@ -74,7 +78,7 @@ export function parseErrorBody(code: number, text: string): KubeStatus {
 }
 
 /**
- * client-node hands out one cached `https.Agent` per cluster and user, built without keepAlive, so every
+ * client-node's KubeConfig hands out one cached `https.Agent` per cluster and user, built without keepAlive, so every
  * request would pay a TCP and TLS handshake (a fifth of the controller's CPU in the 5,000-Service bench, and a
  * cap on its throughput). This swaps in a keep-alive agent with the same TLS options, one per original agent.
  * Proxy agents (a subclass) are left alone.
@@ -163,9 +167,4 @@ export class KubeRestClient implements RestClient {
       request.end(payload);
     });
   }
-}
-
-/** A rest client on a client-node KubeConfig (e.g. `kc.loadFromDefault()`, or loadFromCluster in a pod). */
-export function restClientFor(kubeConfig: KubeConfig, options?: KubeRestClientOptions): KubeRestClient {
-  return new KubeRestClient(kubeConfig, options);
 }

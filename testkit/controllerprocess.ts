@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Watch } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { create, NS } from './metallbcluster';
 import { METALLB } from '../api/resources';
@@ -21,7 +20,8 @@ import { spawnManaged, type ManagedProcess } from '../e2e/harness/processes';
 import { systemClock } from '../kube/clock';
 import { isAlreadyExists, isNotFound, statusCodeOf } from '../kube/errors';
 import { Informer } from '../kube/informer';
-import { ClientNodeListWatch, Decoder } from '../kube/listwatch';
+import { RestListWatch, Decoder } from '../kube/listwatch';
+import { RestWatch } from '../kube/watch';
 import { kubeObjectSchema, objectKey } from '../kube/object';
 import { silentLogger } from '../kube/log';
 import { collectionPath, RESOURCES } from '../kube/resource';
@@ -407,9 +407,9 @@ export async function watchAddresses(
   const ledger = new AddressLedger();
   const logger = silentLogger();
   const informer = new Informer<Service>({
-    source: new ClientNodeListWatch<Service>({
+    source: new RestListWatch<Service>({
       rest: api,
-      watch: new Watch(cp.kubeConfig()),
+      watch: new RestWatch(cp.kubeConfig()),
       resource: RESOURCES.services,
       decode: decodeService,
       logger,

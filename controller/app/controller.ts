@@ -3,7 +3,6 @@
 // fresh allocator, rebuilt from the cluster; losing the Lease ends the term at once (its queues shut down,
 // its writes refused) and the controller campaigns again. Metrics and probes are served throughout; a
 // candidate that is not the leader keeps its caches warm so it can take over at once.
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { buildConfig } from '../../config/build';
 import type { BGPType } from '../../config/modes';
@@ -17,7 +16,7 @@ import { createRegistry, reconcileMetrics } from '../../kube/metrics';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner, Reconciler } from '../../kube/reconciler';
 import { objectPath, RESOURCES } from '../../kube/resource';
-import { KubeRestClient } from '../../kube/rest';
+import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
 import { z } from 'zod';
 import { WorkQueue } from '../../kube/workqueue';
 import { Ipam } from '../reconciler/ipam';
@@ -31,7 +30,8 @@ import { createInformers, servesAddressPools } from './informers';
 import { startSecureMetrics } from '../../kube/securemetrics';
 
 export interface ControllerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** The API server connection: a ClusterAccess (kube/credentials), or client-node's KubeConfig in tests. */
+  readonly kubeConfig: KubeConfigLike;
   readonly namespace: string;
   /** --lb-class. */
   readonly lbClass: string;

@@ -1,6 +1,5 @@
 // The caches the controller reads: every Service in the cluster, and the config kinds the pools are built
 // from (IPAddressPools and legacy AddressPools in the MetalLB namespace, Namespaces for namespaceSelectors).
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'winston';
 import { METALLB } from '../../api/resources';
 import { Service, ServiceSchema } from '../../api/service';
@@ -11,7 +10,7 @@ import { informerFactory, isServed } from '../../kube/informerfactory';
 import { decodeKubeObject, Decoder } from '../../kube/listwatch';
 import { KubeObject, kubeObjectSchema } from '../../kube/object';
 import { RESOURCES } from '../../kube/resource';
-import type { RestClient } from '../../kube/rest';
+import type { KubeConfigLike, RestClient } from '../../kube/rest';
 import { CONFIG_STATE_NAME } from '../reconciler/statuswriters';
 
 export interface ControllerInformers {
@@ -37,7 +36,7 @@ export function servesAddressPools(rest: RestClient): Promise<boolean> {
 }
 
 export function createInformers(opts: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   rest: RestClient;
   namespace: string;
   clock: Clock;
