@@ -62,6 +62,11 @@ export const volumeSchema = z.looseObject({
     })
     .optional(),
   emptyDir: z.looseObject({}).optional(),
+  projected: z
+    .looseObject({
+      sources: z.array(z.looseObject({ serviceAccountToken: z.looseObject({}).optional() })).optional(),
+    })
+    .optional(),
 });
 export type Volume = z.infer<typeof volumeSchema>;
 

@@ -12,7 +12,7 @@ import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';
 import { resolveCommand, type ImageTable } from './images';
 import type { Container, Pod, Probe } from './pod';
 import type { ProcessRuntime } from './runtime';
-import { ServiceAccountFiles } from './serviceaccount';
+import { SERVICEACCOUNT_SUBDIR, ServiceAccountFiles } from './serviceaccount';
 import type { ContainerView, PodView } from './status';
 import { mountPathRewriter, setUpVolumes, VolumeSetupError } from './volumes';
 
@@ -129,6 +129,7 @@ export class PodWorker {
           this.pod,
           path.join(this.deps.podDir, 'volumes'),
           (kind, ns, n) => readObjectData(this.deps.client, kind, ns, n),
+          this.serviceAccount !== undefined ? path.join(this.podRoot, SERVICEACCOUNT_SUBDIR) : undefined,
         );
       } catch (err) {
         // As a kubelet shows a pod whose Secret is not there yet: still creating, the reason in the message.

@@ -151,3 +151,27 @@ describe('mountPathRewriter', () => {
     ).toThrow(/volumeMount x names no volume/);
   });
 });
+
+describe('the projected ServiceAccount volume', () => {
+  const saVolume: Volume = {
+    name: 'kube-api-access-x1',
+    projected: {
+      sources: [{ serviceAccountToken: { path: 'token' } }, { configMap: { name: 'kube-root-ca.crt' } }],
+    },
+  } as Volume;
+
+  test('is the directory the ServiceAccount files were written to', async () => {
+    const dirs = await setUpVolumes(podWith([saVolume]), dir, lookup, '/run/pod/root/var/run/secrets/sa');
+    expect(dirs.get('kube-api-access-x1')).toBe('/run/pod/root/var/run/secrets/sa');
+  });
+
+  test('is an error when no token was written (automountServiceAccountToken: false)', async () => {
+    await expect(setUpVolumes(podWith([saVolume]), dir, lookup)).rejects.toThrow(VolumeSetupError);
+  });
+
+  test('other projected volumes are refused', async () => {
+    await expect(
+      setUpVolumes(podWith([{ name: 'p', projected: { sources: [{}] } } as Volume]), dir, lookup, '/sa'),
+    ).rejects.toThrow(/projected is not supported/);
+  });
+});

@@ -8,6 +8,8 @@
 // `--flag=path` argument) is rewritten to the materialised directory. A program that finds a mounted file by
 // a path compiled into it, not given in its spec, will not find it here. Contents are written once, when the
 // pod starts (no refresh when the object changes later), and subPath mounts of a single file are the file.
+// The projected ServiceAccount volume the admission plugin adds (kube-api-access-*) is the one projected
+// volume it knows: serviceaccount.ts writes and refreshes those files, and the volume is their directory.
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Container, Pod, Volume } from './pod';
@@ -93,7 +95,7 @@ async function materialise(pod: Pod, volume: Volume, dir: string, lookup: Object
           }
         : undefined;
   if (source === undefined) {
-    if (volume.emptyDir !== undefined) return;
+    if (volume.emptyDir !== undefined || isServiceAccountVolume(volume)) return;
     const kinds = Object.keys(volume).filter((k) => k !== 'name');
     throw new VolumeSetupError(
       volume.name,
@@ -109,6 +111,11 @@ async function materialise(pod: Pod, volume: Volume, dir: string, lookup: Object
   await writeKeys(volume.name, dir, data, source.items, source.isOptional, source.mode, what);
 }
 
+/** The projected volume holding a ServiceAccount token (with, as the admission plugin adds it, the CA and namespace). */
+function isServiceAccountVolume(volume: Volume): boolean {
+  return volume.projected?.sources?.some((s) => s.serviceAccountToken !== undefined) === true;
+}
+
 /**
  * Writes every volume of the pod under `volumesDir` (replacing what an earlier start left) and returns each
  * volume's directory by name. Throws VolumeSetupError when a volume cannot be set up (a missing Secret, say):
@@ -118,9 +125,20 @@ export async function setUpVolumes(
   pod: Pod,
   volumesDir: string,
   lookup: ObjectDataLookup,
+  /** Where serviceaccount.ts wrote the pod's token, CA and namespace, if it did. */
+  serviceAccountDir?: string,
 ): Promise<Map<string, string>> {
   const dirs = new Map<string, string>();
   for (const volume of pod.spec.volumes ?? []) {
+    if (isServiceAccountVolume(volume)) {
+      if (serviceAccountDir === undefined)
+        throw new VolumeSetupError(
+          volume.name,
+          'a ServiceAccount token volume, but no token was written for the pod',
+        );
+      dirs.set(volume.name, serviceAccountDir);
+      continue;
+    }
     const dir = path.join(volumesDir, safeRelative(volume.name, volume.name));
     await fs.rm(dir, { recursive: true, force: true });
     await fs.mkdir(dir, { recursive: true, mode: 0o755 });
