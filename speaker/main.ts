@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     rest,
     informers: informerFactory({ kubeConfig, rest, clock, logger }),
     registry,
+    metrics: l2metrics,
     clock,
     logger,
     node: flags.nodeName,

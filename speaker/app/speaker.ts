@@ -38,7 +38,7 @@ import {
   LABEL_SERVICE_NAMESPACE,
   type PodOwner,
 } from '../reconcile/status';
-import { speakerMetrics } from './metrics';
+import type { SpeakerMetrics } from './metrics';
 import { ConfigStateWriter, RestL2StatusWriter, serviceEvents } from './writers';
 
 /** Membership as the speaker drives it (speaker/membership/membership.ts Membership fits). */
@@ -54,6 +54,8 @@ export interface SpeakerOptions {
   readonly rest: RestClient;
   readonly informers: InformerFactory;
   readonly registry: Registry;
+  /** The speaker's metrics on `registry`, made once by the caller: the announcer feeds the same set. */
+  readonly metrics: SpeakerMetrics;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly node: string;
@@ -170,7 +172,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     logger,
     source: { component: 'metallb-speaker', host: node },
   });
-  const metrics = speakerMetrics(options.registry, node);
+  const metrics = options.metrics;
   let owner: PodOwner | undefined = await podOwner(rest, namespace, options.podName);
   const membershipView: Layer2Membership = options.membership
     ? {
