@@ -61,10 +61,6 @@ const say = (line: string): void => {
   process.stderr.write(`[layer2.e2e] ${line}\n`);
 };
 
-function macOf(node: string): string {
-  return c().world.host(node).primary.mac.toLowerCase();
-}
-
 function nodeOfMac(mac: string): string | undefined {
   return c().world.nodes.find((n) => n.primary.mac.toLowerCase() === mac)?.role;
 }
@@ -323,6 +319,18 @@ describe('Layer 2 from the manifest', () => {
       expect(garp.time * 1000 - t0).toBeLessThan(10_000);
     } finally {
       await capture?.stop();
+    }
+  });
+
+  // Last, so it covers everything the speakers did (statuses, ConfigurationStates, events, the failover).
+  test('no call any speaker made over the whole run was refused by RBAC', () => {
+    for (const [node, pod] of speakers) {
+      const log = c()
+        .kubelets.find((k) => k.node.name === node)
+        ?.logOf(NS, pod.metadata.name, 'speaker');
+      const text = fs.readFileSync(log ?? '', 'utf8');
+      expect(text).toContain('speaker serving Layer 2');
+      expect(text.split('\n').filter((l) => /forbidden/i.test(l))).toEqual([]);
     }
   });
 });
