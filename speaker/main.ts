@@ -102,7 +102,8 @@ async function main(): Promise<void> {
       secretKey: key ?? Buffer.alloc(0),
       clock,
     });
-    await ml.start([]);
+    // Bound now, so a taken port fails the start; joined by startSpeaker once the speaker Pods are listed.
+    await ml.bind();
     membership = {
       list: ml,
       namespace: flags.memberlist.namespace,
