@@ -221,6 +221,30 @@ describe('Layer 2 from the manifest', () => {
     }
   });
 
+  test("every speaker sees the other two alive (memberlist over the nodes' network, keyed)", async () => {
+    const world = c().world;
+    const seen = new Map<string, string>();
+    await waitFor(
+      'every speaker to report ironlb_membership_peers_seen 2',
+      async () => {
+        for (const n of world.nodes) {
+          const r = await world.exec(
+            n.role,
+            ['curl', '-sS', '-m', '2', `http://${n.primary.v4}:7472/metrics`],
+            { allowFailure: true },
+          );
+          seen.set(n.role, /^ironlb_membership_peers_seen (\d+)$/m.exec(r.stdout)?.[1] ?? '?');
+        }
+        return [...seen.values()].every((v) => v === String(NODES - 1));
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    ).catch((err: unknown) => {
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}\npeers seen: ${JSON.stringify([...seen])}`,
+      );
+    });
+  });
+
   test('arping and ndisc6 are answered by exactly one MAC, that of the node the ServiceL2Status names', async () => {
     const v4 = await arpingMacs(`arping ${ip4} to be answered`);
     expect(v4).toHaveLength(1);
