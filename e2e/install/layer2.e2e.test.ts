@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { killNode } from '../harness/nodefailure';
+import { killNode, type DeadNode } from '../harness/nodefailure';
 import {
   arpOf,
   arping,
@@ -51,6 +51,8 @@ let cluster: InstalledCluster | undefined;
 let speakers = new Map<string, SpeakerPod>();
 let ip4 = '';
 let ip6 = '';
+/** Nodes the tests killed and did not bring back yet. */
+const deadNodes: DeadNode[] = [];
 
 function c(): InstalledCluster {
   if (cluster === undefined) throw new Error('cluster did not start (see beforeAll failure)');
@@ -155,6 +157,35 @@ async function httpUntilAnswered(ip: string, timeoutMs = 20_000): Promise<Backen
   return answer;
 }
 
+/** Every speaker's ironlb_membership_peers_seen, by node ('?' when its metrics do not answer). */
+async function peersSeen(): Promise<Map<string, string>> {
+  const world = c().world;
+  const seen = new Map<string, string>();
+  for (const n of world.nodes) {
+    const r = await world.exec(n.role, ['curl', '-sS', '-m', '2', `http://${n.primary.v4}:7472/metrics`], {
+      allowFailure: true,
+    });
+    seen.set(n.role, /^ironlb_membership_peers_seen (\d+)$/m.exec(r.stdout)?.[1] ?? '?');
+  }
+  return seen;
+}
+
+async function waitForFullMembership(timeoutMs = 30_000): Promise<void> {
+  let seen = new Map<string, string>();
+  await waitFor(
+    `every speaker to report ironlb_membership_peers_seen ${NODES - 1}`,
+    async () => {
+      seen = await peersSeen();
+      return [...seen.values()].every((v) => v === String(NODES - 1));
+    },
+    { timeoutMs, intervalMs: 500 },
+  ).catch((err: unknown) => {
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\npeers seen: ${JSON.stringify([...seen])}`,
+    );
+  });
+}
+
 /** The pid of the speaker container on `node`. */
 function speakerPid(node: string): number {
   const pod = speakers.get(node);
@@ -222,27 +253,7 @@ describe('Layer 2 from the manifest', () => {
   });
 
   test("every speaker sees the other two alive (memberlist over the nodes' network, keyed)", async () => {
-    const world = c().world;
-    const seen = new Map<string, string>();
-    await waitFor(
-      'every speaker to report ironlb_membership_peers_seen 2',
-      async () => {
-        for (const n of world.nodes) {
-          const r = await world.exec(
-            n.role,
-            ['curl', '-sS', '-m', '2', `http://${n.primary.v4}:7472/metrics`],
-            { allowFailure: true },
-          );
-          seen.set(n.role, /^ironlb_membership_peers_seen (\d+)$/m.exec(r.stdout)?.[1] ?? '?');
-        }
-        return [...seen.values()].every((v) => v === String(NODES - 1));
-      },
-      { timeoutMs: 15_000, intervalMs: 500 },
-    ).catch((err: unknown) => {
-      throw new Error(
-        `${err instanceof Error ? err.message : String(err)}\npeers seen: ${JSON.stringify([...seen])}`,
-      );
-    });
+    await waitForFullMembership(15_000);
   });
 
   test('arping and ndisc6 are answered by exactly one MAC, that of the node the ServiceL2Status names', async () => {
@@ -295,6 +306,7 @@ describe('Layer 2 from the manifest', () => {
       capture = await startCapture(world, 'arp or icmp6');
       const t0 = Date.now();
       const dead = await killNode({ node, kubelet, world });
+      deadNodes.push(dead);
       const tKilled = Date.now();
       expect(dead.killedPids).toContain(ownerSpeaker);
       const answer4 = await httpUntilAnswered(ip4);
@@ -344,6 +356,77 @@ describe('Layer 2 from the manifest', () => {
     } finally {
       await capture?.stop();
     }
+  });
+
+  // Split-brain monitor: a capture on the client over several kill/return cycles with the node's links down
+  // (a pulled cable), counting the distinct MACs that send ARP replies for the address once each change has
+  // converged. Two MACs after convergence would be two nodes claiming the address.
+  test('over kill/return cycles with links down, at most one MAC answers for the address after convergence', async () => {
+    const world = c().world;
+    for (const dead of deadNodes.splice(0)) await dead.returns();
+    await waitForFullMembership();
+    const capture = await startCapture(world, 'arp');
+    const windows: { what: string; from: number; to: number }[] = [];
+    const converged = async (what: string): Promise<void> => {
+      // Converged: one MAC answers three requests in a row and HTTP is answered through it.
+      await waitFor(
+        `${what}: one MAC answering`,
+        async () => (await arping(world, ip4, { count: 3, deadlineS: 4 })).macs.length === 1,
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+      await httpUntilAnswered(ip4);
+      const from = Date.now();
+      await arping(world, ip4, { count: 5, deadlineS: 6 });
+      windows.push({ what, from, to: Date.now() });
+    };
+    const timings: string[] = [];
+    try {
+      for (let cycle = 1; cycle <= 3; cycle++) {
+        const owner = nodeOfMac((await arpingMacs(`cycle ${cycle}: arping before the kill`))[0] ?? '') ?? '';
+        const i = c().nodes.findIndex((n) => n.name === owner);
+        const node = c().nodes[i];
+        const kubelet = c().kubelets[i];
+        if (node === undefined || kubelet === undefined) throw new Error(`no node ${owner}`);
+        const t0 = Date.now();
+        const dead = await killNode({ node, kubelet, world }, { linkDown: true });
+        await converged(`cycle ${cycle}: ${owner} down`);
+        const tDown = windows.at(-1)?.from ?? t0;
+        const t1 = Date.now();
+        await dead.returns();
+        await waitForSpeakersReady(
+          c().admin,
+          world.nodes.map((n) => n.role),
+        );
+        await waitForFullMembership();
+        await converged(`cycle ${cycle}: ${owner} back`);
+        timings.push(
+          `cycle ${cycle}: ${owner} down, converged in ${tDown - t0}ms; back and converged in ${(windows.at(-1)?.from ?? t1) - t1}ms`,
+        );
+      }
+    } finally {
+      await capture.stop();
+    }
+    const replies = capture.packets().flatMap((p) => {
+      const a = arpOf(p);
+      return a?.op === 'reply' && a.ip === ip4 ? [{ t: p.time * 1000, mac: p.srcMac }] : [];
+    });
+    const report = windows.map((w) => {
+      const macs = [...new Set(replies.filter((r) => r.t >= w.from && r.t <= w.to).map((r) => r.mac))];
+      // The reply timeline of the window (ms after its start), so a failure shows who answered when.
+      const timeline = replies
+        .filter((r) => r.t >= w.from && r.t <= w.to)
+        .map((r) => `+${Math.round(r.t - w.from)}ms ${nodeOfMac(r.mac) ?? r.mac}`);
+      return { what: w.what, macs, timeline };
+    });
+    say(
+      `split-brain monitor:\n  ${timings.join('\n  ')}\n  ${report.map((r) => `${r.what}: ${r.macs.join(', ')}`).join('\n  ')}`,
+    );
+    for (const r of report)
+      expect({ what: r.what, count: r.macs.length, timeline: r.timeline }).toEqual({
+        what: r.what,
+        count: 1,
+        timeline: r.timeline,
+      });
   });
 
   // Last, so it covers everything the speakers did (statuses, ConfigurationStates, events, the failover).
