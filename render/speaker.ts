@@ -103,7 +103,7 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
                 },
               ],
               volumes: [
-                { name: 'memberlist', secret: { secretName: MEMBERLIST_SECRET, defaultMode: 0o420 } },
+                { name: 'memberlist', secret: { secretName: MEMBERLIST_SECRET, defaultMode: 0o644 } },
               ],
             },
           },

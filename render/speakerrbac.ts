@@ -44,14 +44,19 @@ export const SPEAKER_RBAC: ComponentRbac = {
     {
       why:
         'Our ServiceL2Status objects and ConfigurationState speaker-<node>: informers, server-side apply\n' +
-        '(PATCH creates too), and deletion when this node stops announcing (speaker/app/writers.ts).',
+        '(a PATCH that creates the object is authorized as create too), and deletion when this node stops\n' +
+        'announcing (speaker/app/writers.ts).',
       rules: [
         {
           apiGroups: ['metallb.io'],
           resources: ['servicel2statuses'],
-          verbs: ['list', 'watch', 'patch', 'delete'],
+          verbs: ['list', 'watch', 'create', 'patch', 'delete'],
         },
-        { apiGroups: ['metallb.io'], resources: ['configurationstates'], verbs: ['list', 'watch', 'patch'] },
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['configurationstates'],
+          verbs: ['list', 'watch', 'create', 'patch'],
+        },
         {
           apiGroups: ['metallb.io'],
           resources: ['servicel2statuses/status', 'configurationstates/status'],

@@ -112,7 +112,8 @@ async function main(): Promise<void> {
       secretKey: key ?? Buffer.alloc(0),
       clock,
     });
-    await ml.start([]);
+    // Bound now, so a taken port fails the start; joined by startSpeaker once the speaker Pods are listed.
+    await ml.bind();
     membership = {
       list: ml,
       namespace: flags.memberlist.namespace,
@@ -129,6 +130,7 @@ async function main(): Promise<void> {
     rest,
     informers: informerFactory({ kubeConfig, rest, clock, logger }),
     registry,
+    metrics: l2metrics,
     clock,
     logger,
     node: flags.nodeName,

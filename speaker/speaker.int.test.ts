@@ -16,6 +16,7 @@ import {
   startCluster,
   stopCluster,
 } from '../testkit/metallbcluster';
+import { speakerMetrics } from './app/metrics';
 import { startSpeaker, type RunningSpeaker } from './app/speaker';
 import type { L2Announcer } from './reconcile/announcements';
 
@@ -41,10 +42,12 @@ async function startOn(node: string): Promise<RunningSpeaker> {
   const rest = new KubeRestClient(kubeConfig, { userAgent: `speaker-${node}` });
   const clock = systemClock();
   const logger = silentLogger();
+  const registry = createRegistry({ withoutDefaultMetrics: true });
   const s = await startSpeaker({
     rest,
     informers: informerFactory({ kubeConfig, rest, clock, logger }),
-    registry: createRegistry({ withoutDefaultMetrics: true }),
+    registry,
+    metrics: speakerMetrics(registry, node),
     clock,
     logger,
     node,

@@ -1,6 +1,7 @@
 // `make demo`: a local cluster with ironlb installed from its manifests, left running for kubectl until Ctrl-C
-// or SIGTERM (`make demo-down`). It shows what works today and says plainly what does not: the speaker is not
-// built, so no address is announced and nothing outside the nodes can reach a Service's EXTERNAL-IP yet.
+// or SIGTERM (`make demo-down`). It shows what works today and says plainly what does not: the speakers (the
+// manifest's DaemonSet) answer ARP and NDP for the lan pool's addresses from the elected node, so the client
+// reaches the demo Service's EXTERNAL-IP over IPv4 and IPv6; BGP is not announced yet.
 //
 // Records itself in e2e/.run/demo/owner ("PID STARTTIME", read by scripts/demo.sh down and e2e-clean.sh) and
 // writes the admin kubeconfig to e2e/.run/demo/kubeconfig.
@@ -13,16 +14,21 @@ import { kubectlBinary, RUN_ROOT } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import { startFrr, type FrrRouter } from '../harness/routers/frr';
 import {
+  applyWhenAdmitted,
   installIronlb,
   startCluster,
   waitForControllerReady,
+  waitForSpeakersReady,
   type InstalledCluster,
 } from '../install/cluster';
 import { applyManifest, METALLB_NAMESPACE } from '../install/manifest';
+import { arping, ndisc6, type World } from '../harness/net';
 import { readService } from '../../testkit/servicereader';
 import {
+  BACKEND_PORT,
   backendObjects,
   CLUSTER_ASN,
+  exposeServiceOnNodes,
   DEMO_NAMESPACE,
   DEMO_SERVICE,
   metallbObjects,
@@ -71,6 +77,16 @@ async function show(bin: string | undefined, args: readonly string[]): Promise<v
   if (bin === undefined) say('(kubectl is not installed on this machine; see the note below)');
   else process.stdout.write(await kubectl(bin, args));
   say();
+}
+
+/** Runs argv in `role`'s namespace and prints it as a person would type it, with its output. */
+async function showIn(world: World, role: string, argv: readonly string[]): Promise<string> {
+  say(`$ ip netns exec ${world.ns(role)} ${argv.join(' ')}`);
+  const r = await world.exec(role, argv, { allowFailure: true });
+  const out = `${r.stdout}${r.stderr}`;
+  process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+  say();
+  return r.stdout;
 }
 
 function claimDemoDir(): void {
@@ -135,42 +151,42 @@ async function main(): Promise<void> {
     await installIronlb(c);
     const controller = await waitForControllerReady(admin);
     say(`    controller pod ${controller.metadata.name} Ready on ${controller.spec.nodeName ?? '?'}`);
+    const speakers = await waitForSpeakersReady(
+      admin,
+      world.nodes.map((n) => n.role),
+    );
+    say(
+      `    speaker DaemonSet: ${[...speakers].map(([node, p]) => `${p.metadata.name} Ready on ${node}`).join(', ')}`,
+    );
 
     step('applying the sample configuration: IPAddressPools, L2Advertisement, BGPPeer, BGPAdvertisement');
     // The webhook admits metallb.io objects only once the apiserver has picked up the injected CA and the
     // webhook Service's endpoints: retry the first apply briefly.
     const pools = world.plan.pools;
-    await waitFor(
-      'the sample configuration to be admitted',
-      async () => {
-        try {
-          await applyManifest(admin, metallbObjects(pools, router));
-          return true;
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          // A denial is an answer, not a webhook still starting: stop and show it.
-          if (message.includes('denied the request')) throw err;
-          say(`    (webhook not reachable yet, retrying: ${message.slice(0, 200)})`);
-          return false;
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 1_000 },
+    await applyWhenAdmitted(admin, metallbObjects(pools, router), (m) =>
+      say(`    (webhook not reachable yet, retrying: ${m})`),
     );
 
-    step('deploying the demo backend (a Deployment, one replica per node) and a LoadBalancer Service');
+    step(
+      'deploying the demo backend (a Deployment, one replica per node) and a dual-stack LoadBalancer Service',
+    );
     await applyManifest(admin, backendObjects(NODES));
     let ip = '';
+    let ip6 = '';
     let fromPool = '';
     await waitFor(
-      `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an address`,
+      `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
       async () => {
         const svc = await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE);
-        ip = svc.ips[0] ?? '';
+        ip = svc.ips.find((a) => !a.includes(':')) ?? '';
+        ip6 = svc.ips.find((a) => a.includes(':')) ?? '';
         fromPool = svc.pool ?? '';
-        return ip !== '' && fromPool !== '';
+        return ip !== '' && ip6 !== '' && fromPool !== '';
       },
       { timeoutMs: 60_000 },
     );
+    // No kube-proxy in this harness: the addresses go on every node's `lo` instead (demo/objects.ts).
+    await exposeServiceOnNodes(world, [ip, ip6]);
     await waitFor(
       'the demo backends to be Ready',
       async () => {
@@ -196,6 +212,7 @@ async function main(): Promise<void> {
     await show(bin, ['get', 'svc', DEMO_SERVICE, '-o', 'jsonpath={.metadata.annotations}{"\\n"}']);
     await show(bin, ['get', 'pods', '-A', '-o', 'wide']);
     await show(bin, ['-n', METALLB_NAMESPACE, 'get', 'ipaddresspools,l2advertisements,bgppeers']);
+    await show(bin, ['-n', METALLB_NAMESPACE, 'get', 'servicel2statuses']);
     if (bin === undefined) {
       say(
         `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE}: EXTERNAL-IP ${ip} (metallb.io/ip-allocated-from-pool: ${fromPool})`,
@@ -204,14 +221,37 @@ async function main(): Promise<void> {
       say();
     }
 
-    step('what is NOT working yet');
+    step('Layer 2: from the client, one node answers for the EXTERNAL-IP, and a backend answers HTTP');
+    // The elected speaker answers within a moment of the Service getting its address: wait for that.
+    await waitFor(
+      `an ARP answer for ${ip}`,
+      async () => (await arping(world, ip, { count: 1 })).macs.length > 0,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    ).catch((err: unknown) => say(`    warning: ${err instanceof Error ? err.message : String(err)}`));
+    const macs = (await arping(world, ip, { count: 3 })).macs;
+    const owner = world.nodes.find((n) => macs.includes(n.primary.mac.toLowerCase()));
     say(
-      'The ironlb speaker (the per-node DaemonSet that announces addresses by ARP/NDP and BGP) is not built',
+      `The node MACs: ${world.nodes.map((n) => `${n.role} ${n.primary.mac.toLowerCase()}`).join(', ')}. ` +
+        `Answered by: ${macs.join(', ') || 'nobody'}${owner !== undefined ? ` (${owner.role}, the elected node)` : ''}.`,
     );
-    say(`yet. So ${ip} is assigned but announced by no one: a curl from the client namespace to it fails,`);
-    say('and the router has no route to it. The demo does not show either, because it cannot.');
     say();
-    say('$ vtysh -c "show bgp summary"   (on the router: the peers are configured, none is Established)');
+    await showIn(world, 'client', ['arping', '-c', '3', '-i', 'eth0', ip]);
+    await showIn(world, 'client', ['ndisc6', '-n', '-r', '1', ip6, 'eth0']);
+    for (const a of [ip, ip6]) {
+      const host = a.includes(':') ? `[${a}]` : a;
+      await showIn(world, 'client', ['curl', '-sS', '-m', '3', `http://${host}:${BACKEND_PORT}/`]);
+    }
+    // Also visible per ndisc6: how many distinct answers arrive (one, unless two nodes claim the address).
+    const v6 = await ndisc6(world, ip6);
+    say(`ndisc6 -m (every advertisement within 1 s): answered by ${v6.macs.join(', ') || 'nobody'}`);
+    say();
+
+    step('what is NOT working yet');
+    say('BGP is not announced: the speaker has no BGP mode yet (it speaks Layer 2 only). So bgp-pool');
+    say("addresses can be assigned but the router never learns a route to them; the router's peers stay");
+    say('configured and none is Established.');
+    say();
+    say('$ vtysh -c "show bgp summary"   (on the router)');
     process.stdout.write(await frr.vtysh('show bgp summary'));
     say();
 
@@ -229,7 +269,9 @@ async function main(): Promise<void> {
       `  less ${controllerLog ?? '(controller log not found)'}   # the controller's log (no kubectl logs: process kubelet)`,
     );
     say(`  kubectl create service loadbalancer web --tcp=80:8080 && kubectl get svc web -w`);
-    say(`  ip netns exec ${world.ns('client')} curl -m 3 http://${ip}/   # fails until the speaker exists`);
+    say(`  ip netns exec ${world.ns('client')} arping -c 3 -i eth0 ${ip}`);
+    say(`  ip netns exec ${world.ns('client')} curl -m 3 http://${ip}:${BACKEND_PORT}/`);
+    say(`  ip netns exec ${world.ns('client')} curl -m 3 http://[${ip6}]:${BACKEND_PORT}/`);
     say();
     say('Addresses in use (all documentation ranges, inside network namespaces only):');
     say(
@@ -243,7 +285,7 @@ async function main(): Promise<void> {
     say(
       `  pools       lan-pool (L2): ${pools.l2.join(', ')}; bgp-pool (BGP): ${pools.bgp.filter((p) => !p.includes(':')).join(', ')}`,
     );
-    say(`  service     ${DEMO_NAMESPACE}/${DEMO_SERVICE} EXTERNAL-IP ${ip}`);
+    say(`  service     ${DEMO_NAMESPACE}/${DEMO_SERVICE} EXTERNAL-IP ${ip}, ${ip6} (port ${BACKEND_PORT})`);
     say(`  namespaces  ${world.namespaces().join(' ')}`);
     say(`  logs        ${c.cp.runDir} and ${world.runDir}`);
     say();

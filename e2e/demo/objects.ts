@@ -3,6 +3,7 @@
 // Deployment and the LoadBalancer Service in front of it.
 import * as path from 'node:path';
 import type { KubeObject } from '../../kube/object';
+import { addServiceAddress, type World } from '../harness/net';
 import { METALLB_NAMESPACE as NS } from '../install/manifest';
 
 /** A manifest document: what any object has, plus its kind's own fields. */
@@ -14,6 +15,24 @@ export const DEMO_NAMESPACE = 'default';
 export const DEMO_SERVICE = 'demo';
 export const BACKEND_PORT = 8080;
 
+/** The Layer 2 half: `lan-pool` (both families, on the nodes' segment) and an L2Advertisement for it. */
+export function l2Objects(addresses: readonly string[]): Doc[] {
+  return [
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: 'lan-pool', namespace: NS },
+      spec: { addresses: [...addresses] },
+    },
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'L2Advertisement',
+      metadata: { name: 'lan', namespace: NS },
+      spec: { ipAddressPools: ['lan-pool'] },
+    },
+  ];
+}
+
 /**
  * Two pools, as the world suggests them: `lan-pool` on the nodes' segment, announced by L2 (both families), and
  * `bgp-pool` reachable only through the router, announced by BGP. IPv4 only for BGP: ironlb's native BGP
@@ -24,24 +43,13 @@ export function metallbObjects(
   routerIPv4: string,
 ): Doc[] {
   return [
-    {
-      apiVersion: 'metallb.io/v1beta1',
-      kind: 'IPAddressPool',
-      metadata: { name: 'lan-pool', namespace: NS },
-      spec: { addresses: [...pools.l2] },
-    },
+    ...l2Objects(pools.l2),
     {
       apiVersion: 'metallb.io/v1beta1',
       kind: 'IPAddressPool',
       metadata: { name: 'bgp-pool', namespace: NS },
       // Not chosen by Services that ask for no pool: the demo Service should land on the lan.
       spec: { addresses: pools.bgp.filter((p) => !p.includes(':')), autoAssign: false },
-    },
-    {
-      apiVersion: 'metallb.io/v1beta1',
-      kind: 'L2Advertisement',
-      metadata: { name: 'lan', namespace: NS },
-      spec: { ipAddressPools: ['lan-pool'] },
     },
     {
       apiVersion: 'metallb.io/v1beta2',
@@ -60,7 +68,11 @@ export function metallbObjects(
 
 /**
  * The HTTP backend of the traffic tests (e2e/harness/net/backend/backend.main.ts: answers with the node's name), run
- * as a Deployment by the process kubelet; the hostPort makes the scheduler put one replica on each node.
+ * as a Deployment by the process kubelet; the hostPort makes the scheduler put one replica on each node. The
+ * Service is dual-stack and its port is the backend's own: the harness has no kube-proxy, so what stands in for
+ * it (the Service's addresses on every node's `lo`, as kube-proxy's IPVS mode binds them; see
+ * exposeServiceOnNodes) delivers a packet for EXTERNAL-IP:8080 to the node's local backend on 8080, with no
+ * port translation.
  */
 export function backendObjects(replicas: number): Doc[] {
   const script = path.join(__dirname, '..', 'harness', 'net', 'backend', 'backend.main.ts');
@@ -97,9 +109,20 @@ export function backendObjects(replicas: number): Doc[] {
       metadata: { name: DEMO_SERVICE, namespace: DEMO_NAMESPACE },
       spec: {
         type: 'LoadBalancer',
+        ipFamilyPolicy: 'RequireDualStack',
+        ipFamilies: ['IPv4', 'IPv6'],
         selector: { app: 'demo' },
-        ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+        ports: [{ name: 'http', port: BACKEND_PORT, targetPort: 'http' }],
       },
     },
   ];
+}
+
+/**
+ * kube-proxy's part, which the harness lacks: the Service's addresses on the `lo` of every node, hidden from
+ * ARP (e2e/harness/net/backend), so a node accepts traffic for them and hands it to its local backend, while
+ * only the speaker's ARP/NDP answers make them reachable on the segment.
+ */
+export async function exposeServiceOnNodes(world: World, ips: readonly string[]): Promise<void> {
+  for (const n of world.nodes) for (const ip of ips) await addServiceAddress(world, n.role, ip);
 }

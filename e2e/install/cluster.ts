@@ -15,6 +15,7 @@ import { createWorld, type World, type WorldOptions } from '../harness/net';
 import { SimNode } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
+import type { KubeObject } from '../../kube/object';
 import { applyCrds, applyManifest, METALLB_NAMESPACE, nativeManifest } from './manifest';
 
 export interface InstalledCluster {
@@ -28,8 +29,16 @@ export interface InstalledCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * Dual-stack by default, so LoadBalancer Services can ask for both families (the Layer 2 pools have both);
+ * Services that ask for nothing stay IPv4 only.
+ */
+export const DEFAULT_SERVICE_CIDRS: readonly string[] = ['198.51.100.0/24', '2001:db8:fff0::/108'];
+
 export interface ClusterOptions {
   readonly nodes?: number;
+  /** Service ClusterIP ranges (default DEFAULT_SERVICE_CIDRS). */
+  readonly serviceCidrs?: readonly string[];
   readonly world?: WorldOptions;
   /** Progress lines (the demo prints them). */
   readonly onStep?: (message: string) => void;
@@ -69,7 +78,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
     world = w;
     const m = managementHost(w);
     const c = await time('control plane', () =>
-      startControlPlane({ placement: worldPlacement({ netns: m.netns, ipv4: m.ipv4, ipv6: m.ipv6 }) }),
+      startControlPlane({
+        placement: worldPlacement({ netns: m.netns, ipv4: m.ipv4, ipv6: m.ipv6 }),
+        serviceCidrs: [...(opts.serviceCidrs ?? DEFAULT_SERVICE_CIDRS)],
+      }),
     );
     cp = c;
     admin = restClient(c.adminCredentials);
@@ -104,11 +116,28 @@ const podListSchema = z.looseObject({
 
 export type ControllerPod = z.infer<typeof podListSchema>['items'][number];
 
+/** The controller's metrics port in the harness (see NativeOptions.controllerMetricsPort). */
+export const CONTROLLER_METRICS_PORT = 7473;
+
 /** Applies the CRDs and manifests/ironlb-native.yaml. */
 export async function installIronlb(cluster: InstalledCluster): Promise<string[]> {
   await applyCrds(cluster.admin);
-  return applyManifest(cluster.admin, nativeManifest());
+  // Every pod shares its node's network namespace here: keep the controller's metrics off the speaker's port.
+  return applyManifest(cluster.admin, nativeManifest({ controllerMetricsPort: CONTROLLER_METRICS_PORT }));
 }
+
+async function listPods(admin: HarnessRestClient, labelSelector: string): Promise<ControllerPod[]> {
+  return podListSchema.parse(
+    await admin.request({
+      method: 'GET',
+      path: `/api/v1/namespaces/${METALLB_NAMESPACE}/pods`,
+      query: { labelSelector },
+    }),
+  ).items;
+}
+
+const isReady = (p: ControllerPod): boolean =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 /** Waits for the controller Deployment's pod to be Ready and returns it. */
 export async function waitForControllerReady(
@@ -120,16 +149,8 @@ export async function waitForControllerReady(
   await waitFor(
     'the controller pod to be Ready',
     async () => {
-      const pods = podListSchema.parse(
-        await admin.request({
-          method: 'GET',
-          path: `/api/v1/namespaces/${METALLB_NAMESPACE}/pods`,
-          query: { labelSelector: 'app=metallb,component=controller' },
-        }),
-      );
-      ready = pods.items.find((p) =>
-        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
+      const pods = { items: await listPods(admin, 'app=metallb,component=controller') };
+      ready = pods.items.find(isReady);
       last = JSON.stringify(
         pods.items.map((p) => ({ name: p.metadata.name, node: p.spec.nodeName, ...p.status })),
       );
@@ -141,4 +162,59 @@ export async function waitForControllerReady(
   });
   if (ready === undefined) throw new Error('controller pod vanished');
   return ready;
+}
+
+export type SpeakerPod = ControllerPod;
+
+/**
+ * Waits until the speaker DaemonSet has a Ready pod on each of `nodes` (and on no other node), and returns them
+ * by node name.
+ */
+export async function waitForSpeakersReady(
+  admin: HarnessRestClient,
+  nodes: readonly string[],
+  timeoutMs = 120_000,
+): Promise<Map<string, SpeakerPod>> {
+  let byNode = new Map<string, SpeakerPod>();
+  let last = 'no pod yet';
+  await waitFor(
+    `a Ready speaker on each of ${nodes.join(', ')}`,
+    async () => {
+      const pods = await listPods(admin, 'app=metallb,component=speaker');
+      byNode = new Map(pods.filter(isReady).map((p) => [p.spec.nodeName ?? '', p]));
+      last = JSON.stringify(pods.map((p) => ({ name: p.metadata.name, node: p.spec.nodeName, ...p.status })));
+      return nodes.every((n) => byNode.has(n)) && byNode.size === nodes.length;
+    },
+    { timeoutMs, intervalMs: 500 },
+  ).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nlast seen: ${last}`);
+  });
+  return byNode;
+}
+
+/**
+ * Applies metallb.io objects once the webhook admits them: the apiserver reaches it only after it has picked up
+ * the injected CA and the webhook Service's endpoints. A denial is an answer, not a webhook still starting, and
+ * is thrown at once.
+ */
+export async function applyWhenAdmitted(
+  admin: HarnessRestClient,
+  docs: readonly KubeObject[],
+  onRetry: (message: string) => void = () => undefined,
+): Promise<void> {
+  await waitFor(
+    'metallb.io objects to be admitted by the webhook',
+    async () => {
+      try {
+        await applyManifest(admin, docs);
+        return true;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (message.includes('denied the request')) throw err;
+        onRetry(message.slice(0, 200));
+        return false;
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
 }

@@ -113,3 +113,15 @@ describe('parseManifest', () => {
     );
   });
 });
+
+describe('nativeManifest({ controllerMetricsPort })', () => {
+  test("moves only the controller's metrics port, not the speaker's", () => {
+    const moved = nativeManifest({ controllerMetricsPort: 7473 });
+    const text = (kind: string, name: string): string =>
+      JSON.stringify(moved.find((d) => d.kind === kind && d.metadata?.name === name));
+    expect(text('Deployment', 'controller')).toContain('"--port=7473"');
+    expect(text('Deployment', 'controller')).toContain('{"name":"monitoring","containerPort":7473}');
+    expect(text('Deployment', 'controller')).not.toContain('"--port=7472"');
+    expect(text('DaemonSet', 'speaker')).toContain('"--port=7472"');
+  });
+});

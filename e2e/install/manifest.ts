@@ -81,23 +81,50 @@ export function resourceOf(obj: KubeObject): ResourceRef {
 export interface NativeOptions {
   /** Replaces the controller image (the process kubelet maps any `.../ironlb-controller:<tag>`). */
   readonly controllerImage?: string;
+  /**
+   * Moves the controller's metrics port (its --port flag and `monitoring` containerPort). Harness limitation:
+   * the process kubelet runs every pod in its node's network namespace (there is no pod network), so the
+   * controller's 7472 would clash with the host-network speaker's 7472 on the node the controller lands on.
+   */
+  readonly controllerMetricsPort?: number;
 }
 
-/** manifests/ironlb-native.yaml, optionally with another controller image. */
+/** The metrics port both deployables use in the manifest (render/names.ts). */
+const MANIFEST_METRICS_PORT = 7472;
+
+function rewriteDoc(d: KubeObject, edit: (json: string) => string): KubeObject {
+  return kubeObjectSchema.parse(JSON.parse(edit(JSON.stringify(d))));
+}
+
+/** manifests/ironlb-native.yaml, optionally with another controller image or metrics port. */
 export function nativeManifest(opts: NativeOptions = {}): KubeObject[] {
-  const docs = parseManifest(fs.readFileSync(NATIVE_MANIFEST, 'utf8'), NATIVE_MANIFEST);
+  let docs = parseManifest(fs.readFileSync(NATIVE_MANIFEST, 'utf8'), NATIVE_MANIFEST);
   const image = opts.controllerImage;
-  if (image === undefined) return docs;
-  const retag = (d: KubeObject): KubeObject =>
-    kubeObjectSchema.parse(
-      JSON.parse(
-        JSON.stringify(d).replace(
-          /"image":"[^"]*ironlb-controller[^"]*"/g,
-          `"image":${JSON.stringify(image)}`,
-        ),
+  if (image !== undefined)
+    docs = docs.map((d) =>
+      rewriteDoc(d, (j) =>
+        j.replace(/"image":"[^"]*ironlb-controller[^"]*"/g, `"image":${JSON.stringify(image)}`),
       ),
     );
-  return docs.map(retag);
+  const port = opts.controllerMetricsPort;
+  if (port !== undefined) {
+    const isController = (d: KubeObject): boolean =>
+      d.kind === 'Deployment' && d.metadata?.name === 'controller';
+    if (!docs.some(isController)) throw new Error('nativeManifest: no controller Deployment to edit');
+    docs = docs.map((d) =>
+      isController(d)
+        ? rewriteDoc(d, (j) =>
+            j
+              .replace(`"--port=${MANIFEST_METRICS_PORT}"`, `"--port=${port}"`)
+              .replace(
+                `{"name":"monitoring","containerPort":${MANIFEST_METRICS_PORT}}`,
+                `{"name":"monitoring","containerPort":${port}}`,
+              ),
+          )
+        : d,
+    );
+  }
+  return docs;
 }
 
 /** The generated metallb.io CRDs. */

@@ -38,11 +38,18 @@ import {
   LABEL_SERVICE_NAMESPACE,
   type PodOwner,
 } from '../reconcile/status';
-import { speakerMetrics } from './metrics';
+import type { SpeakerMetrics } from './metrics';
 import { ConfigStateWriter, RestL2StatusWriter, serviceEvents } from './writers';
 
 /** Membership as the speaker drives it (speaker/membership/membership.ts Membership fits). */
 export interface SpeakerMembership {
+  /**
+   * Joins: announces this speaker to `speakers` and holds down. Called once the speaker Pods are listed, never
+   * before: a member that joins knowing no one becomes active alone after the hold-down and, since active
+   * members do not announce themselves to candidates they learn later, would stay alone, answering for every
+   * address beside the others.
+   */
+  start(speakers: readonly { name: string; address: string; port?: number }[]): Promise<void>;
   aliveSpeakers(): ReadonlySet<string>;
   isIsolated(): boolean;
   onChange(cb: () => void): () => void;
@@ -54,6 +61,8 @@ export interface SpeakerOptions {
   readonly rest: RestClient;
   readonly informers: InformerFactory;
   readonly registry: Registry;
+  /** The speaker's metrics on `registry`, made once by the caller: the announcer feeds the same set. */
+  readonly metrics: SpeakerMetrics;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly node: string;
@@ -170,7 +179,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     logger,
     source: { component: 'metallb-speaker', host: node },
   });
-  const metrics = speakerMetrics(options.registry, node);
+  const metrics = options.metrics;
   let owner: PodOwner | undefined = await podOwner(rest, namespace, options.podName);
   const membershipView: Layer2Membership = options.membership
     ? {
@@ -305,16 +314,23 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   });
 
   let unsubscribe: (() => void) | undefined;
+  let joinMembership = (): Promise<void> => Promise.resolve();
   if (options.membership && pods) {
     const ml = options.membership;
-    const candidates = (): void =>
-      ml.list.setCandidates(
-        pods
-          .list()
-          .filter((p) => p.nodeName !== '' && p.podIP !== '')
-          .map((p) => ({ name: p.nodeName, address: p.podIP, port: ml.port })),
-      );
+    const speakerPods = () =>
+      pods
+        .list()
+        .filter((p) => p.nodeName !== '' && p.podIP !== '')
+        .map((p) => ({ name: p.nodeName, address: p.podIP, port: ml.port }));
+    let joined = false;
+    const candidates = (): void => {
+      if (joined) ml.list.setCandidates(speakerPods());
+    };
     pods.addHandlers({ onAdd: candidates, onUpdate: candidates, onDelete: candidates });
+    joinMembership = async () => {
+      joined = true;
+      await ml.list.start(speakerPods());
+    };
     // Synchronous on purpose: membership acknowledges a change only after listeners return, so the
     // withdrawals this computes have happened before a newcomer starts answering.
     unsubscribe = ml.list.onChange(() => {
@@ -328,7 +344,8 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
 
   all.forEach((i) => i.start());
   // Decisions need every cache: a partial Node or slice list would elect the wrong node.
-  const synced = Promise.all(all.map((i) => i.waitForSync())).then(() => {
+  const synced = Promise.all(all.map((i) => i.waitForSync())).then(async () => {
+    await joinMembership();
     refreshNodes();
     running = true;
     rebuildConfig();

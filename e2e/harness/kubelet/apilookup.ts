@@ -34,3 +34,34 @@ export async function lookupKey(
   const bin = cm.binaryData?.[key];
   return cm.data?.[key] ?? (bin === undefined ? undefined : Buffer.from(bin, 'base64').toString('utf8'));
 }
+
+/**
+ * Every key of Secret or ConfigMap namespace/name as raw bytes (a ConfigMap's data and binaryData), or undefined
+ * when the object is absent: what a volume of it holds. Bytes, not strings: a Secret may hold binary keys (the
+ * memberlist key is 128 random bytes).
+ */
+export async function readObjectData(
+  client: RestClient,
+  kind: 'Secret' | 'ConfigMap',
+  namespace: string,
+  name: string,
+): Promise<Map<string, Buffer> | undefined> {
+  const plural = kind === 'Secret' ? 'secrets' : 'configmaps';
+  let raw: unknown;
+  try {
+    raw = await client.request({ method: 'GET', path: `/api/v1/namespaces/${namespace}/${plural}/${name}` });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  const out = new Map<string, Buffer>();
+  if (kind === 'Secret') {
+    for (const [k, v] of Object.entries(secretSchema.parse(raw).data ?? {}))
+      out.set(k, Buffer.from(v, 'base64'));
+    return out;
+  }
+  const cm = configMapSchema.parse(raw);
+  for (const [k, v] of Object.entries(cm.data ?? {})) out.set(k, Buffer.from(v, 'utf8'));
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) out.set(k, Buffer.from(v, 'base64'));
+  return out;
+}

@@ -2,6 +2,12 @@
 // podworker.ts), writing pod status back as a kubelet does. It acts as system:node:<name>, so the Node
 // authorizer and NodeRestriction decide what it may read and write, as in a cluster. Level-triggered: every
 // event only enqueues the pod's key, and sync(key) converges the processes and the status on what the API holds.
+//
+// Harness limitations, as a reader of a manifest needs to know them: there is no container runtime, so every pod
+// runs in its node's network namespace (hostNetwork or not: two pods of a node cannot both bind one port) and on
+// the host's filesystem. Secret, configMap and emptyDir volumes are written under the pod's directory, and paths
+// the container spec gives at or below a volumeMount's mountPath are rewritten to them (volumes.ts); other
+// volume kinds keep the pod from starting. Capabilities are those of root: securityContext is not applied.
 import * as path from 'node:path';
 import { isConflict, isNotFound } from '../../../kube/errors';
 import { CONTENT_TYPE } from '../../../kube/rest';

@@ -42,6 +42,42 @@ export const probeSchema = z.looseObject({
 });
 export type Probe = z.infer<typeof probeSchema>;
 
+const keyToPath = z.looseObject({ key: z.string(), path: z.string(), mode: z.number().int().optional() });
+
+/** The volume sources the process kubelet materialises (volumes.ts); any other kind is refused at start. */
+export const volumeSchema = z.looseObject({
+  name: z.string(),
+  secret: z
+    .looseObject({
+      secretName: z.string().optional(),
+      items: z.array(keyToPath).optional(),
+      optional: z.boolean().optional(),
+    })
+    .optional(),
+  configMap: z
+    .looseObject({
+      name: z.string().optional(),
+      items: z.array(keyToPath).optional(),
+      optional: z.boolean().optional(),
+    })
+    .optional(),
+  emptyDir: z.looseObject({}).optional(),
+  projected: z
+    .looseObject({
+      sources: z.array(z.looseObject({ serviceAccountToken: z.looseObject({}).optional() })).optional(),
+    })
+    .optional(),
+});
+export type Volume = z.infer<typeof volumeSchema>;
+
+export const volumeMountSchema = z.looseObject({
+  name: z.string(),
+  mountPath: z.string(),
+  subPath: z.string().optional(),
+  readOnly: z.boolean().optional(),
+});
+export type VolumeMount = z.infer<typeof volumeMountSchema>;
+
 export const containerSchema = z.looseObject({
   name: z.string(),
   image: z.string().optional(),
@@ -51,6 +87,7 @@ export const containerSchema = z.looseObject({
   env: z.array(envVarSchema).optional(),
   ports: z.array(z.looseObject({ name: z.string().optional(), containerPort: z.number().int() })).optional(),
   readinessProbe: probeSchema.optional(),
+  volumeMounts: z.array(volumeMountSchema).optional(),
 });
 export type Container = z.infer<typeof containerSchema>;
 
@@ -70,6 +107,7 @@ export const podSchema = z.looseObject({
     restartPolicy: z.string().optional(),
     terminationGracePeriodSeconds: z.number().int().optional(),
     containers: z.array(containerSchema),
+    volumes: z.array(volumeSchema).optional(),
   }),
   status: z
     .looseObject({

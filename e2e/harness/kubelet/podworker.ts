@@ -1,4 +1,4 @@
-// One pod on one node: its ServiceAccount files (serviceaccount.ts), its container processes (restarted per restartPolicy),
+// One pod on one node: its ServiceAccount files (serviceaccount.ts), its volumes (volumes.ts), its container processes (restarted per restartPolicy),
 // and their readiness probes. The kubelet (kubelet.ts) owns the workers and writes the status they describe.
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
@@ -7,13 +7,14 @@ import type { RestClient } from '../../../kube/rest';
 import type { HostPort } from '../controlplane';
 import type { ManagedProcess } from '../processes';
 import { formatDelay, planRestart, type BackoffEntry, type RestartBackoffOptions } from './backoff';
-import { lookupKey } from './apilookup';
+import { lookupKey, readObjectData } from './apilookup';
 import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';
 import { resolveCommand, type ImageTable } from './images';
 import type { Container, Pod, Probe } from './pod';
 import type { ProcessRuntime } from './runtime';
-import { ServiceAccountFiles } from './serviceaccount';
+import { SERVICEACCOUNT_SUBDIR, ServiceAccountFiles } from './serviceaccount';
 import type { ContainerView, PodView } from './status';
+import { mountPathRewriter, setUpVolumes, VolumeSetupError } from './volumes';
 
 export interface PodWorkerDeps {
   client: RestClient;
@@ -44,6 +45,8 @@ export class PodWorker {
   readonly startTime = Date.now();
   private readonly containers: ContainerState[];
   private serviceAccount: ServiceAccountFiles | undefined;
+  /** Volume name → its directory on the host, once set up (volumes.ts). */
+  private volumeDirs: Map<string, string> | undefined;
   private terminating = false;
 
   constructor(
@@ -103,7 +106,7 @@ export class PodWorker {
   /** Prepares the pod's files and starts every container. Start failures show up as waiting reasons. */
   async start(): Promise<void> {
     await fs.mkdir(path.join(this.deps.podDir, 'logs'), { recursive: true });
-    if (this.pod.spec.automountServiceAccountToken !== false) {
+    if (this.pod.spec.automountServiceAccountToken !== false && this.serviceAccount === undefined) {
       try {
         this.serviceAccount = await ServiceAccountFiles.write(this.pod, {
           client: this.deps.client,
@@ -115,6 +118,23 @@ export class PodWorker {
       } catch (err) {
         for (const c of this.containers)
           c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
+        this.deps.changed();
+        this.retryLater(() => this.start());
+        return;
+      }
+    }
+    if (this.volumeDirs === undefined) {
+      try {
+        this.volumeDirs = await setUpVolumes(
+          this.pod,
+          path.join(this.deps.podDir, 'volumes'),
+          (kind, ns, n) => readObjectData(this.deps.client, kind, ns, n),
+          this.serviceAccount !== undefined ? path.join(this.podRoot, SERVICEACCOUNT_SUBDIR) : undefined,
+        );
+      } catch (err) {
+        // As a kubelet shows a pod whose Secret is not there yet: still creating, the reason in the message.
+        const reason = err instanceof VolumeSetupError ? 'ContainerCreating' : 'CreateContainerConfigError';
+        for (const c of this.containers) c.waiting = { reason, message: describe(err) };
         this.deps.changed();
         this.retryLater(() => this.start());
         return;
@@ -145,7 +165,13 @@ export class PodWorker {
     let cwd: string | undefined;
     let env: Map<string, string>;
     try {
-      ({ argv, cwd } = resolveCommand(this.deps.images, c.image, c.spec));
+      // Paths into volumes point at their host directories instead (volumes.ts: a harness limitation).
+      const rewrite = mountPathRewriter(c.spec, this.volumeDirs ?? new Map<string, string>());
+      ({ argv, cwd } = resolveCommand(this.deps.images, c.image, {
+        ...c.spec,
+        ...(c.spec.command !== undefined ? { command: c.spec.command.map(rewrite) } : {}),
+        ...(c.spec.args !== undefined ? { args: c.spec.args.map(rewrite) } : {}),
+      }));
       const base = new Map<string, string>([
         ['HOSTNAME', name],
         ['KUBERNETES_SERVICE_HOST', this.deps.apiserver.host],
@@ -158,6 +184,10 @@ export class PodWorker {
       ]);
       if (this.pod.spec.automountServiceAccountToken !== false) base.set('KUBECONFIG', this.kubeconfigPath);
       env = await resolveEnv(this.pod, c.spec, this.deps.net, this.lookup, base);
+      for (const v of c.spec.env ?? []) {
+        const value = env.get(v.name);
+        if (v.valueFrom === undefined && value !== undefined) env.set(v.name, rewrite(value));
+      }
     } catch (err) {
       c.waiting = { reason: 'CreateContainerConfigError', message: describe(err) };
       this.deps.changed();
