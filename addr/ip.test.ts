@@ -53,7 +53,10 @@ describe('formatIP', () => {
 describe('compareIP', () => {
   it('orders IPv4 before IPv6 and by value within a family', () => {
     const ips = ['2001:db8::1', '192.0.2.9', '192.0.2.10', '::1'].map((t) => parseIP(t));
-    const sorted = ips.flatMap((ip) => (ip ? [ip] : [])).sort(compareIP).map(formatIP);
+    const sorted = ips
+      .flatMap((ip) => (ip ? [ip] : []))
+      .sort(compareIP)
+      .map(formatIP);
     expect(sorted).toEqual(['192.0.2.9', '192.0.2.10', '::1', '2001:db8::1']);
   });
 });

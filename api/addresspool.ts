@@ -8,7 +8,11 @@ export const AddressPoolSpec = z
     name: z.string().optional().describe('Unused; metadata.name names the pool.'),
     protocol: z.enum(['layer2', 'bgp']).describe('How the pool is announced.'),
     addresses: z.array(z.string()).describe('CIDRs or ranges, as in IPAddressPool.'),
-    autoAssign: z.boolean().default(true).optional().describe('Whether addresses are handed out automatically.'),
+    autoAssign: z
+      .boolean()
+      .default(true)
+      .optional()
+      .describe('Whether addresses are handed out automatically.'),
   })
   .describe('AddressPoolSpec defines a legacy address pool.');
 export type AddressPoolSpec = z.infer<typeof AddressPoolSpec>;

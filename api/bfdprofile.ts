@@ -13,8 +13,14 @@ const interval = (what: string, dflt: number) =>
 
 export const BFDProfileSpec = z
   .object({
-    receiveInterval: interval('The minimum interval this system is capable of receiving control packets', 300),
-    transmitInterval: interval('The minimum transmission interval (less jitter) this system wants to use to send BFD control packets', 300),
+    receiveInterval: interval(
+      'The minimum interval this system is capable of receiving control packets',
+      300,
+    ),
+    transmitInterval: interval(
+      'The minimum transmission interval (less jitter) this system wants to use to send BFD control packets',
+      300,
+    ),
     detectMultiplier: z
       .number()
       .int()
@@ -23,9 +29,15 @@ export const BFDProfileSpec = z
       .optional()
       .meta({ format: 'int32' })
       .describe('Configures the detection multiplier to determine packet loss.'),
-    echoInterval: interval('The minimal echo receive transmission interval that this system is capable of handling', 50),
+    echoInterval: interval(
+      'The minimal echo receive transmission interval that this system is capable of handling',
+      50,
+    ),
     echoMode: z.boolean().optional().describe('Enables or disables the echo transmission mode.'),
-    passiveMode: z.boolean().optional().describe('Mark session as passive: wait for the peer to start the session.'),
+    passiveMode: z
+      .boolean()
+      .optional()
+      .describe('Mark session as passive: wait for the peer to start the session.'),
     minimumTtl: z
       .number()
       .int()

@@ -33,11 +33,26 @@ export const BGPAdvertisementSpec = z
       .array(z.string())
       .optional()
       .describe('BGP communities: AA:NN, large:A:B:C, or the name of a Community alias.'),
-    ipAddressPools: z.array(z.string()).optional().describe('The pools advertised, by name. Empty with no selectors means all pools.'),
-    ipAddressPoolSelectors: z.array(LabelSelector).optional().describe('Selectors for the pools advertised, by label.'),
-    nodeSelectors: z.array(LabelSelector).optional().describe('The nodes that advertise (the next hops); empty means all nodes.'),
-    peers: z.array(z.string()).optional().describe('The BGPPeers to advertise to, by name; empty means all peers.'),
-    serviceSelectors: z.array(LabelSelector).optional().describe('Only services matching any selector; empty means all.'),
+    ipAddressPools: z
+      .array(z.string())
+      .optional()
+      .describe('The pools advertised, by name. Empty with no selectors means all pools.'),
+    ipAddressPoolSelectors: z
+      .array(LabelSelector)
+      .optional()
+      .describe('Selectors for the pools advertised, by label.'),
+    nodeSelectors: z
+      .array(LabelSelector)
+      .optional()
+      .describe('The nodes that advertise (the next hops); empty means all nodes.'),
+    peers: z
+      .array(z.string())
+      .optional()
+      .describe('The BGPPeers to advertise to, by name; empty means all peers.'),
+    serviceSelectors: z
+      .array(LabelSelector)
+      .optional()
+      .describe('Only services matching any selector; empty means all.'),
   })
   .meta({
     'x-kubernetes-validations': [

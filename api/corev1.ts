@@ -4,10 +4,16 @@
 import { z } from 'zod';
 
 export const Toleration = z.object({
-  key: z.string().optional().describe('The taint key that the toleration applies to; empty matches all taint keys.'),
+  key: z
+    .string()
+    .optional()
+    .describe('The taint key that the toleration applies to; empty matches all taint keys.'),
   operator: z.string().optional().describe('Exists or Equal (default Equal).'),
   value: z.string().optional().describe('The taint value the toleration matches to.'),
-  effect: z.string().optional().describe('The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all.'),
+  effect: z
+    .string()
+    .optional()
+    .describe('The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all.'),
   tolerationSeconds: z
     .number()
     .int()
@@ -53,8 +59,14 @@ const Quantity = z
 
 export const ResourceRequirements = z
   .object({
-    limits: z.record(z.string(), Quantity).optional().describe('The maximum amount of compute resources allowed.'),
-    requests: z.record(z.string(), Quantity).optional().describe('The minimum amount of compute resources required.'),
+    limits: z
+      .record(z.string(), Quantity)
+      .optional()
+      .describe('The maximum amount of compute resources allowed.'),
+    requests: z
+      .record(z.string(), Quantity)
+      .optional()
+      .describe('The minimum amount of compute resources required.'),
   })
   .describe('core/v1 ResourceRequirements for the main container.');
 export type ResourceRequirements = z.infer<typeof ResourceRequirements>;

@@ -19,7 +19,13 @@ describe('generated CRDs', () => {
   it('stores v1beta2 BGPPeers and serves v1beta1 as deprecated', () => {
     const text = readFileSync(join(crdDir, 'metallb.io_bgppeers.yaml'), 'utf8');
     const crd = z
-      .object({ spec: z.object({ versions: z.array(z.looseObject({ name: z.string(), storage: z.boolean(), deprecated: z.boolean().optional() })) }) })
+      .object({
+        spec: z.object({
+          versions: z.array(
+            z.looseObject({ name: z.string(), storage: z.boolean(), deprecated: z.boolean().optional() }),
+          ),
+        }),
+      })
       .parse(parse(text));
     expect(crd.spec.versions.map((v) => [v.name, v.storage, v.deprecated ?? false])).toEqual([
       ['v1beta1', false, true],
@@ -33,7 +39,9 @@ describe('generated CRDs', () => {
     expect(conversionOf('metallb.io_bgppeers.yaml')).toEqual({
       strategy: 'Webhook',
       webhook: {
-        clientConfig: { service: { name: 'metallb-webhook-service', namespace: 'metallb-system', path: '/convert' } },
+        clientConfig: {
+          service: { name: 'metallb-webhook-service', namespace: 'metallb-system', path: '/convert' },
+        },
         conversionReviewVersions: ['v1'],
       },
     });
@@ -46,7 +54,11 @@ describe('generated CRDs', () => {
       spec: { versions: { additionalPrinterColumns: { name: string; jsonPath: string }[] }[] };
     };
     const columns = crd.spec.versions[0]?.additionalPrinterColumns.map((c) => `${c.name}=${c.jsonPath}`);
-    expect(columns).toEqual(['Auto Assign=.spec.autoAssign', 'Avoid Buggy IPs=.spec.avoidBuggyIPs', 'Addresses=.spec.addresses']);
+    expect(columns).toEqual([
+      'Auto Assign=.spec.autoAssign',
+      'Avoid Buggy IPs=.spec.avoidBuggyIPs',
+      'Addresses=.spec.addresses',
+    ]);
   });
 
   it('carries the CEL rule that keeps serviceSelectors to default aggregation lengths', () => {
@@ -59,12 +71,19 @@ describe('generated CRDs', () => {
 describe('structural()', () => {
   it('drops additionalProperties:false and JSON Schema bookkeeping', () => {
     expect(
-      structural({ $schema: 'x', type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } }),
+      structural({
+        $schema: 'x',
+        type: 'object',
+        additionalProperties: false,
+        properties: { a: { type: 'string' } },
+      }),
     ).toEqual({ type: 'object', properties: { a: { type: 'string' } } });
   });
 
   it('turns an open object with properties into preserve-unknown-fields', () => {
-    expect(structural({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: {} })).toEqual({
+    expect(
+      structural({ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: {} }),
+    ).toEqual({
       type: 'object',
       properties: { a: { type: 'string' } },
       'x-kubernetes-preserve-unknown-fields': true,
@@ -73,14 +92,26 @@ describe('structural()', () => {
 
   it('keeps anyOf only for int-or-string', () => {
     expect(structural({ anyOf: [{ type: 'string' }, { type: 'number' }] })).toEqual({});
-    expect(structural({ 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], type: 'string' })).toEqual({
+    expect(
+      structural({
+        'x-kubernetes-int-or-string': true,
+        anyOf: [{ type: 'integer' }, { type: 'string' }],
+        type: 'string',
+      }),
+    ).toEqual({
       'x-kubernetes-int-or-string': true,
       anyOf: [{ type: 'integer' }, { type: 'string' }],
     });
   });
 
   it('removes the safe-integer bounds zod adds to every int', () => {
-    expect(structural({ type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })).toEqual({ type: 'integer' });
-    expect(structural({ type: 'integer', minimum: 1, maximum: 100 })).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(
+      structural({ type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+    ).toEqual({ type: 'integer' });
+    expect(structural({ type: 'integer', minimum: 1, maximum: 100 })).toEqual({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    });
   });
 });

@@ -24,7 +24,9 @@ export const LabelSelectorRequirement = z
     key: z.string().describe('key is the label key that the selector applies to.'),
     operator: z
       .string()
-      .describe("operator represents a key's relationship to a set of values: In, NotIn, Exists and DoesNotExist."),
+      .describe(
+        "operator represents a key's relationship to a set of values: In, NotIn, Exists and DoesNotExist.",
+      ),
     values: z
       .array(z.string())
       .optional()
@@ -44,7 +46,9 @@ export const LabelSelector = z
       .describe('matchExpressions is a list of label selector requirements, ANDed.'),
     matchLabels: stringMap()
       .optional()
-      .describe('matchLabels is a map of {key,value} pairs, each equivalent to an In requirement with one value.'),
+      .describe(
+        'matchLabels is a map of {key,value} pairs, each equivalent to an In requirement with one value.',
+      ),
   })
   .meta({ 'x-kubernetes-map-type': 'atomic' })
   .describe('A label query over a set of resources. An empty selector matches all objects.');
@@ -56,9 +60,19 @@ export const Duration = z.string();
 /** metav1.Condition, as status conditions of ConfigurationState and MetalLB. */
 export const Condition = z.object({
   type: z.string().max(316).describe('type of condition in CamelCase.'),
-  status: z.enum(['True', 'False', 'Unknown']).describe('status of the condition, one of True, False, Unknown.'),
-  observedGeneration: z.number().int().min(0).optional().describe('the .metadata.generation this was set for.'),
-  lastTransitionTime: z.string().meta({ format: 'date-time' }).describe('when the condition last changed status.'),
+  status: z
+    .enum(['True', 'False', 'Unknown'])
+    .describe('status of the condition, one of True, False, Unknown.'),
+  observedGeneration: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('the .metadata.generation this was set for.'),
+  lastTransitionTime: z
+    .string()
+    .meta({ format: 'date-time' })
+    .describe('when the condition last changed status.'),
   reason: z.string().max(1024).describe("a programmatic identifier for the condition's last transition."),
   message: z.string().max(32768).describe('a human readable message about the transition.'),
 });
@@ -81,7 +95,10 @@ export function resourceSchema<S extends z.ZodType, T extends z.ZodType>(kind: s
 }
 
 /** A name that a person reads in an error: `IPAddressPool metallb-system/web`. */
-export function objectRef(kind: string, meta: { namespace?: string | undefined; name?: string | undefined }): string {
+export function objectRef(
+  kind: string,
+  meta: { namespace?: string | undefined; name?: string | undefined },
+): string {
   const name = meta.name ?? '<unnamed>';
   return meta.namespace ? `${kind} ${meta.namespace}/${name}` : `${kind} ${name}`;
 }

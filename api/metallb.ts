@@ -24,16 +24,31 @@ export const PodConfig = z.object({
 export const FRRK8SConfig = z.object({
   alwaysBlock: z.array(z.string()).optional().describe('CIDRs that frr-k8s never accepts from peers.'),
   namespace: z.string().optional().describe('The namespace of an externally deployed frr-k8s.'),
-  secretPassthrough: z.boolean().optional().describe('Pass BGP password secrets through to the external frr-k8s.'),
+  secretPassthrough: z
+    .boolean()
+    .optional()
+    .describe('Pass BGP password secrets through to the external frr-k8s.'),
 });
 
 export const MetalLBSpec = z
   .object({
     image: z.string().optional().describe('Deprecated: has no effect.'),
-    nodeSelector: z.record(z.string(), z.string()).optional().describe('Node selector of the speaker DaemonSet.'),
-    speakerTolerations: z.array(Toleration).optional().describe('Tolerations added to the speaker DaemonSet.'),
-    controllerNodeSelector: z.record(z.string(), z.string()).optional().describe('Node selector of the controller Deployment.'),
-    controllerTolerations: z.array(Toleration).optional().describe('Tolerations of the controller Deployment.'),
+    nodeSelector: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Node selector of the speaker DaemonSet.'),
+    speakerTolerations: z
+      .array(Toleration)
+      .optional()
+      .describe('Tolerations added to the speaker DaemonSet.'),
+    controllerNodeSelector: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Node selector of the controller Deployment.'),
+    controllerTolerations: z
+      .array(Toleration)
+      .optional()
+      .describe('Tolerations of the controller Deployment.'),
     logLevel: LogLevel.optional().describe('Log verbosity of the controller and speakers (default info).'),
     loadBalancerClass: z
       .string()
@@ -42,7 +57,10 @@ export const MetalLBSpec = z
       .describe('Only serve services of this loadBalancerClass.'),
     controllerConfig: PodConfig.optional().describe('Pod settings of the controller.'),
     speakerConfig: PodConfig.optional().describe('Pod settings of the speakers.'),
-    bgpBackend: z.string().optional().describe('The BGP implementation: native, frr, frr-k8s or frr-k8s-external.'),
+    bgpBackend: z
+      .string()
+      .optional()
+      .describe('The BGP implementation: native, frr, frr-k8s or frr-k8s-external.'),
     frrk8sConfig: FRRK8SConfig.optional(),
   })
   .describe('MetalLBSpec defines how the operator deploys ironlb.');

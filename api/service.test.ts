@@ -16,7 +16,9 @@ describe('isHandledClass (upstream TestLBClass)', () => {
 
 describe('ingressIPs', () => {
   it('keeps the written order and skips hostname-only entries', () => {
-    const svc = service({ ingress: [{ ip: '2001:db8::1' }, { hostname: 'lb.example' }, { ip: '192.0.2.1' }] });
+    const svc = service({
+      ingress: [{ ip: '2001:db8::1' }, { hostname: 'lb.example' }, { ip: '192.0.2.1' }],
+    });
     expect(ingressIPs(svc)).toEqual(['2001:db8::1', '192.0.2.1']);
   });
 });

@@ -27,7 +27,10 @@ export const MetalLBServiceBGPStatus = z.object({
   node: immutable('The node the service is advertised from.'),
   serviceName: immutable('The name of the service.'),
   serviceNamespace: immutable('The namespace of the service.'),
-  peers: z.array(z.string()).optional().describe('The BGPPeers the service is configured to be advertised to from this node.'),
+  peers: z
+    .array(z.string())
+    .optional()
+    .describe('The BGPPeers the service is configured to be advertised to from this node.'),
 });
 export const ServiceBGPStatus = resourceSchema('ServiceBGPStatus', z.object({}), MetalLBServiceBGPStatus);
 export type ServiceBGPStatus = z.infer<typeof ServiceBGPStatus>;

@@ -39,7 +39,13 @@ async function startCluster(n: number, trial: number): Promise<Cluster> {
   const names = Array.from({ length: n }, (_, i) => `node-${i}`);
   const members = names.map(
     (self, i) =>
-      new Membership({ self, bindAddress: '127.0.0.1', bindPort: 0, secretKey: KEY, incarnation: trial * 1000 + i + 1 }),
+      new Membership({
+        self,
+        bindAddress: '127.0.0.1',
+        bindPort: 0,
+        secretKey: KEY,
+        incarnation: trial * 1000 + i + 1,
+      }),
   );
   const ports = await Promise.all(members.map((m) => m.bind()));
   const speakers = names.map((name, i) => ({ name, address: '127.0.0.1', port: ports[i] ?? 0 }));
@@ -86,7 +92,9 @@ async function cost(n: number): Promise<{ sentPerSec: number; receivedPerSec: nu
 
 async function main(): Promise<void> {
   console.log(`speaker membership over UDP on 127.0.0.1, ${TRIALS} kill trials per size`);
-  console.log('members | detection p50 ms | p99 ms | max ms | packets sent/s per member | received/s per member');
+  console.log(
+    'members | detection p50 ms | p99 ms | max ms | packets sent/s per member | received/s per member',
+  );
   for (const n of SIZES) {
     const d = await detection(n);
     const c = await cost(n);

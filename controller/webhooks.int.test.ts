@@ -7,7 +7,15 @@ import { silentLogger } from '../kube/log';
 import { KubeRestClient } from '../kube/rest';
 import { systemClock } from '../kube/clock';
 import { RunningWebhooks, startWebhooks } from './app/webhooks';
-import { Cluster, NS, create, eventually, poolPath, startCluster, stopCluster } from '../testkit/metallbcluster';
+import {
+  Cluster,
+  NS,
+  create,
+  eventually,
+  poolPath,
+  startCluster,
+  stopCluster,
+} from '../testkit/metallbcluster';
 
 jest.setTimeout(180_000);
 

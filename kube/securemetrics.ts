@@ -80,9 +80,7 @@ export async function authorizeMetrics(
   return access.status?.allowed === true ? 200 : 403;
 }
 
-export async function startSecureMetrics(
-  o: SecureMetricsOptions,
-): Promise<Listening> {
+export async function startSecureMetrics(o: SecureMetricsOptions): Promise<Listening> {
   let cert: { cert: string; key: string };
   if (o.certDir) {
     cert = {

@@ -61,7 +61,10 @@ async function main(): Promise<void> {
     logger.error('cannot load cluster credentials', { op: 'startup', error: describeError(err) });
     process.exit(1);
   }
-  logger.info('connecting to the API server', { server: credentials.server, credentials: credentials.origin });
+  logger.info('connecting to the API server', {
+    server: credentials.server,
+    credentials: credentials.origin,
+  });
   const kubeConfig = new ClusterAccess(credentials);
   const rest = new KubeRestClient(kubeConfig, { userAgent: 'ironlb-speaker' });
   const clock = systemClock();

@@ -42,7 +42,9 @@ describe('deriveRequest', () => {
     expect(deriveRequest(service()).policy).toBe('SingleStack');
   });
   it('families follow clusterIPs, primary first', () => {
-    const r = deriveRequest(service({ clusterIPs: ['2001:db8::1', '198.51.100.201'], policy: 'PreferDualStack' }));
+    const r = deriveRequest(
+      service({ clusterIPs: ['2001:db8::1', '198.51.100.201'], policy: 'PreferDualStack' }),
+    );
     expect(r.families).toEqual({ families: [6, 4], policy: 'PreferDualStack' });
     expect(r.clusterFamily).toEqual({ ok: true, value: 'dual' });
   });

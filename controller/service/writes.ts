@@ -2,7 +2,11 @@
 // metadata patch when the pool annotation changed, and nothing at all when the Service already says what it
 // should. Only the ingress addresses are compared: the API server may default fields such as ipMode, and
 // comparing those would make every reconcile write again.
-import { ALLOCATED_FROM_POOL, DEPRECATED_ALLOCATED_FROM_POOL, deprecatedAnnotations } from '../../api/serviceannotations';
+import {
+  ALLOCATED_FROM_POOL,
+  DEPRECATED_ALLOCATED_FROM_POOL,
+  deprecatedAnnotations,
+} from '../../api/serviceannotations';
 import { Decision, ServiceEvent } from './converge';
 import { Service } from '../../api/service';
 

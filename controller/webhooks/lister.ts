@@ -40,10 +40,7 @@ export function restSnapshot(
   rest: RestClient,
   namespace: string,
 ): (kinds: readonly ResourceKey[]) => Promise<ClusterResources> {
-  const list = async ({
-    resource,
-    namespaced,
-  }: Source): Promise<unknown[]> => {
+  const list = async ({ resource, namespaced }: Source): Promise<unknown[]> => {
     const path = collectionPath(resource, namespaced ? namespace : undefined);
     for (let attempt = 0; ; attempt++) {
       try {

@@ -100,8 +100,17 @@ export class Pki {
       ]),
     );
     await openssl(
-      ['req', '-x509', ...EC_KEY, '-keyout', pki.ca.keyPath, '-out', pki.ca.certPath, '-days', String(VALIDITY_DAYS)]
-        .concat(['-config', cnf, '-extensions', 'ext']),
+      [
+        'req',
+        '-x509',
+        ...EC_KEY,
+        '-keyout',
+        pki.ca.keyPath,
+        '-out',
+        pki.ca.certPath,
+        '-days',
+        String(VALIDITY_DAYS),
+      ].concat(['-config', cnf, '-extensions', 'ext']),
       dir,
     );
     return pki;
@@ -114,7 +123,10 @@ export class Pki {
 
   private async issue(name: string, subject: string[], ext: string[]): Promise<CertPair> {
     checkName('file name', name);
-    const pair = { certPath: path.join(this.dir, `${name}.crt`), keyPath: path.join(this.dir, `${name}.key`) };
+    const pair = {
+      certPath: path.join(this.dir, `${name}.crt`),
+      keyPath: path.join(this.dir, `${name}.key`),
+    };
     const cnf = path.join(this.dir, `${name}.cnf`);
     await fs.writeFile(
       cnf,
@@ -122,8 +134,17 @@ export class Pki {
     );
     // `req -x509 -CA` (OpenSSL >= 3.0) creates key, CSR and CA-signed cert in one step with a random serial.
     await openssl(
-      ['req', '-x509', ...EC_KEY, '-keyout', pair.keyPath, '-out', pair.certPath, '-days', String(VALIDITY_DAYS)]
-        .concat(['-config', cnf, '-extensions', 'ext', '-CA', this.ca.certPath, '-CAkey', this.ca.keyPath]),
+      [
+        'req',
+        '-x509',
+        ...EC_KEY,
+        '-keyout',
+        pair.keyPath,
+        '-out',
+        pair.certPath,
+        '-days',
+        String(VALIDITY_DAYS),
+      ].concat(['-config', cnf, '-extensions', 'ext', '-CA', this.ca.certPath, '-CAkey', this.ca.keyPath]),
       this.dir,
     );
     return pair;

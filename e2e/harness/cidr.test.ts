@@ -9,10 +9,23 @@ describe('cidr', () => {
   });
 
   test('only documentation ranges are accepted', () => {
-    for (const ok of ['192.0.2.0/24', '198.51.100.0/25', '203.0.113.7/32', '2001:db8::/32', '2001:db8:ffff::/48']) {
+    for (const ok of [
+      '192.0.2.0/24',
+      '198.51.100.0/25',
+      '203.0.113.7/32',
+      '2001:db8::/32',
+      '2001:db8:ffff::/48',
+    ]) {
       expect(isTestCidr(ok)).toBe(true);
     }
-    for (const bad of ['10.0.0.0/24', '198.51.0.0/16', '0.0.0.0/0', '2001:db9::/32', '2001::/16', '127.0.0.0/8']) {
+    for (const bad of [
+      '10.0.0.0/24',
+      '198.51.0.0/16',
+      '0.0.0.0/0',
+      '2001:db9::/32',
+      '2001::/16',
+      '127.0.0.0/8',
+    ]) {
       expect(isTestCidr(bad)).toBe(false);
       expect(() => assertTestCidr(bad)).toThrow(/refusing/);
     }

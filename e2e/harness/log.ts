@@ -9,5 +9,9 @@ export const log = winston.createLogger({
     winston.format.printf((i) => `${String(i.timestamp)} [harness] ${i.level}: ${String(i.message)}`),
   ),
   // stderr so harness chatter never mixes into a script's stdout.
-  transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] })],
+  transports: [
+    new winston.transports.Console({
+      stderrLevels: ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'],
+    }),
+  ],
 });

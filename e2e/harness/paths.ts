@@ -96,13 +96,19 @@ export function controlPlaneBinaries(
  * kubectl built from the same Kubernetes release as the control plane, so tests and the demo never depend on
  * whatever client (or none) the machine happens to have.
  */
-export function kubectlBinary(versions: ClusterVersions = readVersions(), binRoot: string = BIN_ROOT): string {
+export function kubectlBinary(
+  versions: ClusterVersions = readVersions(),
+  binRoot: string = BIN_ROOT,
+): string {
   const bin = path.join(binRoot, `k8s-${versions.k8s}`, 'kubectl');
   checkExecutables([bin]);
   return bin;
 }
 
-export function gobgpBinaries(versions: ClusterVersions = readVersions(), binRoot: string = BIN_ROOT): GobgpBinaries {
+export function gobgpBinaries(
+  versions: ClusterVersions = readVersions(),
+  binRoot: string = BIN_ROOT,
+): GobgpBinaries {
   const dir = path.join(binRoot, `gobgp-${versions.gobgp}`);
   const bins: GobgpBinaries = { gobgpd: path.join(dir, 'gobgpd'), gobgp: path.join(dir, 'gobgp') };
   checkExecutables(Object.values(bins));
