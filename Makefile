@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests lint typecheck deps bench bench-controller bench-membership
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests lint typecheck deps bench bench-controller bench-membership bench-speaker
 
 deps:
 	scripts/ensure-npm.sh
@@ -47,6 +47,11 @@ bench-controller: deps
 # 20 speakers (bench/README.md); prints figures, asserts nothing.
 bench-membership: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
+
+# Speaker RSS idle and with 1,000 announced Services, in the harness's world (root); prints figures.
+bench-speaker: deps
+	scripts/install-deps.sh && scripts/build-cluster-bins.sh
+	PATH=$$PWD/node_modules/.bin:$$PATH NODE_OPTIONS=--experimental-vm-modules node -r ts-node/register/transpile-only bench/speaker.bench.ts
 
 # Removes namespaces (ilb-*) and recorded processes that crashed e2e runs left behind; live runs are skipped.
 e2e-clean:

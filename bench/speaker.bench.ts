@@ -1,0 +1,133 @@
+// Speaker memory with 1,000 announced Services, in the harness's world: three nodes, ironlb installed from
+// manifests/ironlb-native.yaml (speakers from the DaemonSet, run by the process kubelets under ts-node, as in
+// the e2e tests), an IPv6 pool on the nodes' segment, backends on every node and N single-stack IPv6
+// LoadBalancer Services. Prints each speaker's RSS (VmRSS, VmHWM) idle and once every address is announced
+// (the sum of metallb_speaker_announced over the speakers). Prints figures, asserts nothing (bench/README.md).
+//
+// Unfair to the speaker: it runs under ts-node here (the TypeScript compiler's own heap is in its RSS); a
+// shipped speaker runs compiled JavaScript.
+import * as fs from 'node:fs';
+import { applyManifest, METALLB_NAMESPACE as NS } from '../e2e/install/manifest';
+import {
+  applyWhenAdmitted,
+  installIronlb,
+  startCluster,
+  waitForControllerReady,
+  waitForSpeakersReady,
+  type InstalledCluster,
+} from '../e2e/install/cluster';
+import { backendObjects, BACKEND_PORT, type Doc } from '../e2e/demo/objects';
+import { waitFor } from '../e2e/harness/readiness';
+
+const SERVICES = Number(process.env['IRONLB_BENCH_SERVICES'] ?? 1000);
+const POOL = '2001:db8:1::1:0/112';
+const NODES = 3;
+
+function rss(pid: number): { rssMiB: number; hwmMiB: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string): number =>
+    Number(new RegExp(`^${key}:\\s*(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
+}
+
+function service(i: number): Doc {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `bench-${i}`, namespace: 'default' },
+    spec: {
+      type: 'LoadBalancer',
+      ipFamilies: ['IPv6'],
+      ipFamilyPolicy: 'SingleStack',
+      allocateLoadBalancerNodePorts: false,
+      selector: { app: 'demo-backend' },
+      ports: [{ port: BACKEND_PORT, targetPort: BACKEND_PORT, protocol: 'TCP' }],
+    },
+  };
+}
+
+async function announcedTotal(cluster: InstalledCluster): Promise<number> {
+  let total = 0;
+  for (const n of cluster.world.nodes) {
+    const r = await cluster.world.exec(
+      n.role,
+      ['curl', '-sS', '-m', '5', `http://${n.primary.v4}:7472/metrics`],
+      {
+        allowFailure: true,
+      },
+    );
+    for (const line of r.stdout.split('\n')) if (/^metallb_speaker_announced\{.* 1$/.test(line)) total++;
+  }
+  return total;
+}
+
+async function main(): Promise<void> {
+  const cluster = await startCluster({ nodes: NODES });
+  try {
+    const { admin, world } = cluster;
+    await installIronlb(cluster);
+    await waitForControllerReady(admin);
+    const speakers = await waitForSpeakersReady(
+      admin,
+      world.nodes.map((n) => n.role),
+    );
+    const pids = new Map<string, number>();
+    for (const [node, pod] of speakers) {
+      const pid = cluster.kubelets.find((k) => k.node.name === node)?.pidsOf(NS, pod.metadata.name)[0];
+      if (pid === undefined) throw new Error(`no speaker process on ${node}`);
+      pids.set(node, pid);
+    }
+    const l2: Doc[] = [
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'IPAddressPool',
+        metadata: { name: 'bench-pool', namespace: NS },
+        spec: { addresses: [POOL] },
+      },
+      {
+        apiVersion: 'metallb.io/v1beta1',
+        kind: 'L2Advertisement',
+        metadata: { name: 'bench', namespace: NS },
+        spec: { ipAddressPools: ['bench-pool'] },
+      },
+    ];
+    await applyWhenAdmitted(admin, l2);
+    await applyManifest(admin, backendObjects(NODES));
+    await new Promise((r) => setTimeout(r, 5_000));
+    const idle = [...pids].map(([node, pid]) => ({ node, ...rss(pid) }));
+    const t0 = Date.now();
+    for (let i = 0; i < SERVICES; i += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, SERVICES - i) }, (_, j) => applyManifest(admin, [service(i + j)])),
+      );
+    }
+    let announced = 0;
+    await waitFor(
+      `${SERVICES} addresses announced`,
+      async () => {
+        announced = await announcedTotal(cluster);
+        return announced >= SERVICES;
+      },
+      { timeoutMs: 600_000, intervalMs: 2_000 },
+    );
+    const took = Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 10_000));
+    console.log(`speaker RSS, ${NODES} speakers under ts-node, ${SERVICES} IPv6 Services from ${POOL}`);
+    console.log(`all ${announced} announced ${(took / 1000).toFixed(1)} s after the first create`);
+    console.log('node   | idle RSS MiB | RSS MiB with all announced | peak (VmHWM) MiB');
+    for (const [node, pid] of pids) {
+      const now = rss(pid);
+      const before = idle.find((x) => x.node === node);
+      console.log(
+        `${node.padEnd(6)} | ${(before?.rssMiB ?? NaN).toFixed(1).padStart(12)} | ${now.rssMiB.toFixed(1).padStart(26)} | ${now.hwmMiB.toFixed(1).padStart(16)}`,
+      );
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
