@@ -40,7 +40,7 @@ function service(i: number): Doc {
       ipFamilies: ['IPv6'],
       ipFamilyPolicy: 'SingleStack',
       allocateLoadBalancerNodePorts: false,
-      selector: { app: 'demo-backend' },
+      selector: { app: 'demo' },
       ports: [{ port: BACKEND_PORT, targetPort: BACKEND_PORT, protocol: 'TCP' }],
     },
   };
@@ -61,8 +61,12 @@ async function announcedTotal(cluster: InstalledCluster): Promise<number> {
   return total;
 }
 
+const say = (line: string): void => {
+  process.stderr.write(`[speaker.bench] ${line}\n`);
+};
+
 async function main(): Promise<void> {
-  const cluster = await startCluster({ nodes: NODES });
+  const cluster = await startCluster({ nodes: NODES, onStep: say });
   try {
     const { admin, world } = cluster;
     await installIronlb(cluster);
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     await applyWhenAdmitted(admin, l2);
     await applyManifest(admin, backendObjects(NODES));
     await new Promise((r) => setTimeout(r, 5_000));
+    say('speakers Ready, pool applied; measuring idle RSS');
     const idle = [...pids].map(([node, pid]) => ({ node, ...rss(pid) }));
     const t0 = Date.now();
     for (let i = 0; i < SERVICES; i += 20) {
@@ -101,11 +106,13 @@ async function main(): Promise<void> {
         Array.from({ length: Math.min(20, SERVICES - i) }, (_, j) => applyManifest(admin, [service(i + j)])),
       );
     }
+    say(`created ${SERVICES} Services in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     let announced = 0;
     await waitFor(
       `${SERVICES} addresses announced`,
       async () => {
         announced = await announcedTotal(cluster);
+        say(`${announced} of ${SERVICES} announced`);
         return announced >= SERVICES;
       },
       { timeoutMs: 600_000, intervalMs: 2_000 },
