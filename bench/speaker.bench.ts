@@ -100,6 +100,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 5_000));
     say('speakers Ready, pool applied; measuring idle RSS');
     const idle = [...pids].map(([node, pid]) => ({ node, ...rss(pid) }));
+    for (const x of idle)
+      say(`idle ${x.node}: RSS ${x.rssMiB.toFixed(1)} MiB, peak ${x.hwmMiB.toFixed(1)} MiB`);
     const t0 = Date.now();
     for (let i = 0; i < SERVICES; i += 20) {
       await Promise.all(
