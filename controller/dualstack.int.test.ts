@@ -6,6 +6,7 @@ import {
   Cluster,
   NS,
   create,
+  eventually,
   lbService,
   poolPath,
   readService,
@@ -88,6 +89,11 @@ describe('dual-stack', () => {
       ),
     );
     expect(await waitForIPs(c().api, 'pinned', 2)).toEqual(['203.0.113.7', '2001:db8:2::7']);
+    // The pool annotation and the status are two writes (metadata, then the status subresource, as upstream):
+    // wait for the annotation instead of assuming it landed before the addresses were seen.
+    await eventually('pinned carries metallb.io/ip-allocated-from-pool', async () => {
+      return (await readService(c().api, 'pinned')).pool === 'dual';
+    });
     expect((await readService(c().api, 'pinned')).pool).toBe('dual');
   });
 });
