@@ -95,6 +95,8 @@ function controllerContainer(opts: InstallOptions): Record<string, unknown> {
       { name: 'METALLB_POD_NAME', ...fieldRef('metadata.name') },
       { name: 'METALLB_ML_SECRET_NAME', value: MEMBERLIST_SECRET },
       { name: 'METALLB_DEPLOYMENT', value: CONTROLLER },
+      // Absent in native mode, as upstream's chart renders it: the controller then validates for native.
+      ...(opts.bgpBackend === 'frr' ? [{ name: 'METALLB_BGP_TYPE', value: 'frr' }] : []),
     ],
     ports: [
       { name: 'monitoring', containerPort: CONTROLLER_METRICS_PORT },

@@ -32,17 +32,35 @@ function valueAt(obj: unknown, path: readonly string[]): unknown {
 const label = (o: RenderedObject) => `${o.kind}/${o.metadata.name}`;
 const defaults = renderInstall();
 
+/** Each object as the n-th of its kind: a renamed object (the Namespace) is still the same object. */
+function byKindOccurrence(objects: readonly RenderedObject[]): Map<string, RenderedObject> {
+  const seen = new Map<string, number>();
+  return new Map(
+    objects.map((o) => {
+      const n = seen.get(o.kind) ?? 0;
+      seen.set(o.kind, n + 1);
+      return [`${o.kind}#${n}`, o];
+    }),
+  );
+}
+
+/** Objects only in the changed render are listed as `{ added: kind }`; none may disappear. */
 function changesFrom(input: InstallOptionsInput): Changes {
-  const changed = renderInstall(input);
-  expect(changed.map(({ kind }) => kind)).toEqual(defaults.map(({ kind }) => kind));
+  const before = byKindOccurrence(defaults);
+  const after = byKindOccurrence(renderInstall(input));
+  expect([...before.keys()].filter((k) => !after.has(k))).toEqual([]);
   const out: Changes = {};
-  defaults.forEach((before, i) => {
-    const after = changed[i];
-    const paths = changedPaths(before, after, []);
+  for (const [key, obj] of after) {
+    const old = before.get(key);
+    if (old === undefined) {
+      out[label(obj)] = { added: obj.kind };
+      continue;
+    }
+    const paths = changedPaths(old, obj, []);
     // Joined with dots for reading only (label keys hold dots too); the value is looked up by the path itself.
     if (paths.length > 0)
-      out[label(before)] = Object.fromEntries(paths.map((p) => [p.join('.'), valueAt(after, p)]));
-  });
+      out[label(old)] = Object.fromEntries(paths.map((p) => [p.join('.'), valueAt(obj, p)]));
+  }
   return out;
 }
 
@@ -73,6 +91,15 @@ const CONTROL_PLANE_TOLERATIONS = ['master', 'control-plane'].map((role) => ({
   operator: 'Exists',
 }));
 const resources = { limits: { cpu: '100m' }, requests: { cpu: '50m', memory: '64Mi' } };
+
+const CONTROLLER_ENV = [
+  { name: 'METALLB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+  { name: 'METALLB_POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  { name: 'METALLB_ML_SECRET_NAME', value: 'metallb-memberlist' },
+  { name: 'METALLB_DEPLOYMENT', value: 'controller' },
+];
+const named = (name: string, fields: Record<string, unknown> = {}) =>
+  expect.objectContaining({ name, ...fields }) as unknown;
 
 const CASES: [string, InstallOptionsInput, Changes][] = [
   [
@@ -184,6 +211,59 @@ const CASES: [string, InstallOptionsInput, Changes][] = [
     'affinity reaches the pod spec',
     { controller: { affinity } },
     { 'Deployment/controller': { [`${POD}.affinity`]: affinity } },
+  ],
+  [
+    'bgpBackend frr adds the FRR startup files, the sidecars with frrImage, and METALLB_BGP_TYPE=frr',
+    { bgpBackend: 'frr', frrImage: 'example.com/frr:10' },
+    {
+      'ConfigMap/frr-startup': { added: 'ConfigMap' },
+      'Deployment/controller': {
+        [`${CONTAINER}.env`]: [...CONTROLLER_ENV, { name: 'METALLB_BGP_TYPE', value: 'frr' }],
+      },
+      'DaemonSet/speaker': {
+        'spec.template.metadata.annotations.prometheus.io/port': undefined,
+        [`${POD}.shareProcessNamespace`]: true,
+        [`${POD}.initContainers`]: [
+          named('cp-frr-files', { image: 'example.com/frr:10' }),
+          named('cp-reloader', { image: 'quay.io/ironlb/ironlb-speaker:dev' }),
+          named('cp-metrics', { image: 'quay.io/ironlb/ironlb-speaker:dev' }),
+        ],
+        [`${POD}.containers`]: [
+          named('speaker', {
+            env: expect.arrayContaining([{ name: 'METALLB_BGP_TYPE', value: 'frr' }]) as unknown,
+            volumeMounts: expect.arrayContaining([
+              { name: 'reloader', mountPath: '/etc/frr_reloader' },
+            ]) as unknown,
+          }),
+          named('frr', { image: 'example.com/frr:10' }),
+          named('reloader', { image: 'example.com/frr:10' }),
+          named('frr-metrics', { image: 'example.com/frr:10' }),
+        ],
+        [`${POD}.volumes`]: [
+          named('memberlist'),
+          named('frr-sockets'),
+          named('frr-startup', { configMap: { name: 'frr-startup' } }),
+          named('frr-conf'),
+          named('reloader'),
+          named('metrics'),
+        ],
+      },
+    },
+  ],
+  [
+    'monitoring servicemonitors adds a headless Service and a ServiceMonitor per component',
+    { monitoring: 'servicemonitors' },
+    {
+      'Service/controller-monitor-service': { added: 'Service' },
+      'ServiceMonitor/controller-monitor': { added: 'ServiceMonitor' },
+      'Service/speaker-monitor-service': { added: 'Service' },
+      'ServiceMonitor/speaker-monitor': { added: 'ServiceMonitor' },
+    },
+  ],
+  [
+    'monitoring podmonitors adds a PodMonitor per component',
+    { monitoring: 'podmonitors' },
+    { 'PodMonitor/controller': { added: 'PodMonitor' }, 'PodMonitor/speaker': { added: 'PodMonitor' } },
   ],
 ];
 

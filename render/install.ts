@@ -3,6 +3,8 @@
 // A new component is one module exporting a Part and one line here.
 import { renderControllerDeployment } from './controller';
 import { renderControllerRbac } from './controllerrbac';
+import { renderFrrStartupConfigMap } from './frr';
+import { renderMonitoring } from './monitoring';
 import { renderNamespace } from './namespace';
 import { type InstallOptions, type InstallOptionsInput, resolveInstallOptions } from './options';
 import type { AnnotatedObject, Part, RenderedObject } from './object';
@@ -20,10 +22,33 @@ export const INSTALL_PARTS: readonly Part<InstallOptions>[] = [
   renderControllerRbac,
   renderSpeakerRbac,
   renderWebhookService,
+  renderFrrStartupConfigMap,
   renderControllerDeployment,
   renderSpeakerDaemonSet,
+  renderMonitoring,
   renderWebhookConfiguration,
 ];
+
+/**
+ * What the operator applies for its MetalLB resource: INSTALL_PARTS without the namespace (the operator's
+ * own), the ServiceAccounts and the RBAC. Those come with the operator's install (the bundle's CSV, as
+ * upstream's operator skips the chart's RBAC: metallb-operator pkg/helm/metallb.go), so the operator needs
+ * no right to grant rights.
+ */
+export const OPERAND_PARTS: readonly Part<InstallOptions>[] = [
+  renderWebhookCertSecret,
+  renderWebhookService,
+  renderFrrStartupConfigMap,
+  renderControllerDeployment,
+  renderSpeakerDaemonSet,
+  renderMonitoring,
+  renderWebhookConfiguration,
+];
+
+/** The operand objects, in apply order, from resolved options. */
+export function renderOperands(opts: InstallOptions): RenderedObject[] {
+  return OPERAND_PARTS.flatMap((part) => part(opts)).map((a) => a.object);
+}
 
 /** The install objects with their notes, for the generated manifest. */
 export function renderAnnotatedInstall(input: InstallOptionsInput = {}): AnnotatedObject[] {

@@ -18,6 +18,20 @@ export interface PodOptions {
   readonly affinity: Affinity | undefined;
 }
 
+/**
+ * The values of MetalLB's `bgpBackend` that ironlb renders: its own speaker (`native`), or the speaker beside
+ * upstream's FRR sidecars (`frr`, upstream chart `speaker.frr.enabled`). frr-k8s modes are not rendered.
+ */
+export const RENDERED_BGP_BACKENDS = ['native', 'frr'] as const;
+export type RenderedBGPBackend = (typeof RENDERED_BGP_BACKENDS)[number];
+
+/**
+ * Prometheus Operator objects for the metrics: none, ServiceMonitors (with their headless Services) or
+ * PodMonitors; upstream's DEPLOY_SERVICEMONITORS / DEPLOY_PODMONITORS, which exclude each other.
+ */
+export const MONITORING_MODES = ['none', 'servicemonitors', 'podmonitors'] as const;
+export type MonitoringMode = (typeof MONITORING_MODES)[number];
+
 export interface InstallOptions {
   /** Where every namespaced object goes (the operator's own namespace). */
   readonly namespace: string;
@@ -29,6 +43,10 @@ export interface InstallOptions {
   readonly speakerImage: string;
   /** MetalLB's `speakerNodeSelector`, `speakerTolerations`, `speakerConfig`. */
   readonly speaker: PodOptions;
+  readonly bgpBackend: RenderedBGPBackend;
+  /** The FRR sidecars' image, used in `frr` mode only. */
+  readonly frrImage: string;
+  readonly monitoring: MonitoringMode;
 }
 
 /** InstallOptions with any field left out, pod settings included. */
@@ -55,6 +73,10 @@ export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
   controller: DEFAULT_POD_OPTIONS,
   speakerImage: 'quay.io/ironlb/ironlb-speaker:dev',
   speaker: DEFAULT_POD_OPTIONS,
+  bgpBackend: 'native',
+  // Upstream's FRR_IMAGE default (metallb-operator config/manager/env.yaml).
+  frrImage: 'quay.io/frrouting/frr:9.1.0',
+  monitoring: 'none',
 };
 
 // Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
@@ -69,6 +91,9 @@ export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallO
     controller: resolvePodOptions(input.controller),
     speakerImage: input.speakerImage ?? d.speakerImage,
     speaker: resolvePodOptions(input.speaker),
+    bgpBackend: input.bgpBackend ?? d.bgpBackend,
+    frrImage: input.frrImage ?? d.frrImage,
+    monitoring: input.monitoring ?? d.monitoring,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   SPEAKER_MEMBERLIST_PORT,
   SPEAKER_METRICS_PORT,
 } from './names';
+import { FRR_SPEAKER_ENV, FRR_SPEAKER_MOUNT, FRR_VOLUMES, frrContainers, frrInitContainers } from './frr';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
@@ -27,6 +28,7 @@ export function speakerArgs(opts: InstallOptions): string[] {
 
 export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] {
   const pod = opts.speaker;
+  const frr = opts.bgpBackend === 'frr';
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   return [
     annotated(
@@ -40,7 +42,8 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
             metadata: {
               labels: SPEAKER_LABELS,
               annotations: {
-                'prometheus.io/port': String(SPEAKER_METRICS_PORT),
+                // Two metrics ports in FRR mode: upstream's chart drops the port annotation there.
+                ...(frr ? {} : { 'prometheus.io/port': String(SPEAKER_METRICS_PORT) }),
                 'prometheus.io/scrape': 'true',
                 ...pod.annotations,
               },
@@ -59,6 +62,7 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
               ...(pod.priorityClassName === undefined ? {} : { priorityClassName: pod.priorityClassName }),
               ...(pod.runtimeClassName === undefined ? {} : { runtimeClassName: pod.runtimeClassName }),
               ...(pod.affinity === undefined ? {} : { affinity: pod.affinity }),
+              ...(frr ? { shareProcessNamespace: true, initContainers: frrInitContainers(opts) } : {}),
               containers: [
                 {
                   name: SPEAKER,
@@ -73,6 +77,7 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
                     { name: 'METALLB_ML_BIND_PORT', value: String(SPEAKER_MEMBERLIST_PORT) },
                     { name: 'METALLB_ML_LABELS', value: 'app=metallb,component=speaker' },
                     { name: 'METALLB_ML_SECRET_KEY_PATH', value: ML_KEY_DIR },
+                    ...(frr ? FRR_SPEAKER_ENV : []),
                   ],
                   ports: [
                     { name: 'monitoring', containerPort: SPEAKER_METRICS_PORT },
@@ -99,11 +104,16 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
                     runAsUser: 0,
                     capabilities: { drop: ['ALL'], add: ['NET_RAW'] },
                   },
-                  volumeMounts: [{ name: 'memberlist', mountPath: ML_KEY_DIR, readOnly: true }],
+                  volumeMounts: [
+                    { name: 'memberlist', mountPath: ML_KEY_DIR, readOnly: true },
+                    ...(frr ? [FRR_SPEAKER_MOUNT] : []),
+                  ],
                 },
+                ...(frr ? frrContainers(opts) : []),
               ],
               volumes: [
                 { name: 'memberlist', secret: { secretName: MEMBERLIST_SECRET, defaultMode: 0o644 } },
+                ...(frr ? FRR_VOLUMES : []),
               ],
             },
           },
