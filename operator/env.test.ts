@@ -1,0 +1,71 @@
+import { EnvironmentError, parseEnvironment } from './env';
+
+const BASE = {
+  OPERATOR_NAMESPACE: 'metallb-system',
+  CONTROLLER_IMAGE: 'quay.io/ironlb/ironlb-controller:v0.1.0',
+  SPEAKER_IMAGE: 'quay.io/ironlb/ironlb-speaker:v0.1.0',
+  FRR_IMAGE: 'quay.io/frrouting/frr:9.1.0',
+};
+
+describe('parseEnvironment', () => {
+  test('reads the namespace and the three images, without monitors by default', () => {
+    expect(parseEnvironment(BASE)).toEqual({
+      env: {
+        namespace: 'metallb-system',
+        controllerImage: BASE.CONTROLLER_IMAGE,
+        speakerImage: BASE.SPEAKER_IMAGE,
+        frrImage: BASE.FRR_IMAGE,
+        monitoring: 'none',
+      },
+      notApplied: [],
+    });
+  });
+
+  test.each(['OPERATOR_NAMESPACE', 'CONTROLLER_IMAGE', 'SPEAKER_IMAGE', 'FRR_IMAGE'])(
+    '%s is required',
+    (name) => {
+      expect(() => parseEnvironment({ ...BASE, [name]: '' })).toThrow(
+        new EnvironmentError(name, 'is required'),
+      );
+    },
+  );
+
+  test('an image with a registry port and a digest is accepted', () => {
+    const image = 'registry.example:5000/ironlb/speaker@sha256:' + 'a'.repeat(64);
+    expect(parseEnvironment({ ...BASE, SPEAKER_IMAGE: image }).env.speakerImage).toBe(image);
+  });
+
+  test('an image with a space is refused, naming the variable', () => {
+    expect(() => parseEnvironment({ ...BASE, CONTROLLER_IMAGE: 'quay.io/a b' })).toThrow(
+      'environment variable CONTROLLER_IMAGE: "quay.io/a b" is not an image reference',
+    );
+  });
+
+  test('DEPLOY_SERVICEMONITORS=true deploys ServiceMonitors', () => {
+    expect(parseEnvironment({ ...BASE, DEPLOY_SERVICEMONITORS: 'true' }).env.monitoring).toBe(
+      'servicemonitors',
+    );
+  });
+
+  test('DEPLOY_PODMONITORS=true deploys PodMonitors', () => {
+    expect(parseEnvironment({ ...BASE, DEPLOY_PODMONITORS: 'true' }).env.monitoring).toBe('podmonitors');
+  });
+
+  test('both monitor kinds at once are refused, as upstream refuses them', () => {
+    expect(() =>
+      parseEnvironment({ ...BASE, DEPLOY_PODMONITORS: 'true', DEPLOY_SERVICEMONITORS: 'true' }),
+    ).toThrow(EnvironmentError);
+  });
+
+  test('a flag that is neither true nor false is refused', () => {
+    expect(() => parseEnvironment({ ...BASE, DEPLOY_PODMONITORS: 'yes' })).toThrow(
+      'environment variable DEPLOY_PODMONITORS: "yes" is neither "true" nor "false"',
+    );
+  });
+
+  test('variables of the contract that ironlb does not apply are reported, not dropped', () => {
+    expect(
+      parseEnvironment({ ...BASE, METRICS_PORT: '9120', FRRK8S_IMAGE: 'x' }).notApplied.map((n) => n.name),
+    ).toEqual(['METRICS_PORT', 'FRRK8S_IMAGE']);
+  });
+});
