@@ -1,0 +1,75 @@
+// The operator's writes: operands by server-side apply under one field manager with force (upstream's
+// ForceOwnership: a hand edit of a field the operator renders is put back), reads and deletes by name, and the
+// MetalLB resource's conditions through its status subresource.
+import type { Condition } from '../../api/meta';
+import { applyObject, applyStatus } from '../../kube/apply';
+import { isNotFound } from '../../kube/errors';
+import { objectPath } from '../../kube/resource';
+import type { RestClient } from '../../kube/rest';
+import type { RenderedObject } from '../../render/object';
+import { FIELD_MANAGER, METALLB_API_VERSION, type ObjectId } from '../render/operands';
+import { METALLB, resourceFor } from './resources';
+
+export interface OperandClient {
+  /** The object as stored after the apply, status included. */
+  apply(obj: RenderedObject): Promise<unknown>;
+  /** Undefined when it does not exist (or its kind is not served). */
+  get(id: ObjectId): Promise<unknown>;
+  /** Deletes in the background (the garbage collector removes dependents); absent is fine. */
+  delete(id: ObjectId): Promise<void>;
+}
+
+export interface MetalLBStatusWriter {
+  writeConditions(namespace: string, name: string, conditions: readonly Condition[]): Promise<void>;
+}
+
+const path = (id: ObjectId): string => {
+  const resource = resourceFor(id.apiVersion, id.kind);
+  return objectPath(resource, id.name, resource.namespaced ? id.namespace : undefined);
+};
+
+export class RestOperandClient implements OperandClient, MetalLBStatusWriter {
+  constructor(private readonly rest: RestClient) {}
+
+  apply(obj: RenderedObject): Promise<unknown> {
+    return applyObject(this.rest, resourceFor(obj.apiVersion, obj.kind), obj, {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+    });
+  }
+
+  async get(id: ObjectId): Promise<unknown> {
+    try {
+      return await this.rest.request({ method: 'GET', path: path(id) });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(id: ObjectId): Promise<void> {
+    try {
+      await this.rest.request({
+        method: 'DELETE',
+        path: path(id),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async writeConditions(namespace: string, name: string, conditions: readonly Condition[]): Promise<void> {
+    await applyStatus(
+      this.rest,
+      METALLB.metallbs,
+      {
+        apiVersion: METALLB_API_VERSION,
+        kind: 'MetalLB',
+        metadata: { name, namespace },
+        status: { conditions },
+      },
+      { fieldManager: FIELD_MANAGER, force: true },
+    );
+  }
+}
