@@ -1,0 +1,184 @@
+// The operator's I/O shell: an informer of MetalLB resources in its own namespace (upstream restricts its
+// cache the same way: metallb-operator main.go), informers of the controller Deployment and the speaker
+// DaemonSet so that their rollout progress re-runs the reconcile (upstream polls every 5 s instead), one keyed
+// queue, and only the holder of the Lease `metallb.io.metallboperator` reconciles. Probes and metrics are
+// served throughout.
+import type { Logger } from 'winston';
+import { type Clock, systemClock } from '../../kube/clock';
+import { HealthServer } from '../../kube/health';
+import { informerFactory } from '../../kube/informerfactory';
+import { LeaderElector } from '../../kube/leaderelection';
+import { RestLeaseClient } from '../../kube/leaseclient';
+import { decodeKubeObject } from '../../kube/listwatch';
+import { createRegistry, reconcileMetrics } from '../../kube/metrics';
+import { objectKey } from '../../kube/object';
+import { ReconcileRunner } from '../../kube/reconciler';
+import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
+import { WorkQueue } from '../../kube/workqueue';
+import type { OperatorEnvironment } from '../env';
+import type { ValidationEnvironment } from '../validate';
+import { RestOperandClient } from './operandclient';
+import { METALLB_NAME, MetalLBReconciler } from './reconciler';
+import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
+
+/** Upstream's leader election ID (metallb-operator main.go). */
+export const LEASE_NAME = 'metallb.io.metallboperator';
+
+export interface OperatorOptions {
+  readonly kubeConfig: KubeConfigLike;
+  readonly env: OperatorEnvironment;
+  readonly validation?: ValidationEnvironment;
+  readonly logger: Logger;
+  /** This candidate's identity in the Lease: the pod name. */
+  readonly identity: string;
+  /** Upstream's --enable-leader-election; off, the queue runs at once. */
+  readonly leaderElection: boolean;
+  readonly leaseDurationMs?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+  /** /healthz and /readyz; 0 picks a free port, undefined serves none. */
+  readonly healthPort?: number;
+  /** /metrics; 0 picks a free port, undefined serves none. */
+  readonly metricsPort?: number;
+  /** Where the probes listen (default every address). */
+  readonly listenHost?: string;
+  /** Where metrics listen (default listenHost). */
+  readonly metricsHost?: string;
+  /** Called when the Lease is lost; main.ts exits, as controller-runtime does. */
+  readonly onLostLeadership?: () => void;
+  readonly clock?: Clock;
+}
+
+export interface RunningOperator {
+  readonly healthPort: number | undefined;
+  readonly metricsPort: number | undefined;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const { logger, env } = options;
+  const clock = options.clock ?? systemClock();
+  const rest = new KubeRestClient(options.kubeConfig, { userAgent: 'ironlb-operator' });
+  const make = informerFactory({ kubeConfig: options.kubeConfig, rest, clock, logger });
+  const metallbs = make(METALLB.metallbs, decodeKubeObject, { namespace: env.namespace });
+  const workloads = [DEPLOYMENTS, DAEMONSETS].map((resource) =>
+    make(resource, decodeKubeObject, { namespace: env.namespace, labelSelector: 'app=metallb' }),
+  );
+  const informers = [metallbs, ...workloads];
+  const registry = createRegistry();
+  const client = new RestOperandClient(rest);
+  const reconciler = new MetalLBReconciler({
+    env,
+    ...(options.validation !== undefined ? { validation: options.validation } : {}),
+    metallbs,
+    client,
+    status: client,
+    clock,
+    logger,
+  });
+
+  let queue: WorkQueue | undefined;
+  let runner: ReconcileRunner | undefined;
+  const singletonKey = `${env.namespace}/${METALLB_NAME}`;
+  metallbs.addHandlers({
+    onAdd: (m) => queue?.add(objectKey(m)),
+    onUpdate: (_old, m) => queue?.add(objectKey(m)),
+    onDelete: (m) => queue?.add(objectKey(m)),
+  });
+  for (const informer of workloads) {
+    informer.addHandlers({
+      onAdd: () => queue?.add(singletonKey),
+      onUpdate: () => queue?.add(singletonKey),
+      // A deleted operand is applied again.
+      onDelete: () => queue?.add(singletonKey),
+    });
+  }
+  for (const informer of informers) informer.start();
+
+  const lead = async (signal?: AbortSignal): Promise<void> => {
+    await Promise.all(informers.map((i) => i.waitForSync()));
+    if (signal?.aborted || runner) return;
+    queue = new WorkQueue({ clock });
+    runner = new ReconcileRunner({
+      name: 'metallb',
+      queue,
+      reconciler,
+      logger,
+      observer: reconcileMetrics(registry),
+    });
+    runner.start();
+    // Level triggered: the singleton (present or deleted) and every other MetalLB, whatever happened before.
+    queue.add(singletonKey);
+    for (const m of metallbs.list()) queue.add(objectKey(m));
+    logger.info('reconciling MetalLB resources', { namespace: env.namespace });
+  };
+  const stepDown = async (): Promise<void> => {
+    const ended = runner;
+    runner = undefined;
+    queue = undefined;
+    await ended?.stop();
+  };
+
+  let stopped = false;
+  let elector: LeaderElector | undefined;
+  let election: Promise<void> | undefined;
+  if (!options.leaderElection) {
+    void lead();
+  } else {
+    elector = new LeaderElector({
+      client: new RestLeaseClient(rest, env.namespace, LEASE_NAME),
+      clock,
+      logger,
+      identity: options.identity,
+      ...(options.leaseDurationMs !== undefined ? { leaseDurationMs: options.leaseDurationMs } : {}),
+      ...(options.renewDeadlineMs !== undefined ? { renewDeadlineMs: options.renewDeadlineMs } : {}),
+      ...(options.retryPeriodMs !== undefined ? { retryPeriodMs: options.retryPeriodMs } : {}),
+      callbacks: {
+        onStartedLeading: (signal) => {
+          signal.addEventListener('abort', () => void stepDown(), { once: true });
+          return lead(signal);
+        },
+        onStoppedLeading: () => {
+          void stepDown();
+          if (stopped) return;
+          logger.warn('leadership lost, no longer reconciling');
+          options.onLostLeadership?.();
+        },
+      },
+    });
+    election = elector.run();
+  }
+
+  const host = options.listenHost ?? '0.0.0.0';
+  let healthServer: HealthServer | undefined;
+  let healthPort: number | undefined;
+  if (options.healthPort !== undefined) {
+    healthServer = new HealthServer({ logger });
+    healthServer.addReadinessCheck('informers-synced', () => {
+      if (!informers.every((i) => i.hasSynced())) throw new Error('caches not synced');
+    });
+    healthPort = await healthServer.listen(options.healthPort, host);
+  }
+  let metricsServer: HealthServer | undefined;
+  let metricsPort: number | undefined;
+  if (options.metricsPort !== undefined) {
+    metricsServer = new HealthServer({ logger, metrics: registry, probes: false });
+    metricsPort = await metricsServer.listen(options.metricsPort, options.metricsHost ?? host);
+  }
+
+  return {
+    healthPort,
+    metricsPort,
+    isLeader: () => runner !== undefined,
+    async stop() {
+      stopped = true;
+      elector?.stop();
+      await election;
+      await stepDown();
+      for (const informer of informers) informer.stop();
+      await healthServer?.close();
+      await metricsServer?.close();
+    },
+  };
+}
