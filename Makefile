@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests lint typecheck deps bench bench-controller bench-membership bench-speaker
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-speaker
 
 deps:
 	scripts/ensure-npm.sh
@@ -23,6 +23,10 @@ crds: deps
 # manifests/ironlb-native.yaml from the render/ functions the operator also calls (a test fails if it drifts).
 manifests: deps
 	npm run --silent gen:manifests
+
+# bundle/ (the OLM bundle) and olm/ (its file-based catalog) from render/csv.ts and api/ (a test fails if they drift).
+bundle: deps
+	npm run --silent gen:bundle
 
 demo:
 	scripts/demo.sh

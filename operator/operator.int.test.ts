@@ -232,14 +232,12 @@ describe('ironlb operator', () => {
   });
 
   test('holds the Lease metallb.io.metallboperator', async () => {
-    const lease = z
-      .looseObject({ spec: z.looseObject({ holderIdentity: z.string() }) })
-      .parse(
-        await client().request({
-          method: 'GET',
-          path: `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${LEASE_NAME}`,
-        }),
-      );
+    const lease = z.looseObject({ spec: z.looseObject({ holderIdentity: z.string() }) }).parse(
+      await client().request({
+        method: 'GET',
+        path: `/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/${LEASE_NAME}`,
+      }),
+    );
     expect(lease.spec.holderIdentity).toBe('operator-under-test');
     expect(operator?.isLeader()).toBe(true);
   });

@@ -1,0 +1,105 @@
+// The operator as the bundle's CSV runs it: the Deployment's environment and arguments are what env.ts and
+// flags.ts accept, and the RBAC the CSV grants covers every call the operator makes on what it renders.
+import { z } from 'zod';
+import { releaseBundleOptions, renderClusterServiceVersion } from '../render/csv';
+import { renderOperands } from '../render/install';
+import { OPERATOR_RBAC } from '../render/operatorrbac';
+import { resolveInstallOptions, MONITORING_MODES, RENDERED_BGP_BACKENDS } from '../render/options';
+import type { PolicyRule } from '../render/rbac';
+import { parseEnvironment } from './env';
+import { parseFlags } from './flags';
+import { DAEMONSETS, DEPLOYMENTS, METALLB, resourceFor } from './app/resources';
+
+const Container = z.looseObject({
+  args: z.array(z.string()),
+  env: z.array(
+    z.looseObject({ name: z.string(), value: z.string().optional(), valueFrom: z.unknown().optional() }),
+  ),
+});
+const Csv = z.looseObject({
+  spec: z.looseObject({
+    install: z.looseObject({
+      spec: z.looseObject({
+        deployments: z.array(
+          z.looseObject({
+            spec: z.looseObject({
+              template: z.looseObject({ spec: z.looseObject({ containers: z.array(Container) }) }),
+            }),
+          }),
+        ),
+      }),
+    }),
+  }),
+});
+
+const options = releaseBundleOptions('1.2.3');
+const container = Csv.parse(renderClusterServiceVersion(options)).spec.install.spec.deployments[0]?.spec
+  .template.spec.containers[0];
+
+function allows(
+  rules: readonly PolicyRule[],
+  group: string,
+  resource: string,
+  verb: string,
+  name?: string,
+): boolean {
+  return rules.some(
+    (r) =>
+      r.apiGroups.includes(group) &&
+      r.resources.includes(resource) &&
+      r.verbs.includes(verb) &&
+      (r.resourceNames === undefined || (name !== undefined && r.resourceNames.includes(name))),
+  );
+}
+const namespaced = OPERATOR_RBAC.namespacedRules.flatMap((g) => g.rules);
+const cluster = OPERATOR_RBAC.clusterRules.flatMap((g) => g.rules);
+
+describe("the CSV's operator Deployment", () => {
+  test('sets the environment env.ts requires, with the release images', () => {
+    if (container === undefined) throw new Error('no container');
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e.value ?? 'from-downward-api']));
+    const parsed = parseEnvironment(env);
+    expect(parsed.env).toMatchObject({
+      controllerImage: options.images.controller,
+      speakerImage: options.images.speaker,
+      frrImage: options.images.frr,
+    });
+    expect(parsed.notApplied).toEqual([]);
+    expect(container.env.find((e) => e.name === 'OPERATOR_NAMESPACE')?.valueFrom).toEqual({
+      fieldRef: { fieldPath: 'metadata.namespace' },
+    });
+  });
+
+  test('passes flags flags.ts accepts, leader election on', () => {
+    expect(parseFlags(container?.args ?? []).enableLeaderElection).toBe(true);
+  });
+});
+
+describe("the operator's RBAC in the CSV", () => {
+  const everything = RENDERED_BGP_BACKENDS.flatMap((bgpBackend) =>
+    MONITORING_MODES.flatMap((monitoring) =>
+      renderOperands(resolveInstallOptions({ bgpBackend, monitoring })),
+    ),
+  );
+
+  test.each(['get', 'create', 'patch', 'delete'])('allows %s on every operand it renders', (verb) => {
+    const missing = everything.filter((o) => {
+      const r = resourceFor(o.apiVersion, o.kind);
+      const rules = r.namespaced ? namespaced : cluster;
+      // Create is checked without a name: the API server authorizes it before the object exists.
+      return !allows(rules, r.group, r.plural, verb, verb === 'create' ? undefined : o.metadata.name);
+    });
+    expect(missing.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+  });
+
+  test('allows the informers, the status writes and the Lease', () => {
+    for (const verb of ['list', 'watch']) {
+      expect(allows(namespaced, 'metallb.io', METALLB.metallbs.plural, verb)).toBe(true);
+      expect(allows(namespaced, 'apps', DEPLOYMENTS.plural, verb)).toBe(true);
+      expect(allows(namespaced, 'apps', DAEMONSETS.plural, verb)).toBe(true);
+    }
+    expect(allows(namespaced, 'metallb.io', 'metallbs/status', 'patch')).toBe(true);
+    for (const verb of ['get', 'create', 'update'])
+      expect(allows(namespaced, 'coordination.k8s.io', 'leases', verb)).toBe(true);
+  });
+});

@@ -1,0 +1,57 @@
+// The operator's own Deployment, as the CSV's install strategy holds it (upstream's
+// `metallb-operator-controller-manager`, config/manager/manager.yaml): the environment contract
+// (operator/env.ts), leader election on, probes on :8080 as upstream's CSV reads them.
+import { OPERATOR_SERVICE_ACCOUNT } from './operatorrbac';
+
+export const OPERATOR_DEPLOYMENT = 'metallb-operator-controller-manager';
+export const OPERATOR_LABELS = { 'control-plane': 'controller-manager' } as const;
+const PROBE_PORT = 8080;
+
+export interface OperatorImages {
+  readonly operator: string;
+  readonly controller: string;
+  readonly speaker: string;
+  readonly frr: string;
+}
+
+/** The Deployment's spec (name and spec only: the form CSV `install.spec.deployments` takes). */
+export function operatorDeploymentSpec(images: OperatorImages): Record<string, unknown> {
+  const probe = (path: string) => ({ httpGet: { path, port: PROBE_PORT } });
+  return {
+    replicas: 1,
+    selector: { matchLabels: OPERATOR_LABELS },
+    template: {
+      metadata: { labels: OPERATOR_LABELS },
+      spec: {
+        serviceAccountName: OPERATOR_SERVICE_ACCOUNT,
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        terminationGracePeriodSeconds: 10,
+        containers: [
+          {
+            name: 'manager',
+            image: images.operator,
+            args: ['--enable-leader-election'],
+            env: [
+              { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'CONTROLLER_IMAGE', value: images.controller },
+              { name: 'SPEAKER_IMAGE', value: images.speaker },
+              { name: 'FRR_IMAGE', value: images.frr },
+              { name: 'DEPLOY_SERVICEMONITORS', value: 'false' },
+              { name: 'DEPLOY_PODMONITORS', value: 'false' },
+            ],
+            ports: [{ name: 'health', containerPort: PROBE_PORT }],
+            readinessProbe: { ...probe('/readyz'), periodSeconds: 5 },
+            livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 15, periodSeconds: 20 },
+            resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ['ALL'] },
+            },
+          },
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// What the operator may do: exactly what operator/ calls (the why of each group names the caller). Its
+// ServiceAccount is upstream's `manager-account`; OLM creates it and these grants from the CSV
+// (render/csv.ts), so the operator itself never writes RBAC.
+import type { ComponentRbac } from './rbac';
+import { WEBHOOK_CONFIGURATION } from './names';
+
+export const OPERATOR_SERVICE_ACCOUNT = 'manager-account';
+
+const OPERAND_VERBS = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+
+export const OPERATOR_RBAC: ComponentRbac = {
+  serviceAccount: OPERATOR_SERVICE_ACCOUNT,
+  clusterRoleName: 'ironlb-operator',
+  roleName: 'ironlb-operator',
+  clusterRules: [
+    {
+      why:
+        'The metallb.io webhook configuration, applied and removed with the MetalLB resource\n' +
+        '(operator/app/reconciler.ts). Create cannot be limited to a name.',
+      rules: [
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['validatingwebhookconfigurations'],
+          verbs: ['create'],
+        },
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['validatingwebhookconfigurations'],
+          resourceNames: [WEBHOOK_CONFIGURATION],
+          verbs: ['get', 'patch', 'delete'],
+        },
+      ],
+    },
+  ],
+  namespacedRules: [
+    {
+      why: 'The MetalLB informer and its status conditions (operator/app/operator.ts, operandclient.ts).',
+      rules: [
+        { apiGroups: ['metallb.io'], resources: ['metallbs'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['metallb.io'], resources: ['metallbs/status'], verbs: ['get', 'patch'] },
+      ],
+    },
+    {
+      why: 'The operands, server-side applied; stale ones deleted (operator/app/reconciler.ts).',
+      rules: [
+        { apiGroups: [''], resources: ['secrets', 'services', 'configmaps'], verbs: OPERAND_VERBS },
+        { apiGroups: ['apps'], resources: ['deployments', 'daemonsets'], verbs: OPERAND_VERBS },
+        {
+          apiGroups: ['monitoring.coreos.com'],
+          resources: ['servicemonitors', 'podmonitors'],
+          verbs: OPERAND_VERBS,
+        },
+      ],
+    },
+    {
+      why: 'Leader election (kube/leaseclient.ts).',
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+      ],
+    },
+  ],
+};
