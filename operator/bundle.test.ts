@@ -8,6 +8,7 @@ import { resolveInstallOptions, MONITORING_MODES, RENDERED_BGP_BACKENDS } from '
 import type { PolicyRule } from '../render/rbac';
 import { parseEnvironment } from './env';
 import { parseFlags } from './flags';
+import { VALIDATE_METALLB_PATH } from './webhook/review';
 import { DAEMONSETS, DEPLOYMENTS, METALLB, resourceFor } from './app/resources';
 
 const Container = z.looseObject({
@@ -101,5 +102,47 @@ describe("the operator's RBAC in the CSV", () => {
     expect(allows(namespaced, 'metallb.io', 'metallbs/status', 'patch')).toBe(true);
     for (const verb of ['get', 'create', 'update'])
       expect(allows(namespaced, 'coordination.k8s.io', 'leases', verb)).toBe(true);
+  });
+});
+
+describe("the CSV's webhookdefinitions", () => {
+  const Csv2 = z.looseObject({
+    spec: z.looseObject({
+      webhookdefinitions: z.array(
+        z.looseObject({ deploymentName: z.string(), targetPort: z.number(), webhookPath: z.string() }),
+      ),
+      install: z.looseObject({
+        spec: z.looseObject({
+          deployments: z.array(
+            z.looseObject({
+              name: z.string(),
+              spec: z.looseObject({
+                template: z.looseObject({
+                  spec: z.looseObject({
+                    containers: z.array(
+                      z.looseObject({
+                        args: z.array(z.string()),
+                        ports: z.array(z.looseObject({ containerPort: z.number() })),
+                      }),
+                    ),
+                  }),
+                }),
+              }),
+            }),
+          ),
+        }),
+      }),
+    }),
+  });
+  const spec = Csv2.parse(renderClusterServiceVersion(options)).spec;
+
+  test('point at the operator Deployment, on the port it serves, at the path it answers', () => {
+    const [hook] = spec.webhookdefinitions;
+    const [deployment] = spec.install.spec.deployments;
+    const manager = deployment?.spec.template.spec.containers[0];
+    expect(hook?.deploymentName).toBe(deployment?.name);
+    expect(hook?.webhookPath).toBe(VALIDATE_METALLB_PATH);
+    expect(parseFlags(manager?.args ?? []).webhookPort).toBe(hook?.targetPort);
+    expect(manager?.ports.map((p) => p.containerPort)).toContain(hook?.targetPort);
   });
 });

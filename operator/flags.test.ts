@@ -8,6 +8,8 @@ describe('parseFlags', () => {
       healthAddr: { host: '0.0.0.0', port: 8080 },
       logLevel: 'info',
       kubeconfig: '',
+      webhookPort: 0,
+      certDir: '/tmp/k8s-webhook-server/serving-certs',
     });
   });
 
@@ -25,7 +27,15 @@ describe('parseFlags', () => {
   });
 
   test('an unknown flag is refused, naming it', () => {
-    expect(() => parseFlags(['--webhook-port=9443'])).toThrow(new FlagError('unknown flag --webhook-port'));
+    expect(() => parseFlags(['--webhook-http2'])).toThrow(new FlagError('unknown flag --webhook-http2'));
+  });
+
+  test('--webhook-port turns the webhook on, with --cert-dir', () => {
+    expect(parseFlags(['--webhook-port=9443', '--cert-dir', '/certs'])).toMatchObject({
+      webhookPort: 9443,
+      certDir: '/certs',
+    });
+    expect(() => parseFlags(['--webhook-port=99999'])).toThrow('--webhook-port: "99999" is not a port');
   });
 
   test('a bad log level or address is refused', () => {

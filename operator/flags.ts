@@ -1,7 +1,8 @@
 // The operator's command line, after upstream's metallb-operator main.go: --enable-leader-election (the CSV
 // sets it), --metrics-addr ("0" turns metrics off, as upstream's default), --health-probe-bind-address for
-// /healthz and /readyz (the CSV's readiness probe reads :8080/readyz), --log-level and --kubeconfig. Webhook
-// serving flags are not accepted until the operator serves its webhook. Pure: argv in, flags or an error out.
+// /healthz and /readyz (the CSV's readiness probe reads :8080/readyz), --log-level and --kubeconfig, and
+// --webhook-port with --cert-dir for the MetalLB validating webhook (0, the default, serves none: its
+// certificate comes from OLM, which the CSV's webhookdefinitions ask for). Pure: argv in, flags or an error out.
 import { LOG_LEVELS, type LogLevel } from '../kube/log';
 
 export interface OperatorFlags {
@@ -11,6 +12,10 @@ export interface OperatorFlags {
   readonly healthAddr: { readonly host: string; readonly port: number };
   readonly logLevel: LogLevel;
   readonly kubeconfig: string;
+  /** 0: no webhook server. */
+  readonly webhookPort: number;
+  /** Where tls.crt and tls.key are (controller-runtime's default, where OLM mounts them). */
+  readonly certDir: string;
 }
 
 export class FlagError extends Error {
@@ -18,7 +23,14 @@ export class FlagError extends Error {
 }
 
 const BOOLEANS = new Set(['enable-leader-election']);
-const STRINGS = new Set(['metrics-addr', 'health-probe-bind-address', 'log-level', 'kubeconfig']);
+const STRINGS = new Set([
+  'metrics-addr',
+  'health-probe-bind-address',
+  'log-level',
+  'kubeconfig',
+  'webhook-port',
+  'cert-dir',
+]);
 
 /** Go's `host:port` (host may be empty: every address). */
 function address(flag: string, value: string): { host: string; port: number } {
@@ -59,11 +71,16 @@ export function parseFlags(argv: readonly string[]): OperatorFlags {
   if (level === undefined)
     throw new FlagError(`--log-level: ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(', ')}`);
   const metrics = values.get('metrics-addr') ?? '0';
+  const webhookPort = values.get('webhook-port') ?? '0';
+  if (!/^\d+$/.test(webhookPort) || Number(webhookPort) > 65535)
+    throw new FlagError(`--webhook-port: ${JSON.stringify(webhookPort)} is not a port`);
   return {
     enableLeaderElection: values.get('enable-leader-election') === 'true',
     metricsAddr: metrics === '0' ? undefined : address('metrics-addr', metrics),
     healthAddr: address('health-probe-bind-address', values.get('health-probe-bind-address') ?? ':8080'),
     logLevel: level,
     kubeconfig: values.get('kubeconfig') ?? '',
+    webhookPort: Number(webhookPort),
+    certDir: values.get('cert-dir') ?? '/tmp/k8s-webhook-server/serving-certs',
   };
 }

@@ -1,5 +1,7 @@
 // ironlb operator: turns the singleton MetalLB resource into the controller and speaker workloads and keeps
 // them right. Parses flags and environment, builds the parts, starts them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeError } from '../kube/errors';
 import { createLogger } from '../kube/log';
 import { ClusterAccess } from '../kube/credentials/clusteraccess';
@@ -42,6 +44,19 @@ async function main(): Promise<void> {
     logger.error('cannot load cluster credentials', { op: 'startup', error: describeError(err) });
     process.exit(1);
   }
+  let webhook;
+  if (flags.webhookPort !== 0) {
+    try {
+      const read = (file: string) => readFileSync(join(flags.certDir, file), 'utf8');
+      webhook = { port: flags.webhookPort, cert: { cert: read('tls.crt'), key: read('tls.key') } };
+    } catch (err) {
+      logger.error('cannot read the webhook certificate', {
+        certDir: flags.certDir,
+        error: describeError(err),
+      });
+      process.exit(1);
+    }
+  }
   const frrk8sExternalNamespace = process.env.FRRK8S_EXTERNAL_NAMESPACE;
   const operator = await startOperator({
     kubeConfig: new ClusterAccess(credentials),
@@ -55,6 +70,7 @@ async function main(): Promise<void> {
     ...(flags.metricsAddr !== undefined
       ? { metricsPort: flags.metricsAddr.port, metricsHost: flags.metricsAddr.host }
       : {}),
+    ...(webhook !== undefined ? { webhook } : {}),
     onLostLeadership: () => process.exit(1),
   });
   const shutdown = (signal: string): void => {

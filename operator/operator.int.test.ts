@@ -10,6 +10,7 @@ import { applyCrds } from '../e2e/install/manifest';
 import { isNotFound } from '../kube/errors';
 import { silentLogger } from '../kube/log';
 import { CONTENT_TYPE } from '../kube/rest';
+import { createCA, createServingCert } from '../kube/tls/certs';
 import { create, eventually } from '../testkit/metallbcluster';
 import { LEASE_NAME, startOperator, type RunningOperator } from './app/operator';
 import type { OperatorEnvironment } from './env';
@@ -28,6 +29,11 @@ const ENV: OperatorEnvironment = {
 let cp: ControlPlane | undefined;
 let api: HarnessRestClient | undefined;
 let operator: RunningOperator | undefined;
+
+function controlPlane(): ControlPlane {
+  if (!cp) throw new Error('control plane did not start (see beforeAll)');
+  return cp;
+}
 
 function client(): HarnessRestClient {
   if (!api) throw new Error('control plane did not start (see beforeAll)');
@@ -320,5 +326,94 @@ describe('ironlb operator', () => {
       vwcPath,
     ])
       await eventually(`${path} is deleted`, async () => !(await exists(path)), 60_000);
+  });
+
+  test('a second replica serves the validating webhook: invalid MetalLBs are refused with field and reason', async () => {
+    const ca = createCA();
+    const cert = createServingCert(ca, {
+      dnsNames: ['localhost'],
+      ips: ['127.0.0.1'],
+      validityMs: 3_600_000,
+    });
+    const standby = await startOperator({
+      kubeConfig: controlPlane().kubeConfig(),
+      env: ENV,
+      logger: silentLogger(),
+      identity: 'standby',
+      leaderElection: true,
+      leaseDurationMs: 4000,
+      renewDeadlineMs: 3000,
+      retryPeriodMs: 500,
+      webhook: { port: 0, cert },
+    });
+    const hookPath =
+      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/test-metallb-webhook';
+    try {
+      expect(standby.isLeader()).toBe(false);
+      await create(client(), '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
+        metadata: { name: 'test-metallb-webhook' },
+        webhooks: [
+          {
+            name: 'metallbvalidationwebhook.metallb.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            failurePolicy: 'Fail',
+            clientConfig: {
+              url: `https://127.0.0.1:${standby.webhookPort}/validate-metallb-io-v1beta1-metallb`,
+              caBundle: Buffer.from(ca.cert).toString('base64'),
+            },
+            rules: [
+              {
+                apiGroups: ['metallb.io'],
+                apiVersions: ['v1beta1'],
+                operations: ['CREATE', 'UPDATE'],
+                resources: ['metallbs'],
+              },
+            ],
+          },
+        ],
+      });
+      const attempt = (name: string, spec: Record<string, unknown>) =>
+        client().request({
+          method: 'POST',
+          path: metallbPath(NS),
+          body: {
+            apiVersion: 'metallb.io/v1beta1',
+            kind: 'MetalLB',
+            metadata: { name, namespace: NS },
+            spec,
+          },
+        });
+      const weighted = (weight: number) => ({
+        speakerConfig: {
+          affinity: {
+            nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight, preference: {} }] },
+          },
+        },
+      });
+      // The API server may take a moment to use a new webhook configuration.
+      await eventually('the webhook refuses a bad toleration', async () => {
+        try {
+          await attempt('bad-toleration', {
+            speakerTolerations: [{ key: 'a', effect: 'NoSchedule', tolerationSeconds: 5 }],
+          });
+          await client().request({ method: 'DELETE', path: metallbPath(NS, 'bad-toleration') });
+          return false;
+        } catch (err) {
+          expect(String(err)).toContain(
+            'spec.speakerTolerations[0].effect: must be NoExecute when tolerationSeconds is set',
+          );
+          return true;
+        }
+      });
+      await expect(attempt('bad-weight', weighted(101))).rejects.toThrow('101 is outside 1..100');
+      await attempt('good-weight', weighted(100));
+      await client().request({ method: 'DELETE', path: metallbPath(NS, 'good-weight') });
+    } finally {
+      await client()
+        .request({ method: 'DELETE', path: hookPath })
+        .catch(() => undefined);
+      await standby.stop();
+    }
   });
 });

@@ -7,12 +7,19 @@
 import { GROUP, KINDS, type KindDefinition } from '../api/registry';
 import { ALM_EXAMPLES } from './almexamples';
 import { CONTROLLER_RBAC } from './controllerrbac';
-import { OPERATOR_DEPLOYMENT, operatorDeploymentSpec, type OperatorImages } from './operatordeployment';
+import {
+  OPERATOR_DEPLOYMENT,
+  OPERATOR_WEBHOOK_PORT,
+  operatorDeploymentSpec,
+  type OperatorImages,
+} from './operatordeployment';
 import { OPERATOR_RBAC } from './operatorrbac';
 import type { ComponentRbac, PolicyRule } from './rbac';
 import { SPEAKER_RBAC } from './speakerrbac';
 
 export const PACKAGE = 'ironlb-operator';
+/** Upstream's path (metallb-operator api/v1beta1/metallb_webhook.go); operator/bundle.test.ts pins it to the server's. */
+export const METALLB_WEBHOOK_PATH = '/validate-metallb-io-v1beta1-metallb';
 export const CHANNEL = 'alpha';
 
 export interface BundleOptions {
@@ -142,6 +149,29 @@ export function renderClusterServiceVersion(opts: BundleOptions): Record<string,
           clusterPermissions: permissions('clusterRules'),
         },
       },
+      // OLM creates the ValidatingWebhookConfiguration and mounts its serving certificate into the operator
+      // (upstream's metallbvalidationwebhook.metallb.io; operator/webhook/ serves it).
+      webhookdefinitions: [
+        {
+          type: 'ValidatingAdmissionWebhook',
+          generateName: 'metallbvalidationwebhook.metallb.io',
+          deploymentName: OPERATOR_DEPLOYMENT,
+          containerPort: 443,
+          targetPort: OPERATOR_WEBHOOK_PORT,
+          webhookPath: METALLB_WEBHOOK_PATH,
+          admissionReviewVersions: ['v1'],
+          sideEffects: 'None',
+          failurePolicy: 'Fail',
+          rules: [
+            {
+              apiGroups: [GROUP],
+              apiVersions: ['v1beta1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['metallbs'],
+            },
+          ],
+        },
+      ],
       relatedImages: [
         { name: 'operator', image: images.operator },
         { name: 'controller', image: images.controller },

@@ -6,6 +6,8 @@ import { OPERATOR_SERVICE_ACCOUNT } from './operatorrbac';
 export const OPERATOR_DEPLOYMENT = 'metallb-operator-controller-manager';
 export const OPERATOR_LABELS = { 'control-plane': 'controller-manager' } as const;
 const PROBE_PORT = 8080;
+/** Where the MetalLB validating webhook listens; the CSV's webhookdefinitions target it. */
+export const OPERATOR_WEBHOOK_PORT = 9443;
 
 export interface OperatorImages {
   readonly operator: string;
@@ -30,7 +32,7 @@ export function operatorDeploymentSpec(images: OperatorImages): Record<string, u
           {
             name: 'manager',
             image: images.operator,
-            args: ['--enable-leader-election'],
+            args: ['--enable-leader-election', `--webhook-port=${OPERATOR_WEBHOOK_PORT}`],
             env: [
               { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -40,7 +42,10 @@ export function operatorDeploymentSpec(images: OperatorImages): Record<string, u
               { name: 'DEPLOY_SERVICEMONITORS', value: 'false' },
               { name: 'DEPLOY_PODMONITORS', value: 'false' },
             ],
-            ports: [{ name: 'health', containerPort: PROBE_PORT }],
+            ports: [
+              { name: 'health', containerPort: PROBE_PORT },
+              { name: 'webhook-server', containerPort: OPERATOR_WEBHOOK_PORT },
+            ],
             readinessProbe: { ...probe('/readyz'), periodSeconds: 5 },
             livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 15, periodSeconds: 20 },
             resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },

@@ -17,6 +17,7 @@ import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
 import { WorkQueue } from '../../kube/workqueue';
 import type { OperatorEnvironment } from '../env';
 import type { ValidationEnvironment } from '../validate';
+import { MetalLBWebhookServer, type ServingCertificate } from '../webhook/server';
 import { RestOperandClient } from './operandclient';
 import { METALLB_NAME, MetalLBReconciler } from './reconciler';
 import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
@@ -44,6 +45,8 @@ export interface OperatorOptions {
   readonly listenHost?: string;
   /** Where metrics listen (default listenHost). */
   readonly metricsHost?: string;
+  /** Serves the MetalLB validating webhook on this port (0 picks a free one) with this certificate. */
+  readonly webhook?: { readonly port: number; readonly cert: ServingCertificate };
   /** Called when the Lease is lost; main.ts exits, as controller-runtime does. */
   readonly onLostLeadership?: () => void;
   readonly clock?: Clock;
@@ -52,6 +55,7 @@ export interface OperatorOptions {
 export interface RunningOperator {
   readonly healthPort: number | undefined;
   readonly metricsPort: number | undefined;
+  readonly webhookPort: number | undefined;
   isLeader(): boolean;
   stop(): Promise<void>;
 }
@@ -167,9 +171,18 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metricsPort = await metricsServer.listen(options.metricsPort, options.metricsHost ?? host);
   }
 
+  // Served by every replica, leader or not: admission does not write anything.
+  let webhookServer: MetalLBWebhookServer | undefined;
+  let webhookPort: number | undefined;
+  if (options.webhook !== undefined) {
+    webhookServer = new MetalLBWebhookServer(logger, options.validation);
+    webhookPort = await webhookServer.listen(options.webhook.port, host, options.webhook.cert);
+  }
+
   return {
     healthPort,
     metricsPort,
+    webhookPort,
     isLeader: () => runner !== undefined,
     async stop() {
       stopped = true;
@@ -179,6 +192,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       for (const informer of informers) informer.stop();
       await healthServer?.close();
       await metricsServer?.close();
+      await webhookServer?.close();
     },
   };
 }
