@@ -58,16 +58,14 @@ function bundleDockerfile(): string {
 
 /** The file-based catalog: one package, one channel, this bundle (what `opm render` and `opm init` write). */
 export function renderCatalog(opts: BundleOptions): Record<string, unknown>[] {
-  const csv = renderClusterServiceVersion(opts);
   const name = csvName(opts.version);
-  const spec = csv.spec as { description: string; icon: unknown[] };
   return [
     {
       schema: 'olm.package',
       name: PACKAGE,
       defaultChannel: CHANNEL,
-      description: spec.description,
-      icon: spec.icon[0],
+      description: CSV_DESCRIPTION,
+      icon: CSV_ICON,
     },
     { schema: 'olm.channel', package: PACKAGE, name: CHANNEL, entries: [{ name }] },
     {
