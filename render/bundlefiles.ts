@@ -3,6 +3,7 @@
 // the same text as crds/ (api/crdfiles.ts); the labels of bundle.Dockerfile are annotations.yaml's, as
 // `operator-sdk generate bundle` keeps them.
 import { stringify } from 'yaml';
+import { renderOperatorManifestFile } from './operatormanifest';
 import { renderCrdFiles } from '../api/crdfiles';
 import { GROUP, KINDS } from '../api/registry';
 import {
@@ -139,5 +140,6 @@ export function renderBundleFiles(opts: BundleOptions): GeneratedFile[] {
     },
     { path: 'olm/catalog.Dockerfile', text: catalogDockerfile() },
     { path: 'olm/install.yaml', text: HEADER + renderOlmInstall(opts).map(yaml).join('---\n') },
+    { path: 'manifests/ironlb-operator.yaml', text: renderOperatorManifestFile(opts.images) },
   ];
 }

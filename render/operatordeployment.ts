@@ -16,8 +16,11 @@ export interface OperatorImages {
   readonly frr: string;
 }
 
-/** The Deployment's spec (name and spec only: the form CSV `install.spec.deployments` takes). */
-export function operatorDeploymentSpec(images: OperatorImages): Record<string, unknown> {
+/**
+ * The Deployment's spec (name and spec only: the form CSV `install.spec.deployments` takes). `webhook` serves
+ * the MetalLB validating webhook, whose certificate only OLM provides today.
+ */
+export function operatorDeploymentSpec(images: OperatorImages, webhook = true): Record<string, unknown> {
   const probe = (path: string) => ({ httpGet: { path, port: PROBE_PORT } });
   return {
     replicas: 1,
@@ -32,7 +35,10 @@ export function operatorDeploymentSpec(images: OperatorImages): Record<string, u
           {
             name: 'manager',
             image: images.operator,
-            args: ['--enable-leader-election', `--webhook-port=${OPERATOR_WEBHOOK_PORT}`],
+            args: [
+              '--enable-leader-election',
+              ...(webhook ? [`--webhook-port=${OPERATOR_WEBHOOK_PORT}`] : []),
+            ],
             env: [
               { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -44,7 +50,7 @@ export function operatorDeploymentSpec(images: OperatorImages): Record<string, u
             ],
             ports: [
               { name: 'health', containerPort: PROBE_PORT },
-              { name: 'webhook-server', containerPort: OPERATOR_WEBHOOK_PORT },
+              ...(webhook ? [{ name: 'webhook-server', containerPort: OPERATOR_WEBHOOK_PORT }] : []),
             ],
             readinessProbe: { ...probe('/readyz'), periodSeconds: 5 },
             livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 15, periodSeconds: 20 },

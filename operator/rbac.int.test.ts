@@ -1,0 +1,160 @@
+// The operator as manifests/ironlb-operator.yaml installs it, acting as its own ServiceAccount
+// (manager-account) against a real RBAC-enforcing kube-apiserver: every call a reconcile makes (informers,
+// server-side apply of each operand, the stale deletes, status, the Lease, the webhook configuration's
+// removal) is allowed by the rules render/operatorrbac.ts grants, which the CSV grants too.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
+import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
+import { applyCrds, applyManifest, parseManifest } from '../e2e/install/manifest';
+import { ClusterAccess } from '../kube/credentials/clusteraccess';
+import { StaticToken } from '../kube/credentials/credentials';
+import { isNotFound } from '../kube/errors';
+import { captureLogger } from '../testkit/capturedlogger';
+import { create, eventually } from '../testkit/metallbcluster';
+import { startOperator, type RunningOperator } from './app/operator';
+
+jest.setTimeout(240_000);
+
+const NS = 'metallb-system';
+let cp: ControlPlane | undefined;
+let api: HarnessRestClient | undefined;
+let operator: RunningOperator | undefined;
+const captured = captureLogger('debug');
+
+function client(): HarnessRestClient {
+  if (!api) throw new Error('control plane did not start (see beforeAll)');
+  return api;
+}
+
+const metallbPath = (name = '') =>
+  `/apis/metallb.io/v1beta1/namespaces/${NS}/metallbs${name ? `/${name}` : ''}`;
+const configMapPath = `/api/v1/namespaces/${NS}/configmaps/frr-startup`;
+const vwcPath =
+  '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/metallb-webhook-configuration';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await client().request({ method: 'GET', path });
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+async function conditionStatus(
+  type: string,
+): Promise<{ status?: string; reason?: string; message?: string }> {
+  const m = z
+    .looseObject({
+      status: z
+        .looseObject({
+          conditions: z
+            .array(
+              z.looseObject({
+                type: z.string(),
+                status: z.string(),
+                reason: z.string(),
+                message: z.string(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+    })
+    .parse(await client().request({ method: 'GET', path: metallbPath('metallb') }));
+  return m.status?.conditions?.find((c) => c.type === type) ?? {};
+}
+
+beforeAll(async () => {
+  cp = await startControlPlane({ scheduler: false });
+  api = cp.adminClient();
+  const manifest = parseManifest(
+    readFileSync(join(__dirname, '..', 'manifests', 'ironlb-operator.yaml'), 'utf8'),
+    'manifests/ironlb-operator.yaml',
+  );
+  // The operator runs in this process, as its ServiceAccount; its Deployment would need a kubelet.
+  await applyManifest(
+    api,
+    manifest.filter((o) => o.kind !== 'Deployment'),
+  );
+  await applyCrds(api, NS);
+  const token = z.looseObject({ status: z.looseObject({ token: z.string() }) }).parse(
+    await api.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/serviceaccounts/manager-account/token`,
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      },
+    }),
+  ).status.token;
+  operator = await startOperator({
+    kubeConfig: new ClusterAccess({
+      server: cp.server,
+      caPem: cp.caPem,
+      insecureSkipTLSVerify: false,
+      bearer: new StaticToken(token),
+      origin: 'TokenRequest for manager-account',
+    }),
+    env: {
+      namespace: NS,
+      controllerImage: 'example.com/controller:test',
+      speakerImage: 'example.com/speaker:test',
+      frrImage: 'example.com/frr:test',
+      monitoring: 'none',
+    },
+    logger: captured.logger,
+    identity: 'operator-as-manager-account',
+    leaderElection: true,
+    leaseDurationMs: 4000,
+    renewDeadlineMs: 3000,
+    retryPeriodMs: 500,
+  });
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  api?.close();
+  await cp?.stop();
+});
+
+test('as manager-account the operator applies, prunes, reports and cleans up without a single 403', async () => {
+  await eventually('the operator is elected', () => Promise.resolve(operator?.isLeader() === true));
+  await create(client(), metallbPath(), {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'MetalLB',
+    metadata: { name: 'metallb', namespace: NS },
+    spec: { bgpBackend: 'frr' },
+  });
+  await eventually('frr-startup is applied', () => exists(configMapPath));
+  await eventually(
+    'the status is written (Progressing: no pods run here)',
+    async () => (await conditionStatus('Progressing')).status === 'True',
+  );
+  expect((await conditionStatus('Degraded')).status).toBe('False');
+
+  await client().request({
+    method: 'PATCH',
+    path: metallbPath('metallb'),
+    contentType: 'application/merge-patch+json',
+    body: { spec: { bgpBackend: 'native' } },
+  });
+  await eventually('frr-startup is deleted', async () => !(await exists(configMapPath)));
+  expect(await exists(vwcPath)).toBe(true);
+
+  await client().request({ method: 'DELETE', path: metallbPath('metallb') });
+  await eventually(
+    'the webhook configuration is removed by the operator',
+    async () => !(await exists(vwcPath)),
+    60_000,
+  );
+  const forbidden = captured
+    .lines()
+    .map((l) => JSON.stringify(l))
+    .filter((l) => l.includes('403') || l.toLowerCase().includes('forbidden'));
+  expect(forbidden).toEqual([]);
+});
