@@ -110,4 +110,22 @@ describe('membership over UDP on 127.0.0.1', () => {
     expect(ms[1]?.aliveSpeakers().has(names[0] ?? '')).toBe(false);
     expect(ms[2]?.aliveSpeakers().has(names[0] ?? '')).toBe(false);
   });
+
+  it('an event-loop stall declares nobody dead: every member rejoins, and answers nothing until it has', async () => {
+    const { ms } = await cluster(3);
+    await wait(300);
+    let deaths = 0;
+    for (const m of ms) m.onChange((alive) => (deaths += alive.size < 3 ? 1 : 0));
+    const busyUntil = Date.now() + 800;
+    while (Date.now() < busyUntil) {
+      // Blocked, as a long synchronous recompute would block the speaker.
+    }
+    expect(ms.map((m) => m.mayAnswer())).toEqual([false, false, false]);
+    const back = await until(() => ms.every((m) => m.state() === 'active' && m.mayAnswer()), 3000);
+    expect(back).toBeDefined();
+    expect(ms.map((m) => m.metrics().failoversDetected)).toEqual([0, 0, 0]);
+    expect(ms.map((m) => m.aliveSpeakers().size)).toEqual([3, 3, 3]);
+    // While rejoining each member left its own alive set (it answers nothing), never the others'.
+    expect(deaths).toBeGreaterThan(0);
+  });
 });

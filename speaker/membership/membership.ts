@@ -120,6 +120,11 @@ export class Membership {
     return this.proto.isIsolated();
   }
 
+  /** Whether the announcer may answer now (protocol.ts mayAnswer: active, and no stall since the last tick). */
+  mayAnswer(): boolean {
+    return !this.closed && this.proto.mayAnswer(this.clock.now());
+  }
+
   state(): SelfState {
     return this.proto.state();
   }
@@ -220,9 +225,13 @@ export class Membership {
     this.timerAt = at;
     if (!Number.isFinite(at)) return;
     this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.process(this.proto.tick(this.clock.now()));
+      // Tick one turn later, after the poll phase: when the loop was blocked, the heartbeats that queued in
+      // the socket meanwhile are read first, so a late timer does not judge peers silent who were not.
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.process(this.proto.tick(this.clock.now()));
+      }, 0);
     }, at - this.clock.now());
   }
 
