@@ -248,6 +248,15 @@ describe('one member on its own (driven by hand)', () => {
     expect(p.state()).toBe('active');
   });
 
+  it('a stall too short for a watcher to have declared it dead holds answers until the tick, no rejoin', () => {
+    const p = lonely(); // last heartbeat at 1000
+    expect(p.mayAnswer(1000 + 300)).toBe(false);
+    const step = p.tick(1000 + 300);
+    expect(step.events.filter((e) => e.type === 'stalled')).toEqual([]);
+    expect(p.state()).toBe('active');
+    expect(p.mayAnswer(1000 + 300)).toBe(true);
+  });
+
   it('an active member announces itself to a candidate it learns later', () => {
     const p = lonely();
     const step = p.setCandidates(1001, ['b']);

@@ -68,7 +68,7 @@ export type MembershipEvent =
   | { readonly type: 'memberLeaving'; readonly name: string }
   | { readonly type: 'memberRemoved'; readonly name: string }
   | { readonly type: 'selfState'; readonly state: SelfState }
-  /** This member did not run for `ms` (longer than the fence time) and rejoins. */
+  /** This member did not run for `ms` (its last heartbeat older than D) and rejoins. */
   | { readonly type: 'stalled'; readonly ms: number }
   | { readonly type: 'rejected'; readonly reason: RejectReason; readonly from: string };
 
@@ -109,6 +109,8 @@ export class MembershipProtocol {
   private pred: string[] = [];
   private cachedDigest: Buffer | undefined;
   private lastTick = Number.NEGATIVE_INFINITY;
+  /** When heartbeats last went out: watchers measure this member's silence from about then. */
+  private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly self: string,
@@ -210,6 +212,16 @@ export class MembershipProtocol {
       consider(this.handshake.since + limit);
     }
     return at;
+  }
+
+  /**
+   * The same message with this member's current record and a fresh sequence number: for a message held back
+   * (an acknowledgement waiting for the speaker to apply a change) that would otherwise fall behind the
+   * receiver's replay window.
+   */
+  restamp(message: Message): Message {
+    this.seq++;
+    return { ...message, from: this.me, seq: this.seq };
   }
 
   // ---- inputs -------------------------------------------------------------------------------------------
@@ -333,18 +345,21 @@ export class MembershipProtocol {
     const step = emptyStep();
     if (this.selfState === 'left') return step;
     const stalledMs = now - this.lastTick;
+    const unheardMs = now - this.lastHeartbeatAt;
     this.lastTick = now;
     this.refreshRing(now);
     if (
       stalledMs > this.config.fenceMs &&
-      Number.isFinite(stalledMs) &&
+      unheardMs > this.config.detectionMs &&
+      Number.isFinite(unheardMs) &&
       (this.selfState === 'active' || this.selfState === 'joining')
     ) {
-      // A tick is due every interval while active or joining, so a gap longer than the fence time means this
-      // process did not run (event loop blocked, process stopped, host starved). It heard nobody and sent no
-      // heartbeat meanwhile, so its watchers may have declared it dead and handed its addresses on: treat the
-      // stall as an isolation that just ended and rejoin (break-before-make), rather than resuming answers or
-      // judging peers by a silence that was its own.
+      // A tick is due every interval while active or joining, so a long gap means this process did not run
+      // (event loop blocked, process stopped, host starved). Once its last heartbeat is older than D, its
+      // watchers may have declared it dead and handed its addresses on: treat the stall as an isolation that
+      // just ended and rejoin (break-before-make) rather than resume answering, and do not judge peers by a
+      // silence that was its own. A shorter stall cannot have been taken for a death: it only held answers
+      // back until this tick (mayAnswer), which runs after the heartbeats that queued meanwhile were read.
       step.events.push({ type: 'stalled', ms: stalledMs });
       this.lastHeardAny = now;
       this.startJoin(now, true, step);
@@ -353,6 +368,7 @@ export class MembershipProtocol {
       const digest = this.digest();
       for (const to of this.succ) this.send(step, to, { type: 'heartbeat', from: this.me, seq: 0, digest });
       this.nextHeartbeatAt = now + this.config.intervalMs;
+      this.lastHeartbeatAt = now;
     }
     if (this.selfState === 'active' || this.selfState === 'joining') {
       this.checkIsolation(now, step);
