@@ -26,6 +26,7 @@ import { readService } from '../../testkit/servicereader';
 import {
   applyWhenAdmitted,
   installIronlb,
+  nodeOfMac as nodeOfMacIn,
   startCluster,
   waitForControllerReady,
   waitForSpeakersReady,
@@ -63,9 +64,7 @@ const say = (line: string): void => {
   process.stderr.write(`[layer2.e2e] ${line}\n`);
 };
 
-function nodeOfMac(mac: string): string | undefined {
-  return c().world.nodes.find((n) => n.primary.mac.toLowerCase() === mac)?.role;
-}
+const nodeOfMac = (mac: string): string | undefined => nodeOfMacIn(c().world, mac);
 
 const l2StatusList = z.looseObject({
   items: z.array(

@@ -17,6 +17,7 @@ import { readService } from '../../testkit/servicereader';
 import {
   applyWhenAdmitted,
   installIronlb,
+  nodeOfMac as nodeOfMacIn,
   startCluster,
   waitForControllerReady,
   waitForSpeakersReady,
@@ -49,9 +50,7 @@ const say = (line: string): void => {
   process.stderr.write(`[layer2selection.e2e] ${line}\n`);
 };
 
-function nodeOfMac(mac: string): string | undefined {
-  return c().world.nodes.find((n) => n.primary.mac.toLowerCase() === mac)?.role;
-}
+const nodeOfMac = (mac: string): string | undefined => nodeOfMacIn(c().world, mac);
 
 function pool(name: string, cidr: string): Doc {
   return {
@@ -148,6 +147,16 @@ async function answering(ip: string): Promise<string[]> {
   return r.macs.map((m) => nodeOfMac(m) ?? m).sort();
 }
 
+/** Waits until exactly one node answers for `ip`; returns it. */
+async function waitForOneAnswerer(ip: string, what: string): Promise<string> {
+  let who: string[] = [];
+  await waitFor(`${what}: ${ip} answered by one MAC`, async () => (who = await answering(ip)).length === 1, {
+    timeoutMs: 20_000,
+    intervalMs: 250,
+  });
+  return who[0] ?? '';
+}
+
 /** Waits until exactly `nodes` answer for `ip` (an empty list: nobody), and says so. */
 async function waitForAnswerers(
   ip: string,
@@ -237,12 +246,7 @@ describe('Layer 2: who announces', () => {
   test('the exclude-from-external-load-balancers label takes the owner out, and removing it brings it back', async () => {
     await applyManifest(c().admin, [service('excluded', 'spread')]);
     const ip = await serviceIP('excluded');
-    let owner: string[] = [];
-    await waitFor('one node to answer', async () => (owner = await answering(ip)).length === 1, {
-      timeoutMs: 20_000,
-      intervalMs: 250,
-    });
-    const node = owner[0] ?? '';
+    const node = await waitForOneAnswerer(ip, 'before the label');
     await patch(`/api/v1/nodes/${node}`, { metadata: { labels: { [EXCLUDE_LABEL]: '' } } });
     try {
       let moved: string[] = [];
@@ -264,10 +268,7 @@ describe('Layer 2: who announces', () => {
   test("an advertisement's interfaces are honoured; a missing one is reported, never silently answered", async () => {
     await applyManifest(c().admin, [service('iface', 'iface'), service('missing', 'missing')]);
     const ipOk = await serviceIP('iface');
-    await waitFor('one node to answer on eth0', async () => (await answering(ipOk)).length === 1, {
-      timeoutMs: 20_000,
-      intervalMs: 250,
-    });
+    await waitForOneAnswerer(ipOk, 'interfaces: [eth0]');
     const ipMissing = await serviceIP('missing');
     const eventList = z.looseObject({
       items: z.array(z.looseObject({ reason: z.string().optional(), message: z.string().optional() })),
@@ -298,12 +299,7 @@ describe('Layer 2: who announces', () => {
     const owners = new Map<string, string>();
     for (const name of names) {
       const ip = await serviceIP(name);
-      let who: string[] = [];
-      await waitFor(`${ip} answered by one MAC`, async () => (who = await answering(ip)).length === 1, {
-        timeoutMs: 20_000,
-        intervalMs: 250,
-      });
-      owners.set(name, who[0] ?? '');
+      owners.set(name, await waitForOneAnswerer(ip, name));
     }
     say(`owners: ${JSON.stringify(Object.fromEntries(owners))}`);
     expect(new Set(owners.values()).size).toBeGreaterThanOrEqual(2);
