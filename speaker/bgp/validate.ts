@@ -2,7 +2,8 @@
 // "attribute discard" (RFC 7606 2) both come down to ignoring the UPDATE; only the errors RFC 7606 keeps as
 // "session reset" end the session, with the NOTIFICATION RFC 4271 6.3 names. The findings say what was wrong,
 // for a log line and a counter.
-import { type Disposition, type UpdateContext, decodeAttribute, scanAttributes } from './codec/attributes';
+import { scanAttributes } from './codec/attributelist';
+import { type Disposition, type UpdateContext, decodeAttribute } from './codec/attributes';
 import { AttrType, ErrorCode, UpdateMessageSubcode } from './codec/codes';
 import { decodePrefixes } from './codec/prefix';
 import type { Notification } from './codec/result';

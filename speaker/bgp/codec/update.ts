@@ -9,8 +9,8 @@ import {
   attributeEncodingLength,
   decodeAttribute,
   encodeAttribute,
-  scanAttributes,
 } from './attributes';
+import { scanAttributes } from './attributelist';
 import { type Prefix, decodePrefixes, encodePrefixes, prefixesEncodingLength } from './prefix';
 import { type Decoded, decoded, failed } from './result';
 
