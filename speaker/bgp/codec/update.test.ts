@@ -215,3 +215,31 @@ describe('UPDATE (RFC 4271 4.3)', () => {
     if (result.ok) expect(hex(encode(result.value))).toBe(hex(bytes));
   });
 });
+
+describe('AS4_PATH and AS4_AGGREGATOR (RFC 6793 3)', () => {
+  // An OLD speaker's view: AS_PATH with AS_TRANS in 2 octets, the real path in AS4_PATH with 4.
+  const BYTES = `${MARKER} 0050 02 0000 0035
+    40 01 01 00
+    40 02 06 02 02 5ba0 fde8              # AS_PATH [AS_TRANS, 65000]
+    40 03 04 c0000201
+    c0 07 06 5ba0 c0000201                # AGGREGATOR AS_TRANS 192.0.2.1
+    c0 11 0a 02 02 fa56ea01 0000fde8      # AS4_PATH [4200000001, 65000]
+    c0 12 08 fa56ea01 c0000201            # AS4_AGGREGATOR 4200000001 192.0.2.1
+    18 cb0071`;
+
+  it('decodes them in a 2-octet session and re-encodes the same bytes', () => {
+    const result = decode(unhex(BYTES), TWO);
+    expect(result.ok && result.value.type === 'update' && result.value.attributes.slice(1)).toEqual([
+      { type: 'as-path', segments: [{ type: 'sequence', asns: [23456, 65000] }] },
+      { type: 'next-hop', nextHop: '192.0.2.1' },
+      { type: 'aggregator', asn: 23456, address: '192.0.2.1' },
+      { type: 'as4-path', segments: [{ type: 'sequence', asns: [4200000001, 65000] }] },
+      { type: 'as4-aggregator', asn: 4200000001, address: '192.0.2.1' },
+    ]);
+    if (result.ok) expect(hex(encode(result.value, TWO))).toBe(hex(unhex(BYTES)));
+  });
+
+  it('reads the same AS_PATH octets differently in a 4-octet session: here, as malformed', () => {
+    expect(notificationOf(BYTES, FOUR)?.subcode).toBe(S.MalformedASPath);
+  });
+});
