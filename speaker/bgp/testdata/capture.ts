@@ -6,8 +6,11 @@
 // It creates two network namespaces joined by a veth pair (192.0.2.0/24 and 2001:db8::/64, documentation
 // ranges only; nothing on the host is touched), runs a TCP listener in one (this script again, with --listen),
 // starts the router in the other, configured to peer with the listener and to announce one IPv4 and one IPv6
-// prefix. The listener answers the router's OPEN with its own OPEN and a KEEPALIVE, so the router also sends
-// KEEPALIVE, UPDATEs and End-of-RIB (the OPEN offers graceful restart, without which FRR sends no End-of-RIB); every message received is written, one hex line each, to <router>.hex.
+// prefix. The listener answers the router's OPEN with this speaker's OPEN (fsm/open.ts) and a KEEPALIVE, so
+// the router also sends KEEPALIVE, UPDATEs and End-of-RIB (the OPEN offers graceful restart, without which FRR
+// sends no End-of-RIB); every message received is written, one hex line each, to <router>.hex. The listener
+// then announces routes packed by packer.ts (testdata/speakerroutes.ts), recorded in <router>-sent.hex, and
+// the router's table is saved to <router>-rib.txt.
 // Everything created is deleted on the way out, and only the processes started here are stopped, by PID.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +19,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode, frame } from '../codec/message';
 import { adminShutdown } from '../codec/notification';
+import { LISTENER_AS, LISTENER_CTX, listenerOpen, speakerUpdates } from './speakerroutes';
 
 const LISTENER_V4 = '192.0.2.1';
 const ROUTER_V4 = '192.0.2.2';
 const LISTENER_V6 = '2001:db8::1';
 const ROUTER_V6 = '2001:db8::2';
-const LISTENER_AS = 64512;
 const GOBGP_DIR = process.env.GOBGP_DIR ?? '/work/main/e2e/.cache/bin/gobgp-v3.37.0';
 
 interface Router {
@@ -30,6 +33,8 @@ interface Router {
   readonly command: (dir: string) => string[];
   /** Commands to run (in the router's namespace) once it is up, e.g. to add routes. */
   readonly afterStart?: string[][];
+  /** Commands that print the router's table, to show what it made of the speaker's UPDATEs. */
+  readonly rib: (dir: string) => string[][];
 }
 
 const ROUTERS: Record<string, Router> = {
@@ -63,6 +68,12 @@ const ROUTERS: Record<string, Router> = {
         ...['--vty_socket', dir, '-Z', '-n', '-P', '0', '-S', '--log', 'stdout'],
       ];
     },
+    rib: (dir) => [
+      ['vtysh', '--vty_socket', dir, '-d', 'bgpd', '-c', 'show bgp ipv4 unicast'],
+      ['vtysh', '--vty_socket', dir, '-d', 'bgpd', '-c', 'show bgp ipv4 unicast 198.51.100.10/32'],
+      ['vtysh', '--vty_socket', dir, '-d', 'bgpd', '-c', 'show bgp ipv6 unicast'],
+      ['vtysh', '--vty_socket', dir, '-d', 'bgpd', '-c', 'show bgp ipv6 unicast 2001:db8:200::10/128'],
+    ],
   },
   bird: {
     description: 'BIRD 2, AS 64502, IPv4 and IPv6 channels',
@@ -78,8 +89,8 @@ const ROUTERS: Record<string, Router> = {
           `  local ${ROUTER_V4} as 64502;`,
           `  neighbor ${LISTENER_V4} as ${LISTENER_AS};`,
           '  connect delay time 1;',
-          '  ipv4 { import none; export all; };',
-          `  ipv6 { import none; export all; next hop address ${ROUTER_V6}; };`,
+          '  ipv4 { import all; export all; };',
+          `  ipv6 { import all; export all; next hop address ${ROUTER_V6}; };`,
           '}',
           '',
         ].join('\n'),
@@ -95,6 +106,7 @@ const ROUTERS: Record<string, Router> = {
         join(dir, 'bird.pid'),
       ];
     },
+    rib: (dir) => [['birdc', '-s', join(dir, 'bird.ctl'), 'show route protocol capture all']],
   },
   gobgp: {
     description: 'GoBGP 3.37, AS 4200000001 (4-octet), IPv4 and IPv6 unicast',
@@ -123,6 +135,10 @@ const ROUTERS: Record<string, Router> = {
       );
       return [join(GOBGP_DIR, 'gobgpd'), '-f', join(dir, 'gobgpd.toml'), '--api-hosts', '127.0.0.1:50051'];
     },
+    rib: () => [
+      [join(GOBGP_DIR, 'gobgp'), '-u', '127.0.0.1', 'global', 'rib', '-a', 'ipv4'],
+      [join(GOBGP_DIR, 'gobgp'), '-u', '127.0.0.1', 'global', 'rib', '-a', 'ipv6'],
+    ],
     afterStart: [
       [join(GOBGP_DIR, 'gobgp'), '-u', '127.0.0.1', 'global', 'rib', 'add', '203.0.113.0/24', '-a', 'ipv4'],
       [
@@ -150,22 +166,25 @@ function sleep(ms: number): Promise<void> {
 
 // ---- listener mode: runs inside the listener namespace ----
 
-async function listen(name: string, out: string): Promise<void> {
+/**
+ * Accepts the router's connection, answers its OPEN with ours and, once its KEEPALIVE arrives, announces the
+ * speaker's routes; prints `routes-sent`, and records everything until the driver writes `finish` on stdin.
+ */
+async function listen(name: string, out: string, sentOut: string): Promise<void> {
   const lines: string[] = [];
+  const sentLines: string[] = [];
   let buffered = Buffer.alloc(0);
   let sentOpen = false;
-  let seenEor4 = false;
-  let seenEor6 = false;
+  let sentRoutes = false;
   await new Promise<void>((resolve) => {
-    const deadline = setTimeout(resolve, 30_000);
+    const deadline = setTimeout(resolve, 40_000);
     const server = createServer((socket: Socket) => {
       server.close();
-      let finishTimer: NodeJS.Timeout | undefined;
-      const finish = () => {
+      process.stdin.on('data', () => {
         clearTimeout(deadline);
         socket.end(encode({ type: 'notification', ...adminShutdown('capture done') }));
         setTimeout(resolve, 200);
-      };
+      });
       socket.on('data', (chunk: Buffer) => {
         buffered = Buffer.concat([buffered, chunk]);
         for (;;) {
@@ -173,27 +192,26 @@ async function listen(name: string, out: string): Promise<void> {
           if (f.status !== 'message') break;
           const message = buffered.subarray(0, f.length);
           buffered = buffered.subarray(f.length);
-          const decoded = decode(message, { fourOctetAs: true });
+          const decoded = decode(message, LISTENER_CTX);
           const kind = decoded.ok ? decoded.value.type : `undecodable (${decoded.error.reason})`;
           lines.push(`# ${kind}`, message.toString('hex'));
           if (decoded.ok && decoded.value.type === 'open' && !sentOpen) {
             sentOpen = true;
-            socket.write(encode(listenerOpen()));
-            socket.write(encode({ type: 'keepalive' }));
-          }
-          if (decoded.ok && decoded.value.type === 'update') {
-            const u = decoded.value;
-            if (u.withdrawn.length === 0 && u.nlri.length === 0) {
-              if (u.attributes.length === 0) seenEor4 = true;
-              const [only] = u.attributes;
-              if (u.attributes.length === 1 && only?.type === 'mp-unreach' && only.withdrawn.length === 0)
-                seenEor6 = true;
+            for (const m of [listenerOpen(), { type: 'keepalive' as const }]) {
+              const bytes = encode(m, LISTENER_CTX);
+              sentLines.push(bytes.toString('hex'));
+              socket.write(bytes);
             }
           }
-          // Done once both End-of-RIB markers are in, or after a quiet spell (FRR sends End-of-RIB only
-          // when graceful restart is negotiated).
-          clearTimeout(finishTimer);
-          finishTimer = setTimeout(finish, seenEor4 && seenEor6 ? 500 : 4000);
+          if (decoded.ok && decoded.value.type === 'keepalive' && sentOpen && !sentRoutes) {
+            sentRoutes = true;
+            for (const m of speakerUpdates()) {
+              const bytes = encode(m, LISTENER_CTX);
+              sentLines.push(bytes.toString('hex'));
+              socket.write(bytes);
+            }
+            setTimeout(() => process.stdout.write('routes-sent\n'), 1000);
+          }
         }
       });
       socket.on('error', () => undefined);
@@ -203,39 +221,12 @@ async function listen(name: string, out: string): Promise<void> {
   });
   const header = [`# ${name}: ${ROUTERS[name]?.description ?? name}`, '# one message a line, as received'];
   writeFileSync(out, [...header, ...lines, ''].join('\n'));
-  process.stdout.write(`${name}: ${lines.length / 2} messages -> ${out}\n`);
+  const sentHeader = [
+    `# sent to ${name} by the capture listener (testdata/speakerroutes.ts), one message a line`,
+  ];
+  writeFileSync(sentOut, [...sentHeader, ...sentLines, ''].join('\n'));
+  process.stdout.write(`${name}: ${lines.length / 2} messages received, ${sentLines.length} sent\n`);
   process.exit(0);
-}
-
-function listenerOpen() {
-  return {
-    type: 'open' as const,
-    version: 4,
-    myAs: LISTENER_AS,
-    holdTime: 90,
-    bgpId: LISTENER_V4,
-    parameters: [
-      {
-        type: 'capabilities' as const,
-        capabilities: [
-          { kind: 'multiprotocol' as const, afi: 1, safi: 1 },
-          { kind: 'multiprotocol' as const, afi: 2, safi: 1 },
-          { kind: 'route-refresh' as const },
-          {
-            kind: 'graceful-restart' as const,
-            restarting: false,
-            notification: false,
-            restartTime: 120,
-            families: [
-              { afi: 1, safi: 1, forwarding: false },
-              { afi: 2, safi: 1, forwarding: false },
-            ],
-          },
-          { kind: 'four-octet-as' as const, asn: LISTENER_AS },
-        ],
-      },
-    ],
-  };
 }
 
 // ---- driver mode: sets up the namespaces and runs one router at a time ----
@@ -245,6 +236,7 @@ async function captureOne(name: string, router: Router, nsL: string, nsR: string
   const started: ChildProcess[] = [];
   try {
     const out = join(__dirname, `${name}.hex`);
+    const sentOut = join(__dirname, `${name}-sent.hex`);
     const listener = spawn(
       'ip',
       [
@@ -258,25 +250,42 @@ async function captureOne(name: string, router: Router, nsL: string, nsR: string
         '--listen',
         name,
         out,
+        sentOut,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     started.push(listener);
     const done = new Promise<void>((resolve) => listener.on('exit', () => resolve()));
+    let routesSent: () => void = () => undefined;
+    const sent = new Promise<void>((resolve) => (routesSent = resolve));
     await new Promise<void>((resolve, reject) => {
       listener.stdout?.on('data', (d: Buffer) => {
         process.stdout.write(d);
         if (d.toString().includes('listening')) resolve();
+        if (d.toString().includes('routes-sent')) routesSent();
       });
       listener.on('exit', () => reject(new Error('listener exited early')));
     });
     const cmd = router.command(dir);
-    const proc = spawn('ip', ['netns', 'exec', nsR, ...cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const proc = spawn('ip', ['netns', 'exec', nsR, ...cmd], {
+      stdio: ['ignore', process.env.CAPTURE_ROUTER_LOG === '1' ? 'inherit' : 'ignore', 'inherit'],
+    });
     started.push(proc);
     for (const extra of router.afterStart ?? []) {
       await sleep(1500);
       run(['ip', 'netns', 'exec', nsR, ...extra]);
     }
+    await Promise.race([sent, sleep(30_000)]);
+    await sleep(2000); // let the router take in the routes and send its own End-of-RIB
+    const rib = router.rib(dir).map((cmd) => {
+      const text = execFileSync('ip', ['netns', 'exec', nsR, ...cmd], { encoding: 'utf8' });
+      return `$ ${cmd.map((c) => (c.startsWith(dir) ? c.replace(dir, '<dir>') : c)).join(' ')}\n${text}`;
+    });
+    writeFileSync(
+      join(__dirname, `${name}-rib.txt`),
+      `# ${name}'s table after the listener's UPDATEs\n${rib.join('\n')}`,
+    );
+    listener.stdin?.end('finish\n');
     await done;
   } finally {
     // `ip netns exec` execs the command, so each PID is the process itself.
@@ -299,7 +308,8 @@ async function captureOne(name: string, router: Router, nsL: string, nsR: string
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === '--listen') return listen(argv[1] ?? 'router', argv[2] ?? 'capture.hex');
+  if (argv[0] === '--listen')
+    return listen(argv[1] ?? 'router', argv[2] ?? 'capture.hex', argv[3] ?? 'sent.hex');
   const names = argv.length > 0 ? argv : Object.keys(ROUTERS);
   const tag = String(process.pid % 100000);
   const nsL = `ilbcap-l-${tag}`;
