@@ -59,6 +59,9 @@ export function addressBytes(family: PrefixFamily, address: string): Buffer {
 }
 
 export function readAddress(family: PrefixFamily, buf: Uint8Array, offset: number): string {
+  if (family === 4) {
+    return `${buf[offset] ?? 0}.${buf[offset + 1] ?? 0}.${buf[offset + 2] ?? 0}.${buf[offset + 3] ?? 0}`;
+  }
   const size = BITS[family] / 8;
   let value = 0n;
   for (let i = 0; i < size; i++) value = (value << 8n) | BigInt(buf[offset + i] ?? 0);
