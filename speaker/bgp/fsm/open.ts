@@ -109,15 +109,16 @@ export function checkOpen(open: OpenMessage, config: SessionConfig): OpenCheck {
         ? !internal
         : peerAs === config.peerAs;
   if (!asOk) return refuse('open-peer-as', S.BadPeerAS);
+  // RFC 4271 6.2: a hold time of one or two seconds is refused.
+  if (open.holdTime === 1 || open.holdTime === 2) return refuse('open-hold-time', S.UnacceptableHoldTime);
   // RFC 6286 2.2: any non-zero identifier, but an internal peer's must differ from ours.
   if (open.bgpId === '0.0.0.0' || (internal && open.bgpId === config.routerId)) {
     return refuse('open-bgp-identifier', S.BadBGPIdentifier);
   }
+  // RFC 5492 4 keeps RFC 4271's rule for parameters other than capabilities.
   if (open.parameters.some((p) => p.type === 'unknown')) {
     return refuse('open-optional-parameter', S.UnsupportedOptionalParameter);
   }
-  // RFC 4271 6.2: a hold time of one or two seconds is refused.
-  if (open.holdTime === 1 || open.holdTime === 2) return refuse('open-hold-time', S.UnacceptableHoldTime);
   const offered = caps.flatMap((c) => (c.kind === 'multiprotocol' ? [{ afi: c.afi, safi: c.safi }] : []));
   // A speaker without multiprotocol capabilities carries IPv4 unicast only (RFC 4760 1, RFC 4271).
   const theirs = offered.length > 0 ? offered : [IPV4_UNICAST];
