@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-speaker
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-speaker
 
 deps:
 	scripts/ensure-npm.sh
@@ -41,6 +41,7 @@ bench: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/allocator.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/layer2recompute.bench.ts
 
 # The controller as its own process against a real kube-apiserver: time until 5,000 Services have addresses,
 # Service-to-IP latency percentiles, controller RSS and CPU (bench/README.md); prints figures, asserts nothing.
@@ -51,6 +52,10 @@ bench-controller: deps
 # 20 speakers (bench/README.md); prints figures, asserts nothing.
 bench-membership: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
+
+# The speaker's synchronous cost of membership changes with 1,000 IPv6 Services (in process, no root).
+bench-layer2: deps
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/layer2recompute.bench.ts
 
 # Speaker RSS idle and with 1,000 announced Services, in the harness's world (root); prints figures.
 bench-speaker: deps

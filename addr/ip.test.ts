@@ -17,6 +17,22 @@ describe('parseIP', () => {
       expect(parseIP(text)).toBeUndefined();
     },
   );
+
+  it('answers the same, parsed or remembered, across more texts than the memo holds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()), { minLength: 1, maxLength: 40 }),
+        (texts) => {
+          const first = texts.map((t) => parseIP(t));
+          expect(texts.map((t) => parseIP(t))).toEqual(first);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    for (let i = 0; i < 9000; i++) parseIP(`2001:db8::${i.toString(16)}`);
+    expect(parseIP('2001:db8::1')).toEqual({ family: 6, value: 0x20010db8000000000000000000000001n });
+    expect(parseIP('1.2.3')).toBeUndefined();
+  });
 });
 
 describe('formatIP', () => {

@@ -1,12 +1,14 @@
 // Speaker memory with 1,000 announced Services, in the harness's world: three nodes, ironlb installed from
-// manifests/ironlb-native.yaml (speakers from the DaemonSet, run by the process kubelets under ts-node, as in
-// the e2e tests), an IPv6 pool on the nodes' segment, backends on every node and N single-stack IPv6
+// manifests/ironlb-native.yaml (speakers from the DaemonSet, run by the process kubelets: compiled JavaScript
+// when `npm run build:release` left dist/, else under ts-node as in the e2e tests), an IPv6 pool on the nodes' segment, backends on every node and N single-stack IPv6
 // LoadBalancer Services. Prints each speaker's RSS (VmRSS, VmHWM) idle and once every address is announced
 // (the sum of metallb_speaker_announced over the speakers). Prints figures, asserts nothing (bench/README.md).
 //
-// Unfair to the speaker: it runs under ts-node here (the TypeScript compiler's own heap is in its RSS); a
-// shipped speaker runs compiled JavaScript.
+// Under ts-node the TypeScript compiler's own heap is in the speaker's RSS: the shipped figure is the compiled
+// one (`npm run build:release && make bench-speaker; rm -rf dist`).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../e2e/harness/paths';
 import { applyManifest, METALLB_NAMESPACE as NS } from '../e2e/install/manifest';
 import {
   applyWhenAdmitted,
@@ -121,7 +123,9 @@ async function main(): Promise<void> {
     );
     const took = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 10_000));
-    console.log(`speaker RSS, ${NODES} speakers under ts-node, ${SERVICES} IPv6 Services from ${POOL}`);
+    console.log(
+      `speaker RSS, ${NODES} speakers ${fs.existsSync(path.join(REPO_ROOT, 'dist', 'speaker', 'main.js')) ? 'compiled (dist/)' : 'under ts-node'}, ${SERVICES} IPv6 Services from ${POOL}`,
+    );
     console.log(`all ${announced} announced ${(took / 1000).toFixed(1)} s after the first create`);
     console.log('node   | idle RSS MiB | RSS MiB with all announced | peak (VmHWM) MiB');
     for (const [node, pid] of pids) {

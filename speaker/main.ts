@@ -18,6 +18,7 @@ import { FlagError, parseFlags, type MemberlistFlags } from './flags';
 import { Announcer } from './l2/announcer';
 import { linuxL2Io } from './l2/io';
 import { L2SocketError } from './l2/sys/packet-socket';
+import { membershipLogger } from './membership/eventlog';
 import { Membership } from './membership/membership';
 
 /** The key bytes: METALLB_ML_SECRET_KEY when set, else `<path>/secretkey` (upstream k8s.MLSecretKeyName). */
@@ -74,7 +75,11 @@ async function main(): Promise<void> {
   // The announcer's failures are reported once each; missing CAP_NET_RAW is the one a person must fix.
   let announcerProblem: string | undefined;
   let onProblem = (): void => {};
+  let ml: Membership | undefined;
   const announcer = new Announcer({
+    // With membership on, nothing goes out while it says this node may not answer (fenced, joining, or
+    // just back from an event-loop stall it has not looked past yet).
+    mayAnswer: () => ml?.mayAnswer() ?? true,
     io: linuxL2Io(),
     clock,
     metrics: l2metrics.announcer,
@@ -103,7 +108,6 @@ async function main(): Promise<void> {
     (interfaceNames().size === 0 ? 'no usable interface for ARP/NDP on this node' : undefined);
 
   let membership: { list: SpeakerMembership; namespace: string; labels: string; port: number } | undefined;
-  let ml: Membership | undefined;
   if (flags.memberlist !== undefined) {
     const key = memberlistKey(flags.memberlist);
     if (key === undefined)
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
       bindPort: flags.memberlist.bindPort,
       secretKey: key ?? Buffer.alloc(0),
       clock,
+      onEvent: membershipLogger(logger),
     });
     // Bound now, so a taken port fails the start; joined by startSpeaker once the speaker Pods are listed.
     await ml.bind();

@@ -33,6 +33,11 @@ export interface InstalledCluster {
  * Dual-stack by default, so LoadBalancer Services can ask for both families (the Layer 2 pools have both);
  * Services that ask for nothing stay IPv4 only.
  */
+/** The node (world role, also its Node name) whose primary interface has this MAC (lower case). */
+export function nodeOfMac(world: World, mac: string): string | undefined {
+  return world.nodes.find((n) => n.primary.mac.toLowerCase() === mac)?.role;
+}
+
 export const DEFAULT_SERVICE_CIDRS: readonly string[] = ['198.51.100.0/24', '2001:db8:fff0::/108'];
 
 export interface ClusterOptions {

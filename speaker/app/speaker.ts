@@ -52,7 +52,8 @@ export interface SpeakerMembership {
   start(speakers: readonly { name: string; address: string; port?: number }[]): Promise<void>;
   aliveSpeakers(): ReadonlySet<string>;
   isIsolated(): boolean;
-  onChange(cb: () => void): () => void;
+  /** The callback's promise holds membership's acknowledgements until the change is applied. */
+  onChange(cb: () => void | Promise<void>): () => void;
   setCandidates(speakers: readonly { name: string; address: string; port?: number }[]): void;
   metrics?(): import('../membership/membership').MembershipMetrics;
 }
@@ -226,7 +227,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     );
     if (result.ok) {
       configErrors = [];
-      layer2.setConfig(result.config);
+      void layer2.setConfig(result.config);
     } else {
       // Keep serving the last good configuration, as upstream does on a config that does not parse.
       configErrors = result.errors.map((e) => e.message);
@@ -283,7 +284,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     if (!running) return;
     // Labels feed the advertisements' node selectors (resolved when the config is built).
     if (labelsChanged) queue.add(CONFIG_KEY);
-    layer2.membershipChanged();
+    void layer2.membershipChanged();
   };
   nodes.addHandlers({
     onAdd: (n) => nodeChanged(undefined, n),
@@ -331,11 +332,9 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       joined = true;
       await ml.list.start(speakerPods());
     };
-    // Synchronous on purpose: membership acknowledges a change only after listeners return, so the
-    // withdrawals this computes have happened before a newcomer starts answering.
-    unsubscribe = ml.list.onChange(() => {
-      if (running) layer2.membershipChanged();
-    });
+    // Membership acknowledges a change only once this settles, so the withdrawals it computes (first, and
+    // spread over turns of the event loop when there are many) have happened before a newcomer answers.
+    unsubscribe = ml.list.onChange(() => (running ? layer2.membershipChanged() : undefined));
     if (ml.list.metrics) {
       const read = ml.list.metrics.bind(ml.list);
       metrics.watchMembership(read);
@@ -349,7 +348,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     refreshNodes();
     running = true;
     rebuildConfig();
-    layer2.membershipChanged();
+    void layer2.membershipChanged();
     runner.start();
     logger.info('speaker serving Layer 2', { node, namespace, lbClass: options.lbClass });
   });

@@ -34,7 +34,9 @@ class FakeIo implements L2Io {
       close: () => void this.open.delete(key),
     };
   }
+  joins = 0;
   joinGroup(group: string, ifname: string) {
+    this.joins++;
     this.groups.add(`${group}%${ifname}`);
   }
   leaveGroup(group: string, ifname: string) {
@@ -62,7 +64,7 @@ function whoHas(ip: string): Frame {
   };
 }
 
-function setup(opts: { refreshIntervalMs?: number } = {}) {
+function setup(opts: { refreshIntervalMs?: number; mayAnswer?: () => boolean } = {}) {
   const io = new FakeIo();
   const clock = new FakeClock();
   const metrics = new L2Counters();
@@ -144,6 +146,52 @@ describe('Announcer', () => {
     expect([...io.groups]).toEqual(['ff02::1:ff00:200%eth0']);
     announcer.withdraw('2001:db8:1::200');
     expect(io.groups.size).toBe(0);
+  });
+
+  it('keeps a solicited-node group while any address that shares it is announced', () => {
+    const { io, announcer } = setup();
+    // Same low 24 bits, so the same group (RFC 4291 2.7.1).
+    announcer.announce('2001:db8:1::200', 'all');
+    announcer.announce('2001:db8:2::200', 'all');
+    expect([...io.groups]).toEqual(['ff02::1:ff00:200%eth0']);
+    announcer.withdraw('2001:db8:1::200');
+    expect([...io.groups]).toEqual(['ff02::1:ff00:200%eth0']);
+    announcer.withdraw('2001:db8:2::200');
+    expect(io.groups.size).toBe(0);
+  });
+
+  it('moves the group of an address when its interface list changes, and joins once per group', () => {
+    const { io, announcer } = setup();
+    io.links.push({ index: 3, name: 'eth1', type: 1, flags: 0x3, mac: '02:00:00:00:00:0c' });
+    io.addresses.push({ ...(io.addresses[0] as InterfaceAddress), index: 3, address: 'fe80::ff:fe00:c' });
+    announcer.stop();
+    const again = new Announcer({ io, clock: new FakeClock() });
+    again.start();
+    again.announce('2001:db8:1::200', ['eth0']);
+    expect([...io.groups]).toEqual(['ff02::1:ff00:200%eth0']);
+    again.announce('2001:db8:1::200', ['eth1']);
+    expect([...io.groups]).toEqual(['ff02::1:ff00:200%eth1']);
+    const joins = io.joins;
+    for (let i = 1; i <= 50; i++) again.announce(`2001:db8:1::${(0x200 + i).toString(16)}`, ['eth1']);
+    expect(io.joins - joins).toBe(50);
+    again.announce('2001:db8:1::201', ['eth1']);
+    expect(io.joins - joins).toBe(50);
+  });
+
+  it('answers and announces nothing while mayAnswer says no, and resumes when it says yes', async () => {
+    let may = false;
+    const { io, clock, metrics, announcer } = setup({ mayAnswer: () => may });
+    announcer.announce('192.0.2.200', 'all');
+    io.receive('eth0/arp', whoHas('192.0.2.200'));
+    expect(io.sent).toEqual([]);
+    expect(metrics.ignored.get('fenced/eth0')).toBe(1);
+    may = true;
+    io.receive('eth0/arp', whoHas('192.0.2.200'));
+    expect(io.sent.map((s) => (s.frame.protocol === 'arp' ? s.frame.arp.operation : 'ndp'))).toEqual([
+      'reply',
+    ]);
+    await clock.advance(1100);
+    expect(io.sent.length).toBeGreaterThan(1); // the burst goes on once answering is allowed
   });
 
   it('re-announces at the refresh interval when one is configured', async () => {

@@ -101,11 +101,19 @@ export interface AnnouncerOptions {
   readonly refreshIntervalMs?: number;
   /** Something failed at an edge (a socket could not open, a send failed); reported once per distinct error. */
   readonly onError?: (err: Error) => void;
+  /**
+   * Asked before every reply and gratuitous frame: false holds everything back while the node may not answer
+   * (membership fenced, or the event loop just stalled and membership has not looked again). Frames that
+   * waited in the socket through a stall must not be answered on the strength of a view that is now stale.
+   */
+  readonly mayAnswer?: () => boolean;
 }
 
 interface Announcement {
   readonly family: 4 | 6;
   readonly interfaces: 'all' | ReadonlySet<string>;
+  /** The solicited-node multicast group of an IPv6 address (RFC 4291 2.7.1), computed once. */
+  readonly group?: string;
 }
 
 interface OpenResponder {
@@ -119,7 +127,9 @@ export class Announcer {
   private readonly announcements = new Map<string, Announcement>();
   private usable = new Map<string, UsableInterface>();
   private readonly responders = new Map<string, OpenResponder>(); // `${ifname}/${protocol}`
-  private readonly groups = new Set<string>(); // `${group}%${ifname}`
+  // Joined multicast groups, `${group}%${ifname}`, each with the addresses that need it: addresses sharing their
+  // low 24 bits share a solicited-node group, so a group is left only when its last address goes.
+  private readonly groups = new Map<string, Set<string>>();
   private readonly bursts = new Map<string, { until: number; timer: TimerHandle }>();
   private readonly reported = new Set<string>();
   private scanTimer: TimerHandle | undefined;
@@ -156,18 +166,21 @@ export class Announcer {
     this.announcements.set(ip, {
       family: parsed.family,
       interfaces: interfaces === 'all' ? 'all' : new Set(interfaces),
+      ...(parsed.family === 6 ? { group: solicitedNodeGroup(ip) } : {}),
     });
-    this.converge();
+    // Only this address's groups: a full converge per call made announcing N addresses cost O(N^2).
+    this.convergeGroupsOf(ip);
     this.startBurst(ip);
   }
 
   /** Stops answering for `ip` immediately. */
   withdraw(ip: string): void {
+    const was = this.announcements.get(ip);
     this.announcements.delete(ip);
     const burst = this.bursts.get(ip);
     if (burst !== undefined) this.clock.clearTimeout(burst.timer);
     this.bursts.delete(ip);
-    this.converge();
+    if (was?.group !== undefined) this.convergeGroupsOf(ip, was.group);
   }
 
   isAnnounced(ip: string): boolean {
@@ -230,33 +243,57 @@ export class Announcer {
         this.report(key, err);
       }
     }
-    const wantedGroups = new Set<string>();
+    const wantedGroups = new Map<string, Set<string>>();
     for (const [ip, a] of this.announcements) {
-      if (a.family !== 6) continue;
+      if (a.group === undefined) continue;
       for (const iface of this.usable.values()) {
-        if (iface.ndp && this.covers(ip, iface.name))
-          wantedGroups.add(`${solicitedNodeGroup(ip)}%${iface.name}`);
+        if (!iface.ndp || !this.covers(ip, iface.name)) continue;
+        const key = `${a.group}%${iface.name}`;
+        let ips = wantedGroups.get(key);
+        if (ips === undefined) wantedGroups.set(key, (ips = new Set()));
+        ips.add(ip);
       }
     }
-    for (const key of this.groups) {
-      if (wantedGroups.has(key)) continue;
-      const [group = '', ifname = ''] = key.split('%');
-      this.groups.delete(key);
-      try {
-        this.opts.io.leaveGroup(group, ifname);
-      } catch (err) {
-        this.report(`leave ${key}`, err); // the interface may be gone, which leaves the group anyway
+    for (const key of [...this.groups.keys()]) if (!wantedGroups.has(key)) this.leave(key);
+    for (const [key, ips] of wantedGroups) this.join(key, ips);
+  }
+
+  /** Converges the groups one address needs (after it was announced, changed or withdrawn). */
+  private convergeGroupsOf(ip: string, group = this.announcements.get(ip)?.group): void {
+    if (group === undefined) return;
+    for (const iface of this.usable.values()) {
+      const key = `${group}%${iface.name}`;
+      const ips = this.groups.get(key);
+      if (iface.ndp && this.covers(ip, iface.name)) {
+        if (ips !== undefined) ips.add(ip);
+        else this.join(key, new Set([ip]));
+      } else if (ips?.delete(ip) === true && ips.size === 0) {
+        this.leave(key);
       }
     }
-    for (const key of wantedGroups) {
-      if (this.groups.has(key)) continue;
-      const [group = '', ifname = ''] = key.split('%');
-      try {
-        this.opts.io.joinGroup(group, ifname);
-        this.groups.add(key);
-      } catch (err) {
-        this.report(`join ${key}`, err);
-      }
+  }
+
+  private join(key: string, ips: Set<string>): void {
+    if (this.groups.has(key)) {
+      this.groups.set(key, ips);
+      return;
+    }
+    const [group = '', ifname = ''] = key.split('%');
+    try {
+      this.opts.io.joinGroup(group, ifname);
+      this.groups.set(key, ips);
+    } catch (err) {
+      this.report(`join ${key}`, err); // retried by the next scan
+    }
+  }
+
+  private leave(key: string): void {
+    const [group = '', ifname = ''] = key.split('%');
+    this.groups.delete(key);
+    try {
+      this.opts.io.leaveGroup(group, ifname);
+    } catch (err) {
+      this.report(`leave ${key}`, err); // the interface may be gone, which leaves the group anyway
     }
   }
 
@@ -269,6 +306,10 @@ export class Announcer {
       return;
     }
     const decision = respond(frame.value, iface, (ip) => this.covers(ip, ifname));
+    if (decision.kind !== 'drop' && this.opts.mayAnswer?.() === false) {
+      this.metrics.requestIgnored('fenced', ifname);
+      return;
+    }
     if (decision.kind === 'drop') {
       this.metrics.requestIgnored(decision.reason, ifname);
       return;
@@ -293,7 +334,7 @@ export class Announcer {
 
   private sendGratuitous(ip: string): void {
     const a = this.announcements.get(ip);
-    if (a === undefined) return;
+    if (a === undefined || this.opts.mayAnswer?.() === false) return;
     for (const iface of this.usable.values()) {
       if (!this.covers(ip, iface.name)) continue;
       if (a.family === 4 && iface.arp) {

@@ -53,7 +53,7 @@ describe('membership over UDP on 127.0.0.1', () => {
       await wait(300);
       const changes: number[] = [];
       const killedAt = Date.now();
-      ms[1]?.onChange(() => changes.push(Date.now()));
+      ms[1]?.onChange(() => void changes.push(Date.now()));
       ms[2]?.close();
       const took = await until(
         () => [ms[0], ms[1]].every((m) => m !== undefined && !m.aliveSpeakers().has(names[2] ?? '')),
@@ -109,5 +109,49 @@ describe('membership over UDP on 127.0.0.1', () => {
     expect(took).toBeLessThan(1000);
     expect(ms[1]?.aliveSpeakers().has(names[0] ?? '')).toBe(false);
     expect(ms[2]?.aliveSpeakers().has(names[0] ?? '')).toBe(false);
+  });
+
+  it('an event-loop stall declares nobody dead: every member rejoins, and answers nothing until it has', async () => {
+    const { ms } = await cluster(3);
+    await wait(300);
+    let deaths = 0;
+    for (const m of ms) m.onChange((alive) => void (deaths += alive.size < 3 ? 1 : 0));
+    const busyUntil = Date.now() + 800;
+    while (Date.now() < busyUntil) {
+      // Blocked, as a long synchronous recompute would block the speaker.
+    }
+    expect(ms.map((m) => m.mayAnswer())).toEqual([false, false, false]);
+    const back = await until(() => ms.every((m) => m.state() === 'active' && m.mayAnswer()), 3000);
+    expect(back).toBeDefined();
+    expect(ms.map((m) => m.metrics().failoversDetected)).toEqual([0, 0, 0]);
+    expect(ms.map((m) => m.aliveSpeakers().size)).toEqual([3, 3, 3]);
+    // While rejoining each member left its own alive set (it answers nothing), never the others'.
+    expect(deaths).toBeGreaterThan(0);
+  });
+
+  it('holds its acknowledgement until a listener has applied the change, so a joiner waits for it', async () => {
+    const { ms, ports, names } = await cluster(2);
+    const applyMs = 700;
+    for (const m of ms) m.onChange(() => new Promise<void>((r) => setTimeout(r, applyMs)));
+    const joiner = new Membership({
+      self: 'udp-late',
+      bindAddress: '127.0.0.1',
+      bindPort: 0,
+      secretKey: key,
+      incarnation: 5_000,
+    });
+    members.push(joiner);
+    const port = await joiner.bind();
+    const speakers = [
+      ...names.map((name, i) => ({ name, address: '127.0.0.1', port: ports[i] })),
+      { name: 'udp-late', address: '127.0.0.1', port },
+    ];
+    for (const m of ms) m.setCandidates(speakers);
+    const t0 = Date.now();
+    await joiner.start(speakers);
+    const took = await until(() => joiner.state() === 'active', 3000);
+    expect(took).toBeDefined();
+    // The hold-down alone is 350 ms; the held acknowledgements make it wait for the listeners.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(applyMs);
   });
 });

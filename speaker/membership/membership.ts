@@ -2,9 +2,11 @@
 // thin shell around protocol.ts (pure) and codec.ts (pure): it owns the timer, the socket and the callbacks.
 import { systemClock, type Clock, type TimerHandle } from '../../kube/clock';
 import { decode, encode, type DecodeFailure } from './codec';
+import type { Message } from './messages';
 import {
   MembershipProtocol,
   type MembershipEvent,
+  type Outgoing,
   type ProtocolConfig,
   type SelfState,
   type Step,
@@ -54,13 +56,15 @@ export class Membership {
   private readonly proto: MembershipProtocol;
   private readonly transport = new UdpTransport();
   private readonly endpoints = new Map<string, { address: string; port: number }>();
-  private readonly listeners = new Set<(alive: ReadonlySet<string>) => void>();
+  private readonly listeners = new Set<(alive: ReadonlySet<string>) => void | Promise<void>>();
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastAlive = '';
   private closed = false;
   private boundPort = 0;
   private leftWaiters: (() => void)[] = [];
+  /** Settles when every listener has applied the changes so far; acknowledgements wait for it. */
+  private applying: Promise<void> | undefined;
   private readonly counters = {
     failoversDetected: 0,
     deathsLearned: 0,
@@ -120,12 +124,21 @@ export class Membership {
     return this.proto.isIsolated();
   }
 
+  /** Whether the announcer may answer now (protocol.ts mayAnswer: active, and no stall since the last tick). */
+  mayAnswer(): boolean {
+    return !this.closed && this.proto.mayAnswer(this.clock.now());
+  }
+
   state(): SelfState {
     return this.proto.state();
   }
 
-  /** Called with the new alive set whenever it changes; returns an unsubscribe function. */
-  onChange(cb: (alive: ReadonlySet<string>) => void): () => void {
+  /**
+   * Called with the new alive set whenever it changes; returns an unsubscribe function. A listener that
+   * returns a promise holds this member's acknowledgements back until it settles, so an ack keeps meaning
+   * "applied" when the speaker spreads a large recompute over several turns of the event loop.
+   */
+  onChange(cb: (alive: ReadonlySet<string>) => void | Promise<void>): () => void {
     this.listeners.add(cb);
     return () => this.listeners.delete(cb);
   }
@@ -156,6 +169,13 @@ export class Membership {
     this.timer = undefined;
     this.transport.close();
     this.flushLeft();
+  }
+
+  private sendOut(name: string, message: Message): void {
+    const to = this.endpoints.get(name);
+    if (!to) return;
+    this.counters.packetsSent++;
+    this.transport.send(encode(message, this.options.secretKey), to.address, to.port);
   }
 
   private recordEndpoints(speakers: readonly SpeakerEndpoint[]): void {
@@ -194,19 +214,38 @@ export class Membership {
       }
       this.options.onEvent?.(e);
     }
-    // Listeners run before the acknowledgements go out: an ack then means "I have applied it", which is
-    // what a leaving member waits for before it stops answering.
+    // Listeners run before the acknowledgements go out, and acks wait for what they return: an ack then
+    // means "I have applied it", which a joiner waits for before it answers and a leaver before it stops.
     const alive = this.proto.aliveSpeakers();
     const key = [...alive].sort().join(',');
+    const applying: Promise<void>[] = [];
     if (key !== this.lastAlive) {
       this.lastAlive = key;
-      for (const cb of this.listeners) cb(alive);
+      for (const cb of this.listeners) {
+        const result = cb(alive);
+        if (result instanceof Promise) applying.push(result);
+      }
     }
+    if (applying.length > 0) {
+      const all = Promise.all([this.applying, ...applying]).then(
+        () => undefined,
+        () => undefined,
+      );
+      this.applying = all;
+      void all.then(() => {
+        if (this.applying === all) this.applying = undefined;
+      });
+    }
+    const held: Outgoing[] = [];
     for (const out of step.send) {
-      const to = this.endpoints.get(out.to);
-      if (!to) continue;
-      this.counters.packetsSent++;
-      this.transport.send(encode(out.message, this.options.secretKey), to.address, to.port);
+      if (out.message.type === 'ack' && this.applying !== undefined) held.push(out);
+      else this.sendOut(out.to, out.message);
+    }
+    const waitFor = this.applying;
+    if (held.length > 0 && waitFor !== undefined) {
+      void waitFor.then(() => {
+        for (const out of held) if (!this.closed) this.sendOut(out.to, this.proto.restamp(out.message));
+      });
     }
     if (this.proto.state() === 'left') this.flushLeft();
     this.arm();
@@ -220,9 +259,13 @@ export class Membership {
     this.timerAt = at;
     if (!Number.isFinite(at)) return;
     this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.process(this.proto.tick(this.clock.now()));
+      // Tick one turn later, after the poll phase: when the loop was blocked, the heartbeats that queued in
+      // the socket meanwhile are read first, so a late timer does not judge peers silent who were not.
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.process(this.proto.tick(this.clock.now()));
+      }, 0);
     }, at - this.clock.now());
   }
 

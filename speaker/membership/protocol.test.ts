@@ -217,6 +217,64 @@ describe('cost per member', () => {
   });
 });
 
+describe('one member on its own (driven by hand)', () => {
+  // A member whose peers never answer: a fresh protocol and its outputs, no network.
+  const lonely = () => {
+    const p = new MembershipProtocol('a', 1, 0);
+    p.start(0, []);
+    for (let t = 0; t <= 1000; t += 50) p.tick(t);
+    return p;
+  };
+
+  it('after a stall longer than the fence time, rejoins and holds its answers until the hold-down ends', () => {
+    const p = lonely();
+    expect(p.state()).toBe('active');
+    expect(p.mayAnswer(1000)).toBe(true);
+    // The loop was blocked: before the next tick looks, nothing may be answered.
+    expect(p.mayAnswer(1000 + DEFAULT_CONFIG.fenceMs + 1)).toBe(false);
+    const step = p.tick(1600);
+    expect(step.events).toContainEqual({ type: 'stalled', ms: 600 });
+    expect(p.state()).toBe('joining');
+    expect(p.mayAnswer(1600)).toBe(false);
+    for (let t = 1650; t <= 1600 + DEFAULT_CONFIG.holdDownMs + 50; t += 50) p.tick(t);
+    expect(p.state()).toBe('active');
+    expect(p.mayAnswer(2000)).toBe(true);
+  });
+
+  it('a late tick shorter than the fence time is no stall', () => {
+    const p = lonely();
+    const step = p.tick(1000 + DEFAULT_CONFIG.fenceMs);
+    expect(step.events.filter((e) => e.type === 'stalled')).toEqual([]);
+    expect(p.state()).toBe('active');
+  });
+
+  it('a stall too short for a watcher to have declared it dead holds answers until the tick, no rejoin', () => {
+    const p = lonely(); // last heartbeat at 1000
+    expect(p.mayAnswer(1000 + 300)).toBe(false);
+    const step = p.tick(1000 + 300);
+    expect(step.events.filter((e) => e.type === 'stalled')).toEqual([]);
+    expect(p.state()).toBe('active');
+    expect(p.mayAnswer(1000 + 300)).toBe(true);
+  });
+
+  it('an active member announces itself to a candidate it learns later', () => {
+    const p = lonely();
+    const step = p.setCandidates(1001, ['b']);
+    expect(step.send.map((o) => [o.to, o.message.type])).toEqual([['b', 'announce']]);
+  });
+
+  it('a joiner waits for a listed candidate it never heard from, up to the join timeout', () => {
+    const p = new MembershipProtocol('a', 1, 0);
+    p.start(0, ['b']);
+    let activeAt: number | undefined;
+    for (let t = 0; t <= 2000 && activeAt === undefined; t += 10) {
+      p.tick(t);
+      if (p.state() === 'active') activeAt = t;
+    }
+    expect(activeAt).toBeGreaterThanOrEqual(DEFAULT_CONFIG.joinTimeoutMs);
+  });
+});
+
 describe('input validation', () => {
   it('rejects a hold-down shorter than a detection time and a fence as long as detection', () => {
     expect(() => new MembershipProtocol('a', 1, 0, { holdDownMs: 10 })).toThrow(/holdDownMs/);

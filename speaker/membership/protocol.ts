@@ -68,6 +68,8 @@ export type MembershipEvent =
   | { readonly type: 'memberLeaving'; readonly name: string }
   | { readonly type: 'memberRemoved'; readonly name: string }
   | { readonly type: 'selfState'; readonly state: SelfState }
+  /** This member did not run for `ms` (its last heartbeat older than D) and rejoins. */
+  | { readonly type: 'stalled'; readonly ms: number }
   | { readonly type: 'rejected'; readonly reason: RejectReason; readonly from: string };
 
 export interface Outgoing {
@@ -107,6 +109,8 @@ export class MembershipProtocol {
   private pred: string[] = [];
   private cachedDigest: Buffer | undefined;
   private lastTick = Number.NEGATIVE_INFINITY;
+  /** When heartbeats last went out: watchers measure this member's silence from about then. */
+  private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly self: string,
@@ -139,6 +143,17 @@ export class MembershipProtocol {
 
   isIsolated(): boolean {
     return this.selfState === 'isolated';
+  }
+
+  /**
+   * Whether this member may answer for its addresses at `now`: it is active (or leaving), and its last tick
+   * is recent. A tick runs at least every interval, so a last tick older than the fence time means the event
+   * loop stalled; until the next tick has looked at what arrived meanwhile (someone may have declared this
+   * member dead and taken its addresses), answering would rest on a stale view.
+   */
+  mayAnswer(now: number): boolean {
+    if (this.selfState !== 'active' && this.selfState !== 'leaving') return false;
+    return now - this.lastTick <= this.config.fenceMs;
   }
 
   /** Node names of live speakers; this member counts only while it may announce (active or leaving). */
@@ -199,6 +214,16 @@ export class MembershipProtocol {
     return at;
   }
 
+  /**
+   * The same message with this member's current record and a fresh sequence number: for a message held back
+   * (an acknowledgement waiting for the speaker to apply a change) that would otherwise fall behind the
+   * receiver's replay window.
+   */
+  restamp(message: Message): Message {
+    this.seq++;
+    return { ...message, from: this.me, seq: this.seq };
+  }
+
   // ---- inputs -------------------------------------------------------------------------------------------
 
   /** Begins: announces this member to every candidate and waits out the hold-down. */
@@ -226,7 +251,11 @@ export class MembershipProtocol {
     for (const name of next) {
       if (this.candidates.has(name)) continue;
       this.candidates.add(name);
-      if (this.handshake) this.send(step, name, { type: 'announce', from: this.me, seq: 0 });
+      // Every newcomer hears from me at once, in any state: a member that started before my speaker Pod was
+      // listed could not announce itself to me (I refused it as unknown), and its hold-down may be ending.
+      // (start() announces to everyone itself, once its handshake exists.)
+      if (this.handshake || this.selfState === 'active')
+        this.send(step, name, { type: 'announce', from: this.me, seq: 0 });
     }
     this.refreshRing(now);
     return step;
@@ -315,12 +344,31 @@ export class MembershipProtocol {
   tick(now: number): Step {
     const step = emptyStep();
     if (this.selfState === 'left') return step;
+    const stalledMs = now - this.lastTick;
+    const unheardMs = now - this.lastHeartbeatAt;
     this.lastTick = now;
     this.refreshRing(now);
+    if (
+      stalledMs > this.config.fenceMs &&
+      unheardMs > this.config.detectionMs &&
+      Number.isFinite(unheardMs) &&
+      (this.selfState === 'active' || this.selfState === 'joining')
+    ) {
+      // A tick is due every interval while active or joining, so a long gap means this process did not run
+      // (event loop blocked, process stopped, host starved). Once its last heartbeat is older than D, its
+      // watchers may have declared it dead and handed its addresses on: treat the stall as an isolation that
+      // just ended and rejoin (break-before-make) rather than resume answering, and do not judge peers by a
+      // silence that was its own. A shorter stall cannot have been taken for a death: it only held answers
+      // back until this tick (mayAnswer), which runs after the heartbeats that queued meanwhile were read.
+      step.events.push({ type: 'stalled', ms: stalledMs });
+      this.lastHeardAny = now;
+      this.startJoin(now, true, step);
+    }
     if (this.selfState !== 'leaving' && now >= this.nextHeartbeatAt) {
       const digest = this.digest();
       for (const to of this.succ) this.send(step, to, { type: 'heartbeat', from: this.me, seq: 0, digest });
       this.nextHeartbeatAt = now + this.config.intervalMs;
+      this.lastHeartbeatAt = now;
     }
     if (this.selfState === 'active' || this.selfState === 'joining') {
       this.checkIsolation(now, step);
@@ -392,6 +440,12 @@ export class MembershipProtocol {
     let allAcked = true;
     for (const [name, r] of this.records) {
       if (name !== this.self && r.status === 'alive' && !h.acked.has(name)) allAcked = false;
+    }
+    // A joiner also waits for candidates it has not heard of at all (up to the join timeout): one that never
+    // answered may still be alive and holding addresses this member would win, and answering beside it is
+    // the split brain the handshake exists to prevent. A candidate known dead or leaving is not waited for.
+    if (this.selfState === 'joining') {
+      for (const name of this.candidates) if (!h.acked.has(name) && !this.records.has(name)) allAcked = false;
     }
     if (this.selfState === 'joining') {
       if (elapsed >= this.config.holdDownMs && (allAcked || elapsed >= this.config.joinTimeoutMs)) {

@@ -16,6 +16,8 @@ const sameInterfaces = (a: Interfaces, b: Interfaces): boolean =>
 export class Announcements {
   /** ip → holder (Service key) → the interfaces that holder asked for. */
   private readonly holders = new Map<string, Map<string, Interfaces>>();
+  /** holder → the ips it holds: the reverse index, so a Service's change costs its own addresses only. */
+  private readonly byHolder = new Map<string, Set<string>>();
   /** ip → what the announcer was last told. */
   private readonly announced = new Map<string, Interfaces>();
 
@@ -24,12 +26,13 @@ export class Announcements {
   /** Sets what `holder` announces (replacing its earlier set); an empty list releases everything it held. */
   set(holder: string, ips: readonly string[], interfaces: Interfaces): void {
     const touched = new Set<string>(ips);
-    for (const [ip, byHolder] of this.holders) {
-      if (byHolder.has(holder) && !touched.has(ip)) {
-        byHolder.delete(holder);
-        touched.add(ip);
-      }
+    for (const ip of this.byHolder.get(holder) ?? []) {
+      if (touched.has(ip)) continue;
+      this.holders.get(ip)?.delete(holder);
+      touched.add(ip);
     }
+    if (ips.length === 0) this.byHolder.delete(holder);
+    else this.byHolder.set(holder, new Set(ips));
     for (const ip of ips) {
       let byHolder = this.holders.get(ip);
       if (byHolder === undefined) this.holders.set(ip, (byHolder = new Map()));
@@ -45,6 +48,7 @@ export class Announcements {
   /** Forgets every holder and withdraws every address at once (isolation, shutdown). */
   releaseAll(): void {
     this.holders.clear();
+    this.byHolder.clear();
     for (const ip of [...this.announced.keys()]) this.converge(ip);
   }
 

@@ -3,7 +3,7 @@ import type { Config } from '../../config/types';
 import { silentLogger } from '../../kube/log';
 import type { ElectionNode } from '../election/types';
 import type { L2Announcer } from './announcements';
-import { Layer2Reconciler, type L2StatusWriter } from './layer2';
+import { Layer2Reconciler, RECOMPUTE_MIN_SLICE, type L2StatusWriter, type Layer2Options } from './layer2';
 import type { SpeakerService, SpeakerSlice } from './objects';
 import { l2StatusName } from './status';
 
@@ -88,7 +88,12 @@ class RecordingAnnouncer implements L2Announcer {
   }
 }
 
-function speaker(world: World, node: string, interfaceNames: string[] = ['eth0']) {
+function speaker(
+  world: World,
+  node: string,
+  interfaceNames: string[] = ['eth0'],
+  extra: Partial<Layer2Options> = {},
+) {
   const announcer = new RecordingAnnouncer();
   const enqueued: string[] = [];
   const writes: string[] = [];
@@ -128,6 +133,7 @@ function speaker(world: World, node: string, interfaceNames: string[] = ['eth0']
     metrics: { announced: () => undefined, withdrawn: () => undefined },
     logger: silentLogger(),
     enqueue: (k) => enqueued.push(k),
+    ...extra,
   });
   return { r, announcer, enqueued, writes, events };
 }
@@ -338,5 +344,44 @@ describe('Layer2Reconciler', () => {
     s.r.setConfig(TWO_POOLS);
     expect(s.r.announcedServices().size).toBe(0);
     expect(s.r.winnerOf('default/c1')).toBeUndefined();
+  });
+
+  it('spreads a large recompute over turns, withdrawing what it announces first, and settles when done', async () => {
+    const world = new World(['n1', 'n2', 'n3']);
+    const n = 300;
+    for (let i = 0; i < n; i++) world.addService(`default/s${i}`, [`192.0.2.${i % 250}`]);
+    const big = config({ web: '192.0.2.0/24' }, [{ name: 'web-l2', pools: ['web'] }]);
+    const turns: (() => void)[] = [];
+    // A zero time budget: every slice stops after the minimum, so the test sees each turn.
+    const s = speaker(world, 'n1', ['eth0'], { defer: (next) => void turns.push(next), sliceMs: 0 });
+    world.alive = new Set(['n1']);
+    void s.r.membershipChanged();
+    let settled = false;
+    void s.r.setConfig(big).then(() => (settled = true));
+    while (turns.length > 0) turns.shift()?.();
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    expect(s.r.announcedServices().size).toBe(n);
+    // Two more nodes come: in the first slice, only Services n1 announced are looked at, so every
+    // withdrawal that slice makes happens before any Service it never held is considered.
+    world.alive = new Set(['n1', 'n2', 'n3']);
+    s.announcer.calls.length = 0;
+    let done = false;
+    void s.r.membershipChanged().then(() => (done = true));
+    const firstSlice = s.announcer.calls.filter((c) => c.startsWith('withdraw')).length;
+    expect(firstSlice).toBeGreaterThan(0);
+    expect(firstSlice).toBeLessThanOrEqual(RECOMPUTE_MIN_SLICE);
+    expect(done).toBe(false);
+    let slices = 1;
+    while (turns.length > 0) {
+      turns.shift()?.();
+      slices++;
+    }
+    await Promise.resolve();
+    expect(done).toBe(true);
+    expect(slices).toBeGreaterThan(1);
+    const kept = s.r.announcedServices().size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(n);
   });
 });

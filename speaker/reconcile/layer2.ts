@@ -72,7 +72,14 @@ export interface Layer2Options {
   readonly owner?: () => PodOwner | undefined;
   /** How soon to look again when a selected interface is missing; the announcer rescans every second. */
   readonly missingInterfaceRetryMs?: number;
+  /** Runs the next slice of a large recompute on a later turn of the event loop (setImmediate). */
+  readonly defer?: (next: () => void) => void;
+  /** Longest synchronous stretch of a recompute, after the first `RECOMPUTE_MIN_SLICE` keys (ms). */
+  readonly sliceMs?: number;
 }
+
+/** Keys a recompute slice always evaluates, however slow: small changes stay synchronous. */
+export const RECOMPUTE_MIN_SLICE = 64;
 
 interface Memo extends ServiceMemo {
   /** What this node announces for the Service, after dropping addresses whose interfaces are missing. */
@@ -97,6 +104,11 @@ export class Layer2Reconciler implements Reconciler {
   private config: Config | undefined;
   private election: ElectionContext;
   private isolated = false;
+  // Keys waiting for a recompute slice: those this node announces first (a change can only withdraw them,
+  // and withdrawals are what a joining peer waits for), then the rest.
+  private readonly pendingAnnounced = new Set<string>();
+  private readonly pendingOther = new Set<string>();
+  private draining: Promise<void> | undefined;
 
   constructor(private readonly opts: Layer2Options) {
     this.announcements = new Announcements(opts.announcer);
@@ -114,18 +126,19 @@ export class Layer2Reconciler implements Reconciler {
     return this.memos.get(key)?.winner;
   }
 
-  /** A new valid config: recompute the Services of the pools it changed. */
-  setConfig(config: Config): void {
+  /** A new valid config: recompute the Services of the pools it changed (settles when all are done). */
+  setConfig(config: Config): Promise<void> {
     const pools = changedPools(this.config, config);
     this.config = config;
-    this.recompute(servicesForConfigChange(pools, this.memos));
+    return this.recompute(servicesForConfigChange(pools, this.memos));
   }
 
   /**
    * Nodes or membership changed: rebuild who is usable, and recompute only the Services whose decision on
-   * this node that can move. Isolation withdraws everything at once, before anything else runs.
+   * this node that can move. Isolation withdraws everything at once, before anything else runs. Settles
+   * when every affected Service has been decided again (membership holds its acknowledgements until then).
    */
-  membershipChanged(): void {
+  membershipChanged(): Promise<void> {
     const isolated = this.opts.membership.isIsolated();
     if (isolated && !this.isolated) {
       this.opts.logger.warn('isolated from the other speakers: withdrawing every address', {
@@ -146,7 +159,7 @@ export class Layer2Reconciler implements Reconciler {
             this.opts.myNode,
             this.memos,
           );
-    this.recompute(affected);
+    return this.recompute(affected);
   }
 
   /** Decides one Service and converges the announcer and metrics; synchronous, no API calls. */
@@ -278,15 +291,54 @@ export class Layer2Reconciler implements Reconciler {
     );
   }
 
-  private recompute(keys: Set<string> | 'all'): void {
+  // A recompute of many Services is spread over turns of the event loop, so membership's heartbeats and
+  // timers keep running while hundreds of Services change hands (a synchronous pass over 1,000 blocked the
+  // loop long enough for peers to declare this node dead). Each slice evaluates at least RECOMPUTE_MIN_SLICE
+  // keys, then goes on until sliceMs have passed.
+  private recompute(keys: Set<string> | 'all'): Promise<void> {
     const list = keys === 'all' ? new Set([...this.opts.sources.serviceKeys(), ...this.memos.keys()]) : keys;
     for (const key of list) {
-      try {
-        this.evaluate(key);
-      } catch (err) {
-        this.opts.logger.error('recompute failed', { service: key, error: describeError(err) });
-      }
-      this.opts.enqueue(key);
+      if (this.memos.get(key)?.announced !== undefined) this.pendingAnnounced.add(key);
+      else if (!this.pendingAnnounced.has(key)) this.pendingOther.add(key);
     }
+    if (this.draining !== undefined) return this.draining;
+    if (!this.slice()) return Promise.resolve();
+    const draining = new Promise<void>((resolve) => {
+      const next = (): void => {
+        if (this.slice()) (this.opts.defer ?? setImmediate)(next);
+        else {
+          this.draining = undefined;
+          resolve();
+        }
+      };
+      (this.opts.defer ?? setImmediate)(next);
+    });
+    this.draining = draining;
+    return draining;
+  }
+
+  /** Evaluates one slice of the pending keys; true when some are left for a later turn. */
+  private slice(): boolean {
+    const started = performance.now();
+    const budget = this.opts.sliceMs ?? 10;
+    let done = 0;
+    for (const pending of [this.pendingAnnounced, this.pendingOther]) {
+      for (const key of pending) {
+        if (done >= RECOMPUTE_MIN_SLICE && performance.now() - started >= budget) return true;
+        pending.delete(key);
+        this.evaluateLogged(key);
+        done++;
+      }
+    }
+    return this.pendingAnnounced.size + this.pendingOther.size > 0;
+  }
+
+  private evaluateLogged(key: string): void {
+    try {
+      this.evaluate(key);
+    } catch (err) {
+      this.opts.logger.error('recompute failed', { service: key, error: describeError(err) });
+    }
+    this.opts.enqueue(key);
   }
 }

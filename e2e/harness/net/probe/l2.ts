@@ -26,7 +26,7 @@ export interface ArpingResult {
 export async function arping(
   world: World,
   ip: string,
-  opts: { from?: string; count?: number; deadlineS?: number; iface?: string } = {},
+  opts: { from?: string; count?: number; deadlineS?: number; iface?: string; intervalS?: number } = {},
 ): Promise<ArpingResult> {
   assertTestIp(ip);
   if (ip.includes(':')) throw new Error(`arping: ${ip} is IPv6; use ndisc6`);
@@ -41,6 +41,7 @@ export async function arping(
       String(opts.deadlineS ?? count + 1),
       '-i',
       opts.iface ?? 'eth0',
+      ...(opts.intervalS !== undefined ? ['-W', String(opts.intervalS)] : []),
       ip,
     ],
     { allowFailure: true },

@@ -1,0 +1,119 @@
+// NLRI prefixes (RFC 4271 4.3 "Network Layer Reachability Information", RFC 4760 5): a 1-octet length in
+// bits followed by the fewest octets that hold it. The trailing bits of the last octet are "irrelevant" on the
+// wire; they are kept as received so that decode and encode are exact inverses.
+import { formatIP, parseIP } from '../../../addr/ip';
+import { parseCidr } from '../../../addr/cidr';
+import { type Decoded, decoded, failed } from './result';
+import { ErrorCode, UpdateMessageSubcode } from './codes';
+
+export type PrefixFamily = 4 | 6;
+
+export interface Prefix {
+  readonly family: PrefixFamily;
+  /** The address part in canonical text (RFC 5952 for IPv6). */
+  readonly address: string;
+  readonly length: number;
+}
+
+const BITS: Record<PrefixFamily, number> = { 4: 32, 6: 128 };
+
+export function formatPrefix(prefix: Prefix): string {
+  return `${prefix.address}/${prefix.length}`;
+}
+
+/** Parses `192.0.2.0/24` or `2001:db8::/32`, masking host bits; undefined for anything else. */
+export function parsePrefix(text: string): Prefix | undefined {
+  const cidr = parseCidr(text);
+  if (cidr === undefined) return undefined;
+  return {
+    family: cidr.family,
+    address: formatIP({ family: cidr.family, value: cidr.base }),
+    length: cidr.prefix,
+  };
+}
+
+export function prefixEncodingLength(prefix: Prefix): number {
+  return 1 + Math.ceil(prefix.length / 8);
+}
+
+export function prefixesEncodingLength(prefixes: readonly Prefix[]): number {
+  let total = 0;
+  for (const p of prefixes) total += prefixEncodingLength(p);
+  return total;
+}
+
+/** The address as 4 or 16 octets. Throws on a value that is not an address: that is a programming error. */
+export function addressBytes(family: PrefixFamily, address: string): Buffer {
+  const ip = parseIP(address);
+  if (ip === undefined || ip.family !== family) {
+    throw new TypeError(`not an IPv${family} address: ${JSON.stringify(address)}`);
+  }
+  const size = BITS[family] / 8;
+  const out = Buffer.alloc(size);
+  let value = ip.value;
+  for (let i = size - 1; i >= 0; i--) {
+    out[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return out;
+}
+
+export function readAddress(family: PrefixFamily, buf: Uint8Array, offset: number): string {
+  if (family === 4) {
+    return `${buf[offset] ?? 0}.${buf[offset + 1] ?? 0}.${buf[offset + 2] ?? 0}.${buf[offset + 3] ?? 0}`;
+  }
+  const size = BITS[family] / 8;
+  let value = 0n;
+  for (let i = 0; i < size; i++) value = (value << 8n) | BigInt(buf[offset + i] ?? 0);
+  return formatIP({ family, value });
+}
+
+export function encodePrefix(prefix: Prefix, buf: Buffer, offset: number): number {
+  if (!Number.isInteger(prefix.length) || prefix.length < 0 || prefix.length > BITS[prefix.family]) {
+    throw new RangeError(`bad prefix length ${prefix.length} for IPv${prefix.family}`);
+  }
+  const octets = Math.ceil(prefix.length / 8);
+  buf[offset] = prefix.length;
+  addressBytes(prefix.family, prefix.address).copy(buf, offset + 1, 0, octets);
+  return 1 + octets;
+}
+
+export function encodePrefixes(prefixes: readonly Prefix[], buf: Buffer, offset: number): number {
+  let at = offset;
+  for (const p of prefixes) at += encodePrefix(p, buf, at);
+  return at - offset;
+}
+
+/**
+ * Decodes prefixes filling exactly buf[offset, end). A length beyond the family's width or a prefix running past
+ * `end` is a syntactically incorrect field: RFC 4271 6.3 Invalid Network Field.
+ */
+export function decodePrefixes(
+  family: PrefixFamily,
+  buf: Uint8Array,
+  offset: number,
+  end: number,
+): Decoded<Prefix[]> {
+  const out: Prefix[] = [];
+  let at = offset;
+  const scratch = new Uint8Array(BITS[family] / 8);
+  while (at < end) {
+    const length = buf[at] ?? 0;
+    if (length > BITS[family]) {
+      return failed('prefix-length', ErrorCode.UpdateMessageError, UpdateMessageSubcode.InvalidNetworkField);
+    }
+    const octets = Math.ceil(length / 8);
+    if (at + 1 + octets > end) {
+      return failed(
+        'prefix-truncated',
+        ErrorCode.UpdateMessageError,
+        UpdateMessageSubcode.InvalidNetworkField,
+      );
+    }
+    scratch.fill(0);
+    scratch.set(buf.subarray(at + 1, at + 1 + octets));
+    out.push({ family, address: readAddress(family, scratch, 0), length });
+    at += 1 + octets;
+  }
+  return decoded(out, at - offset);
+}
