@@ -1,0 +1,130 @@
+// A rolling restart of every speaker under continuous client requests, end to end: ironlb from the manifest in a
+// world of three nodes, the demo's pool, backends and dual-stack Service, and a client sending HTTP requests
+// to the IPv4 and IPv6 addresses back to back while each speaker Pod in turn is deleted (SIGTERM, planned
+// leave) and recreated by the DaemonSet controller. None of the requests may fail: the leaver keeps answering
+// until its successor has taken over (make-before-break), and the returning speaker takes its addresses back
+// only after the successor has let go (break-before-make), while the client's neighbour cache still points at
+// a node that accepts the traffic. MetalLB's users report drops on every rolling update of the speakers.
+// Needs root (network namespaces); fails, never skips, without it.
+import { httpGetFrom } from '../harness/net';
+import { waitFor } from '../harness/readiness';
+import { readService } from '../../testkit/servicereader';
+import {
+  applyWhenAdmitted,
+  installIronlb,
+  startCluster,
+  waitForControllerReady,
+  waitForSpeakersReady,
+  type InstalledCluster,
+} from './cluster';
+import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
+import {
+  BACKEND_PORT,
+  backendObjects,
+  DEMO_NAMESPACE,
+  DEMO_SERVICE,
+  exposeServiceOnNodes,
+  l2Objects,
+} from '../demo/objects';
+
+jest.setTimeout(300_000);
+
+const NODES = 3;
+let cluster: InstalledCluster | undefined;
+let ips: string[] = [];
+
+function c(): InstalledCluster {
+  if (cluster === undefined) throw new Error('cluster did not start (see beforeAll failure)');
+  return cluster;
+}
+
+const say = (line: string): void => {
+  process.stderr.write(`[layer2rolling.e2e] ${line}\n`);
+};
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: NODES, onStep: say });
+  const { admin, world } = cluster;
+  await installIronlb(cluster);
+  await waitForControllerReady(admin);
+  await waitForSpeakersReady(
+    admin,
+    world.nodes.map((n) => n.role),
+  );
+  await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
+  await applyManifest(admin, backendObjects(NODES));
+  await waitFor(
+    `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
+    async () => {
+      ips = (await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE)).ips;
+      return ips.some((i) => !i.includes(':')) && ips.some((i) => i.includes(':'));
+    },
+    { timeoutMs: 60_000 },
+  );
+  await exposeServiceOnNodes(world, ips);
+  for (const ip of ips) {
+    await waitFor(
+      `HTTP to ${ip} answered`,
+      () => httpGetFrom(world, 'client', ip, BACKEND_PORT, 2).then(() => true),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+test('a rolling restart of every speaker under continuous requests fails none of them', async () => {
+  const { admin, world } = c();
+  const nodes = world.nodes.map((n) => n.role);
+  const failures: string[] = [];
+  let requests = 0;
+  let running = true;
+  const client = (async () => {
+    while (running) {
+      for (const ip of ips) {
+        try {
+          await httpGetFrom(world, 'client', ip, BACKEND_PORT, 2);
+        } catch (err) {
+          failures.push(
+            `${new Date().toISOString()} ${ip}: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+        requests++;
+      }
+    }
+  })();
+  try {
+    for (const node of nodes) {
+      const before = await waitForSpeakersReady(admin, nodes);
+      const pod = before.get(node);
+      if (pod === undefined) throw new Error(`no speaker on ${node}`);
+      const t0 = Date.now();
+      await admin.request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}` });
+      // The DaemonSet controller replaces it once it is gone; wait for the new one to be Ready.
+      await waitFor(
+        `a new Ready speaker on ${node}`,
+        async () => {
+          const now = await waitForSpeakersReady(admin, nodes, 60_000);
+          return now.get(node)?.metadata.name !== pod.metadata.name;
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+      say(
+        `${node}: speaker ${pod.metadata.name} replaced in ${Date.now() - t0}ms; ${requests} requests so far`,
+      );
+      // Let the newcomer finish its hold-down and take its addresses back before the next one goes.
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+  } finally {
+    running = false;
+    await client;
+  }
+  say(`${requests} requests over the rolling restart, ${failures.length} failed`);
+  expect(requests).toBeGreaterThan(50);
+  expect(failures).toEqual([]);
+});
