@@ -4,6 +4,7 @@
 import { BGP_BACKENDS } from '../api/metallb';
 import { parseDuration } from '../config/duration';
 import type { BGPType } from '../config/modes';
+import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
 import type { FailurePolicy } from './webhooks/certmanager';
 
@@ -39,9 +40,7 @@ export interface ControllerFlags {
   readonly kubeconfig: string;
 }
 
-type Spec = { kind: 'string' | 'int' | 'bool' | 'duration'; default: string; env?: string };
-
-const SPECS: Record<string, Spec> = {
+const SPECS: Record<string, FlagSpec> = {
   port: { kind: 'int', default: '9120' },
   'health-port': { kind: 'int', default: '17472' },
   'webhook-port': { kind: 'int', default: '9443' },
@@ -75,34 +74,13 @@ const SPECS: Record<string, Spec> = {
 /** client-go's leaderelection JitterFactor: a retry may come this many retry periods late. */
 const RETRY_JITTER = 1.2;
 
-export class FlagError extends Error {
-  override readonly name = 'FlagError';
-}
+export { FlagError };
 
 export function parseFlags(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ControllerFlags {
-  const values = new Map<string, string>();
-  for (const [name, spec] of Object.entries(SPECS))
-    values.set(name, (spec.env !== undefined ? env[spec.env] : undefined) || spec.default);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('-')) throw new FlagError(`unexpected argument ${JSON.stringify(arg)}`);
-    const body = arg.replace(/^--?/, '');
-    const eq = body.indexOf('=');
-    const name = eq < 0 ? body : body.slice(0, eq);
-    const spec = SPECS[name];
-    if (!spec) throw new FlagError(`flag provided but not defined: -${name}`);
-    if (eq >= 0) values.set(name, body.slice(eq + 1));
-    else if (spec.kind === 'bool') values.set(name, 'true');
-    else {
-      const next = argv[i + 1];
-      if (next === undefined) throw new FlagError(`flag needs an argument: -${name}`);
-      values.set(name, next);
-      i++;
-    }
-  }
+  const values = scanFlags({ specs: SPECS }, argv, env);
   const str = (n: string): string => values.get(n) ?? '';
   const int = (n: string): number => {
     const v = Number(str(n));

@@ -4,6 +4,7 @@
 // manifest written for another build never runs with a setting silently dropped. Pure: argv and env in,
 // options or an error out.
 import { parseDuration } from '../config/duration';
+import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
 
 export interface SpeakerFlags {
@@ -40,9 +41,7 @@ export interface MemberlistFlags {
   readonly secretKey: string;
 }
 
-type Spec = { kind: 'string' | 'int' | 'bool'; default: string; env?: string };
-
-const SPECS: Record<string, Spec> = {
+const SPECS: Record<string, FlagSpec> = {
   'node-name': { kind: 'string', default: '', env: 'METALLB_NODE_NAME' },
   'pod-name': { kind: 'string', default: '', env: 'METALLB_POD_NAME' },
   host: { kind: 'string', default: '', env: 'METALLB_HOST' },
@@ -68,36 +67,13 @@ const UNSUPPORTED: Record<string, string> = {
   'frrk8s-namespace': 'only the native BGP mode exists in ironlb',
 };
 
-export class FlagError extends Error {
-  override readonly name = 'FlagError';
-}
+export { FlagError };
 
 export function parseFlags(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): SpeakerFlags {
-  const values = new Map<string, string>();
-  for (const [name, spec] of Object.entries(SPECS))
-    values.set(name, (spec.env !== undefined ? env[spec.env] : undefined) || spec.default);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('-')) throw new FlagError(`unexpected argument ${JSON.stringify(arg)}`);
-    const body = arg.replace(/^--?/, '');
-    const eq = body.indexOf('=');
-    const name = eq < 0 ? body : body.slice(0, eq);
-    const why = UNSUPPORTED[name];
-    if (why !== undefined) throw new FlagError(`flag -${name} is not supported by ironlb: ${why}`);
-    const spec = SPECS[name];
-    if (!spec) throw new FlagError(`flag provided but not defined: -${name}`);
-    if (eq >= 0) values.set(name, body.slice(eq + 1));
-    else if (spec.kind === 'bool') values.set(name, 'true');
-    else {
-      const next = argv[i + 1];
-      if (next === undefined) throw new FlagError(`flag needs an argument: -${name}`);
-      values.set(name, next);
-      i++;
-    }
-  }
+  const values = scanFlags({ specs: SPECS, unsupported: UNSUPPORTED }, argv, env);
   const str = (n: string): string => values.get(n) ?? '';
   const port = (n: string): number => {
     const v = Number(str(n));
