@@ -8,6 +8,7 @@ import type { Logger } from 'winston';
 import type { BGPType } from '../../config/modes';
 import type { ClusterResources } from '../../config/resources';
 import { describeError } from '../../kube/errors';
+import { serveJsonPost } from '../../kube/jsonpost';
 import { listen, type Listening } from '../../kube/listen';
 import {
   AdmissionReviewSchema,
@@ -104,38 +105,11 @@ export class WebhookServer {
     await listening?.close();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const reply = (status: number, body: unknown): void => {
-      const text = JSON.stringify(body);
-      res.writeHead(status, {
-        'Content-Type': 'application/json',
-        'Content-Length': Buffer.byteLength(text),
-      });
-      res.end(text);
-    };
-    try {
-      if (req.method !== 'POST') return reply(405, { error: 'POST only' });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-        size += buf.length;
-        if (size > MAX_BODY) return reply(413, { error: 'request too large' });
-        chunks.push(buf);
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        return reply(400, { error: 'body is not JSON' });
-      }
-      const path = new URL(req.url ?? '/', 'https://webhook').pathname;
-      const out = await this.handle(path, body);
-      reply(out.status, out.body);
-    } catch (err) {
-      this.options.logger.error('webhook request failed', { path: req.url, error: describeError(err) });
-      if (!res.headersSent) reply(500, { error: 'internal error' });
-      else res.end();
-    }
+  private serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return serveJsonPost(req, res, {
+      maxBytes: MAX_BODY,
+      logger: this.options.logger,
+      handle: (path, body) => this.handle(path, body),
+    });
   }
 }
