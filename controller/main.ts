@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { systemClock } from '../kube/clock';
 import { describeError } from '../kube/errors';
 import { createLogger } from '../kube/log';
-import { ClusterAccess } from '../kube/credentials/clusteraccess';
-import { loadCredentials } from '../kube/credentials/load';
+import { clusterAccessOrExit } from '../kube/credentials/startup';
 import { KubeRestClient } from '../kube/rest';
 import { startController } from './app/controller';
 import { ensureMemberlistSecret } from './app/memberlist';
@@ -47,21 +46,7 @@ async function main(): Promise<void> {
     webhookMode: flags.webhookMode,
     bgpType: flags.bgpType,
   });
-  let credentials;
-  try {
-    credentials = await loadCredentials({
-      env: process.env,
-      ...(flags.kubeconfig !== '' ? { kubeconfig: flags.kubeconfig } : {}),
-    });
-  } catch (err) {
-    logger.error('cannot load cluster credentials', { op: 'startup', error: describeError(err) });
-    process.exit(1);
-  }
-  logger.info('connecting to the API server', {
-    server: credentials.server,
-    credentials: credentials.origin,
-  });
-  const kubeConfig = new ClusterAccess(credentials);
+  const kubeConfig = await clusterAccessOrExit(logger, flags.kubeconfig);
   const rest = new KubeRestClient(kubeConfig, { userAgent: 'ironlb-controller' });
   const clock = systemClock();
 

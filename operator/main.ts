@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../kube/errors';
 import { createLogger } from '../kube/log';
-import { ClusterAccess } from '../kube/credentials/clusteraccess';
-import { loadCredentials } from '../kube/credentials/load';
+import { clusterAccessOrExit } from '../kube/credentials/startup';
 import { startOperator } from './app/operator';
 import { EnvironmentError, parseEnvironment } from './env';
 import { FlagError, parseFlags } from './flags';
@@ -34,16 +33,7 @@ async function main(): Promise<void> {
     frrImage: env.frrImage,
     monitoring: env.monitoring,
   });
-  let credentials;
-  try {
-    credentials = await loadCredentials({
-      env: process.env,
-      ...(flags.kubeconfig !== '' ? { kubeconfig: flags.kubeconfig } : {}),
-    });
-  } catch (err) {
-    logger.error('cannot load cluster credentials', { op: 'startup', error: describeError(err) });
-    process.exit(1);
-  }
+  const kubeConfig = await clusterAccessOrExit(logger, flags.kubeconfig);
   let webhook;
   if (flags.webhookPort !== 0) {
     try {
@@ -59,7 +49,7 @@ async function main(): Promise<void> {
   }
   const frrk8sExternalNamespace = process.env.FRRK8S_EXTERNAL_NAMESPACE;
   const operator = await startOperator({
-    kubeConfig: new ClusterAccess(credentials),
+    kubeConfig,
     env,
     ...(frrk8sExternalNamespace !== undefined ? { validation: { frrk8sExternalNamespace } } : {}),
     logger,

@@ -8,8 +8,7 @@ import { HealthServer } from '../kube/health';
 import { informerFactory } from '../kube/informerfactory';
 import { createLogger } from '../kube/log';
 import { createRegistry } from '../kube/metrics';
-import { ClusterAccess } from '../kube/credentials/clusteraccess';
-import { loadCredentials } from '../kube/credentials/load';
+import { clusterAccessOrExit } from '../kube/credentials/startup';
 import { KubeRestClient } from '../kube/rest';
 import { startSpeaker, type SpeakerMembership } from './app/speaker';
 import { speakerMetrics } from './app/metrics';
@@ -55,18 +54,7 @@ async function main(): Promise<void> {
 
   // Credentials without @kubernetes/client-node: importing it alone costs about 80 MiB of RSS, the speaker's
   // whole budget (speaker/main.test.ts keeps it out of the module graph).
-  let credentials;
-  try {
-    credentials = await loadCredentials({ env: process.env });
-  } catch (err) {
-    logger.error('cannot load cluster credentials', { op: 'startup', error: describeError(err) });
-    process.exit(1);
-  }
-  logger.info('connecting to the API server', {
-    server: credentials.server,
-    credentials: credentials.origin,
-  });
-  const kubeConfig = new ClusterAccess(credentials);
+  const kubeConfig = await clusterAccessOrExit(logger);
   const rest = new KubeRestClient(kubeConfig, { userAgent: 'ironlb-speaker' });
   const clock = systemClock();
   const registry = createRegistry({ defaultLabels: {} });
