@@ -12,10 +12,8 @@ import { REPO_ROOT } from '../e2e/harness/paths';
 import { applyManifest, METALLB_NAMESPACE as NS } from '../e2e/install/manifest';
 import {
   applyWhenAdmitted,
-  installIronlb,
+  installAndWaitForSpeakers,
   startCluster,
-  waitForControllerReady,
-  waitForSpeakersReady,
   type InstalledCluster,
 } from '../e2e/install/cluster';
 import { backendObjects, BACKEND_PORT, type Doc } from '../e2e/demo/objects';
@@ -70,13 +68,8 @@ const say = (line: string): void => {
 async function main(): Promise<void> {
   const cluster = await startCluster({ nodes: NODES, onStep: say });
   try {
-    const { admin, world } = cluster;
-    await installIronlb(cluster);
-    await waitForControllerReady(admin);
-    const speakers = await waitForSpeakersReady(
-      admin,
-      world.nodes.map((n) => n.role),
-    );
+    const { admin } = cluster;
+    const speakers = await installAndWaitForSpeakers(cluster);
     const pids = new Map<string, number>();
     for (const [node, pod] of speakers) {
       const pid = cluster.kubelets.find((k) => k.node.name === node)?.pidsOf(NS, pod.metadata.name)[0];

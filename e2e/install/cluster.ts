@@ -197,6 +197,16 @@ export async function waitForSpeakersReady(
   return byNode;
 }
 
+/** installIronlb, then the controller and one speaker per world node Ready: what every Layer 2 test starts from. */
+export async function installAndWaitForSpeakers(cluster: InstalledCluster): Promise<Map<string, SpeakerPod>> {
+  await installIronlb(cluster);
+  await waitForControllerReady(cluster.admin);
+  return waitForSpeakersReady(
+    cluster.admin,
+    cluster.world.nodes.map((n) => n.role),
+  );
+}
+
 /**
  * Applies metallb.io objects once the webhook admits them: the apiserver reaches it only after it has picked up
  * the injected CA and the webhook Service's endpoints. A denial is an answer, not a webhook still starting, and

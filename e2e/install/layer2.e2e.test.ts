@@ -25,10 +25,9 @@ import { waitFor } from '../harness/readiness';
 import { readService } from '../../testkit/servicereader';
 import {
   applyWhenAdmitted,
-  installIronlb,
+  installAndWaitForSpeakers,
   nodeOfMac as nodeOfMacIn,
   startCluster,
-  waitForControllerReady,
   waitForSpeakersReady,
   type InstalledCluster,
   type SpeakerPod,
@@ -198,12 +197,7 @@ beforeAll(async () => {
   const t = Date.now();
   cluster = await startCluster({ nodes: NODES, onStep: say });
   const { admin, world } = cluster;
-  await installIronlb(cluster);
-  await waitForControllerReady(admin);
-  speakers = await waitForSpeakersReady(
-    admin,
-    world.nodes.map((n) => n.role),
-  );
+  speakers = await installAndWaitForSpeakers(cluster);
   say(`controller and ${speakers.size} speakers Ready ${Date.now() - t}ms after start`);
   await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
   await applyManifest(admin, backendObjects(NODES));

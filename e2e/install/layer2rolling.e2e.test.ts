@@ -11,9 +11,8 @@ import { waitFor } from '../harness/readiness';
 import { readService } from '../../testkit/servicereader';
 import {
   applyWhenAdmitted,
-  installIronlb,
+  installAndWaitForSpeakers,
   startCluster,
-  waitForControllerReady,
   waitForSpeakersReady,
   type InstalledCluster,
 } from './cluster';
@@ -45,12 +44,7 @@ const say = (line: string): void => {
 beforeAll(async () => {
   cluster = await startCluster({ nodes: NODES, onStep: say });
   const { admin, world } = cluster;
-  await installIronlb(cluster);
-  await waitForControllerReady(admin);
-  await waitForSpeakersReady(
-    admin,
-    world.nodes.map((n) => n.role),
-  );
+  await installAndWaitForSpeakers(cluster);
   await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
   await applyManifest(admin, backendObjects(NODES));
   await waitFor(

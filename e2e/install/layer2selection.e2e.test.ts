@@ -16,11 +16,9 @@ import { CONTENT_TYPE } from '../../kube/rest';
 import { readService } from '../../testkit/servicereader';
 import {
   applyWhenAdmitted,
-  installIronlb,
+  installAndWaitForSpeakers,
   nodeOfMac as nodeOfMacIn,
   startCluster,
-  waitForControllerReady,
-  waitForSpeakersReady,
   type InstalledCluster,
 } from './cluster';
 import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
@@ -194,13 +192,8 @@ const statusList = z.looseObject({
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: NODES, onStep: say });
-  const { admin, world } = cluster;
-  await installIronlb(cluster);
-  await waitForControllerReady(admin);
-  await waitForSpeakersReady(
-    admin,
-    world.nodes.map((n) => n.role),
-  );
+  const { admin } = cluster;
+  await installAndWaitForSpeakers(cluster);
   await applyWhenAdmitted(
     admin,
     [

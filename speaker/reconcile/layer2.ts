@@ -303,15 +303,16 @@ export class Layer2Reconciler implements Reconciler {
     }
     if (this.draining !== undefined) return this.draining;
     if (!this.slice()) return Promise.resolve();
+    const defer = this.opts.defer ?? setImmediate;
     const draining = new Promise<void>((resolve) => {
       const next = (): void => {
-        if (this.slice()) (this.opts.defer ?? setImmediate)(next);
+        if (this.slice()) defer(next);
         else {
           this.draining = undefined;
           resolve();
         }
       };
-      (this.opts.defer ?? setImmediate)(next);
+      defer(next);
     });
     this.draining = draining;
     return draining;
