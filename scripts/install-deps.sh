@@ -14,6 +14,7 @@ PACKAGES=(
   arping       # L2 mode: gratuitous ARP / ARP resolution checks
   ndisc6       # L2 mode: IPv6 neighbour solicitation checks
   tcpdump      # capturing announcements inside test namespaces
+  nftables     # dropping one protocol inside a test namespace (the speakers' heartbeats); tc here has no drop action
   curl         # probing LoadBalancer IPs from client namespaces
   iputils-ping # reachability checks
   procps       # pgrep/ps for process bookkeeping in scripts

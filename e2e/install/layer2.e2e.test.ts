@@ -11,36 +11,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { killNode, type DeadNode } from '../harness/nodefailure';
-import {
-  arpOf,
-  arping,
-  httpGetFrom,
-  ndisc6,
-  ndpOf,
-  startCapture,
-  type BackendAnswer,
-  type Capture,
-} from '../harness/net';
+import { arpOf, arping, ndpOf, startCapture, type BackendAnswer, type Capture } from '../harness/net';
 import { waitFor } from '../harness/readiness';
-import { readService } from '../../testkit/servicereader';
 import {
-  applyWhenAdmitted,
-  installAndWaitForSpeakers,
   nodeOfMac as nodeOfMacIn,
-  startCluster,
   waitForSpeakersReady,
   type InstalledCluster,
   type SpeakerPod,
 } from './cluster';
-import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
-import {
-  BACKEND_PORT,
-  backendObjects,
-  DEMO_NAMESPACE,
-  DEMO_SERVICE,
-  exposeServiceOnNodes,
-  l2Objects,
-} from '../demo/objects';
+import * as kit from './layer2kit';
+import { METALLB_NAMESPACE as NS } from './manifest';
+import { BACKEND_PORT, DEMO_NAMESPACE, DEMO_SERVICE } from '../demo/objects';
 
 jest.setTimeout(180_000);
 
@@ -94,125 +75,16 @@ async function statusNodes(): Promise<string[]> {
     .sort();
 }
 
-/** Waits until arping for ip4 is answered, and returns the MACs of three requests' replies. */
-async function arpingMacs(what: string, timeoutMs = 15_000): Promise<string[]> {
-  let macs: string[] = [];
-  let output = '';
-  await waitFor(
-    what,
-    async () => {
-      const r = await arping(c().world, ip4, { count: 3, deadlineS: 4 });
-      macs = r.macs;
-      output = r.output;
-      return r.replies.length > 0;
-    },
-    { timeoutMs, intervalMs: 200 },
-  ).catch((err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nlast arping: ${output}`);
-  });
-  say(`arping ${ip4}:\n${output.trim()}`);
-  return macs;
-}
-
-async function ndiscMacs(what: string, timeoutMs = 15_000): Promise<string[]> {
-  let macs: string[] = [];
-  let output = '';
-  await waitFor(
-    what,
-    async () => {
-      const r = await ndisc6(c().world, ip6, { waitMs: 1_500 });
-      macs = r.macs;
-      output = r.output;
-      return r.macs.length > 0;
-    },
-    { timeoutMs, intervalMs: 200 },
-  ).catch((err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nlast ndisc6: ${output}`);
-  });
-  say(`ndisc6 ${ip6}:\n${output.trim()}`);
-  return macs;
-}
-
-async function httpUntilAnswered(ip: string, timeoutMs = 20_000): Promise<BackendAnswer> {
-  let answer: BackendAnswer | undefined;
-  let last = '';
-  await waitFor(
-    `HTTP to ${ip}:${BACKEND_PORT} from the client to be answered`,
-    async () => {
-      try {
-        answer = await httpGetFrom(c().world, 'client', ip, BACKEND_PORT, 1);
-        return true;
-      } catch (err) {
-        last = err instanceof Error ? err.message : String(err);
-        return false;
-      }
-    },
-    { timeoutMs, intervalMs: 50 },
-  ).catch((err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nlast error: ${last}`);
-  });
-  if (answer === undefined) throw new Error('lost the answer');
-  return answer;
-}
-
-/** Every speaker's ironlb_membership_peers_seen, by node ('?' when its metrics do not answer). */
-async function peersSeen(): Promise<Map<string, string>> {
-  const world = c().world;
-  const seen = new Map<string, string>();
-  for (const n of world.nodes) {
-    const r = await world.exec(n.role, ['curl', '-sS', '-m', '2', `http://${n.primary.v4}:7472/metrics`], {
-      allowFailure: true,
-    });
-    seen.set(n.role, /^ironlb_membership_peers_seen (\d+)$/m.exec(r.stdout)?.[1] ?? '?');
-  }
-  return seen;
-}
-
-async function waitForFullMembership(timeoutMs = 30_000): Promise<void> {
-  let seen = new Map<string, string>();
-  await waitFor(
-    `every speaker to report ironlb_membership_peers_seen ${NODES - 1}`,
-    async () => {
-      seen = await peersSeen();
-      return [...seen.values()].every((v) => v === String(NODES - 1));
-    },
-    { timeoutMs, intervalMs: 500 },
-  ).catch((err: unknown) => {
-    throw new Error(
-      `${err instanceof Error ? err.message : String(err)}\npeers seen: ${JSON.stringify([...seen])}`,
-    );
-  });
-}
-
-/** The pid of the speaker container on `node`. */
-function speakerPid(node: string): number {
-  const pod = speakers.get(node);
-  const kubelet = c().kubelets.find((k) => k.node.name === node);
-  const pid = pod === undefined ? undefined : kubelet?.pidsOf(NS, pod.metadata.name)[0];
-  if (pid === undefined) throw new Error(`no running speaker process on ${node}`);
-  return pid;
-}
+const arpingMacs = (what: string): Promise<string[]> => kit.answeringMacs(c().world, ip4, what, say);
+const ndiscMacs = (what: string): Promise<string[]> => kit.answeringMacs(c().world, ip6, what, say);
+const httpUntilAnswered = (ip: string): Promise<BackendAnswer> => kit.httpUntilAnswered(c().world, ip);
+const waitForFullMembership = (timeoutMs?: number): Promise<void> =>
+  kit.waitForFullMembership(c().world, timeoutMs);
+const speakerPid = (node: string): number => kit.speakerPid(c(), speakers, node);
+const nameOfMac = (mac: string): string => nodeOfMac(mac) ?? mac;
 
 beforeAll(async () => {
-  const t = Date.now();
-  cluster = await startCluster({ nodes: NODES, onStep: say });
-  const { admin, world } = cluster;
-  speakers = await installAndWaitForSpeakers(cluster);
-  say(`controller and ${speakers.size} speakers Ready ${Date.now() - t}ms after start`);
-  await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
-  await applyManifest(admin, backendObjects(NODES));
-  await waitFor(
-    `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
-    async () => {
-      const svc = await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE);
-      ip4 = svc.ips.find((i) => !i.includes(':')) ?? '';
-      ip6 = svc.ips.find((i) => i.includes(':')) ?? '';
-      return ip4 !== '' && ip6 !== '';
-    },
-    { timeoutMs: 60_000 },
-  );
-  await exposeServiceOnNodes(world, [ip4, ip6]);
-  say(`Service addresses ${ip4} ${ip6}`);
+  ({ cluster, speakers, ip4, ip6 } = await kit.startDemoLayer2(NODES, say));
 }, 300_000);
 
 afterAll(async () => {
@@ -311,19 +183,11 @@ describe('Layer 2 from the manifest', () => {
       if (tCont === 0 && tStop !== 0) process.kill(pid, 'SIGCONT');
       await capture.stop();
     }
-    const replies = capture
-      .packets()
-      .flatMap((p) => {
-        const a = arpOf(p);
-        return a?.op === 'reply' && a.ip === ip4 && p.time * 1000 >= tStop
-          ? [{ t: p.time * 1000, mac: p.srcMac }]
-          : [];
-      })
-      .sort((a, b) => a.t - b.t);
-    // Who answered, in order, with repeats collapsed: the successor during the freeze, then possibly the
-    // returning owner once it has rejoined, and never the two interleaved.
-    const sequence = replies.map((r) => r.mac).filter((m, i, all) => i === 0 || all[i - 1] !== m);
-    const timeline = replies.map((r) => `+${Math.round(r.t - tCont)}ms ${nodeOfMac(r.mac) ?? r.mac}`);
+    const replies = kit.arpReplies(capture, ip4, tStop);
+    // Who answered, in order: the successor during the freeze, then possibly the returning owner once it has
+    // rejoined, and never the two interleaved.
+    const sequence = kit.answerSequence(replies);
+    const timeline = kit.replyTimeline(replies, tCont, nameOfMac);
     say(`freeze of ${owner} (${tCont - tStop}ms): replies relative to SIGCONT: ${timeline.join(', ')}`);
     const successor = sequence[0] ?? '';
     expect(successor).not.toBe(oldMac);
@@ -456,26 +320,14 @@ describe('Layer 2 from the manifest', () => {
     } finally {
       await capture.stop();
     }
-    const replies = capture.packets().flatMap((p) => {
-      const a = arpOf(p);
-      return a?.op === 'reply' && a.ip === ip4 ? [{ t: p.time * 1000, mac: p.srcMac }] : [];
-    });
+    const replies = kit.arpReplies(capture, ip4);
     const report = windows.map((w) => {
-      const inWindow = replies.filter((r) => r.t >= w.from && r.t <= w.to).sort((a, b) => a.t - b.t);
+      const inWindow = replies.filter((r) => r.t >= w.from && r.t <= w.to);
       const macs = [...new Set(inWindow.map((r) => r.mac))];
-      // Two nodes answering at once: replies from different MACs closer than half arping's 1 s interval
-      // answer the same request. A later move from one node to another (replies a second apart) is a
-      // handover, reported but not a split brain.
-      const overlaps = inWindow.flatMap((r, i) => {
-        const prev = inWindow[i - 1];
-        return prev !== undefined && prev.mac !== r.mac && r.t - prev.t < 500
-          ? [
-              `${nodeOfMac(prev.mac) ?? prev.mac} and ${nodeOfMac(r.mac) ?? r.mac} ${Math.round(r.t - prev.t)}ms apart`,
-            ]
-          : [];
-      });
-      // The reply timeline of the window (ms after its start), so a failure shows who answered when.
-      const timeline = inWindow.map((r) => `+${Math.round(r.t - w.from)}ms ${nodeOfMac(r.mac) ?? r.mac}`);
+      // Replies of two MACs closer than half arping's 1 s interval answer the same request: a split brain. A
+      // move with replies a second apart is a handover, reported but not a failure.
+      const overlaps = kit.overlappingReplies(inWindow, nameOfMac, 500);
+      const timeline = kit.replyTimeline(inWindow, w.from, nameOfMac);
       return { what: w.what, macs, overlaps, timeline, replies: inWindow.length };
     });
     say(

@@ -8,23 +8,10 @@
 // Needs root (network namespaces); fails, never skips, without it.
 import { httpGetFrom } from '../harness/net';
 import { waitFor } from '../harness/readiness';
-import { readService } from '../../testkit/servicereader';
-import {
-  applyWhenAdmitted,
-  installAndWaitForSpeakers,
-  startCluster,
-  waitForSpeakersReady,
-  type InstalledCluster,
-} from './cluster';
-import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
-import {
-  BACKEND_PORT,
-  backendObjects,
-  DEMO_NAMESPACE,
-  DEMO_SERVICE,
-  exposeServiceOnNodes,
-  l2Objects,
-} from '../demo/objects';
+import { waitForSpeakersReady, type InstalledCluster } from './cluster';
+import { startDemoLayer2 } from './layer2kit';
+import { METALLB_NAMESPACE as NS } from './manifest';
+import { BACKEND_PORT } from '../demo/objects';
 
 jest.setTimeout(300_000);
 
@@ -42,30 +29,9 @@ const say = (line: string): void => {
 };
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: NODES, onStep: say });
-  const { admin, world } = cluster;
-  await installAndWaitForSpeakers(cluster);
-  await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
-  await applyManifest(admin, backendObjects(NODES));
-  await waitFor(
-    `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
-    async () => {
-      ips = (await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE)).ips;
-      return ips.some((i) => !i.includes(':')) && ips.some((i) => i.includes(':'));
-    },
-    { timeoutMs: 60_000 },
-  );
-  await exposeServiceOnNodes(world, ips);
-  for (const ip of ips) {
-    await waitFor(
-      `HTTP to ${ip} answered`,
-      () => httpGetFrom(world, 'client', ip, BACKEND_PORT, 2).then(() => true),
-      {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-      },
-    );
-  }
+  const demo = await startDemoLayer2(NODES, say);
+  cluster = demo.cluster;
+  ips = [demo.ip4, demo.ip6];
 }, 300_000);
 
 afterAll(async () => {
