@@ -6,6 +6,8 @@
 //               tens of seconds after the link returns);
 //   membership  only the speakers' UDP heartbeats to and from the node are dropped (nftables), ARP still flows: a
 //               speaker that cannot hear or be heard must stop answering before anyone takes its addresses;
+//   oneway      only the node's outgoing heartbeats are dropped: it hears everyone and nobody hears it, so it
+//               learns of its own death from the others' claim and must stay silent until the loss ends;
 //   freeze      SIGSTOP of the node's speaker, then SIGCONT (a stalled event loop);
 //   kill        kill -9 of the node's speaker; the process kubelet starts it again.
 // Holds are random, some shorter than failure detection (350 ms). The verdict: no request of the client was ever
@@ -58,10 +60,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // membership port on input and output. The kernel here has no tc drop action (act_gact), so tc cannot do it.
 const CUT_TABLE = 'ilb_chaos';
 
-async function cutMembership(node: string): Promise<void> {
+/** Both ways, or `outOnly`: the node hears its peers but nobody hears it (one-way loss). */
+async function cutMembership(node: string, outOnly = false): Promise<void> {
   const rules = [
     `table inet ${CUT_TABLE} {`,
-    `  chain in { type filter hook input priority 0; udp dport ${MEMBERSHIP_PORT} drop; }`,
+    ...(outOnly
+      ? []
+      : [`  chain in { type filter hook input priority 0; udp dport ${MEMBERSHIP_PORT} drop; }`]),
     `  chain out { type filter hook output priority 0; udp dport ${MEMBERSHIP_PORT} drop; }`,
     '}',
   ].join('\n');
@@ -132,7 +137,7 @@ async function startPinger(name: string): Promise<ManagedProcess> {
   ]);
 }
 
-test(`${CYCLES} random disruptions (cable, membership, freeze, kill): no request ever answered by two MACs`, async () => {
+test(`${CYCLES} random disruptions (cable, membership, oneway, freeze, kill): no request ever answered by two MACs`, async () => {
   const world = c().world;
   const nodes = world.nodes.map((n) => n.role);
   const random = rng(SEED);
@@ -150,8 +155,8 @@ test(`${CYCLES} random disruptions (cable, membership, freeze, kill): no request
       const killable = (kills.get(target) ?? 0) < MAX_KILLS_PER_NODE;
       const kind = pick(
         killable
-          ? (['cable', 'membership', 'freeze', 'kill'] as const)
-          : (['cable', 'membership', 'freeze'] as const),
+          ? (['cable', 'membership', 'oneway', 'freeze', 'kill'] as const)
+          : (['cable', 'membership', 'oneway', 'freeze'] as const),
       );
       const holdMs = Math.round(200 + random() * 1_800);
       const t0 = Date.now();
@@ -163,7 +168,8 @@ test(`${CYCLES} random disruptions (cable, membership, freeze, kill): no request
           await world.linkUp(target);
           break;
         case 'membership':
-          await cutMembership(target);
+        case 'oneway':
+          await cutMembership(target, kind === 'oneway');
           await sleep(holdMs);
           await healMembership(target);
           break;
@@ -200,11 +206,12 @@ test(`${CYCLES} random disruptions (cable, membership, freeze, kill): no request
         capture,
         `cycle ${cycle} (${kind} ${target}): one MAC answering`,
       );
-      log.push(
+      const line =
         `${String(cycle).padStart(2)} ${kind.padEnd(10)} ${target}${target === owner ? ' (owner)' : ''} ` +
-          `${kind === 'kill' ? '' : `${holdMs}ms `}-> during: ${during.map(nameOfMac).join(' > ') || 'no reply'}; ` +
-          `steady on ${now} ${Date.now() - tHealed}ms after the heal`,
-      );
+        `${kind === 'kill' ? '' : `${holdMs}ms `}-> during: ${during.map(nameOfMac).join(' > ') || 'no reply'}; ` +
+        `steady on ${now} ${Date.now() - tHealed}ms after the heal`;
+      log.push(line);
+      say(line);
       owner = now;
     }
   } finally {

@@ -316,6 +316,34 @@ describe('Layer 2 announcer between two network namespaces', () => {
     expect(counters.gratuitousSent?.[VIP6]).toBe(5);
   });
 
+  it('still answers after its link went down and came back (the socket error on link down does not end the poll)', async () => {
+    // A packet socket bound to a device that goes down gets ENETDOWN as a pending error (POLLERR); libuv
+    // stops a poll handle on POLLERR, so without a restart the socket would never be read again. Addresses
+    // kept across the flap (as the harness's world and many hosts keep them) leave the interface looking the
+    // same to the next scan, so nothing reopens the socket either.
+    await inNs(NS_SPEAKER, ['sysctl', '-qw', `net.ipv6.conf.${IF_SPEAKER}.keep_addr_on_down=1`]);
+    for (const hold of [100, 600]) {
+      await inNs(NS_SPEAKER, ['ip', 'link', 'set', IF_SPEAKER, 'down']);
+      await sleep(hold);
+      await inNs(NS_SPEAKER, ['ip', 'link', 'set', IF_SPEAKER, 'up']);
+      await sleep(300);
+      const { stdout } = await inNs(NS_PEER, ['arping', '-c', '2', '-w', '4', '-i', IF_PEER, VIP4]);
+      expect(new Set(parseArping(stdout).map((r) => r.mac))).toEqual(new Set([speakerMac]));
+      const { stdout: n } = await inNs(NS_PEER, [
+        'ndisc6',
+        '-m',
+        '-n',
+        '-r',
+        '2',
+        '-w',
+        '1000',
+        VIP6,
+        IF_PEER,
+      ]);
+      expect(new Set(parseNdisc6(n))).toEqual(new Set([speakerMac]));
+    }
+  }, 30_000);
+
   it('stops answering at once after withdraw', async () => {
     await speaker.call({ op: 'withdraw', ip: VIP4 });
     await speaker.call({ op: 'withdraw', ip: VIP6 });

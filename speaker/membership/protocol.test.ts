@@ -3,8 +3,8 @@ import { SimNetwork } from '../../testkit/membershipsimnet';
 
 const D = DEFAULT_CONFIG.detectionMs;
 const T = DEFAULT_CONFIG.intervalMs;
-/** Detection plus one direct send (simulated latency is 1-2 ms) plus tick rounding. */
-const DETECT_BOUND = D + 10;
+/** Detection, the death grace, one direct send (simulated latency is 1-2 ms) and tick rounding. */
+const DETECT_BOUND = D + DEFAULT_CONFIG.deathGraceMs + 10;
 
 function converged(n: number, seed = 1, addresses = 16): SimNetwork {
   const net = SimNetwork.named(n, addresses, {}, seed);
@@ -120,6 +120,35 @@ describe('partitions and self-fencing', () => {
     expect(
       net.log.some((l) => l.member !== 'node-5' && l.event.includes('"memberDead","name":"node-5"')),
     ).toBe(true);
+    expect(net.overlaps).toEqual([]);
+  });
+
+  it.each([3, 10])(
+    '%i members: one-way loss (it hears everyone, nobody hears it) never leaves it answering beside the new owner',
+    (n) => {
+      const net = converged(n, 7, 64);
+      const victim = 'node-1';
+      expect(net.member(victim).state()).toBe('active');
+      for (const other of others(net, victim)) net.block(victim, other);
+      // Long enough for any join timeout to pass several times over: the victim must stay silent throughout.
+      net.run(5_000);
+      expect(net.agree(others(net, victim), [victim])).toBe(true);
+      expect(net.member(victim).aliveSpeakers().has(victim)).toBe(false);
+      for (const other of others(net, victim)) net.unblock(victim, other);
+      expect(net.runUntilTrue(() => net.agree(net.names), 4000, 1)).toBeDefined();
+      expect(net.overlaps).toEqual([]);
+    },
+  );
+
+  it('one-way loss from the victim to one watcher only: the rest of the cluster agrees it is dead, it stays silent', () => {
+    const net = converged(10, 9, 64);
+    const victim = 'node-3';
+    const watcher = net.member(victim).neighbours().successors[0] ?? '';
+    net.block(victim, watcher);
+    net.run(5_000);
+    expect(net.overlaps).toEqual([]);
+    net.unblock(victim, watcher);
+    expect(net.runUntilTrue(() => net.agree(net.names), 4000, 1)).toBeDefined();
     expect(net.overlaps).toEqual([]);
   });
 

@@ -35,6 +35,13 @@ export interface ProtocolConfig {
   readonly leaveTimeoutMs: number;
   /** Least time between two syncs with the same peer. */
   readonly syncIntervalMs: number;
+  /**
+   * How long a death takes effect after this member learns it: the dead member stays among the alive speakers
+   * (its addresses unclaimed) for this long. The claim goes to every member at once, the victim included, and a
+   * victim that is alive (its heartbeats lost, one way) stops answering the moment the claim reaches it; the
+   * grace lets it stop before anyone else starts, instead of at about the same moment.
+   */
+  readonly deathGraceMs: number;
 }
 
 export const DEFAULT_CONFIG: ProtocolConfig = {
@@ -46,6 +53,7 @@ export const DEFAULT_CONFIG: ProtocolConfig = {
   joinTimeoutMs: 1050,
   leaveTimeoutMs: 1000,
   syncIntervalMs: 500,
+  deathGraceMs: 50,
 };
 
 /**
@@ -99,6 +107,10 @@ export class MembershipProtocol {
   private readonly watchSince = new Map<string, number>();
   private readonly lastSync = new Map<string, number>();
   private readonly lastCorrection = new Map<string, number>();
+  /** Members whose death this member learned less than deathGraceMs ago: when it learned each. */
+  private readonly deathPending = new Map<string, number>();
+  /** Members this member declared dead itself: it repeats the claim to them until they refute it. */
+  private readonly declaredByMe = new Set<string>();
   private readonly replay = new ReplayGuard();
   private lastHeardAny: number;
   private nextHeartbeatAt: number;
@@ -161,7 +173,7 @@ export class MembershipProtocol {
     const out = new Set<string>();
     for (const [name, r] of this.records) {
       if (name === this.self) continue;
-      if (r.status === 'alive') out.add(name);
+      if (r.status === 'alive' || (r.status === 'dead' && this.deathPending.has(name))) out.add(name);
     }
     if (this.selfState === 'active' || this.selfState === 'leaving') out.add(this.self);
     return out;
@@ -206,6 +218,7 @@ export class MembershipProtocol {
       consider(this.lastHeardAny + this.config.fenceMs + 1);
       for (const p of this.pred) consider(this.lastSeen(p) + D + 1);
     }
+    for (const at of this.deathPending.values()) consider(at + this.config.deathGraceMs);
     if (this.handshake) {
       consider(this.handshake.lastSend + this.config.intervalMs);
       const limit = this.selfState === 'leaving' ? this.config.leaveTimeoutMs : this.config.holdDownMs;
@@ -244,6 +257,8 @@ export class MembershipProtocol {
       this.records.delete(name);
       this.lastHeard.delete(name);
       this.watchSince.delete(name);
+      this.deathPending.delete(name);
+      this.declaredByMe.delete(name);
       this.replay.forget(name);
       step.events.push({ type: 'memberRemoved', name });
       this.dirty();
@@ -364,9 +379,12 @@ export class MembershipProtocol {
       this.lastHeardAny = now;
       this.startJoin(now, true, step);
     }
+    for (const [name, at] of this.deathPending)
+      if (now - at >= this.config.deathGraceMs) this.deathPending.delete(name);
     if (this.selfState !== 'leaving' && now >= this.nextHeartbeatAt) {
       const digest = this.digest();
       for (const to of this.succ) this.send(step, to, { type: 'heartbeat', from: this.me, seq: 0, digest });
+      this.repeatClaims(step);
       this.nextHeartbeatAt = now + this.config.intervalMs;
       this.lastHeartbeatAt = now;
     }
@@ -417,10 +435,25 @@ export class MembershipProtocol {
     if (!held || held.status !== 'alive') return;
     const dead: MemberRecord = { ...held, status: 'dead' };
     this.records.set(name, dead);
+    this.deathPending.set(name, now);
+    this.declaredByMe.add(name);
     this.dirty();
     step.events.push({ type: 'memberDead', name, declaredByMe: true, silenceMs });
     for (const to of this.candidates) this.sendStates(step, to, [dead], false);
     this.refreshRing(now);
+  }
+
+  /**
+   * A death claim goes to every member once; the digest sync repairs a lost one, but only between members that
+   * hear each other. A victim heard by nobody (one-way loss) cannot be synced, so its declarers repeat the
+   * claim to it with every heartbeat until it refutes (a newer record) or leaves the candidate list.
+   */
+  private repeatClaims(step: Step): void {
+    for (const name of this.declaredByMe) {
+      const r = this.records.get(name);
+      if (r?.status === 'dead') this.sendStates(step, name, [r], false);
+      else this.declaredByMe.delete(name);
+    }
   }
 
   private startJoin(now: number, bump: boolean, step: Step): void {
@@ -447,8 +480,21 @@ export class MembershipProtocol {
     if (this.selfState === 'joining') {
       for (const name of this.candidates) if (!h.acked.has(name) && !this.records.has(name)) allAcked = false;
     }
+    // The join timeout is for members that went quiet (dead, or cut off both ways: they will be declared dead
+    // or fence themselves). A member heard from since this join began is alive and receiving nothing from me
+    // if it never acknowledges: one-way loss, and its side of the cluster holds me dead and my addresses
+    // given away. Becoming active then would answer beside their new owners, so wait, however long it lasts.
+    let heardButSilentToMe = false;
     if (this.selfState === 'joining') {
-      if (elapsed >= this.config.holdDownMs && (allAcked || elapsed >= this.config.joinTimeoutMs)) {
+      for (const [name, at] of this.lastHeard)
+        if (at >= h.since && !h.acked.has(name)) heardButSilentToMe = true;
+    }
+    if (this.selfState === 'joining') {
+      if (
+        elapsed >= this.config.holdDownMs &&
+        !heardButSilentToMe &&
+        (allAcked || elapsed >= this.config.joinTimeoutMs)
+      ) {
         this.handshake = undefined;
         this.setState('active', step);
       }
@@ -470,10 +516,15 @@ export class MembershipProtocol {
     if (held && compareRecords(r, held) <= 0) return;
     this.records.set(r.name, r);
     this.dirty();
+    if (r.status !== 'dead') {
+      this.deathPending.delete(r.name);
+      this.declaredByMe.delete(r.name);
+    }
     const was = held?.status;
     if (r.status === 'alive' && was !== 'alive') {
       step.events.push({ type: 'memberAlive', name: r.name });
     } else if (r.status === 'dead' && was !== 'dead') {
+      this.deathPending.set(r.name, now);
       step.events.push({ type: 'memberDead', name: r.name, declaredByMe: false });
     } else if (r.status === 'leaving' && was !== 'leaving') {
       step.events.push({ type: 'memberLeaving', name: r.name });

@@ -106,7 +106,24 @@ export interface Watch {
 
 /** Calls `onReadable` from the event loop whenever `fd` may have data (epoll through libuv). */
 export function watchReadable(fd: number, onReadable: () => void): Watch {
-  // The callback's argument differs between koffi versions (an object or a bit mask); we only need the wake-up.
-  const handle = koffi.node.poll(fd, { readable: true }, () => onReadable());
-  return { close: () => handle.close() };
+  let closed = false;
+  // The callback gets (status, events) in the pinned koffi; only a negative status matters here. libuv stops
+  // a poll handle when the fd reports POLLERR (uv__poll_io) and calls back once with UV_EBADF. A packet
+  // socket gets exactly that when its interface goes down (a pending ENETDOWN), and the socket works again
+  // once the link is up: read the error (recvfrom clears it) and poll again, or the socket is never read
+  // again. Restarting on the next turn keeps a persistent error from spinning inside one turn.
+  const restart = (): void => {
+    if (!closed) handle.start({ readable: true }, onPoll);
+  };
+  const onPoll = (status: unknown): void => {
+    onReadable();
+    if (typeof status === 'number' && status < 0) setImmediate(restart);
+  };
+  const handle = koffi.node.poll(fd, { readable: true }, onPoll);
+  return {
+    close: () => {
+      closed = true;
+      handle.close();
+    },
+  };
 }
