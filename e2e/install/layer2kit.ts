@@ -72,6 +72,8 @@ export async function startDemoLayer2(nodes: number, say: (line: string) => void
   }
 }
 
+const BROADCAST = 'ff:ff:ff:ff:ff:ff';
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -230,7 +232,7 @@ export function replyTimeline(
 /**
  * Requests that two nodes answered: for every ARP request `from` sent for `ip`, the MACs that replied before
  * `from`'s next request. Exact only while `from` is the one asking (no other prober runs meanwhile), which a
- * single pinger guarantees; gratuitous ARPs (sender = target) are not requests and are ignored.
+ * single pinger guarantees; gratuitous ARPs (sender = target, or the broadcast reply form) are ignored.
  */
 export function requestsAnsweredTwice(
   capture: Capture,
@@ -243,7 +245,9 @@ export function requestsAnsweredTwice(
     .flatMap((p) => {
       const a = arpOf(p);
       if (a?.op === 'request' && a.target === ip && a.sender === from) return [{ t: p.time * 1000, mac: '' }];
-      if (a?.op === 'reply' && a.ip === ip) return [{ t: p.time * 1000, mac: p.srcMac }];
+      // Answers go to the asker; the reply form of a gratuitous ARP is broadcast and answers nobody.
+      if (a?.op === 'reply' && a.ip === ip && p.dstMac !== BROADCAST)
+        return [{ t: p.time * 1000, mac: p.srcMac }];
       return [];
     })
     .sort((a, b) => a.t - b.t);
