@@ -1,0 +1,257 @@
+// The session shell driven through an in-memory connection by a hand-played peer: what goes on the wire for
+// each step of a session's life, and what a hostile peer gets back. Timers are jest's fake ones.
+import { ErrorCode, MessageHeaderSubcode } from '../codec/codes';
+import { type Message, decode, encode, frame } from '../codec/message';
+import { parsePrefix, type Prefix } from '../codec/prefix';
+import { endOfRibFamily } from '../codec/update';
+import { IPV4_UNICAST, IPV6_UNICAST, type SessionConfig, buildOpen } from '../fsm/open';
+import { type Connector, GRACEFUL_SHUTDOWN, type LinkHandlers, PeerSession, type Route } from './session';
+
+const CONFIG: SessionConfig = {
+  localAs: 64512,
+  peerAs: 64512,
+  routerId: '192.0.2.1',
+  holdTime: 9,
+  connectRetryTime: 10,
+  families: [IPV4_UNICAST, IPV6_UNICAST],
+};
+const PEER_OPEN = buildOpen({ ...CONFIG, routerId: '192.0.2.2' });
+const CTX = { fourOctetAs: true };
+
+function prefix(text: string): Prefix {
+  return parsePrefix(text) ?? fail(text);
+}
+
+class FakePeer {
+  handlers: LinkHandlers | undefined;
+  dials = 0;
+  closed = 0;
+  received: Message[] = [];
+  private buf = Buffer.alloc(0);
+  readonly connector: Connector = (_opts, h) => {
+    this.dials++;
+    this.handlers = h;
+    return {
+      write: (bytes) => {
+        this.buf = Buffer.concat([this.buf, bytes]);
+        for (let f = frame(this.buf); f.status === 'message'; f = frame(this.buf)) {
+          const d = decode(this.buf.subarray(0, f.length), CTX);
+          this.received.push(d.ok ? d.value : fail(d.error.reason));
+          this.buf = this.buf.subarray(f.length);
+        }
+      },
+      close: () => {
+        this.closed++;
+      },
+    };
+  };
+  send(m: Message | Buffer): void {
+    this.handlers?.onData(Buffer.isBuffer(m) ? m : encode(m, CTX));
+  }
+  take(): Message[] {
+    return this.received.splice(0);
+  }
+}
+
+function established(routes: Route[] = []): { peer: FakePeer; session: PeerSession } {
+  const peer = new FakePeer();
+  const session = new PeerSession({
+    config: CONFIG,
+    dial: { peerAddress: '192.0.2.2', peerPort: 179 },
+    connector: peer.connector,
+    random: () => 0,
+  });
+  session.setRoutes(routes);
+  session.start();
+  peer.handlers?.onConnect('192.0.2.1');
+  peer.send(PEER_OPEN);
+  peer.send({ type: 'keepalive' });
+  return { peer, session };
+}
+
+const R1: Route = { prefix: prefix('198.51.100.1/32'), localPref: 200, communities: [0xfde80064] };
+const R2: Route = { prefix: prefix('198.51.100.2/32'), localPref: 200, communities: [0xfde80064] };
+const R6: Route = {
+  prefix: prefix('2001:db8:5::1/128'),
+  largeCommunities: [{ global: 64512, local1: 1, local2: 2 }],
+};
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
+test('dials, sends OPEN, then on Established the whole table in one UPDATE per family and both End-of-RIBs', () => {
+  const { peer, session } = established([R1, R2, R6]);
+  expect(session.state).toBe('Established');
+  const sent = peer.take();
+  expect(sent.map((m) => m.type)).toEqual(['open', 'keepalive', 'update', 'update', 'update', 'update']);
+  const [, , v4, v6, eor4, eor6] = sent;
+  expect(v4).toMatchObject({ nlri: [R1.prefix, R2.prefix] });
+  expect(v4?.type === 'update' && v4.attributes).toEqual(
+    expect.arrayContaining([
+      { type: 'next-hop', nextHop: '192.0.2.1' },
+      { type: 'local-pref', localPref: 200 },
+      { type: 'as-path', segments: [] },
+    ]),
+  );
+  expect(v6?.type === 'update' && v6.attributes).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ type: 'mp-reach', nextHops: ['::ffff:c000:201'], nlri: [R6.prefix] }),
+    ]),
+  );
+  expect(eor4?.type === 'update' && endOfRibFamily(eor4)).toEqual({ afi: 1, safi: 1 });
+  expect(eor6?.type === 'update' && endOfRibFamily(eor6)).toEqual({ afi: 2, safi: 1 });
+  expect(session.stats()).toMatchObject({ announced: 3, pending: 0, updatesSent: 2 });
+});
+
+test('a change of the wanted routes sends only the difference', () => {
+  const { peer, session } = established([R1, R2]);
+  peer.take();
+  session.setRoutes([R1, R2]);
+  expect(peer.take()).toEqual([]);
+  session.setRoutes([R1, { ...R2, localPref: 50 }]);
+  expect(peer.take()).toEqual([expect.objectContaining({ nlri: [R2.prefix] })]);
+  session.setRoutes([]);
+  expect(peer.take()).toEqual([expect.objectContaining({ withdrawn: [R1.prefix, R2.prefix], nlri: [] })]);
+  expect(session.stats()).toMatchObject({ announced: 0, pending: 0 });
+});
+
+test('an external peer gets our AS in the path and no LOCAL_PREF', () => {
+  const peer = new FakePeer();
+  const config = { ...CONFIG, peerAs: 64513 };
+  const session = new PeerSession({
+    config,
+    dial: { peerAddress: '192.0.2.2', peerPort: 179 },
+    connector: peer.connector,
+  });
+  session.setRoutes([R1]);
+  session.start();
+  peer.handlers?.onConnect('192.0.2.1');
+  peer.send(buildOpen({ ...CONFIG, localAs: 64513, routerId: '192.0.2.2' }));
+  peer.send({ type: 'keepalive' });
+  const update = peer.take()[2];
+  expect(update?.type === 'update' && update.attributes.map((a) => a.type)).not.toContain('local-pref');
+  expect(update?.type === 'update' && update.attributes).toContainEqual({
+    type: 'as-path',
+    segments: [{ type: 'sequence', asns: [64512] }],
+  });
+});
+
+test('routes wanted while the session is down are pending and go out on Established', () => {
+  const peer = new FakePeer();
+  const session = new PeerSession({
+    config: CONFIG,
+    dial: { peerAddress: '192.0.2.2', peerPort: 179 },
+    connector: peer.connector,
+  });
+  session.start();
+  session.setRoutes([R1]);
+  expect(session.stats()).toMatchObject({ state: 'Connect', pending: 1, announced: 0 });
+});
+
+test('garbage gets Message Header Error / Connection Not Synchronized and the connection closes', () => {
+  const { peer, session } = established();
+  peer.take();
+  peer.send(Buffer.alloc(19, 0));
+  expect(peer.take()).toEqual([
+    expect.objectContaining({
+      type: 'notification',
+      code: ErrorCode.MessageHeaderError,
+      subcode: MessageHeaderSubcode.ConnectionNotSynchronized,
+    }),
+  ]);
+  expect(peer.closed).toBe(1);
+  expect(session.state).toBe('Idle');
+});
+
+test('an oversized length gets Bad Message Length with the length as data', () => {
+  const { peer } = established();
+  peer.take();
+  const big = Buffer.alloc(19, 0xff);
+  big.writeUInt16BE(5000, 16);
+  big[18] = 2;
+  peer.send(big);
+  expect(peer.take()).toEqual([
+    expect.objectContaining({
+      code: ErrorCode.MessageHeaderError,
+      subcode: MessageHeaderSubcode.BadMessageLength,
+      data: Uint8Array.of(0x13, 0x88),
+    }),
+  ]);
+});
+
+test('a message split across reads is reassembled; a truncated one is waited for, not refused', () => {
+  const { peer, session } = established();
+  peer.take();
+  const ka = encode({ type: 'keepalive' });
+  peer.send(ka.subarray(0, 7));
+  peer.send(ka.subarray(7));
+  peer.send(ka.subarray(0, 10));
+  expect(peer.take()).toEqual([]);
+  expect(session.state).toBe('Established');
+});
+
+test('the hold timer is enforced on receive: silence for the hold time sends Hold Timer Expired', () => {
+  const { peer, session } = established();
+  peer.take();
+  jest.advanceTimersByTime(8000);
+  peer.send({ type: 'keepalive' }); // restarts the hold timer
+  jest.advanceTimersByTime(8000);
+  expect(session.state).toBe('Established');
+  jest.advanceTimersByTime(1100);
+  expect(peer.take().filter((m) => m.type === 'notification')).toEqual([
+    expect.objectContaining({ code: ErrorCode.HoldTimerExpired }),
+  ]);
+  expect(session.state).toBe('Idle');
+});
+
+test('keepalives go out every third of the hold time', () => {
+  const { peer } = established();
+  peer.take();
+  jest.advanceTimersByTime(3000);
+  expect(peer.take()).toEqual([{ type: 'keepalive' }]);
+});
+
+test('after a failure it redials after the backoff (1 s first)', () => {
+  const { peer } = established();
+  peer.handlers?.onClose();
+  expect(peer.dials).toBe(1);
+  jest.advanceTimersByTime(999);
+  expect(peer.dials).toBe(1);
+  jest.advanceTimersByTime(2);
+  expect(peer.dials).toBe(2);
+});
+
+test('a connect that does not complete within connectRetryTime is abandoned and redialled', () => {
+  const peer = new FakePeer();
+  const session = new PeerSession({
+    config: CONFIG,
+    dial: { peerAddress: '192.0.2.2', peerPort: 179 },
+    connector: peer.connector,
+  });
+  session.start();
+  jest.advanceTimersByTime(10_001);
+  expect(peer.dials).toBe(2);
+  expect(peer.closed).toBe(1);
+});
+
+test('stop sends Cease / Administrative Shutdown and does not redial', async () => {
+  const { peer, session } = established();
+  peer.take();
+  await session.stop('bye');
+  expect(peer.take()).toEqual([
+    expect.objectContaining({ type: 'notification', code: ErrorCode.Cease, subcode: 2 }),
+  ]);
+  jest.advanceTimersByTime(300_000);
+  expect(peer.dials).toBe(1);
+});
+
+test('graceful shutdown re-announces every route with 65535:0 (RFC 8326)', () => {
+  const { peer, session } = established([R1]);
+  peer.take();
+  session.beginGracefulShutdown();
+  const [update] = peer.take();
+  expect(update?.type === 'update' && update.attributes).toContainEqual({
+    type: 'communities',
+    communities: [0xfde80064, GRACEFUL_SHUTDOWN],
+  });
+});
