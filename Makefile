@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-speaker bench-failover
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-speaker bench-failover bench-sxs
 
 deps:
 	scripts/ensure-npm.sh
@@ -72,3 +72,10 @@ bench-failover: deps
 # Removes namespaces (ilb-*) and recorded processes that crashed e2e runs left behind; live runs are skipped.
 e2e-clean:
 	scripts/e2e-clean.sh
+
+# ironlb's controller and upstream MetalLB's (built from the Go module proxy on first use, about 5 minutes) on
+# identical work, one after the other on fresh control planes; a table with both columns and the ratio
+# (bench/README.md). Knobs: IRONLB_SXS_SERVICES, IRONLB_SXS_WRITERS, IRONLB_SXS_REPEAT, IRONLB_SXS_RATE.
+bench-sxs: deps
+	scripts/build-cluster-bins.sh k8s etcd metallb
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/sxs.bench.ts

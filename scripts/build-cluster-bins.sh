@@ -4,10 +4,13 @@
 #   e2e/.cache/bin/k8s-<ver>/   kube-apiserver kube-controller-manager kube-scheduler kubectl
 #   e2e/.cache/bin/etcd-<ver>/  etcd
 #   e2e/.cache/bin/gobgp-<ver>/ gobgpd gobgp
+#   e2e/.cache/bin/metallb-<ver>/ controller speaker metallb-native.yaml   (only when asked: `metallb`)
 # Idempotent: a component whose folder holds a matching stamp and all its binaries is skipped, so a cached
 # run costs well under a second. Safe to re-run after an interrupted build (the stamp is written last).
 #
-# Usage: scripts/build-cluster-bins.sh [k8s] [etcd] [gobgp]     (no argument = all)
+# Usage: scripts/build-cluster-bins.sh [k8s] [etcd] [gobgp] [metallb]
+#        (no argument = k8s etcd gobgp; upstream MetalLB, for the side-by-side bench, is built only when named
+#        or with WITH_METALLB=1, so CI stays inside its time)
 # Env:   FORCE=1            rebuild even when the stamp matches
 #        BUILD_PARALLEL=N   go build -p N (default: number of cores); lower it if memory gets tight
 set -euo pipefail
@@ -132,8 +135,51 @@ k8s_ldflags() {
   printf '%s' "$f"
 }
 
+# Upstream MetalLB is built straight from its own module (`go install pkg@version`: its go.mod and go.sum, no
+# wrapper module, so no replace can sneak in), the way its Dockerfiles build it. Its release manifest and CRDs
+# are copied from the same module source so the bench installs exactly what that version's users install.
+# v0.16.x is not used: it requires github.com/metallb/frr-k8s v0.0.27, which the Go module proxy refuses (403).
+build_metallb() {
+  local version="$METALLB_VERSION" out="$BIN_ROOT/metallb-$METALLB_VERSION"
+  local stamp
+  stamp="$(printf 'version=%s go=%s\n' "$version" "$GO_VERSION")"
+  if up_to_date "$out" "$stamp" controller speaker && [[ -f "$out/metallb-native.yaml" ]]; then
+    log "metallb $version: up to date in ${out#"$ROOT"/}"
+    return 0
+  fi
+  local t0 tmp
+  t0="$(now)"
+  log "metallb $version: building controller speaker (go $GO_VERSION, -p $PARALLEL) ..."
+  mkdir -p "$out"
+  rm -f "$out/.stamp"
+  tmp="$(mktemp -d "$out/.tmp.XXXXXX")"
+  # internal/version is what upstream's Dockerfile stamps; -mod=mod is not accepted outside a main module.
+  local vpkg=go.universe.tf/metallb/internal/version
+  (
+    cd "$tmp"
+    GOFLAGS= GOBIN="$tmp" go install -p "$PARALLEL" -trimpath \
+      -ldflags "-s -w -X $vpkg.version=$version -X $vpkg.gitCommit=release -X $vpkg.gitBranch=release" \
+      "go.universe.tf/metallb/controller@$version" "go.universe.tf/metallb/speaker@$version"
+  ) || {
+    rm -rf "$tmp"
+    echo "build-cluster-bins: metallb build failed" >&2
+    exit 1
+  }
+  local src
+  src="$(GOFLAGS= go env GOMODCACHE)/go.universe.tf/metallb@$version"
+  cp "$src/config/manifests/metallb-native.yaml" "$tmp/metallb-native.yaml"
+  chmod u+w "$tmp/metallb-native.yaml"
+  mv -f "$tmp/controller" "$tmp/speaker" "$tmp/metallb-native.yaml" "$out/"
+  rm -rf "$tmp"
+  printf '%s' "$stamp" >"$out/.stamp"
+  log "metallb $version: built in $(elapsed "$t0")s -> ${out#"$ROOT"/}"
+}
+
 want() {
-  [[ ${#SELECTED[@]} -eq 0 ]] && return 0
+  if [[ ${#SELECTED[@]} -eq 0 ]]; then
+    [[ "$1" != metallb || "${WITH_METALLB:-0}" == 1 ]]
+    return
+  fi
   local s
   for s in "${SELECTED[@]}"; do [[ "$s" == "$1" ]] && return 0; done
   return 1
@@ -141,8 +187,8 @@ want() {
 
 SELECTED=("$@")
 for s in "${SELECTED[@]}"; do
-  case "$s" in k8s | etcd | gobgp) ;; *)
-    echo "build-cluster-bins: unknown component '$s' (expected k8s, etcd, gobgp)" >&2
+  case "$s" in k8s | etcd | gobgp | metallb) ;; *)
+    echo "build-cluster-bins: unknown component '$s' (expected k8s, etcd, gobgp, metallb)" >&2
     exit 2
     ;;
   esac
@@ -166,5 +212,8 @@ if want k8s; then
     kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
     kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
     kubectl=k8s.io/kubernetes/cmd/kubectl
+fi
+if want metallb; then
+  build_metallb
 fi
 log "total $(elapsed "$T_ALL")s"

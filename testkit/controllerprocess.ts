@@ -40,9 +40,13 @@ export interface ScaleCluster {
 /**
  * A control plane for scale runs: no scheduler and no kube-controller-manager (nothing here needs them, and
  * the endpoint-slice controller would otherwise write one EndpointSlice per Service, competing with the
- * controller under test for the same two cores), the CRDs, the MetalLB namespace and SCALE_POOL.
+ * controller under test for the same two cores), the CRDs, the MetalLB namespace and SCALE_POOL. `installCrds`
+ * replaces ironlb's CRDs with others (the side-by-side bench installs upstream MetalLB's own); it must return
+ * once the metallb.io kinds are served in NS.
  */
-export async function startScaleCluster(): Promise<ScaleCluster> {
+export async function startScaleCluster(
+  opts: { installCrds?: (api: HarnessRestClient) => Promise<void> } = {},
+): Promise<ScaleCluster> {
   const cp = await startControlPlane({
     scheduler: false,
     controllerManager: false,
@@ -52,7 +56,7 @@ export async function startScaleCluster(): Promise<ScaleCluster> {
   const api = cp.adminClient();
   try {
     await create(api, '/api/v1/namespaces', { metadata: { name: NS } });
-    await applyCrds(api, NS);
+    await (opts.installCrds ?? ((a) => applyCrds(a, NS)))(api);
     await create(api, collectionPath(METALLB.ipAddressPools, NS), {
       apiVersion: 'metallb.io/v1beta1',
       kind: 'IPAddressPool',
@@ -168,6 +172,14 @@ export async function spawnController(
       ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}),
     },
   });
+  return superviseChild(identity, proc);
+}
+
+/**
+ * A ChildController over any controller process we spawned (ironlb's, or upstream MetalLB's in the
+ * side-by-side bench): signals by PID while it is unreaped, memory and CPU from /proc.
+ */
+export function superviseChild(identity: string, proc: ManagedProcess): ChildController {
   const procFile = (name: string): string | undefined => {
     if (!proc.running) return undefined;
     try {

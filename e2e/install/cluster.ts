@@ -10,7 +10,7 @@ import {
   worldPlacement,
 } from '../harness/controlplane';
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
-import { Kubelet } from '../harness/kubelet';
+import { Kubelet, type KubeletOptions } from '../harness/kubelet';
 import { createWorld, type World, type WorldOptions } from '../harness/net';
 import { SimNode } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
@@ -45,6 +45,11 @@ export interface ClusterOptions {
   /** Service ClusterIP ranges (default DEFAULT_SERVICE_CIDRS). */
   readonly serviceCidrs?: readonly string[];
   readonly world?: WorldOptions;
+  /**
+   * Options for every node's kubelet: an image table of its own (another operand's images mapped to its
+   * binaries), a faster restart back-off, ... (default: the kubelet's defaults).
+   */
+  readonly kubelet?: KubeletOptions;
   /** Progress lines (the demo prints them). */
   readonly onStep?: (message: string) => void;
 }
@@ -94,7 +99,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
       for (const host of w.nodes) {
         const spec = { name: host.role, ipv4: host.primary.v4, ipv6: host.primary.v6, netns: host.ns };
         nodes.push(await SimNode.start(c, spec));
-        kubelets.push(await Kubelet.start(c, spec));
+        kubelets.push(await Kubelet.start(c, spec, opts.kubelet));
       }
     });
     return { world: w, cp: c, admin, nodes, kubelets, timings, stop };

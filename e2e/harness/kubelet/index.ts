@@ -12,3 +12,4 @@ export { loopbackRuntime, netnsRuntime, type ProcessRuntime } from './runtime';
 export { SERVICEACCOUNT_SUBDIR } from './serviceaccount';
 export { KUBELET_RESTART_BACKOFF, type RestartBackoffOptions } from './backoff';
 export { KUBELET_PORT } from './endpoint';
+export { metallbBuild, metallbImages, metallbVersion, type MetallbBuild } from './metallb';

@@ -1,0 +1,385 @@
+// ironlb's controller and upstream MetalLB's, side by side on identical work: each on a fresh control plane of
+// its own (one after the other, so they never see each other or share the cores), the same Services from the
+// same writers, the same pool, the same log level. Prints one table with both columns and the ratio, and the
+// spread over IRONLB_SXS_REPEAT runs. Figures only; nothing is asserted.
+//
+// MetalLB is built from the Go module proxy by `scripts/build-cluster-bins.sh metallb` (only when asked), with
+// its CRDs and its controller's arguments taken from that version's config/manifests/metallb-native.yaml.
+//
+// Run: make bench-sxs
+// Knobs: IRONLB_SXS_SERVICES (5000), IRONLB_SXS_WRITERS (4), IRONLB_SXS_REPEAT (1), IRONLB_SXS_RATE (creates
+// per second, open loop; 0 = as fast as the writers go), IRONLB_SXS_LOG_LEVEL (info, both),
+// IRONLB_SXS_ONLY (ironlb or metallb: one column only).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ControlPlane } from '../e2e/harness/controlplane';
+import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
+import { metallbBuild, type MetallbBuild } from '../e2e/harness/kubelet/metallb';
+import { spawnManaged } from '../e2e/harness/processes';
+import { waitFor } from '../e2e/harness/readiness';
+import { applyCrds, applyManifest, parseManifest } from '../e2e/install/manifest';
+import { NS } from '../testkit/metallbcluster';
+import { collectionPath } from '../kube/resource';
+import { statusCodeOf } from '../kube/errors';
+import type { KubeObject } from '../kube/object';
+import { METALLB } from '../api/resources';
+import {
+  type ChildController,
+  compileController,
+  type ControllerBuild,
+  createServices,
+  listAddresses,
+  type ScaleCluster,
+  sleep,
+  spawnController,
+  startScaleCluster,
+  stopScaleCluster,
+  superviseChild,
+  waitForLeader,
+  watchAddresses,
+} from '../testkit/controllerprocess';
+import { quantile, sharedAddresses } from '../testkit/addressledger';
+
+const knob = (name: string, fallback: string): string => process.env[`IRONLB_SXS_${name}`] ?? fallback;
+const [SERVICES, WRITERS, REPEAT, RATE] = (
+  [
+    ['SERVICES', 5000],
+    ['WRITERS', 4],
+    ['REPEAT', 1],
+    ['RATE', 0],
+  ] as const
+).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number, number];
+const LOG_LEVEL = knob('LOG_LEVEL', 'info');
+const ONLY = knob('ONLY', '');
+const NAMESPACE = 'bench';
+/** A Service created before the controller starts: spawn until it is addressed is "ready" for both. */
+const CANARY_NAMESPACE = 'canary';
+/** After a restart the controller is quiet once its CPU grows by less than this over QUIET_WINDOW_MS. */
+const QUIET_CPU_SECONDS = 0.02;
+const QUIET_WINDOW_MS = 2_000;
+const SAMPLE_MS = 100;
+const ADDRESSED_TIMEOUT_MS = 30 * 60_000;
+const RESYNC_TIMEOUT_MS = 10 * 60_000;
+
+type Side = 'ironlb' | 'metallb';
+
+/** One controller implementation: how to install its CRDs and start it, and how its flags differ. */
+interface Operand {
+  readonly side: Side;
+  readonly describe: string;
+  installCrds(api: HarnessRestClient): Promise<void>;
+  spawn(cp: ControlPlane, identity: string): Promise<ChildController>;
+  /** Extra readiness beyond the canary (ironlb: the Lease). */
+  ready(api: HarnessRestClient, c: ChildController): Promise<void>;
+  dispose(): void;
+}
+
+async function ironlbOperand(): Promise<Operand> {
+  const build: ControllerBuild = await compileController();
+  return {
+    side: 'ironlb',
+    describe: `ironlb controller (this tree, plain node ${process.version}), --log-level=${LOG_LEVEL}, leader election on, webhooks off`,
+    installCrds: (api) => applyCrds(api, NS),
+    spawn: (cp, identity) => spawnController(cp, identity, build, { logLevel: LOG_LEVEL }),
+    ready: (api, c) => waitForLeader(api, c),
+    dispose: () => build.dispose(),
+  };
+}
+
+interface DeploymentShape {
+  spec?: {
+    template?: { spec?: { containers?: { args?: string[]; env?: { name: string; value?: string }[] }[] } };
+  };
+}
+
+/**
+ * MetalLB's controller with the arguments and environment of its own Deployment (metallb-native.yaml), changed
+ * only where the harness or the comparison needs it; each change is printed with the table.
+ */
+function metallbOperand(build: MetallbBuild): Operand {
+  const docs = parseManifest(fs.readFileSync(build.nativeManifest, 'utf8'), build.nativeManifest);
+  const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
+  const deployment = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'controller') as
+    (KubeObject & DeploymentShape) | undefined;
+  const container = deployment?.spec?.template?.spec?.containers?.[0];
+  if (container === undefined) throw new Error(`${build.nativeManifest}: no controller Deployment`);
+  const changed = new Map<string, string>([
+    // No webhook server: ironlb runs with --webhook-mode=disabled too, and nothing here calls a webhook.
+    ['--webhook-mode', 'disabled'],
+    // The manifest relies on the ServiceAccount's namespace file at its compiled-in path, which a process
+    // kubelet without mount namespaces cannot provide; ironlb gets --namespace as well.
+    ['--namespace', NS],
+    // Metrics on a free port: two controllers on one host must not clash on 7472.
+    ['--port', '0'],
+    ['--log-level', LOG_LEVEL],
+  ]);
+  const args = [
+    ...(container.args ?? []).filter((a) => !changed.has(a.split('=')[0] ?? '')),
+    ...[...changed].map(([k, v]) => `${k}=${v}`),
+  ];
+  // METALLB_ML_SECRET_NAME makes the controller create the speakers' memberlist Secret, owned by its
+  // Deployment object; there are no speakers and no Deployment in this bench, so it is left out.
+  const env = Object.fromEntries(
+    (container.env ?? [])
+      .filter((e) => e.name !== 'METALLB_ML_SECRET_NAME' && e.value !== undefined)
+      .map((e) => [e.name, e.value ?? '']),
+  );
+  return {
+    side: 'metallb',
+    describe: `MetalLB ${build.version} controller (${path.relative(process.cwd(), build.controller)}), args ${args.join(' ')}; no leader election (upstream has none)`,
+    installCrds: async (api) => {
+      await applyManifest(api, crds);
+      await waitFor(
+        "MetalLB's CRDs served",
+        async () => {
+          try {
+            await api.request({ method: 'GET', path: collectionPath(METALLB.ipAddressPools, NS) });
+            return true;
+          } catch (err) {
+            const code = statusCodeOf(err);
+            if (code === 404 || code === 429) return false;
+            throw err;
+          }
+        },
+        { timeoutMs: 60_000 },
+      );
+    },
+    spawn: async (cp, identity) =>
+      superviseChild(
+        identity,
+        await spawnManaged(`metallb-controller-${identity}`, build.controller, {
+          args,
+          env: { ...env, KUBECONFIG: cp.kubeconfigPath, HOME: cp.runDir },
+          logFile: path.join(cp.runDir, 'logs', `metallb-controller-${identity}.log`),
+          cwd: cp.runDir,
+        }),
+      ),
+    ready: () => Promise.resolve(),
+    dispose: () => undefined,
+  };
+}
+
+/** One run's figures for one side; undefined where a figure could not be taken. */
+type Figures = Record<string, number | undefined>;
+
+const FIGURES: readonly { key: string; label: string; unit: 'ms' | 's' | 'MiB' | 'n' }[] = [
+  { key: 'ready', label: 'spawn -> canary addressed', unit: 'ms' },
+  { key: 'allAddressed', label: 'all Services addressed after', unit: 's' },
+  { key: 'p50', label: 'create-return -> ingress p50', unit: 'ms' },
+  { key: 'p99', label: 'create-return -> ingress p99', unit: 'ms' },
+  { key: 'cpu', label: 'controller CPU during the run', unit: 's' },
+  { key: 'rssIdle', label: 'controller RSS idle', unit: 'MiB' },
+  { key: 'rssPeak', label: 'controller RSS peak (VmHWM)', unit: 'MiB' },
+  { key: 'apiCpu', label: 'kube-apiserver CPU during the run', unit: 's' },
+  { key: 'etcdCpu', label: 'etcd CPU during the run', unit: 's' },
+  { key: 'quiet', label: 'restart: spawn -> quiet', unit: 's' },
+  { key: 'resyncCpu', label: 'restart: CPU to resync', unit: 's' },
+  { key: 'resyncApiCpu', label: 'restart: kube-apiserver CPU', unit: 's' },
+  { key: 'rssResynced', label: 'restart: RSS once quiet', unit: 'MiB' },
+  { key: 'changed', label: 'restart: addresses changed', unit: 'n' },
+  { key: 'shared', label: 'sanity: addresses on two Services', unit: 'n' },
+];
+
+function componentCpu(cp: ControlPlane, name: string): () => number {
+  const proc = cp.processes.find((p) => p.name === name);
+  if (proc === undefined) throw new Error(`control plane has no ${name} process`);
+  const child = superviseChild(name, proc);
+  return () => child.cpuSeconds() ?? Number.NaN;
+}
+
+/** Resolves with the spawn-relative time and CPU at the start of the first quiet window. */
+async function untilQuiet(c: ChildController, spawnedAt: number): Promise<{ atMs: number; cpu: number }> {
+  const samples: { t: number; cpu: number }[] = [];
+  const deadline = performance.now() + RESYNC_TIMEOUT_MS;
+  for (;;) {
+    if (!c.proc.running) throw new Error(`${c.proc.describeExit()}; log:\n${c.proc.logTail(20)}`);
+    const now = performance.now();
+    samples.push({ t: now, cpu: c.cpuSeconds() ?? Number.NaN });
+    const windowStart = samples.find((s) => s.t >= now - QUIET_WINDOW_MS);
+    const last = samples[samples.length - 1];
+    if (
+      windowStart !== undefined &&
+      last !== undefined &&
+      now - spawnedAt >= QUIET_WINDOW_MS &&
+      last.t - windowStart.t >= QUIET_WINDOW_MS - 2 * SAMPLE_MS &&
+      last.cpu - windowStart.cpu < QUIET_CPU_SECONDS
+    )
+      return { atMs: windowStart.t - spawnedAt, cpu: windowStart.cpu };
+    if (now > deadline) throw new Error(`${c.identity} not quiet after ${RESYNC_TIMEOUT_MS} ms`);
+    await sleep(SAMPLE_MS);
+  }
+}
+
+function failOnExit(c: ChildController): Promise<never> {
+  return c.proc.exited.then(() => {
+    throw new Error(`${c.proc.describeExit()}; log:\n${c.proc.logTail(20)}`);
+  });
+}
+
+async function runOne(op: Operand): Promise<Figures> {
+  let cluster: ScaleCluster | undefined;
+  let controller: ChildController | undefined;
+  const f: Figures = {};
+  try {
+    cluster = await startScaleCluster({ installCrds: (api) => op.installCrds(api) });
+    const { cp, api } = cluster;
+    for (const name of [NAMESPACE, CANARY_NAMESPACE])
+      await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name } } });
+    const watch = await watchAddresses(cp, api);
+    await createServices(api, CANARY_NAMESPACE, ['canary'], 1);
+    const apiCpu = componentCpu(cp, 'kube-apiserver');
+    const etcdCpu = componentCpu(cp, 'etcd');
+
+    const tSpawn = performance.now();
+    controller = await op.spawn(cp, `${op.side}-1`);
+    const first = controller;
+    await Promise.race([
+      watch.ledger.until(
+        'the canary addressed',
+        () => watch.ledger.counts(CANARY_NAMESPACE).addressed === 1,
+        120_000,
+      ),
+      failOnExit(first),
+    ]);
+    f.ready = performance.now() - tSpawn;
+    await op.ready(api, first);
+    await sleep(3_000);
+    f.rssIdle = first.memory()?.rssKiB;
+
+    const createdAt = new Map<string, number>();
+    const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(5, '0')}`);
+    const before = { cpu: first.cpuSeconds() ?? 0, api: apiCpu(), etcd: etcdCpu() };
+    const tStart = performance.now();
+    await Promise.race([
+      (async () => {
+        await createServices(api, NAMESPACE, names, WRITERS, { createdAt, ratePerSecond: RATE });
+        await watch.ledger.until(
+          `${SERVICES} Services addressed`,
+          () => watch.ledger.counts(NAMESPACE).addressed === SERVICES,
+          ADDRESSED_TIMEOUT_MS,
+        );
+      })(),
+      failOnExit(first),
+    ]);
+    f.allAddressed = (performance.now() - tStart) / 1000;
+    f.cpu = (first.cpuSeconds() ?? Number.NaN) - before.cpu;
+    f.apiCpu = apiCpu() - before.api;
+    f.etcdCpu = etcdCpu() - before.etcd;
+    f.rssPeak = first.memory()?.hwmKiB;
+    const latencies = [...createdAt].flatMap(([key, created]) => {
+      const at = watch.ledger.firstAddressedAt.get(key);
+      return at === undefined ? [] : [Math.max(0, at - created)];
+    });
+    f.p50 = quantile(latencies, 0.5);
+    f.p99 = quantile(latencies, 0.99);
+
+    // Restart: SIGKILL, a new process, and how long and how much work until it settles on the same answer.
+    const snapshot = await listAddresses(api);
+    await first.kill();
+    controller = undefined;
+    const apiBefore = apiCpu();
+    const tRespawn = performance.now();
+    const second = await op.spawn(cp, `${op.side}-2`);
+    controller = second;
+    const quiet = await untilQuiet(second, tRespawn);
+    f.quiet = quiet.atMs / 1000;
+    f.resyncCpu = quiet.cpu;
+    f.resyncApiCpu = apiCpu() - apiBefore;
+    f.rssResynced = second.memory()?.rssKiB;
+    const after = await listAddresses(api);
+    f.changed = [...snapshot].filter(
+      ([key, ips]) => (after.get(key) ?? []).join(',') !== ips.join(','),
+    ).length;
+    f.shared = watch.ledger.violations.length + sharedAddresses(after).length;
+    watch.stop();
+    return f;
+  } finally {
+    if (controller !== undefined) await controller.terminate();
+    await stopScaleCluster(cluster);
+  }
+}
+
+function fmt(unit: string, v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return '?';
+  switch (unit) {
+    case 'ms':
+      return `${v.toFixed(0)} ms`;
+    case 's':
+      return `${v.toFixed(1)} s`;
+    case 'MiB':
+      return `${(v / 1024).toFixed(1)} MiB`;
+    default:
+      return String(v);
+  }
+}
+
+function cell(key: string, unit: string, runs: readonly Figures[]): { text: string; median: number } {
+  const values = runs.map((r) => r[key]).filter((v): v is number => v !== undefined && !Number.isNaN(v));
+  const median = quantile(values, 0.5);
+  if (values.length === 0) return { text: '?', median };
+  const show = (v: number): string => fmt(unit, v);
+  const text =
+    values.length === 1
+      ? show(median)
+      : `${show(median)} (${show(Math.min(...values))}..${show(Math.max(...values))})`;
+  return { text, median };
+}
+
+function printTable(sides: readonly Operand[], results: ReadonlyMap<Side, Figures[]>): void {
+  const header = ['figure', ...sides.map((s) => s.side), ...(sides.length === 2 ? ['MetalLB / ironlb'] : [])];
+  const rows = FIGURES.map(({ key, label, unit }) => {
+    const cells = sides.map((s) => cell(key, unit, results.get(s.side) ?? []));
+    const [a, b] = cells;
+    const ratio =
+      a !== undefined && b !== undefined && unit !== 'n' && a.median > 0
+        ? `${(b.median / a.median).toFixed(2)}x`
+        : '';
+    return [label, ...cells.map((c) => c.text), ...(sides.length === 2 ? [ratio] : [])];
+  });
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const sides: Operand[] = [];
+  try {
+    if (ONLY !== 'metallb') sides.push(await ironlbOperand());
+    if (ONLY !== 'ironlb') sides.push(metallbOperand(metallbBuild()));
+    console.log(
+      `side by side: ${SERVICES} LoadBalancer Services, ${WRITERS} writers${RATE > 0 ? `, paced at ${RATE}/s` : ', unpaced'}, ${REPEAT} run(s), a fresh control plane per side and run`,
+    );
+    for (const s of sides) console.log(`  ${s.side}: ${s.describe}`);
+    const results = new Map<Side, Figures[]>(sides.map((s) => [s.side, []]));
+    for (let run = 1; run <= REPEAT; run++) {
+      for (const s of sides) {
+        const t = performance.now();
+        const f = await runOne(s);
+        results.get(s.side)?.push(f);
+        console.log(
+          `run ${run}/${REPEAT} ${s.side}: ${((performance.now() - t) / 1000).toFixed(0)} s; ${FIGURES.map(({ key }) => `${key}=${f[key]?.toFixed(1) ?? '?'}`).join(' ')}`,
+        );
+      }
+    }
+    console.log('');
+    printTable(sides, results);
+    console.log(
+      '\nmedian (min..max) over the runs; ratio > 1: MetalLB takes more. "quiet": CPU growing by less than ' +
+        `${QUIET_CPU_SECONDS} s over ${QUIET_WINDOW_MS / 1000} s after a kill -9 and a new process.`,
+    );
+  } finally {
+    for (const s of sides) s.dispose();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
