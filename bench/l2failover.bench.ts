@@ -173,6 +173,7 @@ async function main(): Promise<void> {
         ppsRows.push(
           `${String(n).padStart(5)} | ${rate.sent.toFixed(1).padStart(11)} | ${rate.received.toFixed(1).padStart(15)}`,
         );
+        say(`membership on the wire at ${n} nodes: ${ppsRows.at(-1) ?? ''}`);
       }
       if (FAILOVER_SIZES.includes(n)) {
         const trials = await failoverTrials(demo.cluster, demo.ip4);

@@ -263,7 +263,9 @@ async function main(): Promise<void> {
     say('  kubectl get svc -o wide');
     say(`  kubectl -n ${METALLB_NAMESPACE} get ipaddresspools -o yaml`);
     say(`  kubectl -n ${METALLB_NAMESPACE} logs ${controller.metadata.name}   # the controller's log`);
-    say(`  kubectl -n ${METALLB_NAMESPACE} logs -l component=speaker --prefix --tail 20   # the speakers' logs`);
+    say(
+      `  kubectl -n ${METALLB_NAMESPACE} logs -l component=speaker --prefix --tail 20   # the speakers' logs`,
+    );
     say(`  kubectl create service loadbalancer web --tcp=80:8080 && kubectl get svc web -w`);
     say(`  ip netns exec ${world.ns('client')} arping -c 3 -i eth0 ${ip}`);
     say(`  ip netns exec ${world.ns('client')} curl -m 3 http://${ip}:${BACKEND_PORT}/`);
