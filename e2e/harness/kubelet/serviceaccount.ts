@@ -63,10 +63,8 @@ export class ServiceAccountFiles {
   }
 
   /**
-   * The in-cluster configuration as a kubeconfig file: the same server, CA and projected token, so a client
-   * using it acts exactly as loadFromCluster would. The user is a plain `tokenFile`, which Go's client-go reads
-   * (and re-reads as it is refreshed: client-go transport's cachingTokenSource) as does ironlb's kube/credentials;
-   * client-go refuses client-node's `auth-provider: tokenFile` ("no Auth Provider found for name").
+   * The in-cluster configuration as a kubeconfig file: the same server, CA and projected token (re-read as it
+   * is refreshed: client-node's tokenFile provider), so a client using it acts exactly as loadFromCluster would.
    */
   private inClusterKubeconfig(): string {
     const { host, port } = this.deps.apiserver;
@@ -80,7 +78,9 @@ export class ServiceAccountFiles {
       users: [
         {
           name: 'in-cluster',
-          user: { tokenFile: path.join(this.dir, 'token') },
+          user: {
+            'auth-provider': { name: 'tokenFile', config: { tokenFile: path.join(this.dir, 'token') } },
+          },
         },
       ],
       contexts: [
