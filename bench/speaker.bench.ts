@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       },
     ];
     await applyWhenAdmitted(admin, l2);
-    await applyManifest(admin, backendObjects(NODES));
+    await applyManifest(admin, backendObjects(NODES, { readinessProbe: false }));
     await new Promise((r) => setTimeout(r, 5_000));
     say('speakers Ready, pool applied; measuring idle RSS');
     const idle = [...pids].map(([node, pid]) => ({ node, ...rss(pid) }));
@@ -119,6 +119,11 @@ async function main(): Promise<void> {
     console.log(
       `speaker RSS, ${NODES} speakers ${fs.existsSync(path.join(REPO_ROOT, 'dist', 'speaker', 'main.js')) ? 'compiled (dist/)' : 'under ts-node'}, ${SERVICES} IPv6 Services from ${POOL}`,
     );
+    const [anyPid] = [...pids.values()];
+    if (anyPid !== undefined) {
+      const argv = fs.readFileSync(`/proc/${anyPid}/cmdline`, 'utf8').split('\0');
+      console.log(`speaker Node flags: ${argv.filter((a) => a.startsWith('--')).join(' ') || '(none)'}`);
+    }
     console.log(`all ${announced} announced ${(took / 1000).toFixed(1)} s after the first create`);
     console.log('node   | idle RSS MiB | RSS MiB with all announced | peak (VmHWM) MiB');
     for (const [node, pid] of pids) {

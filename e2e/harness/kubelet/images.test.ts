@@ -1,4 +1,5 @@
-import { resolveCommand, UnknownImageError, type ImageTable } from './images';
+import { SPEAKER_NODE_FLAGS } from '../../../speaker/runtimeflags';
+import { defaultImageTable, resolveCommand, UnknownImageError, type ImageTable } from './images';
 
 const table: ImageTable = [
   { image: 'example.test/tool', entrypoint: ['/bin/tool'], cmd: ['--default'], cwd: '/srv' },
@@ -27,5 +28,11 @@ describe('resolveCommand', () => {
   test('workingDir overrides the table cwd', () => {
     expect(resolveCommand(table, 'example.test/tool', {}).cwd).toBe('/srv');
     expect(resolveCommand(table, 'example.test/tool', { workingDir: '/tmp' }).cwd).toBe('/tmp');
+  });
+
+  test("the default table runs the speaker with its image's Node flags", () => {
+    const argv = resolveCommand(defaultImageTable(), 'quay.io/ironlb/ironlb-speaker:dev', {}).argv;
+    expect(argv.slice(1, 1 + SPEAKER_NODE_FLAGS.length)).toEqual(SPEAKER_NODE_FLAGS);
+    expect(argv[0]).toBe(process.execPath);
   });
 });

@@ -3,6 +3,7 @@
 // default maps the test image and ironlb's own images.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SPEAKER_NODE_FLAGS } from '../../../speaker/runtimeflags';
 import { REPO_ROOT } from '../paths';
 
 export interface ImageEntry {
@@ -60,11 +61,15 @@ export const TEST_IMAGE_SCRIPT = path.join(__dirname, 'testimage.ts');
  * One of ironlb's own deployables, run from the compiled output when `npm run build` produced it, else from the
  * TypeScript source through ts-node.
  */
-export function ironlbEntry(image: string | RegExp, entry: string): ImageEntry {
+export function ironlbEntry(
+  image: string | RegExp,
+  entry: string,
+  nodeFlags: readonly string[] = [],
+): ImageEntry {
   const compiled = path.join(REPO_ROOT, 'dist', entry.replace(/\.ts$/, '.js'));
   const entrypoint = fs.existsSync(compiled)
-    ? [process.execPath, compiled]
-    : [process.execPath, '-r', 'ts-node/register/transpile-only', path.join(REPO_ROOT, entry)];
+    ? [process.execPath, ...nodeFlags, compiled]
+    : [process.execPath, ...nodeFlags, '-r', 'ts-node/register/transpile-only', path.join(REPO_ROOT, entry)];
   return { image, entrypoint, cwd: REPO_ROOT };
 }
 
@@ -75,7 +80,8 @@ export function defaultImageTable(): ImageTable {
     { image: 'ironlb.test/node', entrypoint: [process.execPath] },
     // Whatever registry and tag: .../ironlb-controller:v1, ironlb-speaker@sha256:...
     ironlbEntry(/(^|\/)ironlb-controller([:@]|$)/, 'controller/main.ts'),
-    ironlbEntry(/(^|\/)ironlb-speaker([:@]|$)/, 'speaker/main.ts'),
+    // With its image's Node flags (speaker/Dockerfile's ENTRYPOINT): memory figures must be the shipped ones.
+    ironlbEntry(/(^|\/)ironlb-speaker([:@]|$)/, 'speaker/main.ts', SPEAKER_NODE_FLAGS),
     ironlbEntry(/(^|\/)ironlb-operator([:@]|$)/, 'operator/main.ts'),
   ];
 }
