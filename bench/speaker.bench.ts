@@ -23,11 +23,16 @@ const SERVICES = Number(process.env['IRONLB_BENCH_SERVICES'] ?? 1000);
 const POOL = '2001:db8:1::1:0/112';
 const NODES = 3;
 
-function rss(pid: number): { rssMiB: number; hwmMiB: number } {
+function rss(pid: number): { rssMiB: number; hwmMiB: number; anonMiB: number; fileMiB: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string): number =>
     Number(new RegExp(`^${key}:\\s*(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 };
+  return {
+    rssMiB: kib('VmRSS') / 1024,
+    hwmMiB: kib('VmHWM') / 1024,
+    anonMiB: kib('RssAnon') / 1024,
+    fileMiB: kib('RssFile') / 1024,
+  };
 }
 
 function service(i: number): Doc {
@@ -59,6 +64,26 @@ async function announcedTotal(cluster: InstalledCluster): Promise<number> {
     for (const line of r.stdout.split('\n')) if (/^metallb_speaker_announced\{.* 1$/.test(line)) total++;
   }
   return total;
+}
+
+/** The speaker's own view of its memory, from the nodejs_* metrics of its /metrics endpoint, in MiB. */
+async function heapFigures(
+  cluster: InstalledCluster,
+  role: string,
+): Promise<{ used: number; total: number; external: number }> {
+  const n = cluster.world.nodes.find((x) => x.role === role);
+  const r = n
+    ? await cluster.world.exec(role, ['curl', '-sS', '-m', '5', `http://${n.primary.v4}:7472/metrics`], {
+        allowFailure: true,
+      })
+    : { stdout: '' };
+  const pick = (name: string): number =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(r.stdout)?.[1] ?? NaN) / 2 ** 20;
+  return {
+    used: pick('nodejs_heap_size_used_bytes'),
+    total: pick('nodejs_heap_size_total_bytes'),
+    external: pick('nodejs_external_memory_bytes'),
+  };
 }
 
 const say = (line: string): void => {
@@ -95,8 +120,14 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 5_000));
     say('speakers Ready, pool applied; measuring idle RSS');
     const idle = [...pids].map(([node, pid]) => ({ node, ...rss(pid) }));
+    if (process.env['IRONLB_BENCH_HEAPSNAPSHOT'] === '1') {
+      for (const pid of pids.values()) process.kill(pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 20_000));
+    }
     for (const x of idle)
-      say(`idle ${x.node}: RSS ${x.rssMiB.toFixed(1)} MiB, peak ${x.hwmMiB.toFixed(1)} MiB`);
+      say(
+        `idle ${x.node}: RSS ${x.rssMiB.toFixed(1)} MiB, peak ${x.hwmMiB.toFixed(1)} MiB, V8 heap used ${(await heapFigures(cluster, x.node)).used.toFixed(1)} MiB`,
+      );
     const t0 = Date.now();
     for (let i = 0; i < SERVICES; i += 20) {
       await Promise.all(
@@ -122,16 +153,37 @@ async function main(): Promise<void> {
     const [anyPid] = [...pids.values()];
     if (anyPid !== undefined) {
       const argv = fs.readFileSync(`/proc/${anyPid}/cmdline`, 'utf8').split('\0');
-      console.log(`speaker Node flags: ${argv.filter((a) => a.startsWith('--')).join(' ') || '(none)'}`);
+      const script = argv.findIndex((a) => a.endsWith('.js') || a.endsWith('.ts'));
+      const flags = argv.slice(1, script).filter((a) => a.startsWith('--'));
+      console.log(`speaker Node flags: ${flags.join(' ') || '(none)'}`);
     }
     console.log(`all ${announced} announced ${(took / 1000).toFixed(1)} s after the first create`);
-    console.log('node   | idle RSS MiB | RSS MiB with all announced | peak (VmHWM) MiB');
+    console.log(
+      'node   | idle RSS MiB | RSS MiB with all announced | peak (VmHWM) MiB | V8 heap used / total MiB | external MiB',
+    );
     for (const [node, pid] of pids) {
       const now = rss(pid);
       const before = idle.find((x) => x.node === node);
+      const heap = await heapFigures(cluster, node);
       console.log(
-        `${node.padEnd(6)} | ${(before?.rssMiB ?? NaN).toFixed(1).padStart(12)} | ${now.rssMiB.toFixed(1).padStart(26)} | ${now.hwmMiB.toFixed(1).padStart(16)}`,
+        `${node.padEnd(6)} | ${(before?.rssMiB ?? NaN).toFixed(1).padStart(12)} | ${now.rssMiB.toFixed(1).padStart(26)} | ${now.hwmMiB.toFixed(1).padStart(16)} | ${heap.used.toFixed(1).padStart(11)} / ${heap.total.toFixed(1).padEnd(10)} | ${heap.external.toFixed(1).padStart(12)}`,
       );
+    }
+    // V8 gives pages back after the burst only when its memory reducer runs on an idle process.
+    await new Promise((r) => setTimeout(r, 60_000));
+    console.log(
+      `a minute later: ${[...pids]
+        .map(([node, pid]) => {
+          const r = rss(pid);
+          return `${node} ${r.rssMiB.toFixed(1)} MiB (anonymous ${r.anonMiB.toFixed(1)}, file-backed ${r.fileMiB.toFixed(1)})`;
+        })
+        .join(', ')}`,
+    );
+    if (process.env['IRONLB_BENCH_HEAPSNAPSHOT'] === '1') {
+      // Needs the speakers started with --heapsnapshot-signal=SIGUSR2 (a local experiment, not shipped):
+      // each writes Heap.*.heapsnapshot into its working directory, the repository root.
+      for (const pid of pids.values()) process.kill(pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 30_000));
     }
   } finally {
     await cluster.stop();

@@ -2,7 +2,7 @@
 // parseAnnouncedInterfacesToExclude): the `metallb-excludel2` ConfigMap mounted as a YAML file whose
 // `announcedInterfacesToExclude` lists regular expressions, joined into one `(a)|(b)` pattern. A missing file
 // excludes nothing; a file that does not parse is an error the caller reports (and runs without it).
-import { parse } from 'yaml';
+// The YAML parser is loaded only when there is a file to read: it costs the speaker about 1 MiB of RSS.
 import { z } from 'zod';
 
 const ExcludeL2File = z.looseObject({
@@ -14,7 +14,8 @@ export class ExcludeL2Error extends Error {
 }
 
 /** The pattern from the file's text; undefined when it lists nothing. */
-export function parseExcludeL2(text: string, path = 'excludel2.yaml'): RegExp | undefined {
+export async function parseExcludeL2(text: string, path = 'excludel2.yaml'): Promise<RegExp | undefined> {
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
     doc = parse(text);

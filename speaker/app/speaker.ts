@@ -24,6 +24,7 @@ import type { L2Announcer } from '../reconcile/announcements';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
 import {
   decodeNode,
+  decodeOwnedObject,
   decodePod,
   decodeService,
   decodeSlice,
@@ -123,11 +124,11 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   const l2Ads = make(METALLB.l2Advertisements, decodeKubeObject, { namespace });
   const namespaces = make(RESOURCES.namespaces, decodeKubeObject);
   const legacy = withAddressPools ? make(METALLB.addressPools, decodeKubeObject, { namespace }) : undefined;
-  const statuses = make(METALLB.serviceL2Statuses, decodeKubeObject, {
+  const statuses = make(METALLB.serviceL2Statuses, decodeOwnedObject, {
     namespace,
     labelSelector: `${LABEL_NODE}=${node}`,
   });
-  const configState = make(METALLB.configurationStates, decodeKubeObject, {
+  const configState = make(METALLB.configurationStates, decodeOwnedObject, {
     namespace,
     fieldSelector: `metadata.name=${configStateName(node)}`,
   });

@@ -1,27 +1,30 @@
 // The L2 election order (upstream speaker/layer2_controller.go sortL2Candidates): summed preferred-node weight
 // descending, then ascending on the bytes of sha256(nodeName + "#" + firstIP). The hash is computed once per
 // candidate before sorting, never inside the comparator, and memoised across calls because a membership
-// change re-runs the election for every Service with the same (node, IP) pairs.
+// change re-runs the election for every Service with the same (node, IP) pairs. The digest is kept as a
+// 32-character 'binary' (latin1) string: string order on code units 0-255 is the bytes' order, and a
+// one-byte string costs about a fifth of a Buffer's heap (the memo holds one per node and address).
 import { createHash } from 'crypto';
 import type { ElectionAdvertisement } from './types';
 
 export interface RankedCandidate {
   readonly node: string;
   readonly weight: number;
-  readonly hash: Buffer;
+  /** sha256 digest bytes as a latin1 string (compares like the bytes). */
+  readonly hash: string;
 }
 
 /** A bounded memo of election hashes; cleared wholesale when full, which keeps it O(1) per lookup. */
 export class ElectionHashes {
-  private readonly memo = new Map<string, Buffer>();
+  private readonly memo = new Map<string, string>();
 
   constructor(private readonly maxEntries = 200_000) {}
 
-  hash(node: string, ip: string): Buffer {
+  hash(node: string, ip: string): string {
     const key = `${node}#${ip}`;
     let h = this.memo.get(key);
     if (h === undefined) {
-      h = createHash('sha256').update(key).digest();
+      h = createHash('sha256').update(key).digest('binary');
       if (this.memo.size >= this.maxEntries) this.memo.clear();
       this.memo.set(key, h);
     }
@@ -56,7 +59,7 @@ function rank(
 
 export function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {
   if (a.weight !== b.weight) return b.weight - a.weight;
-  return Buffer.compare(a.hash, b.hash);
+  return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
 }
 
 /** The whole order, best first: for status, logs and tests. */

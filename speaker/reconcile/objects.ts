@@ -129,13 +129,61 @@ export const decodeSlice: Decoder<SpeakerSlice> = (raw) => {
       const c = e.conditions ?? {};
       return {
         ...(defined(e.nodeName) ? { nodeName: e.nodeName } : {}),
-        conditions: {
-          ...(defined(c.ready) ? { ready: c.ready } : {}),
-          ...(defined(c.serving) ? { serving: c.serving } : {}),
-          ...(defined(c.terminating) ? { terminating: c.terminating } : {}),
-        },
+        conditions: sharedConditions(c.ready, c.serving, c.terminating),
       };
     }),
+  };
+};
+
+// Endpoint conditions take one of 27 values; every endpoint of every slice shares the frozen one.
+const CONDITIONS = new Map<string, SpeakerEndpoint['conditions']>();
+function sharedConditions(
+  ready: boolean | null | undefined,
+  serving: boolean | null | undefined,
+  terminating: boolean | null | undefined,
+): SpeakerEndpoint['conditions'] {
+  const key = `${String(ready)}/${String(serving)}/${String(terminating)}`;
+  let c = CONDITIONS.get(key);
+  if (c === undefined) {
+    c = Object.freeze({
+      ...(defined(ready) ? { ready } : {}),
+      ...(defined(serving) ? { serving } : {}),
+      ...(defined(terminating) ? { terminating } : {}),
+    });
+    CONDITIONS.set(key, c);
+  }
+  return c;
+}
+
+/** An object the speaker only needs to know exists (its own statuses): metadata without managedFields. */
+export interface OwnedObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly resourceVersion?: string;
+    readonly labels: Readonly<Record<string, string>>;
+  };
+}
+
+const RawOwned = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: Meta,
+});
+
+export const decodeOwnedObject: Decoder<OwnedObject> = (raw) => {
+  const o = RawOwned.parse(raw);
+  return {
+    ...(o.apiVersion !== undefined ? { apiVersion: o.apiVersion } : {}),
+    ...(o.kind !== undefined ? { kind: o.kind } : {}),
+    metadata: {
+      name: o.metadata.name,
+      namespace: o.metadata.namespace ?? '',
+      ...(o.metadata.resourceVersion !== undefined ? { resourceVersion: o.metadata.resourceVersion } : {}),
+      labels: o.metadata.labels ?? EMPTY,
+    },
   };
 };
 
