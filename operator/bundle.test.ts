@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { releaseBundleOptions, renderClusterServiceVersion } from '../render/csv';
 import { renderOperands } from '../render/install';
 import { OPERATOR_RBAC } from '../render/operatorrbac';
-import { resolveInstallOptions, MONITORING_MODES, RENDERED_BGP_BACKENDS } from '../render/options';
+import { resolveInstallOptions, MONITORING_MODES, PLATFORMS, RENDERED_BGP_BACKENDS } from '../render/options';
 import type { PolicyRule } from '../render/rbac';
 import { parseEnvironment } from './env';
 import { parseFlags } from './flags';
@@ -77,9 +77,11 @@ describe("the CSV's operator Deployment", () => {
 });
 
 describe("the operator's RBAC in the CSV", () => {
-  const everything = RENDERED_BGP_BACKENDS.flatMap((bgpBackend) =>
-    MONITORING_MODES.flatMap((monitoring) =>
-      renderOperands(resolveInstallOptions({ bgpBackend, monitoring })),
+  const everything = PLATFORMS.flatMap((platform) =>
+    RENDERED_BGP_BACKENDS.flatMap((bgpBackend) =>
+      MONITORING_MODES.flatMap((monitoring) =>
+        renderOperands(resolveInstallOptions({ bgpBackend, monitoring, platform })),
+      ),
     ),
   );
 

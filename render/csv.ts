@@ -20,7 +20,12 @@ import { SPEAKER_RBAC } from './speakerrbac';
 export const PACKAGE = 'ironlb-operator';
 /** Upstream's path (metallb-operator api/v1beta1/metallb_webhook.go); operator/bundle.test.ts pins it to the server's. */
 export const METALLB_WEBHOOK_PATH = '/validate-metallb-io-v1beta1-metallb';
-export const CHANNEL = 'alpha';
+/**
+ * OLM's channel naming convention (candidate, fast, stable; the good-practices validator warns on others):
+ * `candidate` until a release is supported.
+ */
+export const CHANNEL = 'candidate';
+const MATURITY = 'alpha';
 
 export interface BundleOptions {
   /** Semver, without the leading v (package.json's version). */
@@ -126,7 +131,7 @@ export function renderClusterServiceVersion(opts: BundleOptions): Record<string,
       description: CSV_DESCRIPTION,
       version: opts.version,
       minKubeVersion: opts.minKubeVersion,
-      maturity: CHANNEL,
+      maturity: MATURITY,
       provider: { name: 'ironlb' },
       // No maintainers and no repository link yet: the project has published neither, and the CSV must not
       // invent contacts. OperatorHub's suite warns until they are set.

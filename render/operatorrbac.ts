@@ -1,8 +1,9 @@
 // What the operator may do: exactly what operator/ calls (the why of each group names the caller). Its
 // ServiceAccount is upstream's `manager-account`; OLM creates it and these grants from the CSV
-// (render/csv.ts), so the operator itself never writes RBAC.
+// (render/csv.ts). The only RBAC the operator writes is OpenShift's grant of the speaker SCC (render/openshift.ts).
 import type { ComponentRbac } from './rbac';
 import { WEBHOOK_CONFIGURATION } from './names';
+import { SCC_API_GROUP, SPEAKER_SCC, SPEAKER_SCC_ROLE } from './openshift';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'manager-account';
 
@@ -31,6 +32,21 @@ export const OPERATOR_RBAC: ComponentRbac = {
         },
       ],
     },
+    {
+      why:
+        'OpenShift only: the metallb-speaker SCC, applied with the operands (render/openshift.ts), and `use`\n' +
+        'of it, without which the API server refuses to let the operator grant it to the speaker.\n' +
+        'Create cannot be limited to a name.',
+      rules: [
+        { apiGroups: [SCC_API_GROUP], resources: ['securitycontextconstraints'], verbs: ['create'] },
+        {
+          apiGroups: [SCC_API_GROUP],
+          resources: ['securitycontextconstraints'],
+          resourceNames: [SPEAKER_SCC],
+          verbs: ['get', 'patch', 'delete', 'use'],
+        },
+      ],
+    },
   ],
   namespacedRules: [
     {
@@ -49,6 +65,20 @@ export const OPERATOR_RBAC: ComponentRbac = {
           apiGroups: ['monitoring.coreos.com'],
           resources: ['servicemonitors', 'podmonitors'],
           verbs: OPERAND_VERBS,
+        },
+      ],
+    },
+    {
+      why:
+        'OpenShift only: the Role and RoleBinding that give the speaker `use` of its SCC (render/openshift.ts).\n' +
+        'Create cannot be limited to a name.',
+      rules: [
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create'] },
+        {
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['roles', 'rolebindings'],
+          resourceNames: [SPEAKER_SCC_ROLE],
+          verbs: ['get', 'patch', 'delete'],
         },
       ],
     },
