@@ -153,5 +153,9 @@ export function renderBundleFiles(opts: BundleOptions): GeneratedFile[] {
     { path: 'olm/catalog.Dockerfile', text: catalogDockerfile() },
     { path: 'olm/install.yaml', text: HEADER + renderOlmInstall(opts).map(yaml).join('---\n') },
     { path: 'manifests/ironlb-operator.yaml', text: renderOperatorManifestFile(opts.images) },
+    {
+      path: 'manifests/ironlb-operator-openshift.yaml',
+      text: renderOperatorManifestFile(opts.images, 'openshift'),
+    },
   ];
 }

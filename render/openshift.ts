@@ -39,7 +39,6 @@ export function renderSpeakerScc(opts: InstallOptions): AnnotatedObject[] {
         allowPrivilegedContainer: false,
         allowPrivilegeEscalation: false,
         allowedCapabilities: speakerCapabilities(opts),
-        defaultAddCapabilities: null,
         requiredDropCapabilities: ['ALL'],
         readOnlyRootFilesystem: false,
         runAsUser: { type: 'RunAsAny' },
@@ -50,7 +49,6 @@ export function renderSpeakerScc(opts: InstallOptions): AnnotatedObject[] {
         volumes: ['configMap', 'downwardAPI', 'emptyDir', 'projected', 'secret'],
         users: [],
         groups: [],
-        priority: null,
       },
       {
         path: ['runAsUser'],

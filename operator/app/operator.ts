@@ -18,7 +18,9 @@ import { WorkQueue } from '../../kube/workqueue';
 import type { OperatorEnvironment } from '../env';
 import type { ValidationEnvironment } from '../validate';
 import { MetalLBWebhookServer, type ServingCertificate } from '../webhook/server';
+import type { Platform } from '../../render/options';
 import { RestOperandClient } from './operandclient';
+import { detectPlatform } from './platform';
 import { METALLB_NAME, MetalLBReconciler } from './reconciler';
 import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
 
@@ -47,12 +49,15 @@ export interface OperatorOptions {
   readonly metricsHost?: string;
   /** Serves the MetalLB validating webhook on this port (0 picks a free one) with this certificate. */
   readonly webhook?: { readonly port: number; readonly cert: ServingCertificate };
+  /** The platform to render for; undefined asks API discovery (platform.ts). */
+  readonly platform?: Platform;
   /** Called when the Lease is lost; main.ts exits, as controller-runtime does. */
   readonly onLostLeadership?: () => void;
   readonly clock?: Clock;
 }
 
 export interface RunningOperator {
+  readonly platform: Platform;
   readonly healthPort: number | undefined;
   readonly metricsPort: number | undefined;
   readonly webhookPort: number | undefined;
@@ -65,6 +70,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const clock = options.clock ?? systemClock();
   const rest = new KubeRestClient(options.kubeConfig, { userAgent: 'ironlb-operator' });
   const make = informerFactory({ kubeConfig: options.kubeConfig, rest, clock, logger });
+  const platform = options.platform ?? (await detectPlatform(rest));
+  logger.info('platform', { platform });
   const metallbs = make(METALLB.metallbs, decodeKubeObject, { namespace: env.namespace });
   const workloads = [DEPLOYMENTS, DAEMONSETS].map((resource) =>
     make(resource, decodeKubeObject, { namespace: env.namespace, labelSelector: 'app=metallb' }),
@@ -74,6 +81,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const client = new RestOperandClient(rest);
   const reconciler = new MetalLBReconciler({
     env,
+    platform,
     ...(options.validation !== undefined ? { validation: options.validation } : {}),
     metallbs,
     client,
@@ -180,6 +188,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
 
   return {
+    platform,
     healthPort,
     metricsPort,
     webhookPort,
