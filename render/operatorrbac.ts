@@ -83,6 +83,27 @@ export const OPERATOR_RBAC: ComponentRbac = {
       ],
     },
     {
+      why:
+        'Legacy AddressPools (operator/legacy/): their status, the migrated-to mark, the IPAddressPool and\n' +
+        'advertisement a migration writes, and what the status reads (the configuration around them and the\n' +
+        "controller's ConfigurationState); the Deprecated event (kube/eventrecorder.ts).",
+      rules: [
+        { apiGroups: ['metallb.io'], resources: ['addresspools'], verbs: ['get', 'list', 'watch', 'patch'] },
+        { apiGroups: ['metallb.io'], resources: ['addresspools/status'], verbs: ['get', 'patch'] },
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['ipaddresspools', 'l2advertisements', 'bgpadvertisements'],
+          verbs: ['get', 'list', 'watch', 'create', 'patch'],
+        },
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['communities', 'configurationstates'],
+          verbs: ['list', 'watch'],
+        },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      ],
+    },
+    {
       why: 'Leader election (kube/leaseclient.ts).',
       rules: [
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

@@ -11,6 +11,7 @@ import { StaticToken } from '../kube/credentials/credentials';
 import { applyCrds, applyManifest, parseManifest } from '../e2e/install/manifest';
 import { isNotFound } from '../kube/errors';
 import type { OperatorEnvironment } from '../operator/env';
+import type { CapturedLogger } from './capturedlogger';
 
 /**
  * Applies manifests/<file> but its Deployment (it would need a kubelet; the test runs the operator itself)
@@ -72,4 +73,12 @@ export async function exists(api: HarnessRestClient, path: string): Promise<bool
     if (isNotFound(err)) return false;
     throw err;
   }
+}
+
+/** Log lines that tell of a refused call: a 403 status (not the digits inside a number) or "forbidden". */
+export function refusedCalls(captured: CapturedLogger): string[] {
+  return captured
+    .lines()
+    .map((l) => JSON.stringify(l))
+    .filter((l) => /(?<![\d.])403(?![\d.])/.test(l) || l.toLowerCase().includes('forbidden'));
 }
