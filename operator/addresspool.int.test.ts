@@ -190,6 +190,28 @@ describe('the legacy AddressPool', () => {
     expect(served?.message).toContain('AddressPool metallb-system/broken: spec.addresses[0]');
   });
 
+  test('an IPAddressPool of the same name that no migration wrote blocks the migration', async () => {
+    await create(client(), metallbPath('ipaddresspools', 'v1beta1'), {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: 'taken', namespace: NS },
+      spec: { addresses: ['203.0.113.0/28'] },
+    });
+    await create(client(), addressPoolPath(), {
+      ...legacyPool('taken', ['203.0.113.16/28']),
+      metadata: { name: 'taken', namespace: NS, annotations: { 'metallb.io/migrate': 'true' } },
+    });
+    await eventually(
+      'Migrated False',
+      async () => (await condition('taken', 'Migrated'))?.status === 'False',
+    );
+    expect(await condition('taken', 'Migrated')).toMatchObject({
+      reason: 'NameTaken',
+      message: expect.stringContaining('IPAddressPool metallb-system/taken exists'),
+    });
+    expect((await addressPool('taken')).metadata.annotations?.['metallb.io/migrated-to']).toBeUndefined();
+  });
+
   test('no call of the operator was refused', () => {
     const refused = refusedCalls(captured);
     expect(refused).toEqual([]);
