@@ -3,7 +3,7 @@
 // when the config is built, and whether the validating webhook reviews it. crdgen.ts turns it into crds/,
 // resources.ts into REST paths; the webhooks, listers and the corpus test read it instead of listing kinds.
 import { z } from 'zod';
-import { AddressPool, AddressPoolSpec } from './addresspool';
+import { AddressPool, AddressPoolSpec, AddressPoolStatus } from './addresspool';
 import { BFDProfile, BFDProfileSpec } from './bfdprofile';
 import { BGPAdvertisement, BGPAdvertisementSpec } from './bgpadvertisement';
 import { BGPPeer, BGPPeerSpecV1beta1, BGPPeerSpecV1beta2, BGPPeerV1beta1 } from './bgppeer';
@@ -321,12 +321,14 @@ export const KINDS: KindDefinition[] = [
         spec: AddressPoolSpec,
         object: AddressPool,
         specRequired: true,
-        status: z.object({}),
+        status: AddressPoolStatus,
         description: 'AddressPool is the legacy (OKD 4.9) Schema for address pools; prefer IPAddressPool.',
         printerColumns: [
           { name: 'Protocol', type: 'string', jsonPath: '.spec.protocol' },
           { name: 'Auto Assign', type: 'boolean', jsonPath: '.spec.autoAssign' },
           { name: 'Addresses', type: 'string', jsonPath: '.spec.addresses' },
+          { name: 'Served', type: 'string', jsonPath: '.status.conditions[?(@.type=="Served")].status' },
+          { name: 'Migrated', type: 'string', jsonPath: '.status.conditions[?(@.type=="Migrated")].status' },
         ],
       },
     ],

@@ -7,7 +7,7 @@
 import { ErrorSink, compareText } from './errors';
 import { buildBGPAdvertisements, buildL2Advertisements, BGPSource, L2Source } from './advertisements';
 import { buildCommunityAliases } from './community';
-import { splitAddressPool } from './legacy';
+import { isMigrated, splitAddressPool } from './legacy';
 import { BGPType, validateFRR, validateNative } from './modes';
 import { buildBFDProfiles, buildPeers } from './peers';
 import { buildPools, PoolDraft, PoolSource } from './pools';
@@ -62,7 +62,7 @@ function build(resources: ClusterResources, options: BuildOptions, sink: ErrorSi
     sink,
   );
 
-  const legacy = parsed.addressPools.map(splitAddressPool);
+  const legacy = parsed.addressPools.filter((p) => !isMigrated(p)).map(splitAddressPool);
   const poolSources: PoolSource[] = [
     ...parsed.ipAddressPools.map(({ id, object }) => ({
       id,

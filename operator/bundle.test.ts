@@ -3,8 +3,9 @@
 import { z } from 'zod';
 import { releaseBundleOptions, renderClusterServiceVersion } from '../render/csv';
 import { renderOperands } from '../render/install';
+import { renderOperatorInstall } from '../render/operatormanifest';
 import { OPERATOR_RBAC } from '../render/operatorrbac';
-import { resolveInstallOptions, MONITORING_MODES, RENDERED_BGP_BACKENDS } from '../render/options';
+import { resolveInstallOptions, MONITORING_MODES, PLATFORMS, RENDERED_BGP_BACKENDS } from '../render/options';
 import type { PolicyRule } from '../render/rbac';
 import { parseEnvironment } from './env';
 import { parseFlags } from './flags';
@@ -77,9 +78,11 @@ describe("the CSV's operator Deployment", () => {
 });
 
 describe("the operator's RBAC in the CSV", () => {
-  const everything = RENDERED_BGP_BACKENDS.flatMap((bgpBackend) =>
-    MONITORING_MODES.flatMap((monitoring) =>
-      renderOperands(resolveInstallOptions({ bgpBackend, monitoring })),
+  const everything = PLATFORMS.flatMap((platform) =>
+    RENDERED_BGP_BACKENDS.flatMap((bgpBackend) =>
+      MONITORING_MODES.flatMap((monitoring) =>
+        renderOperands(resolveInstallOptions({ bgpBackend, monitoring, platform })),
+      ),
     ),
   );
 
@@ -144,5 +147,66 @@ describe("the CSV's webhookdefinitions", () => {
     expect(hook?.webhookPath).toBe(VALIDATE_METALLB_PATH);
     expect(parseFlags(manager?.args ?? []).webhookPort).toBe(hook?.targetPort);
     expect(manager?.ports.map((p) => p.containerPort)).toContain(hook?.targetPort);
+  });
+});
+
+describe('manifests/ironlb-operator-openshift.yaml, the webhook without OLM', () => {
+  const objects = renderOperatorInstall(options.images, 'openshift').map((a) => a.object);
+  const Deployment = z.looseObject({
+    spec: z.looseObject({
+      template: z.looseObject({
+        metadata: z.looseObject({ labels: z.record(z.string(), z.string()) }),
+        spec: z.looseObject({
+          containers: z.array(
+            z.looseObject({
+              args: z.array(z.string()),
+              volumeMounts: z.array(z.looseObject({ name: z.string(), mountPath: z.string() })),
+            }),
+          ),
+          volumes: z.array(
+            z.looseObject({ name: z.string(), secret: z.looseObject({ secretName: z.string() }) }),
+          ),
+        }),
+      }),
+    }),
+  });
+  const Service = z.looseObject({
+    metadata: z.looseObject({ name: z.string(), annotations: z.record(z.string(), z.string()) }),
+    spec: z.looseObject({
+      selector: z.record(z.string(), z.string()),
+      ports: z.array(z.looseObject({ targetPort: z.number() })),
+    }),
+  });
+  const Hook = z.looseObject({
+    metadata: z.looseObject({ annotations: z.record(z.string(), z.string()) }),
+    webhooks: z.array(
+      z.looseObject({
+        clientConfig: z.looseObject({ service: z.looseObject({ name: z.string(), path: z.string() }) }),
+      }),
+    ),
+  });
+  const byKind = (kind: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name.includes('operator'));
+  const deployment = Deployment.parse(byKind('Deployment')).spec.template;
+  const service = Service.parse(byKind('Service'));
+  const hook = Hook.parse(byKind('ValidatingWebhookConfiguration'));
+  const manager = deployment.spec.containers[0];
+  const flags = parseFlags(manager?.args ?? []);
+
+  test('the Service selects the operator pods, on the port it serves, with the service CA certificate', () => {
+    expect(deployment.metadata.labels).toMatchObject(service.spec.selector);
+    expect(service.spec.ports[0]?.targetPort).toBe(flags.webhookPort);
+    const secret = service.metadata.annotations['service.beta.openshift.io/serving-cert-secret-name'];
+    const volume = deployment.spec.volumes.find((v) => v.secret.secretName === secret);
+    expect(volume).toBeDefined();
+    expect(manager?.volumeMounts.find((m) => m.name === volume?.name)?.mountPath).toBe(flags.certDir);
+  });
+
+  test('the configuration calls that Service at the path the server answers, CA bundle injected', () => {
+    expect(hook.webhooks[0]?.clientConfig.service).toMatchObject({
+      name: service.metadata.name,
+      path: VALIDATE_METALLB_PATH,
+    });
+    expect(hook.metadata.annotations['service.beta.openshift.io/inject-cabundle']).toBe('true');
   });
 });

@@ -407,6 +407,9 @@ describe('ironlb operator', () => {
         }
       });
       await expect(attempt('bad-weight', weighted(101))).rejects.toThrow('101 is outside 1..100');
+      await expect(attempt('bad-backend', { bgpBackend: 'bird' })).rejects.toThrow(
+        'spec.bgpBackend: "bird" is not one of native, frr, frr-k8s, frr-k8s-external',
+      );
       await attempt('good-weight', weighted(100));
       await client().request({ method: 'DELETE', path: metallbPath(NS, 'good-weight') });
     } finally {

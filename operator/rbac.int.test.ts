@@ -2,17 +2,18 @@
 // (manager-account) against a real RBAC-enforcing kube-apiserver: every call a reconcile makes (informers,
 // server-side apply of each operand, the stale deletes, status, the Lease, the webhook configuration's
 // removal) is allowed by the rules render/operatorrbac.ts grants, which the CSV grants too.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
 import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
-import { applyCrds, applyManifest, parseManifest } from '../e2e/install/manifest';
-import { ClusterAccess } from '../kube/credentials/clusteraccess';
-import { StaticToken } from '../kube/credentials/credentials';
-import { isNotFound } from '../kube/errors';
 import { captureLogger } from '../testkit/capturedlogger';
 import { create, eventually } from '../testkit/metallbcluster';
+import {
+  applyOperatorManifest,
+  exists as existsAt,
+  refusedCalls,
+  serviceAccountAccess,
+  testOperatorEnvironment,
+} from '../testkit/operatorinstall';
 import { startOperator, type RunningOperator } from './app/operator';
 
 jest.setTimeout(240_000);
@@ -34,15 +35,7 @@ const configMapPath = `/api/v1/namespaces/${NS}/configmaps/frr-startup`;
 const vwcPath =
   '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/metallb-webhook-configuration';
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await client().request({ method: 'GET', path });
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
+const exists = (path: string): Promise<boolean> => existsAt(client(), path);
 
 async function conditionStatus(
   type: string,
@@ -71,42 +64,11 @@ async function conditionStatus(
 beforeAll(async () => {
   cp = await startControlPlane({ scheduler: false });
   api = cp.adminClient();
-  const manifest = parseManifest(
-    readFileSync(join(__dirname, '..', 'manifests', 'ironlb-operator.yaml'), 'utf8'),
-    'manifests/ironlb-operator.yaml',
-  );
   // The operator runs in this process, as its ServiceAccount; its Deployment would need a kubelet.
-  await applyManifest(
-    api,
-    manifest.filter((o) => o.kind !== 'Deployment'),
-  );
-  await applyCrds(api, NS);
-  const token = z.looseObject({ status: z.looseObject({ token: z.string() }) }).parse(
-    await api.request({
-      method: 'POST',
-      path: `/api/v1/namespaces/${NS}/serviceaccounts/manager-account/token`,
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 3600 },
-      },
-    }),
-  ).status.token;
+  await applyOperatorManifest(api, 'ironlb-operator.yaml', NS);
   operator = await startOperator({
-    kubeConfig: new ClusterAccess({
-      server: cp.server,
-      caPem: cp.caPem,
-      insecureSkipTLSVerify: false,
-      bearer: new StaticToken(token),
-      origin: 'TokenRequest for manager-account',
-    }),
-    env: {
-      namespace: NS,
-      controllerImage: 'example.com/controller:test',
-      speakerImage: 'example.com/speaker:test',
-      frrImage: 'example.com/frr:test',
-      monitoring: 'none',
-    },
+    kubeConfig: await serviceAccountAccess(cp, api, NS, 'manager-account'),
+    env: testOperatorEnvironment(NS),
     logger: captured.logger,
     identity: 'operator-as-manager-account',
     leaderElection: true,
@@ -152,10 +114,6 @@ test('as manager-account the operator applies, prunes, reports and cleans up wit
     async () => !(await exists(vwcPath)),
     60_000,
   );
-  const forbidden = captured
-    .lines()
-    .map((l) => JSON.stringify(l))
-    // A 403 status, not the digits 403 inside a number (a durationMs of 106.140387 matched once).
-    .filter((l) => /(?<![\d.])403(?![\d.])/.test(l) || l.toLowerCase().includes('forbidden'));
+  const forbidden = refusedCalls(captured);
   expect(forbidden).toEqual([]);
 });

@@ -127,11 +127,23 @@ export function renderOlmInstall(opts: BundleOptions): Record<string, unknown>[]
   ];
 }
 
+/**
+ * crds/ files open with a comment and `---`; OLM's bundle loader (operator-framework/api pkg/manifests
+ * loadBundle, and operator-registry the same way) decodes only the first document of a manifest, which
+ * would then be the empty one before the separator, and the CRD would be missing from the bundle.
+ */
+export function asSingleDocument(text: string): string {
+  return text.replace(/^((?:#[^\n]*\n)*)---\n/, '$1');
+}
+
 export function renderBundleFiles(opts: BundleOptions): GeneratedFile[] {
   const csv = renderClusterServiceVersion(opts);
   return [
     { path: `bundle/manifests/${PACKAGE}.clusterserviceversion.yaml`, text: HEADER + yaml(csv) },
-    ...renderCrdFiles().map(({ fileName, text }) => ({ path: `bundle/manifests/${fileName}`, text })),
+    ...renderCrdFiles().map(({ fileName, text }) => ({
+      path: `bundle/manifests/${fileName}`,
+      text: asSingleDocument(text),
+    })),
     { path: 'bundle/metadata/annotations.yaml', text: HEADER + yaml({ annotations: bundleAnnotations() }) },
     { path: 'bundle/bundle.Dockerfile', text: bundleDockerfile() },
     {
@@ -141,5 +153,9 @@ export function renderBundleFiles(opts: BundleOptions): GeneratedFile[] {
     { path: 'olm/catalog.Dockerfile', text: catalogDockerfile() },
     { path: 'olm/install.yaml', text: HEADER + renderOlmInstall(opts).map(yaml).join('---\n') },
     { path: 'manifests/ironlb-operator.yaml', text: renderOperatorManifestFile(opts.images) },
+    {
+      path: 'manifests/ironlb-operator-openshift.yaml',
+      text: renderOperatorManifestFile(opts.images, 'openshift'),
+    },
   ];
 }

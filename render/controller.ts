@@ -44,7 +44,7 @@ export function renderControllerDeployment(opts: InstallOptions): AnnotatedObjec
               terminationGracePeriodSeconds: 0,
               nodeSelector: { 'kubernetes.io/os': 'linux', ...pod.nodeSelector },
               ...schedulingFields(pod),
-              securityContext: { runAsNonRoot: true, runAsUser: NOBODY, fsGroup: NOBODY },
+              securityContext: podSecurityContext(opts),
               containers: [controllerContainer(opts)],
               volumes: [{ name: 'cert', secret: { secretName: WEBHOOK_CERT_SECRET, defaultMode: 0o644 } }],
             },
@@ -61,6 +61,14 @@ export function renderControllerDeployment(opts: InstallOptions): AnnotatedObjec
   ];
 }
 
+// On OpenShift the restricted SCC assigns a UID and fsGroup from the namespace's range and refuses a pod that
+// names its own, so only runAsNonRoot stays (upstream metallb-operator pkg/helm/metallb.go Objects).
+function podSecurityContext(opts: InstallOptions): Record<string, unknown> {
+  return opts.platform === 'openshift'
+    ? { runAsNonRoot: true }
+    : { runAsNonRoot: true, runAsUser: NOBODY, fsGroup: NOBODY };
+}
+
 /** The controller's command line; controller/flags.ts parses it. */
 export function controllerArgs(opts: InstallOptions): string[] {
   return [
@@ -69,6 +77,9 @@ export function controllerArgs(opts: InstallOptions): string[] {
     ...(opts.loadBalancerClass === undefined ? [] : [`--lb-class=${opts.loadBalancerClass}`]),
     '--webhook-mode=enabled',
     '--tls-min-version=VersionTLS12',
+    // The service CA writes and rotates the certificate there (render/webhookservice.ts), so the controller
+    // reads it instead of minting its own.
+    ...(opts.platform === 'openshift' ? ['--disable-cert-rotation=true'] : []),
   ];
 }
 

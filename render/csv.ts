@@ -14,13 +14,17 @@ import {
   type OperatorImages,
 } from './operatordeployment';
 import { OPERATOR_RBAC } from './operatorrbac';
+import { METALLB_WEBHOOK_PATH, METALLB_WEBHOOK_RULES } from './operatorwebhook';
 import type { ComponentRbac, PolicyRule } from './rbac';
 import { SPEAKER_RBAC } from './speakerrbac';
 
 export const PACKAGE = 'ironlb-operator';
-/** Upstream's path (metallb-operator api/v1beta1/metallb_webhook.go); operator/bundle.test.ts pins it to the server's. */
-export const METALLB_WEBHOOK_PATH = '/validate-metallb-io-v1beta1-metallb';
-export const CHANNEL = 'alpha';
+/**
+ * OLM's channel naming convention (candidate, fast, stable; the good-practices validator warns on others):
+ * `candidate` until a release is supported.
+ */
+export const CHANNEL = 'candidate';
+const MATURITY = 'alpha';
 
 export interface BundleOptions {
   /** Semver, without the leading v (package.json's version). */
@@ -126,7 +130,7 @@ export function renderClusterServiceVersion(opts: BundleOptions): Record<string,
       description: CSV_DESCRIPTION,
       version: opts.version,
       minKubeVersion: opts.minKubeVersion,
-      maturity: CHANNEL,
+      maturity: MATURITY,
       provider: { name: 'ironlb' },
       // No maintainers and no repository link yet: the project has published neither, and the CSV must not
       // invent contacts. OperatorHub's suite warns until they are set.
@@ -162,14 +166,7 @@ export function renderClusterServiceVersion(opts: BundleOptions): Record<string,
           admissionReviewVersions: ['v1'],
           sideEffects: 'None',
           failurePolicy: 'Fail',
-          rules: [
-            {
-              apiGroups: [GROUP],
-              apiVersions: ['v1beta1'],
-              operations: ['CREATE', 'UPDATE'],
-              resources: ['metallbs'],
-            },
-          ],
+          rules: METALLB_WEBHOOK_RULES,
         },
       ],
       relatedImages: [

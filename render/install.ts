@@ -6,6 +6,7 @@ import { renderControllerRbac } from './controllerrbac';
 import { renderFrrStartupConfigMap } from './frr';
 import { renderMonitoring } from './monitoring';
 import { renderNamespace } from './namespace';
+import { renderSpeakerScc } from './openshift';
 import { type InstallOptions, type InstallOptionsInput, resolveInstallOptions } from './options';
 import type { AnnotatedObject, Part, RenderedObject } from './object';
 import { renderServiceAccounts } from './serviceaccounts';
@@ -21,6 +22,7 @@ export const INSTALL_PARTS: readonly Part<InstallOptions>[] = [
   renderWebhookCertSecret,
   renderControllerRbac,
   renderSpeakerRbac,
+  renderSpeakerScc,
   renderWebhookService,
   renderFrrStartupConfigMap,
   renderControllerDeployment,
@@ -32,10 +34,12 @@ export const INSTALL_PARTS: readonly Part<InstallOptions>[] = [
 /**
  * What the operator applies for its MetalLB resource: INSTALL_PARTS without the namespace (the operator's
  * own), the ServiceAccounts and the RBAC. Those come with the operator's install (the bundle's CSV, as
- * upstream's operator skips the chart's RBAC: metallb-operator pkg/helm/metallb.go), so the operator needs
- * no right to grant rights.
+ * upstream's operator skips the chart's RBAC: metallb-operator pkg/helm/metallb.go). The one grant it writes
+ * is OpenShift's: the speaker SCC and the Role that lets the speaker use it (render/openshift.ts), which the
+ * operator may grant because it holds `use` on that one SCC itself.
  */
 export const OPERAND_PARTS: readonly Part<InstallOptions>[] = [
+  renderSpeakerScc,
   renderWebhookCertSecret,
   renderWebhookService,
   renderFrrStartupConfigMap,

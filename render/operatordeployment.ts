@@ -16,11 +16,25 @@ export interface OperatorImages {
   readonly frr: string;
 }
 
+/** Where the operator reads its webhook certificate (operator/flags.ts --cert-dir default), and OLM mounts it. */
+const CERT_DIR = '/tmp/k8s-webhook-server/serving-certs';
+
 /**
- * The Deployment's spec (name and spec only: the form CSV `install.spec.deployments` takes). `webhook` serves
- * the MetalLB validating webhook, whose certificate only OLM provides today.
+ * How the MetalLB validating webhook gets its certificate: `olm` mounts it from the CSV's webhookdefinitions,
+ * `secret` names the Secret to mount (the service CA's, on OpenShift without OLM), `off` serves no webhook.
  */
-export function operatorDeploymentSpec(images: OperatorImages, webhook = true): Record<string, unknown> {
+export type OperatorWebhook =
+  | { readonly kind: 'olm' }
+  | { readonly kind: 'secret'; readonly secretName: string }
+  | { readonly kind: 'off' };
+
+/** The Deployment's spec (name and spec only: the form CSV `install.spec.deployments` takes). */
+export function operatorDeploymentSpec(
+  images: OperatorImages,
+  webhook: OperatorWebhook = { kind: 'olm' },
+): Record<string, unknown> {
+  const serves = webhook.kind !== 'off';
+  const mount = webhook.kind === 'secret';
   const probe = (path: string) => ({ httpGet: { path, port: PROBE_PORT } });
   return {
     replicas: 1,
@@ -37,7 +51,7 @@ export function operatorDeploymentSpec(images: OperatorImages, webhook = true): 
             image: images.operator,
             args: [
               '--enable-leader-election',
-              ...(webhook ? [`--webhook-port=${OPERATOR_WEBHOOK_PORT}`] : []),
+              ...(serves ? [`--webhook-port=${OPERATOR_WEBHOOK_PORT}`] : []),
             ],
             env: [
               { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -50,7 +64,7 @@ export function operatorDeploymentSpec(images: OperatorImages, webhook = true): 
             ],
             ports: [
               { name: 'health', containerPort: PROBE_PORT },
-              ...(webhook ? [{ name: 'webhook-server', containerPort: OPERATOR_WEBHOOK_PORT }] : []),
+              ...(serves ? [{ name: 'webhook-server', containerPort: OPERATOR_WEBHOOK_PORT }] : []),
             ],
             readinessProbe: { ...probe('/readyz'), periodSeconds: 5 },
             livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 15, periodSeconds: 20 },
@@ -60,8 +74,10 @@ export function operatorDeploymentSpec(images: OperatorImages, webhook = true): 
               readOnlyRootFilesystem: true,
               capabilities: { drop: ['ALL'] },
             },
+            ...(mount ? { volumeMounts: [{ name: 'cert', mountPath: CERT_DIR, readOnly: true }] } : {}),
           },
         ],
+        ...(mount ? { volumes: [{ name: 'cert', secret: { secretName: webhook.secretName } }] } : {}),
       },
     },
   };

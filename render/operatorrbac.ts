@@ -1,8 +1,9 @@
 // What the operator may do: exactly what operator/ calls (the why of each group names the caller). Its
 // ServiceAccount is upstream's `manager-account`; OLM creates it and these grants from the CSV
-// (render/csv.ts), so the operator itself never writes RBAC.
+// (render/csv.ts). The only RBAC the operator writes is OpenShift's grant of the speaker SCC (render/openshift.ts).
 import type { ComponentRbac } from './rbac';
 import { WEBHOOK_CONFIGURATION } from './names';
+import { SCC_API_GROUP, SPEAKER_SCC, SPEAKER_SCC_ROLE } from './openshift';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'manager-account';
 
@@ -31,6 +32,21 @@ export const OPERATOR_RBAC: ComponentRbac = {
         },
       ],
     },
+    {
+      why:
+        'OpenShift only: the metallb-speaker SCC, applied with the operands (render/openshift.ts), and `use`\n' +
+        'of it, without which the API server refuses to let the operator grant it to the speaker.\n' +
+        'Create cannot be limited to a name.',
+      rules: [
+        { apiGroups: [SCC_API_GROUP], resources: ['securitycontextconstraints'], verbs: ['create'] },
+        {
+          apiGroups: [SCC_API_GROUP],
+          resources: ['securitycontextconstraints'],
+          resourceNames: [SPEAKER_SCC],
+          verbs: ['get', 'patch', 'delete', 'use'],
+        },
+      ],
+    },
   ],
   namespacedRules: [
     {
@@ -50,6 +66,41 @@ export const OPERATOR_RBAC: ComponentRbac = {
           resources: ['servicemonitors', 'podmonitors'],
           verbs: OPERAND_VERBS,
         },
+      ],
+    },
+    {
+      why:
+        'OpenShift only: the Role and RoleBinding that give the speaker `use` of its SCC (render/openshift.ts).\n' +
+        'Create cannot be limited to a name.',
+      rules: [
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create'] },
+        {
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['roles', 'rolebindings'],
+          resourceNames: [SPEAKER_SCC_ROLE],
+          verbs: ['get', 'patch', 'delete'],
+        },
+      ],
+    },
+    {
+      why:
+        'Legacy AddressPools (operator/legacy/): their status, the migrated-to mark, the IPAddressPool and\n' +
+        'advertisement a migration writes, and what the status reads (the configuration around them and the\n' +
+        "controller's ConfigurationState); the Deprecated event (kube/eventrecorder.ts).",
+      rules: [
+        { apiGroups: ['metallb.io'], resources: ['addresspools'], verbs: ['get', 'list', 'watch', 'patch'] },
+        { apiGroups: ['metallb.io'], resources: ['addresspools/status'], verbs: ['get', 'patch'] },
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['ipaddresspools', 'l2advertisements', 'bgpadvertisements'],
+          verbs: ['get', 'list', 'watch', 'create', 'patch'],
+        },
+        {
+          apiGroups: ['metallb.io'],
+          resources: ['communities', 'configurationstates'],
+          verbs: ['list', 'watch'],
+        },
+        { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
       ],
     },
     {

@@ -32,6 +32,15 @@ export type RenderedBGPBackend = (typeof RENDERED_BGP_BACKENDS)[number];
 export const MONITORING_MODES = ['none', 'servicemonitors', 'podmonitors'] as const;
 export type MonitoringMode = (typeof MONITORING_MODES)[number];
 
+/**
+ * Where the install runs. `openshift` (the operator detects it from API discovery: operator/app/platform.ts)
+ * lets the restricted SCC pick the controller's UID, gives the speaker the `metallb-speaker` SCC, and takes
+ * the webhook certificates from the service CA (upstream metallb-operator pkg/helm/metallb.go and
+ * pkg/openshift/scc.go).
+ */
+export const PLATFORMS = ['kubernetes', 'openshift'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
 export interface InstallOptions {
   /** Where every namespaced object goes (the operator's own namespace). */
   readonly namespace: string;
@@ -47,6 +56,7 @@ export interface InstallOptions {
   /** The FRR sidecars' image, used in `frr` mode only. */
   readonly frrImage: string;
   readonly monitoring: MonitoringMode;
+  readonly platform: Platform;
 }
 
 /** InstallOptions with any field left out, pod settings included. */
@@ -77,6 +87,7 @@ export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
   // Upstream's FRR_IMAGE default (metallb-operator config/manager/env.yaml).
   frrImage: 'quay.io/frrouting/frr:9.1.0',
   monitoring: 'none',
+  platform: 'kubernetes',
 };
 
 // Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
@@ -94,6 +105,7 @@ export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallO
     bgpBackend: input.bgpBackend ?? d.bgpBackend,
     frrImage: input.frrImage ?? d.frrImage,
     monitoring: input.monitoring ?? d.monitoring,
+    platform: input.platform ?? d.platform,
   };
 }
 

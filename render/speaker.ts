@@ -11,6 +11,7 @@ import {
   SPEAKER_METRICS_PORT,
 } from './names';
 import { FRR_SPEAKER_ENV, FRR_SPEAKER_MOUNT, FRR_VOLUMES, frrContainers, frrInitContainers } from './frr';
+import { REQUIRED_SCC_ANNOTATION, SPEAKER_SCC } from './openshift';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
@@ -46,6 +47,8 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
                 ...(frr ? {} : { 'prometheus.io/port': String(SPEAKER_METRICS_PORT) }),
                 'prometheus.io/scrape': 'true',
                 ...pod.annotations,
+                // After the MetalLB resource's annotations: the SCC the operator grants is the one asked for.
+                ...(opts.platform === 'openshift' ? { [REQUIRED_SCC_ANNOTATION]: SPEAKER_SCC } : {}),
               },
             },
             spec: {

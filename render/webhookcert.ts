@@ -5,6 +5,8 @@ import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
 export function renderWebhookCertSecret(opts: InstallOptions): AnnotatedObject[] {
+  // On OpenShift the service CA creates it (render/webhookservice.ts) and refuses to fill one it did not make.
+  if (opts.platform === 'openshift') return [];
   return [
     annotated(
       {

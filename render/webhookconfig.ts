@@ -2,6 +2,7 @@
 // (/validate-metallb-io-<version>-<kind>), one per kind the controller's webhook server validates
 // (controller/webhooks/validate.ts). The controller injects the CA bundle itself.
 import { WEBHOOK_CONFIGURATION, WEBHOOK_SERVICE } from './names';
+import { INJECT_CABUNDLE_ANNOTATION } from './openshift';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
@@ -38,7 +39,11 @@ export function renderWebhookConfiguration(opts: InstallOptions): AnnotatedObjec
     annotated({
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
-      metadata: { name: WEBHOOK_CONFIGURATION },
+      metadata: {
+        name: WEBHOOK_CONFIGURATION,
+        // On OpenShift the service CA injects its bundle; elsewhere the controller does.
+        ...(opts.platform === 'openshift' ? { annotations: { [INJECT_CABUNDLE_ANNOTATION]: 'true' } } : {}),
+      },
       webhooks: VALIDATED_KINDS.map((k) => ({
         name: `${k.kind}validationwebhook.metallb.io`,
         admissionReviewVersions: ['v1'],

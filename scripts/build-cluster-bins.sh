@@ -5,11 +5,13 @@
 #   e2e/.cache/bin/etcd-<ver>/  etcd
 #   e2e/.cache/bin/gobgp-<ver>/ gobgpd gobgp
 #   e2e/.cache/bin/metallb-<ver>/ controller speaker metallb-native.yaml   (only when asked: `metallb`)
+#   e2e/.cache/bin/bundlevalidate-<ver>/ bundlevalidate   (tools/bundlevalidate: operator-framework/api's
+#                                   OLM validators, run on bundle/ by render/bundlevalidate.int.test.ts)
 # Idempotent: a component whose folder holds a matching stamp and all its binaries is skipped, so a cached
 # run costs well under a second. Safe to re-run after an interrupted build (the stamp is written last).
 #
-# Usage: scripts/build-cluster-bins.sh [k8s] [etcd] [gobgp] [metallb]
-#        (no argument = k8s etcd gobgp; upstream MetalLB, for the side-by-side bench, is built only when named
+# Usage: scripts/build-cluster-bins.sh [k8s] [etcd] [gobgp] [bundlevalidate] [metallb]
+#        (no argument = k8s etcd gobgp bundlevalidate; upstream MetalLB, for the side-by-side bench, is built only when named
 #        or with WITH_METALLB=1, so CI stays inside its time)
 # Env:   FORCE=1            rebuild even when the stamp matches
 #        BUILD_PARALLEL=N   go build -p N (default: number of cores); lower it if memory gets tight
@@ -187,8 +189,8 @@ want() {
 
 SELECTED=("$@")
 for s in "${SELECTED[@]}"; do
-  case "$s" in k8s | etcd | gobgp | metallb) ;; *)
-    echo "build-cluster-bins: unknown component '$s' (expected k8s, etcd, gobgp, metallb)" >&2
+  case "$s" in k8s | etcd | gobgp | bundlevalidate | metallb) ;; *)
+    echo "build-cluster-bins: unknown component '$s' (expected k8s, etcd, gobgp, bundlevalidate, metallb)" >&2
     exit 2
     ;;
   esac
@@ -205,6 +207,12 @@ if want gobgp; then
   build gobgp gobgp github.com/osrg/gobgp/v3 "$GOBGP_VERSION" "" \
     gobgpd=github.com/osrg/gobgp/v3/cmd/gobgpd \
     gobgp=github.com/osrg/gobgp/v3/cmd/gobgp
+fi
+# The OLM validators are a module of ours (tools/bundlevalidate), not a wrapper in e2e/cluster/; its go.mod pins
+# operator-framework/api, the newest the Go module proxy serves.
+if want bundlevalidate; then
+  build bundlevalidate ../../tools/bundlevalidate github.com/operator-framework/api v0.36.0 "" \
+    bundlevalidate=.
 fi
 if want k8s; then
   build k8s k8s k8s.io/kubernetes "$K8S_VERSION" "$(k8s_ldflags)" \

@@ -6,7 +6,8 @@
 import type { Logger } from 'winston';
 import { type Clock, systemClock } from '../../kube/clock';
 import { HealthServer } from '../../kube/health';
-import { informerFactory } from '../../kube/informerfactory';
+import { EventRecorder, RestEventSink } from '../../kube/eventrecorder';
+import { informerFactory, isServed } from '../../kube/informerfactory';
 import { LeaderElector } from '../../kube/leaderelection';
 import { RestLeaseClient } from '../../kube/leaseclient';
 import { decodeKubeObject } from '../../kube/listwatch';
@@ -17,8 +18,12 @@ import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
 import { WorkQueue } from '../../kube/workqueue';
 import type { OperatorEnvironment } from '../env';
 import type { ValidationEnvironment } from '../validate';
+import { RestLegacyClient } from '../legacy/client';
+import { AddressPoolReconciler } from '../legacy/reconciler';
 import { MetalLBWebhookServer, type ServingCertificate } from '../webhook/server';
+import type { Platform } from '../../render/options';
 import { RestOperandClient } from './operandclient';
+import { detectPlatform } from './platform';
 import { METALLB_NAME, MetalLBReconciler } from './reconciler';
 import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
 
@@ -47,12 +52,15 @@ export interface OperatorOptions {
   readonly metricsHost?: string;
   /** Serves the MetalLB validating webhook on this port (0 picks a free one) with this certificate. */
   readonly webhook?: { readonly port: number; readonly cert: ServingCertificate };
+  /** The platform to render for; undefined asks API discovery (platform.ts). */
+  readonly platform?: Platform;
   /** Called when the Lease is lost; main.ts exits, as controller-runtime does. */
   readonly onLostLeadership?: () => void;
   readonly clock?: Clock;
 }
 
 export interface RunningOperator {
+  readonly platform: Platform;
   readonly healthPort: number | undefined;
   readonly metricsPort: number | undefined;
   readonly webhookPort: number | undefined;
@@ -65,15 +73,39 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const clock = options.clock ?? systemClock();
   const rest = new KubeRestClient(options.kubeConfig, { userAgent: 'ironlb-operator' });
   const make = informerFactory({ kubeConfig: options.kubeConfig, rest, clock, logger });
+  const platform = options.platform ?? (await detectPlatform(rest));
+  logger.info('platform', { platform });
   const metallbs = make(METALLB.metallbs, decodeKubeObject, { namespace: env.namespace });
   const workloads = [DEPLOYMENTS, DAEMONSETS].map((resource) =>
     make(resource, decodeKubeObject, { namespace: env.namespace, labelSelector: 'app=metallb' }),
   );
-  const informers = [metallbs, ...workloads];
+  // The legacy AddressPools and what their status depends on, when the AddressPool CRD is installed.
+  const legacy = (await isServed(rest, METALLB.addressPools))
+    ? {
+        addressPools: make(METALLB.addressPools, decodeKubeObject, { namespace: env.namespace }),
+        around: {
+          ipAddressPools: make(METALLB.ipAddressPools, decodeKubeObject, { namespace: env.namespace }),
+          l2Advertisements: make(METALLB.l2Advertisements, decodeKubeObject, { namespace: env.namespace }),
+          bgpAdvertisements: make(METALLB.bgpAdvertisements, decodeKubeObject, { namespace: env.namespace }),
+          communities: make(METALLB.communities, decodeKubeObject, { namespace: env.namespace }),
+          configurationStates: make(METALLB.configurationStates, decodeKubeObject, {
+            namespace: env.namespace,
+          }),
+        },
+      }
+    : undefined;
+  const informers = [
+    metallbs,
+    ...workloads,
+    ...(legacy !== undefined ? [legacy.addressPools, ...Object.values(legacy.around)] : []),
+  ];
   const registry = createRegistry();
+  // Once per process: prom-client refuses a second registration of the same metric (a later leadership term).
+  const observer = reconcileMetrics(registry);
   const client = new RestOperandClient(rest);
   const reconciler = new MetalLBReconciler({
     env,
+    platform,
     ...(options.validation !== undefined ? { validation: options.validation } : {}),
     metallbs,
     client,
@@ -82,8 +114,28 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     logger,
   });
 
+  const legacyReconciler =
+    legacy === undefined
+      ? undefined
+      : new AddressPoolReconciler({
+          namespace: env.namespace,
+          addressPools: legacy.addressPools,
+          ...legacy.around,
+          client: new RestLegacyClient(rest),
+          events: new EventRecorder({
+            sink: new RestEventSink(rest),
+            clock,
+            logger,
+            source: { component: 'metallb-operator' },
+          }),
+          clock,
+          logger,
+        });
+
   let queue: WorkQueue | undefined;
   let runner: ReconcileRunner | undefined;
+  let legacyQueue: WorkQueue | undefined;
+  let legacyRunner: ReconcileRunner | undefined;
   const singletonKey = `${env.namespace}/${METALLB_NAME}`;
   metallbs.addHandlers({
     onAdd: (m) => queue?.add(objectKey(m)),
@@ -98,6 +150,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       onDelete: () => queue?.add(singletonKey),
     });
   }
+  if (legacy !== undefined) {
+    const everyPool = () => {
+      for (const p of legacy.addressPools.list()) legacyQueue?.add(objectKey(p));
+    };
+    // Every pool, not just the one that changed: another AddressPool may overlap it, an IPAddressPool take its
+    // name, the controller reject the configuration.
+    legacy.addressPools.addHandlers({ onAdd: everyPool, onUpdate: everyPool, onDelete: everyPool });
+    for (const informer of Object.values(legacy.around))
+      informer.addHandlers({ onAdd: everyPool, onUpdate: everyPool, onDelete: everyPool });
+  }
   for (const informer of informers) informer.start();
 
   const lead = async (signal?: AbortSignal): Promise<void> => {
@@ -109,19 +171,33 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       queue,
       reconciler,
       logger,
-      observer: reconcileMetrics(registry),
+      observer,
     });
     runner.start();
     // Level triggered: the singleton (present or deleted) and every other MetalLB, whatever happened before.
     queue.add(singletonKey);
     for (const m of metallbs.list()) queue.add(objectKey(m));
+    if (legacy !== undefined && legacyReconciler !== undefined) {
+      legacyQueue = new WorkQueue({ clock });
+      legacyRunner = new ReconcileRunner({
+        name: 'addresspool',
+        queue: legacyQueue,
+        reconciler: legacyReconciler,
+        logger,
+        observer,
+      });
+      legacyRunner.start();
+      for (const p of legacy.addressPools.list()) legacyQueue.add(objectKey(p));
+    }
     logger.info('reconciling MetalLB resources', { namespace: env.namespace });
   };
   const stepDown = async (): Promise<void> => {
-    const ended = runner;
+    const ended = [runner, legacyRunner];
     runner = undefined;
     queue = undefined;
-    await ended?.stop();
+    legacyRunner = undefined;
+    legacyQueue = undefined;
+    await Promise.all(ended.map((r) => r?.stop()));
   };
 
   let stopped = false;
@@ -180,6 +256,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
 
   return {
+    platform,
     healthPort,
     metricsPort,
     webhookPort,

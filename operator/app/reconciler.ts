@@ -18,7 +18,7 @@ import { describeError } from '../../kube/errors';
 import { splitKey, type KubeObject } from '../../kube/object';
 import type { ReconcileResult, Reconciler } from '../../kube/reconciler';
 import { renderOperands } from '../../render/install';
-import { resolveInstallOptions } from '../../render/options';
+import { resolveInstallOptions, type Platform } from '../../render/options';
 import type { OperatorEnvironment } from '../env';
 import { MANAGED_BY, idOf, renderForMetalLB, type ObjectId } from '../render/operands';
 import { describeViolations, validateMetalLBSpec, type ValidationEnvironment } from '../validate';
@@ -37,6 +37,8 @@ export const METALLB_NAME = 'metallb';
 
 export interface MetalLBReconcilerOptions {
   readonly env: OperatorEnvironment;
+  /** Detected at start (platform.ts); default kubernetes. */
+  readonly platform?: Platform;
   readonly validation?: ValidationEnvironment;
   /** The informer's cache of MetalLB resources in the operator's namespace. */
   readonly metallbs: { get(key: string): KubeObject | undefined };
@@ -98,7 +100,7 @@ export class MetalLBReconciler implements Reconciler {
       });
 
     const uid = parsed.data.metadata.uid ?? '';
-    const operands = renderForMetalLB(parsed.data.spec, { name, uid }, env);
+    const operands = renderForMetalLB(parsed.data.spec, { name, uid }, env, this.options.platform);
     if (operands.kind === 'unsupported') {
       return report({
         kind: 'degraded',
@@ -163,7 +165,9 @@ export class MetalLBReconciler implements Reconciler {
   }
 
   private async removeClusterScoped(): Promise<void> {
-    const everything = renderOperands(resolveInstallOptions({ namespace: this.options.env.namespace }));
+    const everything = renderOperands(
+      resolveInstallOptions({ namespace: this.options.env.namespace, platform: this.options.platform }),
+    );
     for (const obj of everything.filter((o) => o.metadata.namespace === undefined)) {
       await this.deleteIfOurs(idOf(obj), '');
     }

@@ -18,6 +18,14 @@ const ref = (
   namespaced,
 });
 
+export const SCC_RESOURCE = ref(
+  'security.openshift.io',
+  'v1',
+  'securitycontextconstraints',
+  'SecurityContextConstraints',
+  false,
+);
+
 export const OPERAND_RESOURCES: readonly ResourceRef[] = [
   RESOURCES.secrets,
   RESOURCES.services,
@@ -33,6 +41,10 @@ export const OPERAND_RESOURCES: readonly ResourceRef[] = [
   ),
   ref('monitoring.coreos.com', 'v1', 'servicemonitors', 'ServiceMonitor', true),
   ref('monitoring.coreos.com', 'v1', 'podmonitors', 'PodMonitor', true),
+  // OpenShift mode only (render/openshift.ts).
+  SCC_RESOURCE,
+  ref('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
+  ref('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
 ];
 
 export const DEPLOYMENTS = ref('apps', 'v1', 'deployments', 'Deployment', true);

@@ -3,7 +3,7 @@
 // overrideControllerParameters / overrideSpeakerParameters). Pure: the reconciler calls it, the golden tests
 // pin it.
 import type { MetalLBSpec } from '../../api/metallb';
-import type { InstallOptions, PodOptions, RenderedBGPBackend } from '../../render/options';
+import type { InstallOptions, Platform, PodOptions, RenderedBGPBackend } from '../../render/options';
 import { resolveInstallOptions } from '../../render/options';
 import type { OperatorEnvironment } from '../env';
 
@@ -69,7 +69,12 @@ export function bgpBackendFor(value: string | undefined): RenderedBGPBackend | U
   }
 }
 
-export function installOptionsFromSpec(spec: MetalLBSpec, env: OperatorEnvironment): SpecOptions {
+/** `platform` is what the operator detected at start (operator/app/platform.ts), not part of the spec. */
+export function installOptionsFromSpec(
+  spec: MetalLBSpec,
+  env: OperatorEnvironment,
+  platform: Platform = 'kubernetes',
+): SpecOptions {
   const bgpBackend = bgpBackendFor(spec.bgpBackend);
   if (typeof bgpBackend !== 'string') return bgpBackend;
   return {
@@ -82,6 +87,7 @@ export function installOptionsFromSpec(spec: MetalLBSpec, env: OperatorEnvironme
       speakerImage: env.speakerImage,
       frrImage: env.frrImage,
       monitoring: env.monitoring,
+      platform,
       bgpBackend,
       controller: podOptions(spec.controllerNodeSelector, spec.controllerTolerations, spec.controllerConfig),
       speaker: podOptions(spec.nodeSelector, spec.speakerTolerations, spec.speakerConfig),

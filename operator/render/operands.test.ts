@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetalLBSpec } from '../../api/metallb';
 import { renderManifestFile } from '../../render/manifestfile';
+import type { Platform } from '../../render/options';
 import type { OperatorEnvironment } from '../env';
 import { installOptionsFromSpec } from './fromspec';
 import { GOLDEN_ENV, GOLDEN_OWNER, goldenText } from './golden';
@@ -53,7 +54,9 @@ const EVERY_FIELD: MetalLBSpec = {
   },
 };
 
-const CASES: readonly [string, MetalLBSpec, Partial<OperatorEnvironment>][] = [
+type Settings = Partial<OperatorEnvironment> & { readonly platform?: Platform };
+
+const CASES: readonly [string, MetalLBSpec, Settings][] = [
   ['native-default', {}, {}],
   ['native-every-field', { ...EVERY_FIELD, bgpBackend: 'native' }, {}],
   ['frr-default', { bgpBackend: 'frr' }, {}],
@@ -69,12 +72,16 @@ const CASES: readonly [string, MetalLBSpec, Partial<OperatorEnvironment>][] = [
   ['other-namespace', { logLevel: 'warn' }, { namespace: 'lb-operators' }],
   ['frr-k8s-unsupported', { bgpBackend: 'frr-k8s' }, {}],
   ['frr-k8s-external-unsupported', { bgpBackend: 'frr-k8s-external' }, {}],
+  ['openshift-native-default', {}, { platform: 'openshift' }],
+  ['openshift-native-every-field', { ...EVERY_FIELD, bgpBackend: 'native' }, { platform: 'openshift' }],
+  ['openshift-frr-default', { bgpBackend: 'frr' }, { platform: 'openshift' }],
+  ['openshift-servicemonitors', {}, { platform: 'openshift', monitoring: 'servicemonitors' }],
 ];
 
 describe('golden files (operator/testdata)', () => {
-  test.each(CASES)('%s', (name, spec, env) => {
+  test.each(CASES)('%s', (name, spec, { platform, ...env }) => {
     const file = join(TESTDATA, `${name}.yaml`);
-    const text = goldenText(spec, { ...GOLDEN_ENV, ...env });
+    const text = goldenText(spec, { ...GOLDEN_ENV, ...env }, platform);
     if (UPDATE) writeFileSync(file, text);
     expect(text).toEqual(readFileSync(file, 'utf8'));
   });

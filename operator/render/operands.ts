@@ -6,7 +6,12 @@
 import type { MetalLBSpec } from '../../api/metallb';
 import { renderOperands } from '../../render/install';
 import type { RenderedObject } from '../../render/object';
-import { MONITORING_MODES, RENDERED_BGP_BACKENDS, type InstallOptions } from '../../render/options';
+import {
+  MONITORING_MODES,
+  RENDERED_BGP_BACKENDS,
+  type InstallOptions,
+  type Platform,
+} from '../../render/options';
 import type { OperatorEnvironment } from '../env';
 import { installOptionsFromSpec, type Unsupported } from './fromspec';
 
@@ -85,8 +90,9 @@ export function renderForMetalLB(
   spec: MetalLBSpec,
   owner: MetalLBOwner,
   env: OperatorEnvironment,
+  platform: Platform = 'kubernetes',
 ): Operands | Unsupported {
-  const result = installOptionsFromSpec(spec, env);
+  const result = installOptionsFromSpec(spec, env, platform);
   if (result.kind === 'unsupported') return result;
   const objects = renderOperands(result.options).map((o) => owned(o, owner));
   const rendered = new Set(objects.map((o) => idKey(idOf(o))));

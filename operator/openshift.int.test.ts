@@ -1,0 +1,214 @@
+// OpenShift mode against a real kube-apiserver that serves the SecurityContextConstraints API (its CRD,
+// securitycontextconstraints.security.openshift.io, installed here): discovery turns the operator to
+// OpenShift, and the operator, acting as manager-account with the RBAC of manifests/ironlb-operator.yaml,
+// creates the metallb-speaker SCC and grants the speaker `use` of it (which the API server allows only because
+// the operator holds that `use` itself), renders the controller without a UID, asks for the SCC on the
+// speaker pods and leaves the webhook certificate to the service CA.
+import { z } from 'zod';
+import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
+import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
+import { captureLogger } from '../testkit/capturedlogger';
+import { create, eventually } from '../testkit/metallbcluster';
+import {
+  applyOperatorManifest,
+  exists as existsAt,
+  refusedCalls,
+  serviceAccountAccess,
+  testOperatorEnvironment,
+} from '../testkit/operatorinstall';
+import { startOperator, type RunningOperator } from './app/operator';
+import { detectPlatform } from './app/platform';
+
+jest.setTimeout(240_000);
+
+const NS = 'metallb-system';
+let cp: ControlPlane | undefined;
+let api: HarnessRestClient | undefined;
+let operator: RunningOperator | undefined;
+const captured = captureLogger('debug');
+let platformBeforeCrd: string | undefined;
+
+function client(): HarnessRestClient {
+  if (!api) throw new Error('control plane did not start (see beforeAll)');
+  return api;
+}
+
+const SCC_PATH = '/apis/security.openshift.io/v1/securitycontextconstraints';
+const sccPath = `${SCC_PATH}/metallb-speaker`;
+const rolePath = `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles/metallb-speaker-scc`;
+const bindingPath = `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings/metallb-speaker-scc`;
+const deploymentPath = `/apis/apps/v1/namespaces/${NS}/deployments/controller`;
+const daemonSetPath = `/apis/apps/v1/namespaces/${NS}/daemonsets/speaker`;
+const servicePath = `/api/v1/namespaces/${NS}/services/metallb-webhook-service`;
+const secretPath = `/api/v1/namespaces/${NS}/secrets/metallb-webhook-cert`;
+
+// What OpenShift serves at security.openshift.io/v1, reduced to what discovery and apply need.
+const SCC_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'securitycontextconstraints.security.openshift.io' },
+  spec: {
+    group: 'security.openshift.io',
+    scope: 'Cluster',
+    names: {
+      plural: 'securitycontextconstraints',
+      singular: 'securitycontextconstraints',
+      kind: 'SecurityContextConstraints',
+      listKind: 'SecurityContextConstraintsList',
+    },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
+  },
+};
+
+const exists = (path: string): Promise<boolean> => existsAt(client(), path);
+
+/** Whether the API server's authorizer lets `user` do `verb` on the SCC named `name` (SubjectAccessReview). */
+async function mayUseScc(user: string, name: string): Promise<boolean> {
+  const review = z.looseObject({ status: z.looseObject({ allowed: z.boolean() }) }).parse(
+    await client().request({
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${NS}`, 'system:authenticated'],
+          resourceAttributes: {
+            group: 'security.openshift.io',
+            resource: 'securitycontextconstraints',
+            name,
+            verb: 'use',
+            namespace: NS,
+          },
+        },
+      },
+    }),
+  );
+  return review.status.allowed;
+}
+
+beforeAll(async () => {
+  cp = await startControlPlane({ scheduler: false });
+  api = cp.adminClient();
+  platformBeforeCrd = await detectPlatform(api);
+  // The operator runs in this process, as its ServiceAccount; its Deployment would need a kubelet.
+  await applyOperatorManifest(api, 'ironlb-operator-openshift.yaml', NS);
+  await create(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', SCC_CRD);
+  const admin = api;
+  await eventually('the SCC API served', async () => (await detectPlatform(admin)) === 'openshift');
+  // No platform given: the operator asks discovery, as main.ts has it do.
+  operator = await startOperator({
+    kubeConfig: await serviceAccountAccess(cp, api, NS, 'manager-account'),
+    env: testOperatorEnvironment(NS),
+    logger: captured.logger,
+    identity: 'operator-on-openshift',
+    leaderElection: false,
+  });
+  await create(api, `/apis/metallb.io/v1beta1/namespaces/${NS}/metallbs`, {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'MetalLB',
+    metadata: { name: 'metallb', namespace: NS },
+    spec: {},
+  });
+  await eventually('the speaker DaemonSet applied', () => exists(daemonSetPath), 60_000);
+});
+
+afterAll(async () => {
+  await operator?.stop();
+  api?.close();
+  await cp?.stop();
+});
+
+const Labels = z.record(z.string(), z.string()).optional();
+
+describe('OpenShift mode', () => {
+  test('discovery decides: kubernetes without the SCC API, openshift with it', () => {
+    expect(platformBeforeCrd).toBe('kubernetes');
+    expect(operator?.platform).toBe('openshift');
+  });
+
+  test('the operator creates the metallb-speaker SCC: host network and NET_RAW, nothing privileged', async () => {
+    const scc = z
+      .looseObject({
+        metadata: z.looseObject({ labels: Labels }),
+        allowHostNetwork: z.boolean(),
+        allowPrivilegedContainer: z.boolean(),
+        allowPrivilegeEscalation: z.boolean(),
+        allowHostDirVolumePlugin: z.boolean(),
+        allowedCapabilities: z.array(z.string()),
+        requiredDropCapabilities: z.array(z.string()),
+        volumes: z.array(z.string()),
+      })
+      .parse(await client().request({ method: 'GET', path: sccPath }));
+    expect(scc).toMatchObject({
+      allowHostNetwork: true,
+      allowPrivilegedContainer: false,
+      allowPrivilegeEscalation: false,
+      allowHostDirVolumePlugin: false,
+      allowedCapabilities: ['NET_RAW'],
+      requiredDropCapabilities: ['ALL'],
+    });
+    expect(scc.volumes).not.toContain('hostPath');
+    expect(scc.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('ironlb-operator');
+  });
+
+  test('the speaker, and only it, may use that SCC and no other (the RBAC the operator wrote)', async () => {
+    expect(await exists(rolePath)).toBe(true);
+    expect(await exists(bindingPath)).toBe(true);
+    const speaker = `system:serviceaccount:${NS}:speaker`;
+    expect(await mayUseScc(speaker, 'metallb-speaker')).toBe(true);
+    expect(await mayUseScc(speaker, 'privileged')).toBe(false);
+    expect(await mayUseScc(`system:serviceaccount:${NS}:controller`, 'metallb-speaker')).toBe(false);
+  });
+
+  test('the controller keeps runAsNonRoot without a UID or fsGroup and reads the service-CA certificate', async () => {
+    const dep = z
+      .looseObject({
+        spec: z.looseObject({
+          template: z.looseObject({
+            spec: z.looseObject({
+              securityContext: z.record(z.string(), z.unknown()),
+              containers: z.array(z.looseObject({ args: z.array(z.string()) })),
+            }),
+          }),
+        }),
+      })
+      .parse(await client().request({ method: 'GET', path: deploymentPath }));
+    expect(dep.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true });
+    expect(dep.spec.template.spec.containers[0]?.args).toContain('--disable-cert-rotation=true');
+  });
+
+  test('the speaker pods ask for metallb-speaker', async () => {
+    const ds = z
+      .looseObject({
+        spec: z.looseObject({
+          template: z.looseObject({ metadata: z.looseObject({ annotations: Labels }) }),
+        }),
+      })
+      .parse(await client().request({ method: 'GET', path: daemonSetPath }));
+    expect(ds.spec.template.metadata.annotations?.['openshift.io/required-scc']).toBe('metallb-speaker');
+  });
+
+  test('the webhook Service asks the service CA for its certificate; the operator writes no Secret for it', async () => {
+    const svc = z
+      .looseObject({ metadata: z.looseObject({ annotations: Labels }) })
+      .parse(await client().request({ method: 'GET', path: servicePath }));
+    expect(svc.metadata.annotations?.['service.beta.openshift.io/serving-cert-secret-name']).toBe(
+      'metallb-webhook-cert',
+    );
+    expect(await exists(secretPath)).toBe(false);
+  });
+
+  test('no call of the operator was refused', () => {
+    const refused = refusedCalls(captured);
+    expect(refused).toEqual([]);
+  });
+});
