@@ -46,7 +46,10 @@ async function main(): Promise<void> {
   // A bad exclude file is reported and ignored: answering on one interface too many beats not answering.
   let exclude: RegExp | undefined;
   try {
-    exclude = await parseExcludeL2(readFileSync(flags.excludeL2ConfigPath, 'utf8'), flags.excludeL2ConfigPath);
+    exclude = await parseExcludeL2(
+      readFileSync(flags.excludeL2ConfigPath, 'utf8'),
+      flags.excludeL2ConfigPath,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       logger.error('announcedInterfacesToExclude ignored', { error: describeError(err) });
