@@ -8,7 +8,9 @@
 // one (`npm run build:release && make bench-speaker; rm -rf dist`).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultImageTable, ironlbEntry } from '../e2e/harness/kubelet/images';
 import { REPO_ROOT } from '../e2e/harness/paths';
+import { SPEAKER_NODE_FLAGS } from '../speaker/runtimeflags';
 import { applyManifest, METALLB_NAMESPACE as NS } from '../e2e/install/manifest';
 import {
   applyWhenAdmitted,
@@ -91,7 +93,26 @@ const say = (line: string): void => {
 };
 
 async function main(): Promise<void> {
-  const cluster = await startCluster({ nodes: NODES, onStep: say });
+  // IRONLB_BENCH_SPEAKER_EXTRA_FLAGS (space-separated) adds Node flags after the shipped ones, for memory
+  // experiments: `--heapsnapshot-signal=SIGUSR2` with IRONLB_BENCH_HEAPSNAPSHOT=1, or `-r <preload>`.
+  const extra = (process.env['IRONLB_BENCH_SPEAKER_EXTRA_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const cluster = await startCluster({
+    nodes: NODES,
+    onStep: say,
+    ...(extra.length > 0
+      ? {
+          kubelet: {
+            images: [
+              ironlbEntry(/(^|\/)ironlb-speaker([:@]|$)/, 'speaker/main.ts', [
+                ...SPEAKER_NODE_FLAGS,
+                ...extra,
+              ]),
+              ...defaultImageTable(),
+            ],
+          },
+        }
+      : {}),
+  });
   try {
     const { admin } = cluster;
     const speakers = await installAndWaitForSpeakers(cluster);
@@ -180,7 +201,7 @@ async function main(): Promise<void> {
         .join(', ')}`,
     );
     if (process.env['IRONLB_BENCH_HEAPSNAPSHOT'] === '1') {
-      // Needs the speakers started with --heapsnapshot-signal=SIGUSR2 (a local experiment, not shipped):
+      // Needs IRONLB_BENCH_SPEAKER_EXTRA_FLAGS=--heapsnapshot-signal=SIGUSR2 (an experiment, not shipped):
       // each writes Heap.*.heapsnapshot into its working directory, the repository root.
       for (const pid of pids.values()) process.kill(pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 30_000));
