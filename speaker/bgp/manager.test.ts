@@ -2,81 +2,17 @@
 // the test (OPEN, KEEPALIVE, then record what arrives): sessions start per peer, survive an unrelated
 // change, restart only when their own peer changes, close with a Cease when the peer goes, and carry the
 // routes they are given.
-import { createServer, type Server, type Socket } from 'node:net';
 import type { Peer } from '../../config/types';
 import { silentLogger } from '../../kube/log';
 import { buildOk, node, peer } from '../../testkit/configfixtures';
-import { decode, encode, frame, type Message } from './codec/message';
+import { BgpListener as Router } from '../../testkit/bgplistener';
 import { formatPrefix, parsePrefix } from './codec/prefix';
-import { buildOpen, IPV4_UNICAST } from './fsm/open';
 import { BGPSessionManager, type SessionObserver } from './manager';
 import type { SessionStats } from './session/session';
 
 jest.setTimeout(20_000);
 
 const ROUTER_AS = 64513;
-const CTX = { fourOctetAs: true };
-
-/** One listening router: every connection answers with an OPEN and KEEPALIVE and logs what it receives. */
-class Router {
-  readonly connections: { socket: Socket; received: Message[]; closed: boolean }[] = [];
-  private server: Server | undefined;
-  port = 0;
-
-  async listen(): Promise<void> {
-    this.server = createServer((socket) => {
-      const conn = { socket, received: [] as Message[], closed: false };
-      this.connections.push(conn);
-      let buf = Buffer.alloc(0);
-      socket.on('data', (b: Buffer) => {
-        buf = Buffer.concat([buf, b]);
-        for (let f = frame(buf); f.status === 'message'; f = frame(buf)) {
-          const d = decode(buf.subarray(0, f.length), CTX);
-          buf = buf.subarray(f.length);
-          if (!d.ok) continue;
-          conn.received.push(d.value);
-          if (d.value.type === 'open') {
-            const open = buildOpen({
-              localAs: ROUTER_AS,
-              peerAs: d.value.myAs,
-              routerId: '192.0.2.254',
-              holdTime: 90,
-              connectRetryTime: 10,
-              families: [IPV4_UNICAST],
-            });
-            socket.write(encode(open, CTX));
-            socket.write(encode({ type: 'keepalive' }, CTX));
-          }
-        }
-      });
-      socket.on('error', () => undefined);
-      socket.on('close', () => (conn.closed = true));
-    });
-    // BGPPeer peerPort is at most 16384 (upstream's CRD), so pick a free port below that.
-    const server = this.server;
-    for (let attempt = 0; ; attempt++) {
-      const port = 10000 + Math.floor(Math.random() * 6000);
-      const ok = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, '127.0.0.1', () => resolve(true));
-      });
-      if (ok) {
-        this.port = port;
-        return;
-      }
-      if (attempt > 20) throw new Error('no free port below 16384');
-    }
-  }
-
-  live() {
-    return this.connections.filter((c) => !c.closed);
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.connections) c.socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -116,10 +52,11 @@ class Stats implements SessionObserver {
 }
 
 let routers: Router[] = [];
+
 let manager: BGPSessionManager | undefined;
 
 beforeEach(async () => {
-  routers = [new Router(), new Router()];
+  routers = [new Router(ROUTER_AS), new Router(ROUTER_AS)];
   for (const r of routers) await r.listen();
 });
 
