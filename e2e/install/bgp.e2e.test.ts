@@ -1,11 +1,12 @@
 // BGP end to end, from the manifest: manifests/ironlb-native.yaml in a world of three nodes, FRR on the
-// world's router peering (eBGP) with every node's speaker over IPv4 and IPv6, the world's BGP pool, the demo's
-// backends and a dual-stack LoadBalancer Service. FRR's RIB holds the Service's addresses with all three nodes
-// as ECMP next hops, zebra installs the multipath route, and HTTP from the client (which reaches BGP pools only
-// through the router) is answered by a backend; ServiceBGPStatus names both peers on every node;
-// externalTrafficPolicy Local leaves only the node with the endpoint; deleting the Service withdraws both
-// prefixes. Upstream: e2etest/bgptests/bgp.go ("A service of protocol load balancer should work with ETP=cluster",
-// "... ETP=local", "should be withdrawn when deleted"). Needs root (network namespaces); fails, never skips.
+// world's router peering (eBGP) with every node's speaker over IPv4 (TCP MD5, the key from passwordSecret)
+// and IPv6, the world's BGP pool, the demo's backends and a dual-stack LoadBalancer Service. FRR's RIB holds
+// the Service's addresses with all three nodes as ECMP next hops, zebra installs the multipath route, and
+// HTTP from the client (which reaches BGP pools only through the router) is answered by a backend;
+// ServiceBGPStatus names both peers on every node; externalTrafficPolicy Local leaves only the node with the
+// endpoint; deleting the Service withdraws both prefixes. Upstream: e2etest/bgptests/bgp.go ("A service of
+// protocol load balancer should work with ETP=cluster", "... ETP=local", "should be withdrawn when
+// deleted"). Needs root (network namespaces); fails, never skips.
 import { z } from 'zod';
 import { type FrrRouter, startFrr } from '../harness/routers/frr';
 import { waitFor } from '../harness/readiness';
@@ -27,6 +28,7 @@ jest.setTimeout(180_000);
 
 const NODES = 3;
 const COMMUNITY = '64512:100';
+const MD5_PASSWORD = 'bgp-md5-key';
 
 let cluster: InstalledCluster | undefined;
 let frr: FrrRouter | undefined;
@@ -47,20 +49,28 @@ const say = (line: string): void => {
 };
 
 function bgpObjects(pools: readonly string[], routerV4: string, routerV6: string): Doc[] {
-  const peer = (name: string, peerAddress: string): Doc => ({
+  const peer = (name: string, peerAddress: string, spec: Record<string, unknown> = {}): Doc => ({
     apiVersion: 'metallb.io/v1beta2',
     kind: 'BGPPeer',
     metadata: { name, namespace: NS },
-    spec: { myASN: CLUSTER_ASN, peerASN: ROUTER_ASN, peerAddress, holdTime: '9s' },
+    spec: { myASN: CLUSTER_ASN, peerASN: ROUTER_ASN, peerAddress, holdTime: '9s', ...spec },
   });
   return [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'router-md5', namespace: NS },
+      type: 'kubernetes.io/basic-auth',
+      stringData: { password: MD5_PASSWORD },
+    },
     {
       apiVersion: 'metallb.io/v1beta1',
       kind: 'IPAddressPool',
       metadata: { name: 'bgp-pool', namespace: NS },
       spec: { addresses: [...pools] },
     },
-    peer('router-v4', routerV4),
+    // TCP MD5 (RFC 2385) on the IPv4 sessions, the key read from the Secret.
+    peer('router-v4', routerV4, { passwordSecret: { name: 'router-md5' } }),
     peer('router-v6', routerV6),
     {
       apiVersion: 'metallb.io/v1beta1',
@@ -193,7 +203,7 @@ beforeAll(async () => {
     routerId: r.v4,
     connectRetry: 1,
     neighbors: world.nodes.flatMap((n) => [
-      { address: n.primary.v4, asn: CLUSTER_ASN },
+      { address: n.primary.v4, asn: CLUSTER_ASN, password: MD5_PASSWORD },
       { address: n.primary.v6, asn: CLUSTER_ASN },
     ]),
   });
@@ -224,7 +234,7 @@ afterAll(async () => {
 });
 
 describe('BGP from the manifest', () => {
-  test('every speaker establishes both sessions with the router', async () => {
+  test('every speaker establishes both sessions with the router (IPv4 with the MD5 key from the Secret)', async () => {
     await waitFor(
       'six Established sessions on the router',
       async () => {
