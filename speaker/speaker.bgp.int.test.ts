@@ -100,6 +100,8 @@ beforeAll(async () => {
     });
   await bgpPeer('router', router.port, { holdTime: '9s' });
   await bgpPeer('rack1', other.port, { nodeSelectors: [{ matchLabels: { rack: 'r1' } }] });
+  // Native mode refuses a VRF, but this peer selects no node here: as upstream, it cannot invalidate n1.
+  await bgpPeer('elsewhere', other.port, { vrf: 'red', nodeSelectors: [{ matchLabels: { rack: 'r9' } }] });
   await create(api, servicePath(), lbService('web'));
   await api.request({
     method: 'PATCH',
@@ -144,6 +146,29 @@ test('the speaker peers, advertises the Service with its communities, and report
     'metallb.io/service-name': 'web',
     'metallb.io/service-namespace': 'default',
   });
+
+  await eventually('a nodeAssigned Event with protocol bgp on the Service', async () => {
+    const events = (await c().api.request({
+      method: 'GET',
+      path: '/api/v1/namespaces/default/events',
+    })) as { items: { reason?: string; message?: string; involvedObject?: { name?: string } }[] };
+    return events.items.some(
+      (e) =>
+        e.reason === 'nodeAssigned' &&
+        e.involvedObject?.name === 'web' &&
+        e.message === 'announcing from node "n1" with protocol "bgp"',
+    );
+  });
+  await eventually(
+    'speaker-n1 reports the configuration valid (the VRF peer is for other nodes)',
+    async () => {
+      const cs = (await c().api.request({
+        method: 'GET',
+        path: metallb('configurationstates', 'speaker-n1'),
+      })) as { status?: { result?: string } };
+      return cs.status?.result === 'Valid';
+    },
+  );
 
   const text = await metricsText();
   expect(text).toContain(`metallb_bgp_session_up{peer="127.0.0.1:${router.port}"} 1`);

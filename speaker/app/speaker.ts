@@ -21,6 +21,7 @@ import { WorkQueue } from '../../kube/workqueue';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
+import { forNode } from '../bgp/advertise/nodefilter';
 import { BGPSessionManager, type SessionFactory } from '../bgp/manager';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
@@ -290,12 +291,14 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   let configErrors: readonly string[] | undefined;
   const stateWriter = new ConfigStateWriter(rest, namespace, node);
   const rebuildConfig = (): void => {
+    const myLabels = electionNodes.get(node)?.labels;
     const result = buildConfig(
       {
         ipAddressPools: pools.list(),
         l2Advertisements: l2Ads.list(),
-        bgpAdvertisements: bgpAds.list(),
-        bgpPeers: bgpPeers.list(),
+        // As upstream: what does not select this node is dropped before parsing, so it cannot invalidate it.
+        bgpAdvertisements: forNode(bgpAds.list(), myLabels),
+        bgpPeers: forNode(bgpPeers.list(), myLabels),
         communities: communities.list(),
         bfdProfiles: bfdProfiles.list(),
         secrets: secrets.list(),
