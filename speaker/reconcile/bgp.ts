@@ -4,6 +4,8 @@
 // advertisements (bgp/advertise/routes.ts) on a short timer, so a burst of Service changes becomes one
 // set of UPDATEs per peer. Config and this node's labels also decide which sessions run (bgp/manager.ts).
 // Upstream: speaker/bgp_controller.go, speaker/main.go, internal/k8s/controllers/bgp_status_controller.go.
+import { formatCidr } from '../../addr/cidr';
+import { formatIP } from '../../addr/ip';
 import type { Config } from '../../config/types';
 import { isNotFound } from '../../kube/errors';
 import type { ReconcileResult, Reconciler } from '../../kube/reconciler';
@@ -73,7 +75,10 @@ export class BGPReconciler implements Reconciler {
   /** Advertisements of every Service this node advertises, by Service key. */
   private readonly ads = new Map<string, readonly ServiceAdvertisement[]>();
   private readonly memos = new Map<string, Memo>();
+  private fingerprint = '';
   private flushTimer: NodeJS.Timeout | undefined;
+  /** How long the last flush took (ms): the next one waits at least twice that, so bursts stay cheap. */
+  private lastFlushMs = 0;
   private stopped = false;
 
   constructor(private readonly opts: BGPReconcilerOptions) {}
@@ -83,11 +88,17 @@ export class BGPReconciler implements Reconciler {
     return new Map([...this.memos].map(([k, m]) => [k, m.ips]));
   }
 
-  /** A new valid config: re-check the sessions, then every Service (pools, advertisements may all move). */
+  /**
+   * A new valid config: re-check the sessions, then every Service when what BGP reads of the config changed
+   * (pools, their BGP advertisements, the peers); a change elsewhere (Layer 2 only, say) moves nothing here.
+   */
   setConfig(config: Config): void {
+    const fingerprint = bgpFingerprint(config);
+    const changed = fingerprint !== this.fingerprint;
     this.config = config;
+    this.fingerprint = fingerprint;
     this.syncSessions();
-    this.recomputeAll();
+    if (changed) this.recomputeAll();
   }
 
   /** This node's labels or network condition changed: peers' nodeSelectors and exclusion may flip. */
@@ -195,8 +206,10 @@ export class BGPReconciler implements Reconciler {
   flush(): void {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    const started = performance.now();
     for (const peer of this.opts.sessions.peers())
       this.opts.sessions.setRoutes(peer, routesForPeer(this.ads, peer));
+    this.lastFlushMs = performance.now() - started;
   }
 
   stop(): void {
@@ -222,6 +235,24 @@ export class BGPReconciler implements Reconciler {
 
   private scheduleFlush(): void {
     if (this.flushTimer !== undefined || this.stopped) return;
-    this.flushTimer = setTimeout(() => this.flush(), this.opts.flushDelayMs ?? 20);
+    const delay = Math.max(this.opts.flushDelayMs ?? 20, 2 * this.lastFlushMs);
+    this.flushTimer = setTimeout(() => this.flush(), delay);
   }
+}
+
+/** What a BGP decision reads of the config: each pool's CIDRs and BGP advertisements, and the peers. */
+export function bgpFingerprint(config: Config): string {
+  const pools = [...config.pools.values()].map((p) => [
+    p.name,
+    p.cidrs.map(formatCidr),
+    p.bgpAdvertisements.map((ad) => ({ ...ad, nodes: [...ad.nodes].sort() })),
+  ]);
+  const peers = [...config.peers.values()].map((p) => ({
+    ...p,
+    ...(p.address ? { address: formatIP(p.address) } : {}),
+    ...(p.sourceAddress ? { sourceAddress: formatIP(p.sourceAddress) } : {}),
+    ...(p.routerID ? { routerID: formatIP(p.routerID) } : {}),
+    password: p.password === '' ? '' : 'set',
+  }));
+  return JSON.stringify([pools, peers]);
 }
