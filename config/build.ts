@@ -101,7 +101,7 @@ function build(resources: ClusterResources, options: BuildOptions, sink: ErrorSi
   };
 
   reportBFDEchoOnIPv6(config, sink);
-  if (options.bgpType === 'native') validateNative(parsed, config, sink);
+  if (options.bgpType === 'native') validateNative(parsed, sink);
   else if (options.bgpType !== undefined) validateFRR(parsed, config, sink);
   return config;
 }

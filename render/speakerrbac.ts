@@ -32,24 +32,38 @@ export const SPEAKER_RBAC: ComponentRbac = {
       rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
     },
     {
-      why: 'Config informers (buildConfig input for the Layer 2 path).',
+      why: 'Config informers (buildConfig input for the Layer 2 and BGP paths, speaker/app/speaker.ts).',
       rules: [
         {
           apiGroups: ['metallb.io'],
-          resources: ['ipaddresspools', 'l2advertisements', 'addresspools'],
+          resources: [
+            'ipaddresspools',
+            'l2advertisements',
+            'addresspools',
+            'bgppeers',
+            'bgpadvertisements',
+            'communities',
+            'bfdprofiles',
+          ],
           verbs: ['list', 'watch'],
         },
       ],
     },
     {
       why:
-        'Our ServiceL2Status objects and ConfigurationState speaker-<node>: informers, server-side apply\n' +
+        'BGPPeer passwordSecret: an informer on the basic-auth Secrets of the namespace, the only type that\n' +
+        'can hold a BGP password (config/peers.ts).',
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }],
+    },
+    {
+      why:
+        'Our ServiceL2Status and ServiceBGPStatus objects and ConfigurationState speaker-<node>: informers, server-side apply\n' +
         '(a PATCH that creates the object is authorized as create too), and deletion when this node stops\n' +
         'announcing (speaker/app/writers.ts).',
       rules: [
         {
           apiGroups: ['metallb.io'],
-          resources: ['servicel2statuses'],
+          resources: ['servicel2statuses', 'servicebgpstatuses'],
           verbs: ['list', 'watch', 'create', 'patch', 'delete'],
         },
         {
@@ -59,7 +73,7 @@ export const SPEAKER_RBAC: ComponentRbac = {
         },
         {
           apiGroups: ['metallb.io'],
-          resources: ['servicel2statuses/status', 'configurationstates/status'],
+          resources: ['servicel2statuses/status', 'servicebgpstatuses/status', 'configurationstates/status'],
           verbs: ['patch'],
         },
       ],

@@ -1,5 +1,5 @@
 // ironlb speaker: announces the addresses the controller assigned, by Layer 2 (ARP/NDP) from the node the
-// election picks. Parses flags and environment, builds the parts, starts them (upstream speaker/main.go).
+// election picks, and by BGP to the peers that select this node. Parses flags and environment, builds the parts, starts them (upstream speaker/main.go).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { systemClock } from '../kube/clock';
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     podName: flags.podName,
     lbClass: flags.lbClass,
     ignoreExcludeLB: flags.ignoreExcludeLB,
+    nodeAddress: flags.host,
     announcer,
     interfaceNames,
     announcerProblem: problem,

@@ -1,11 +1,6 @@
 // Two speakers' reconcile cores in-process against a real kube-apiserver, with real informers and writers and
 // a recording announcer in place of the packet sockets (those need root; speaker/l2 tests them for real):
 // exactly one node announces, its ServiceL2Status says so, and both withdraw and clean up when the endpoints go.
-import { createRegistry } from '../kube/metrics';
-import { systemClock } from '../kube/clock';
-import { informerFactory } from '../kube/informerfactory';
-import { silentLogger } from '../kube/log';
-import { KubeRestClient } from '../kube/rest';
 import {
   Cluster,
   NS,
@@ -16,8 +11,8 @@ import {
   startCluster,
   stopCluster,
 } from '../testkit/metallbcluster';
-import { speakerMetrics } from './app/metrics';
-import { startSpeaker, type RunningSpeaker } from './app/speaker';
+import { startInProcessSpeaker } from '../testkit/inprocessspeaker';
+import type { RunningSpeaker } from './app/speaker';
 import type { L2Announcer } from './reconcile/announcements';
 
 jest.setTimeout(180_000);
@@ -38,29 +33,9 @@ function announcerFor(node: string): L2Announcer {
 }
 
 async function startOn(node: string): Promise<RunningSpeaker> {
-  const kubeConfig = c().cp.kubeConfig();
-  const rest = new KubeRestClient(kubeConfig, { userAgent: `speaker-${node}` });
-  const clock = systemClock();
-  const logger = silentLogger();
-  const registry = createRegistry({ withoutDefaultMetrics: true });
-  const s = await startSpeaker({
-    rest,
-    informers: informerFactory({ kubeConfig, rest, clock, logger }),
-    registry,
-    metrics: speakerMetrics(registry, node),
-    clock,
-    logger,
-    node,
-    namespace: NS,
-    podName: '',
-    lbClass: '',
-    ignoreExcludeLB: false,
-    announcer: announcerFor(node),
-    interfaceNames: () => new Set(['eth0']),
-    announcerProblem: () => undefined,
-  });
-  speakers.push(s);
-  return s;
+  const { speaker } = await startInProcessSpeaker(c(), node, { announcer: announcerFor(node) });
+  speakers.push(speaker);
+  return speaker;
 }
 
 const l2Statuses = async (): Promise<

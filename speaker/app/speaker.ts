@@ -1,5 +1,6 @@
-// The speaker's I/O shell: informers feed one keyed work queue; the Layer 2 reconciler converges each
-// Service; config, Node and membership changes recompute only the Services they can move. Every part is
+// The speaker's I/O shell: informers feed one keyed work queue; the Layer 2 and BGP reconcilers converge each
+// Service; config, Node and membership changes recompute only the Services they can move (BGP: config and
+// this node's own changes recompute every Service, since each can move all of its advertisements). Every part is
 // passed in or built from kube/ interfaces (RestClient, informerFactory), so tests run it against a real API
 // server with their own announcer and membership.
 import type { Logger } from 'winston';
@@ -20,7 +21,10 @@ import { WorkQueue } from '../../kube/workqueue';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
+import { forNode } from '../bgp/advertise/nodefilter';
+import { BGPSessionManager, type SessionFactory } from '../bgp/manager';
 import type { L2Announcer } from '../reconcile/announcements';
+import { BGPReconciler } from '../reconcile/bgp';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
 import {
   decodeNode,
@@ -39,8 +43,15 @@ import {
   LABEL_SERVICE_NAMESPACE,
   type PodOwner,
 } from '../reconcile/status';
+import { bgpMetrics, type BGPMetrics } from './bgpmetrics';
 import type { SpeakerMetrics } from './metrics';
-import { ConfigStateWriter, RestL2StatusWriter, serviceEvents } from './writers';
+import {
+  bgpServiceEvents,
+  ConfigStateWriter,
+  RestBGPStatusWriter,
+  RestL2StatusWriter,
+  serviceEvents,
+} from './writers';
 
 /** Membership as the speaker drives it (speaker/membership/membership.ts Membership fits). */
 export interface SpeakerMembership {
@@ -72,6 +83,12 @@ export interface SpeakerOptions {
   readonly podName: string;
   readonly lbClass: string;
   readonly ignoreExcludeLB: boolean;
+  /** This node's address (status.hostIP, METALLB_HOST): the BGP router ID when a BGPPeer sets none. */
+  readonly nodeAddress?: string;
+  /** BGP metrics on `registry`; made here when not given. */
+  readonly bgpMetrics?: BGPMetrics;
+  /** How BGP sessions are made: PeerSession over TCP unless a test passes its own connector. */
+  readonly bgpSessions?: SessionFactory;
   readonly announcer: L2Announcer;
   /** The announcer's usable interfaces now; undefined when it could not start. */
   readonly interfaceNames: () => ReadonlySet<string> | undefined;
@@ -88,6 +105,8 @@ export interface SpeakerOptions {
 
 export interface RunningSpeaker {
   readonly layer2: Layer2Reconciler;
+  readonly bgp: BGPReconciler;
+  readonly bgpSessions: BGPSessionManager;
   hasSynced(): boolean;
   /** Re-reads the announcer's health and writes the ConfigurationState if it changed. */
   reportState(): void;
@@ -124,10 +143,26 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   const l2Ads = make(METALLB.l2Advertisements, decodeKubeObject, { namespace });
   const namespaces = make(RESOURCES.namespaces, decodeKubeObject);
   const legacy = withAddressPools ? make(METALLB.addressPools, decodeKubeObject, { namespace }) : undefined;
+  const bgpPeers = make(METALLB.bgpPeers, decodeKubeObject, { namespace });
+  const bgpAds = make(METALLB.bgpAdvertisements, decodeKubeObject, { namespace });
+  const communities = make(METALLB.communities, decodeKubeObject, { namespace });
+  const bfdProfiles = make(METALLB.bfdProfiles, decodeKubeObject, { namespace });
+  // BGPPeer passwordSecret: only basic-auth Secrets can hold one (config/peers.ts), so only those are cached.
+  const secrets = make(RESOURCES.secrets, decodeKubeObject, {
+    namespace,
+    fieldSelector: 'type=kubernetes.io/basic-auth',
+  });
   const statuses = make(METALLB.serviceL2Statuses, decodeOwnedObject, {
     namespace,
     labelSelector: `${LABEL_NODE}=${node}`,
   });
+  const withBGPStatus = await isServed(rest, METALLB.serviceBGPStatuses).catch(() => false);
+  const bgpStatuses = withBGPStatus
+    ? make(METALLB.serviceBGPStatuses, decodeOwnedObject, {
+        namespace,
+        labelSelector: `${LABEL_NODE}=${node}`,
+      })
+    : undefined;
   const configState = make(METALLB.configurationStates, decodeOwnedObject, {
     namespace,
     fieldSelector: `metadata.name=${configStateName(node)}`,
@@ -138,12 +173,23 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
         labelSelector: options.membership.labels,
       })
     : undefined;
-  const configInformers = [pools, l2Ads, namespaces, ...(legacy ? [legacy] : [])];
+  const configInformers = [
+    pools,
+    l2Ads,
+    namespaces,
+    bgpPeers,
+    bgpAds,
+    communities,
+    bfdProfiles,
+    secrets,
+    ...(legacy ? [legacy] : []),
+  ];
   const all: Informer<KubeObject>[] = [
     services,
     slices,
     nodes,
     statuses,
+    ...(bgpStatuses ? [bgpStatuses] : []),
     configState,
     ...configInformers,
     ...(pods ? [pods] : []),
@@ -189,16 +235,26 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
         isIsolated: () => options.membership?.list.isIsolated() ?? false,
       }
     : { aliveSpeakers: () => undefined, isIsolated: () => false };
-  const layer2 = new Layer2Reconciler({
+  // What both protocols' reconcilers are given alike.
+  const common = {
     myNode: node,
     namespace,
     lbClass: options.lbClass,
     ignoreExcludeLB: options.ignoreExcludeLB,
+    logger,
+    enqueue: (key: string) => queue.add(key),
+    owner: () => owner,
+  };
+  const serviceSources = {
+    service: (key: string) => services.get(key),
+    slices: (key: string) => [...(slicesByService.get(key)?.values() ?? [])],
+    serviceKeys: () => services.keys(),
+  };
+  const layer2 = new Layer2Reconciler({
+    ...common,
     sources: {
-      service: (key) => services.get(key),
-      slices: (key) => [...(slicesByService.get(key)?.values() ?? [])],
+      ...serviceSources,
       nodes: () => electionNodes,
-      serviceKeys: () => services.keys(),
       hasStatus: (name) => statuses.get(`${namespace}/${name}`) !== undefined,
     },
     membership: membershipView,
@@ -207,19 +263,46 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     statusWriter: new RestL2StatusWriter(rest),
     events: serviceEvents(recorder),
     metrics: metrics.layer2,
+  });
+
+  const bgpMetricSet = options.bgpMetrics ?? bgpMetrics(options.registry, node);
+  const bgpSessions = new BGPSessionManager({
+    node,
+    ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
+      ? { nodeAddress: options.nodeAddress }
+      : {}),
     logger,
-    enqueue: (key) => queue.add(key),
-    owner: () => owner,
+    observer: bgpMetricSet.sessions,
+    ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
+  });
+  const bgp = new BGPReconciler({
+    ...common,
+    sources: {
+      ...serviceSources,
+      node: () => electionNodes.get(node),
+      hasStatus: (name) => bgpStatuses?.get(`${namespace}/${name}`) !== undefined,
+    },
+    sessions: bgpSessions,
+    ...(bgpStatuses ? { statusWriter: new RestBGPStatusWriter(rest) } : {}),
+    events: bgpServiceEvents(recorder),
+    metrics: bgpMetricSet.announce,
   });
 
   // The last configuration outcome, for the ConfigurationState: undefined before the first build.
   let configErrors: readonly string[] | undefined;
   const stateWriter = new ConfigStateWriter(rest, namespace, node);
   const rebuildConfig = (): void => {
+    const myLabels = electionNodes.get(node)?.labels;
     const result = buildConfig(
       {
         ipAddressPools: pools.list(),
         l2Advertisements: l2Ads.list(),
+        // As upstream: what does not select this node is dropped before parsing, so it cannot invalidate it.
+        bgpAdvertisements: forNode(bgpAds.list(), myLabels),
+        bgpPeers: forNode(bgpPeers.list(), myLabels),
+        communities: communities.list(),
+        bfdProfiles: bfdProfiles.list(),
+        secrets: secrets.list(),
         addressPools: legacy?.list() ?? [],
         namespaces: namespaces.list(),
         nodes: nodes.list(),
@@ -229,6 +312,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     if (result.ok) {
       configErrors = [];
       void layer2.setConfig(result.config);
+      bgp.setConfig(result.config);
     } else {
       // Keep serving the last good configuration, as upstream does on a config that does not parse.
       configErrors = result.errors.map((e) => e.message);
@@ -238,7 +322,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   };
 
   const runner = new ReconcileRunner({
-    name: 'layer2',
+    name: 'speaker',
     queue,
     logger,
     observer: reconcileMetrics(options.registry),
@@ -249,7 +333,11 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
           owner ??= await podOwner(rest, namespace, options.podName);
           return stateWriter.write({ configErrors, announcerProblem: options.announcerProblem() }, owner);
         }
-        return layer2.reconcile(key);
+        // Both protocols converge the Service; an error in one does not keep the other from running.
+        const [l2, viaBGP] = await Promise.allSettled([layer2.reconcile(key), bgp.reconcile(key)]);
+        if (l2.status === 'rejected') throw l2.reason;
+        if (viaBGP.status === 'rejected') throw viaBGP.reason;
+        return l2.value;
       },
     },
   });
@@ -286,6 +374,8 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     // Labels feed the advertisements' node selectors (resolved when the config is built).
     if (labelsChanged) queue.add(CONFIG_KEY);
     void layer2.membershipChanged();
+    // BGP has no election: only this node's own labels (peer nodeSelectors, exclusion) and network matter.
+    if ((before ?? after)?.metadata.name === node) bgp.nodeChanged();
   };
   nodes.addHandlers({
     onAdd: (n) => nodeChanged(undefined, n),
@@ -308,6 +398,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     if (ns !== undefined && name !== undefined) queue.add(`${ns}/${name}`);
   };
   statuses.addHandlers({ onAdd: statusService, onDelete: statusService });
+  bgpStatuses?.addHandlers({ onAdd: statusService, onDelete: statusService });
   configState.addHandlers({
     onDelete: () => {
       stateWriter.reset();
@@ -351,17 +442,21 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     rebuildConfig();
     void layer2.membershipChanged();
     runner.start();
-    logger.info('speaker serving Layer 2', { node, namespace, lbClass: options.lbClass });
+    logger.info('speaker serving Layer 2 and BGP', { node, namespace, lbClass: options.lbClass });
   });
   synced.catch((err: unknown) => logger.error('caches never synced', { error: describeError(err) }));
 
   return {
     layer2,
+    bgp,
+    bgpSessions,
     hasSynced: () => running,
     reportState: () => queue.add(STATE_KEY),
     async stop() {
       unsubscribe?.();
       await runner.stop();
+      bgp.stop();
+      await bgpSessions.stop();
       all.forEach((i) => i.stop());
       await recorder.flush();
     },

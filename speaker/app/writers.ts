@@ -4,37 +4,59 @@
 import { METALLB } from '../../api/resources';
 import { applyObject, applyStatus } from '../../kube/apply';
 import type { EventRecorder } from '../../kube/eventrecorder';
-import { objectPath } from '../../kube/resource';
+import type { KubeObject } from '../../kube/object';
+import { objectPath, type ResourceRef } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
 import type { L2StatusWriter, ServiceEvents } from '../reconcile/layer2';
+import type { BGPServiceEvents, BGPStatusWriter } from '../reconcile/bgp';
 import {
   renderConfigState,
   type PodOwner,
+  type renderBGPStatus,
   type renderL2Status,
   type SpeakerStateReport,
 } from '../reconcile/status';
 
 export const FIELD_MANAGER = 'metallb-speaker';
 
-export class RestL2StatusWriter implements L2StatusWriter {
-  constructor(private readonly rest: RestClient) {}
+/** Writes one kind of our per-Service status objects (ServiceL2Status, ServiceBGPStatus). */
+class RestServiceStatusWriter<T extends { metadata: { namespace: string }; status: unknown }> {
+  constructor(
+    private readonly rest: RestClient,
+    private readonly resource: ResourceRef,
+  ) {}
 
-  async apply(status: ReturnType<typeof renderL2Status>): Promise<void> {
+  async apply(status: T): Promise<void> {
     const { status: body, ...object } = status;
-    await applyObject(this.rest, METALLB.serviceL2Statuses, object, { fieldManager: FIELD_MANAGER });
+    await applyObject(this.rest, this.resource, object, { fieldManager: FIELD_MANAGER });
     await applyStatus(
       this.rest,
-      METALLB.serviceL2Statuses,
+      this.resource,
       { metadata: object.metadata, status: body },
       { fieldManager: FIELD_MANAGER },
     );
   }
 
   async delete(namespace: string, name: string): Promise<void> {
-    await this.rest.request({
-      method: 'DELETE',
-      path: objectPath(METALLB.serviceL2Statuses, name, namespace),
-    });
+    await this.rest.request({ method: 'DELETE', path: objectPath(this.resource, name, namespace) });
+  }
+}
+
+export class RestL2StatusWriter
+  extends RestServiceStatusWriter<ReturnType<typeof renderL2Status>>
+  implements L2StatusWriter
+{
+  constructor(rest: RestClient) {
+    super(rest, METALLB.serviceL2Statuses);
+  }
+}
+
+export class RestBGPStatusWriter
+  extends RestServiceStatusWriter<ReturnType<typeof renderBGPStatus>>
+  implements BGPStatusWriter
+{
+  constructor(rest: RestClient) {
+    super(rest, METALLB.serviceBGPStatuses);
   }
 }
 
@@ -80,10 +102,12 @@ export class ConfigStateWriter {
 }
 
 /** upstream's speaker Events on Services (speaker/main.go handleService, layer2_controller.go SetBalancer). */
+const nodeAssigned = (recorder: EventRecorder, protocol: string) => (svc: KubeObject, node: string) =>
+  recorder.event(svc, 'Normal', 'nodeAssigned', `announcing from node "${node}" with protocol "${protocol}"`);
+
 export function serviceEvents(recorder: EventRecorder): ServiceEvents {
   return {
-    nodeAssigned: (svc, node) =>
-      recorder.event(svc, 'Normal', 'nodeAssigned', `announcing from node "${node}" with protocol "layer2"`),
+    nodeAssigned: nodeAssigned(recorder, 'layer2'),
     announceFailed: (svc, ip, node) =>
       recorder.event(
         svc,
@@ -92,4 +116,8 @@ export function serviceEvents(recorder: EventRecorder): ServiceEvents {
         `the interfaces specified by LB IP "${ip}" doesn't exist in assigned node "${node}" with protocol "layer2"`,
       ),
   };
+}
+
+export function bgpServiceEvents(recorder: EventRecorder): BGPServiceEvents {
+  return { nodeAssigned: nodeAssigned(recorder, 'bgp') };
 }

@@ -11,13 +11,7 @@ import type { SpeakerService, SpeakerSlice } from './objects';
 
 /** Upstream's withdraw reasons (speaker/main.go, layer2_controller.go), plus ironlb's `isolated`. */
 export type WithdrawReason =
-  | 'serviceDeleted'
-  | 'notLoadBalancer'
-  | 'loadBalancerClass'
-  | 'noConfig'
-  | 'noIPAllocated'
-  | 'invalidIP'
-  | 'ipNotAllowed'
+  | ServiceCheckFailure
   /** Membership says this speaker is cut off from the others: someone else may hold its addresses now. */
   | 'isolated'
   | NotAnnouncingReason;
@@ -69,19 +63,51 @@ export function interfacesFor(ads: readonly Pick<ElectionAdvertisement, 'name'>[
   return [...new Set(full.flatMap((a) => a.interfaces))].sort();
 }
 
-export function decideL2(inputs: DecideInputs): L2Decision {
-  const { service, config } = inputs;
-  if (service === undefined) return { announce: false, reason: 'serviceDeleted' };
-  if (service.type !== 'LoadBalancer') return { announce: false, reason: 'notLoadBalancer' };
+/** Why SetBalancer stops before any protocol is asked (upstream speaker/main.go, in this order). */
+export type ServiceCheckFailure =
+  | 'serviceDeleted'
+  | 'notLoadBalancer'
+  | 'loadBalancerClass'
+  | 'noConfig'
+  | 'noIPAllocated'
+  | 'invalidIP'
+  | 'ipNotAllowed';
+
+export type ServiceCheck =
+  | {
+      readonly ok: true;
+      readonly service: SpeakerService;
+      readonly ips: readonly string[];
+      readonly pool: Pool;
+    }
+  | { readonly ok: false; readonly reason: ServiceCheckFailure };
+
+/**
+ * The protocol-independent part of upstream SetBalancer: type, class, config, ingress and pool checks, in that
+ * order. Layer 2 and BGP both start from it.
+ */
+export function checkService(
+  service: SpeakerService | undefined,
+  lbClass: string,
+  config: Config | undefined,
+): ServiceCheck {
+  if (service === undefined) return { ok: false, reason: 'serviceDeleted' };
+  if (service.type !== 'LoadBalancer') return { ok: false, reason: 'notLoadBalancer' };
   const cls = service.loadBalancerClass;
-  if (inputs.lbClass === '' ? cls !== '' : cls !== inputs.lbClass)
-    return { announce: false, reason: 'loadBalancerClass' };
-  if (config === undefined) return { announce: false, reason: 'noConfig' };
+  if (lbClass === '' ? cls !== '' : cls !== lbClass) return { ok: false, reason: 'loadBalancerClass' };
+  if (config === undefined) return { ok: false, reason: 'noConfig' };
   const ips = service.ingressIPs;
-  if (ips.length === 0) return { announce: false, reason: 'noIPAllocated' };
-  if (ips.some((ip) => parseIP(ip) === undefined)) return { announce: false, reason: 'invalidIP' };
+  if (ips.length === 0) return { ok: false, reason: 'noIPAllocated' };
+  if (ips.some((ip) => parseIP(ip) === undefined)) return { ok: false, reason: 'invalidIP' };
   const pool = poolFor(config.pools, ips);
-  if (pool === undefined) return { announce: false, reason: 'ipNotAllowed' };
+  if (pool === undefined) return { ok: false, reason: 'ipNotAllowed' };
+  return { ok: true, service, ips, pool };
+}
+
+export function decideL2(inputs: DecideInputs): L2Decision {
+  const checked = checkService(inputs.service, inputs.lbClass, inputs.config);
+  if (!checked.ok) return { announce: false, reason: checked.reason };
+  const { service, ips, pool } = checked;
   if (inputs.isolated) return { announce: false, reason: 'isolated', pool: pool.name };
   const decision = shouldAnnounce(
     inputs.election,

@@ -1,4 +1,11 @@
-import { configStateName, l2StatusName, renderConfigState, renderL2Status } from './status';
+import {
+  bgpStatusName,
+  configStateName,
+  l2StatusName,
+  renderBGPStatus,
+  renderConfigState,
+  renderL2Status,
+} from './status';
 
 const base = {
   namespace: 'metallb-system',
@@ -34,6 +41,27 @@ describe('renderL2Status', () => {
     expect(a).toMatch(/^l2-[0-9a-f]{16}$/);
     expect(l2StatusName('n2', 'shop', 'web')).not.toBe(a);
     expect(l2StatusName('n1', 'shopw', 'eb')).not.toBe(a);
+  });
+});
+
+describe('renderBGPStatus', () => {
+  it("carries the L2 statuses' labels and owner, and upstream's node and peers fields", () => {
+    const s = renderBGPStatus({ ...base, peers: ['p1', 'p2'] });
+    expect(s.kind).toBe('ServiceBGPStatus');
+    const { name, ...sameAsL2 } = s.metadata;
+    expect(name).toBe(bgpStatusName('n1', 'shop', 'web'));
+    const { name: _l2name, ...l2 } = renderL2Status({ ...base, interfaces: 'all' }).metadata;
+    expect(sameAsL2).toEqual(l2);
+    expect(s.status).toEqual({
+      node: 'n1',
+      serviceName: 'web',
+      serviceNamespace: 'shop',
+      peers: ['p1', 'p2'],
+    });
+  });
+  it('is named bgp-<digest>, apart from the L2 status of the same Service', () => {
+    expect(bgpStatusName('n1', 'shop', 'web')).toMatch(/^bgp-[0-9a-f]{16}$/);
+    expect(bgpStatusName('n1', 'shop', 'web').slice(4)).toBe(l2StatusName('n1', 'shop', 'web').slice(3));
   });
 });
 

@@ -25,9 +25,16 @@ export interface L2StatusInput {
   readonly owner: PodOwner | undefined;
 }
 
+const statusDigest = (node: string, serviceNamespace: string, serviceName: string): string =>
+  createHash('sha256').update(`${node}\0${serviceNamespace}\0${serviceName}`).digest('hex').slice(0, 16);
+
 export function l2StatusName(node: string, serviceNamespace: string, serviceName: string): string {
-  const digest = createHash('sha256').update(`${node}\0${serviceNamespace}\0${serviceName}`).digest('hex');
-  return `l2-${digest.slice(0, 16)}`;
+  return `l2-${statusDigest(node, serviceNamespace, serviceName)}`;
+}
+
+/** ServiceBGPStatus: upstream's generateName prefix `bgp-`, the name derived as for ServiceL2Status. */
+export function bgpStatusName(node: string, serviceNamespace: string, serviceName: string): string {
+  return `bgp-${statusDigest(node, serviceNamespace, serviceName)}`;
 }
 
 function ownerReferences(owner: PodOwner | undefined) {
@@ -36,26 +43,58 @@ function ownerReferences(owner: PodOwner | undefined) {
     : { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: owner.name, uid: owner.uid }] };
 }
 
+/** What every per-Service status object of a node carries: where it lives, our labels, our Pod as owner. */
+type StatusIdentity = Pick<
+  L2StatusInput,
+  'namespace' | 'node' | 'serviceName' | 'serviceNamespace' | 'owner'
+>;
+
+function statusMetadata(name: string, input: StatusIdentity) {
+  return {
+    name,
+    namespace: input.namespace,
+    labels: {
+      [LABEL_NODE]: input.node,
+      [LABEL_SERVICE_NAME]: input.serviceName,
+      [LABEL_SERVICE_NAMESPACE]: input.serviceNamespace,
+    },
+    ...ownerReferences(input.owner),
+  };
+}
+
+const statusIdentity = (input: StatusIdentity) => ({
+  node: input.node,
+  serviceName: input.serviceName,
+  serviceNamespace: input.serviceNamespace,
+});
+
 export function renderL2Status(input: L2StatusInput) {
   return {
     apiVersion: 'metallb.io/v1beta1',
     kind: 'ServiceL2Status',
-    metadata: {
-      name: l2StatusName(input.node, input.serviceNamespace, input.serviceName),
-      namespace: input.namespace,
-      labels: {
-        [LABEL_NODE]: input.node,
-        [LABEL_SERVICE_NAME]: input.serviceName,
-        [LABEL_SERVICE_NAMESPACE]: input.serviceNamespace,
-      },
-      ...ownerReferences(input.owner),
-    },
+    metadata: statusMetadata(l2StatusName(input.node, input.serviceNamespace, input.serviceName), input),
     status: {
-      node: input.node,
-      serviceName: input.serviceName,
-      serviceNamespace: input.serviceNamespace,
+      ...statusIdentity(input),
       // Upstream sets interfaces only when the announcement is restricted to some of them.
       ...(input.interfaces === 'all' ? {} : { interfaces: input.interfaces.map((name) => ({ name })) }),
+    },
+  };
+}
+
+export interface BGPStatusInput extends StatusIdentity {
+  /** The BGPPeers the Service is configured to be advertised to from this node, sorted. */
+  readonly peers: readonly string[];
+}
+
+/** upstream internal/k8s/controllers/bgp_status_controller.go: one object per node and Service, same labels. */
+export function renderBGPStatus(input: BGPStatusInput) {
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'ServiceBGPStatus',
+    metadata: statusMetadata(bgpStatusName(input.node, input.serviceNamespace, input.serviceName), input),
+    status: {
+      ...statusIdentity(input),
+      peers: [...input.peers],
     },
   };
 }

@@ -5,8 +5,10 @@ import koffi from 'koffi';
 
 const lib = koffi.load('libc.so.6');
 
-const sockFilter = koffi.struct('ilb_sock_filter', { code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
-const sockFprog = koffi.struct('ilb_sock_fprog', { len: 'uint16', filter: koffi.pointer(sockFilter) });
+// Anonymous structs: a named one is registered process-wide by koffi, so loading this module a second time in
+// one process (jest runs each test file in its own module registry) would throw "Duplicate type name".
+const sockFilter = koffi.struct({ code: 'uint16', jt: 'uint8', jf: 'uint8', k: 'uint32' });
+const sockFprog = koffi.struct({ len: 'uint16', filter: koffi.pointer(sockFilter) });
 
 const c = {
   socket: lib.func('socket', 'int', ['int', 'int', 'int']),

@@ -1,0 +1,144 @@
+// BGPSessionManager with real PeerSessions over TCP on the loopback, against small BGP listeners played by
+// the test (OPEN, KEEPALIVE, then record what arrives): sessions start per peer, survive an unrelated
+// change, restart only when their own peer changes, close with a Cease when the peer goes, and carry the
+// routes they are given.
+import type { Peer } from '../../config/types';
+import { silentLogger } from '../../kube/log';
+import { buildOk, node, peer } from '../../testkit/configfixtures';
+import { BgpListener as Router } from '../../testkit/bgplistener';
+import { formatPrefix, parsePrefix } from './codec/prefix';
+import { BGPSessionManager, type SessionObserver } from './manager';
+import type { SessionStats } from './session/session';
+
+jest.setTimeout(20_000);
+
+const ROUTER_AS = 64513;
+
+async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function peersFor(routers: Router[], extra: Record<number, Record<string, unknown>> = {}): Peer[] {
+  const config = buildOk({
+    nodes: [node('n1')],
+    bgpPeers: routers.map((r, i) =>
+      peer(`r${i}`, {
+        myASN: 64512,
+        peerASN: ROUTER_AS,
+        peerAddress: '127.0.0.1',
+        peerPort: r.port,
+        holdTime: '9s',
+        ...(extra[i] ?? {}),
+      }),
+    ),
+  });
+  return [...config.peers.values()];
+}
+
+class Stats implements SessionObserver {
+  readonly last = new Map<string, SessionStats>();
+  readonly removedLabels: string[] = [];
+  changed(peerName: string, _label: string, stats: SessionStats): void {
+    this.last.set(peerName, stats);
+  }
+  removed(peerName: string, label: string): void {
+    this.last.delete(peerName);
+    this.removedLabels.push(label);
+  }
+}
+
+let routers: Router[] = [];
+
+let manager: BGPSessionManager | undefined;
+
+beforeEach(async () => {
+  routers = [new Router(ROUTER_AS), new Router(ROUTER_AS)];
+  for (const r of routers) await r.listen();
+});
+
+afterEach(async () => {
+  await manager?.stop();
+  manager = undefined;
+  for (const r of routers) await r.close();
+});
+
+function start(observer?: SessionObserver): BGPSessionManager {
+  manager = new BGPSessionManager({
+    node: 'n1',
+    nodeAddress: '192.0.2.21',
+    logger: silentLogger(),
+    ...(observer ? { observer } : {}),
+  });
+  return manager;
+}
+
+const opens = (r: Router) => r.connections.flatMap((c) => c.received.filter((m) => m.type === 'open'));
+
+describe('BGPSessionManager', () => {
+  it('opens one session per peer with the OPEN the peer config asks for', async () => {
+    const stats = new Stats();
+    const m = start(stats);
+    expect(m.sync(peersFor(routers))).toEqual(['r0', 'r1']);
+    await until('both Established', () =>
+      ['r0', 'r1'].every((p) => stats.last.get(p)?.state === 'Established'),
+    );
+    for (const r of routers) {
+      expect(opens(r)).toEqual([expect.objectContaining({ myAs: 64512, holdTime: 9, bgpId: '192.0.2.21' })]);
+    }
+    expect(m.peers()).toEqual(['r0', 'r1']);
+  });
+
+  it('leaves sessions alone when nothing about them changed, and restarts only the changed one', async () => {
+    const m = start();
+    m.sync(peersFor(routers));
+    await until('two connections', () => routers.every((r) => r.live().length === 1));
+    expect(m.sync(peersFor(routers))).toEqual([]);
+    expect(m.sync(peersFor(routers, { 1: { holdTime: '30s' } }))).toEqual(['r1']);
+    await until(
+      'r1 reconnected',
+      () => routers[1]?.live().length === 1 && routers[1].connections.length === 2,
+    );
+    expect(routers[0]?.connections.length).toBe(1);
+    expect(routers[0]?.live().length).toBe(1);
+    expect(opens(routers[1] as Router).map((o) => o.type === 'open' && o.holdTime)).toEqual([9, 30]);
+  });
+
+  it('closes the session of a removed peer with a Cease and forgets its metrics', async () => {
+    const stats = new Stats();
+    const m = start(stats);
+    m.sync(peersFor(routers));
+    await until('established', () => stats.last.get('r1')?.state === 'Established');
+    const [first, second] = routers;
+    if (first === undefined || second === undefined) throw new Error('routers');
+    m.sync(peersFor([first]));
+    await until('r1 closed', () => second.live().length === 0);
+    const last = second.connections[0]?.received.at(-1);
+    expect(last).toMatchObject({ type: 'notification', code: 6 });
+    expect(stats.removedLabels).toEqual([`127.0.0.1:${second.port}`]);
+    expect(m.peers()).toEqual(['r0']);
+    expect(first.live().length).toBe(1);
+  });
+
+  it('hands each session its own routes: the other peer holds none', async () => {
+    const stats = new Stats();
+    const m = start(stats);
+    m.sync(peersFor(routers));
+    await until('established', () => stats.last.get('r0')?.state === 'Established');
+    const p = parsePrefix('198.51.100.10/32');
+    if (p === undefined) throw new Error('prefix');
+    m.setRoutes('r0', [{ prefix: p, communities: [64512 * 65536 + 1] }]);
+    const r0 = routers[0] as Router;
+    await until(
+      'an UPDATE',
+      () => r0.connections[0]?.received.some((msg) => msg.type === 'update' && msg.nlri.length > 0) ?? false,
+    );
+    const update = r0.connections[0]?.received.find((msg) => msg.type === 'update' && msg.nlri.length > 0);
+    expect(update?.type === 'update' && update.nlri.map(formatPrefix)).toEqual(['198.51.100.10/32']);
+    await until('announced counted', () => stats.last.get('r0')?.announced === 1);
+    expect(stats.last.get('r1')?.announced).toBe(0);
+  });
+});

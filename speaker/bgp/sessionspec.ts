@@ -1,0 +1,73 @@
+// From one BGPPeer of the config to what a PeerSession needs on this node: the OPEN's settings (fsm/open.ts
+// SessionConfig) and the dial options (session/tcp.ts). Pure. Upstream: speaker/bgp_controller.go syncPeers
+// (NewSession arguments) and internal/bgp/native/native.go (router ID fallback, 90 s default hold time).
+import { crc32 } from 'node:zlib';
+import { formatIP, parseIP } from '../../addr/ip';
+import type { Peer } from '../../config/types';
+import { IPV4_UNICAST, IPV6_UNICAST, type SessionConfig } from './fsm/open';
+import type { DialOptions } from './session/tcp';
+
+/** Upstream native's hold time when the BGPPeer sets none. */
+export const DEFAULT_HOLD_TIME = 90;
+/** Upstream native's dial deadline; BGPPeer connectTime overrides it. */
+export const DEFAULT_CONNECT_TIME = 10;
+/** RFC 5082-style multihop: the far end must see our packets, however many routers lie between. */
+export const MULTIHOP_TTL = 255;
+
+export interface SessionSpec {
+  readonly config: SessionConfig;
+  readonly dial: DialOptions;
+  /** The metrics' `peer` label: upstream's `addr:port` (net.JoinHostPort). */
+  readonly label: string;
+}
+
+export type SessionSpecResult =
+  { readonly ok: true; readonly spec: SessionSpec } | { readonly ok: false; readonly reason: string };
+
+/** upstream's last resort: the little-endian bytes of crc32(IEEE, node name) as a dotted quad. */
+export function routerIdFromNodeName(node: string): string {
+  const sum = crc32(node) >>> 0;
+  return [sum & 0xff, (sum >>> 8) & 0xff, (sum >>> 16) & 0xff, sum >>> 24].join('.');
+}
+
+/**
+ * The router ID: the BGPPeer's routerID, else an IPv4 sourceAddress, else this node's IPv4 address (its
+ * status.hostIP), else derived from the node name. Upstream takes the connection's local IPv4 address, known
+ * only after the dial; the OPEN's identifier is fixed before it here, and sourceAddress or the node's address
+ * is that same address in the usual single-interface case.
+ */
+export function routerIdFor(peer: Peer, node: { name: string; address?: string }): string {
+  if (peer.routerID !== undefined && peer.routerID.family === 4) return formatIP(peer.routerID);
+  if (peer.sourceAddress !== undefined && peer.sourceAddress.family === 4)
+    return formatIP(peer.sourceAddress);
+  const own = node.address !== undefined ? parseIP(node.address) : undefined;
+  if (own !== undefined && own.family === 4) return formatIP(own);
+  return routerIdFromNodeName(node.name);
+}
+
+export function sessionSpecFor(peer: Peer, node: { name: string; address?: string }): SessionSpecResult {
+  if (peer.address === undefined)
+    return { ok: false, reason: 'BGPPeer has no peerAddress (interface peering is FRR only)' };
+  const peerAddress = formatIP(peer.address);
+  const holdTime = peer.holdTime ?? DEFAULT_HOLD_TIME;
+  const config: SessionConfig = {
+    localAs: peer.myASN,
+    peerAs: peer.dynamicASN ?? peer.peerASN,
+    routerId: routerIdFor(peer, node),
+    holdTime,
+    ...(peer.keepaliveTime !== undefined ? { keepaliveTime: peer.keepaliveTime } : {}),
+    connectRetryTime: peer.connectTime ?? DEFAULT_CONNECT_TIME,
+    // One family per session, the transport's: an IPv6 pool is advertised to IPv6 peers (as FRR mode does
+    // without dualStackAddressFamily), so every next hop is the session's own local address.
+    families: [peer.address.family === 4 ? IPV4_UNICAST : IPV6_UNICAST],
+  };
+  const dial: DialOptions = {
+    peerAddress,
+    peerPort: peer.port,
+    ...(peer.sourceAddress !== undefined ? { sourceAddress: formatIP(peer.sourceAddress) } : {}),
+    ...(peer.password !== '' ? { password: peer.password } : {}),
+    ...(peer.ebgpMultiHop ? { ttl: MULTIHOP_TTL } : {}),
+  };
+  const label = peer.address.family === 6 ? `[${peerAddress}]:${peer.port}` : `${peerAddress}:${peer.port}`;
+  return { ok: true, spec: { config, dial, label } };
+}
