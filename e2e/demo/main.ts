@@ -1,7 +1,8 @@
 // `make demo`: a local cluster with ironlb installed from its manifests, left running for kubectl until Ctrl-C
 // or SIGTERM (`make demo-down`). It shows what works today and says plainly what does not: the speakers (the
 // manifest's DaemonSet) answer ARP and NDP for the lan pool's addresses from the elected node, so the client
-// reaches the demo Service's EXTERNAL-IP over IPv4 and IPv6; BGP is not announced yet.
+// reaches the demo Service's EXTERNAL-IP over IPv4 and IPv6; every node's speaker peers with the router and
+// advertises the second Service's bgp-pool address, so the router routes to it by ECMP over all nodes.
 //
 // Records itself in e2e/.run/demo/owner ("PID STARTTIME", read by scripts/demo.sh down and e2e-clean.sh) and
 // writes the admin kubeconfig to e2e/.run/demo/kubeconfig.
@@ -31,6 +32,8 @@ import {
   exposeServiceOnNodes,
   DEMO_NAMESPACE,
   DEMO_SERVICE,
+  DEMO_BGP_SERVICE,
+  bgpServiceObject,
   metallbObjects,
   ROUTER_ASN,
 } from './objects';
@@ -170,7 +173,7 @@ async function main(): Promise<void> {
     step(
       'deploying the demo backend (a Deployment, one replica per node) and a dual-stack LoadBalancer Service',
     );
-    await applyManifest(admin, backendObjects(NODES));
+    await applyManifest(admin, [...backendObjects(NODES), bgpServiceObject()]);
     let ip = '';
     let ip6 = '';
     let fromPool = '';
@@ -185,8 +188,17 @@ async function main(): Promise<void> {
       },
       { timeoutMs: 60_000 },
     );
+    let bgpIp = '';
+    await waitFor(
+      `Service ${DEMO_NAMESPACE}/${DEMO_BGP_SERVICE} to get an address from bgp-pool`,
+      async () => {
+        bgpIp = (await readService(admin, DEMO_NAMESPACE, DEMO_BGP_SERVICE)).ips[0] ?? '';
+        return bgpIp !== '';
+      },
+      { timeoutMs: 60_000 },
+    );
     // No kube-proxy in this harness: the addresses go on every node's `lo` instead (demo/objects.ts).
-    await exposeServiceOnNodes(world, [ip, ip6]);
+    await exposeServiceOnNodes(world, [ip, ip6, bgpIp]);
     await waitFor(
       'the demo backends to be Ready',
       async () => {
@@ -246,13 +258,27 @@ async function main(): Promise<void> {
     say(`ndisc6 -m (every advertisement within 1 s): answered by ${v6.macs.join(', ') || 'nobody'}`);
     say();
 
-    step('what is NOT working yet');
-    say('BGP is not announced: the speaker has no BGP mode yet (it speaks Layer 2 only). So bgp-pool');
-    say("addresses can be assigned but the router never learns a route to them; the router's peers stay");
-    say('configured and none is Established.');
-    say();
+    step(`BGP: every node advertises ${bgpIp}/32 to the router, which routes to it over all of them (ECMP)`);
+    const routerFrr = frr;
+    await waitFor(
+      `the router to install ${bgpIp}/32 via every node`,
+      async () => ((await routerFrr.installedBgpRoutes('ipv4')).get(`${bgpIp}/32`) ?? []).length === NODES,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    ).catch((err: unknown) => say(`    warning: ${err instanceof Error ? err.message : String(err)}`));
     say('$ vtysh -c "show bgp summary"   (on the router)');
     process.stdout.write(await frr.vtysh('show bgp summary'));
+    say(`$ vtysh -c "show bgp ipv4 unicast ${bgpIp}/32"   (on the router)`);
+    process.stdout.write(await frr.vtysh(`show bgp ipv4 unicast ${bgpIp}/32`));
+    say(`$ vtysh -c "show ip route ${bgpIp}/32"   (on the router)`);
+    process.stdout.write(await frr.vtysh(`show ip route ${bgpIp}/32`));
+    say('A request from the client, routed by the router over BGP to a node, answered by its backend:');
+    await showIn(world, 'client', ['curl', '-sS', '-m', '3', `http://${bgpIp}:${BACKEND_PORT}/`]);
+    await show(bin, ['-n', METALLB_NAMESPACE, 'get', 'servicebgpstatuses']);
+    say();
+
+    step('what is NOT working yet');
+    say('BGP: BFD, graceful restart, VRFs and the FRR backend are refused with a clear configuration error;');
+    say('the native speaker closes its sessions on SIGTERM without the graceful-shutdown community.');
     say();
 
     const nodes = world.nodes.map((n) => `${n.role} ${n.primary.v4} / ${n.primary.v6}`).join(', ');
@@ -270,6 +296,12 @@ async function main(): Promise<void> {
     say(`  ip netns exec ${world.ns('client')} arping -c 3 -i eth0 ${ip}`);
     say(`  ip netns exec ${world.ns('client')} curl -m 3 http://${ip}:${BACKEND_PORT}/`);
     say(`  ip netns exec ${world.ns('client')} curl -m 3 http://[${ip6}]:${BACKEND_PORT}/`);
+    say(
+      `  ip netns exec ${world.ns('client')} curl -m 3 http://${bgpIp}:${BACKEND_PORT}/   # via the router`,
+    );
+    say(
+      `  ip netns exec ${world.ns('router')} vtysh --vty_socket ${frr.socketDir} -c 'show bgp ipv4 unicast'`,
+    );
     say();
     say('Addresses in use (all documentation ranges, inside network namespaces only):');
     say(

@@ -13,6 +13,8 @@ export const ROUTER_ASN = 64512;
 export const CLUSTER_ASN = 64513;
 export const DEMO_NAMESPACE = 'default';
 export const DEMO_SERVICE = 'demo';
+/** The demo's second Service, addressed from bgp-pool and reachable only through the router. */
+export const DEMO_BGP_SERVICE = 'demo-bgp';
 export const BACKEND_PORT = 8080;
 
 /** The Layer 2 half: `lan-pool` (both families, on the nodes' segment) and an L2Advertisement for it. */
@@ -35,8 +37,8 @@ export function l2Objects(addresses: readonly string[]): Doc[] {
 
 /**
  * Two pools, as the world suggests them: `lan-pool` on the nodes' segment, announced by L2 (both families), and
- * `bgp-pool` reachable only through the router, announced by BGP. IPv4 only for BGP: ironlb's native BGP
- * mode, like MetalLB's, does not announce IPv6 (the webhook denies such an advertisement).
+ * `bgp-pool` reachable only through the router, announced by BGP. The demo keeps BGP to IPv4 (one session per
+ * node); ironlb's native speaker also announces IPv6 over IPv6 sessions (e2e/install/bgp.e2e.test.ts).
  */
 export function metallbObjects(
   pools: { readonly l2: readonly string[]; readonly bgp: readonly string[] },
@@ -119,6 +121,26 @@ export function backendObjects(replicas: number, options: { readinessProbe?: boo
       },
     },
   ];
+}
+
+/** The BGP half of the demo: the backends again, behind an IPv4 address from bgp-pool. */
+export function bgpServiceObject(): Doc {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: DEMO_BGP_SERVICE,
+      namespace: DEMO_NAMESPACE,
+      annotations: { 'metallb.io/address-pool': 'bgp-pool' },
+    },
+    spec: {
+      type: 'LoadBalancer',
+      ipFamilyPolicy: 'SingleStack',
+      ipFamilies: ['IPv4'],
+      selector: { app: 'demo' },
+      ports: [{ name: 'http', port: BACKEND_PORT, targetPort: 'http' }],
+    },
+  };
 }
 
 /**
