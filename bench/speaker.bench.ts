@@ -20,6 +20,7 @@ import {
 } from '../e2e/install/cluster';
 import { backendObjects, BACKEND_PORT, type Doc } from '../e2e/demo/objects';
 import { waitFor } from '../e2e/harness/readiness';
+import { speakerMetricsText } from '../e2e/install/layer2kit';
 
 const SERVICES = Number(process.env['IRONLB_BENCH_SERVICES'] ?? 1000);
 const POOL = '2001:db8:1::1:0/112';
@@ -56,14 +57,8 @@ function service(i: number): Doc {
 async function announcedTotal(cluster: InstalledCluster): Promise<number> {
   let total = 0;
   for (const n of cluster.world.nodes) {
-    const r = await cluster.world.exec(
-      n.role,
-      ['curl', '-sS', '-m', '5', `http://${n.primary.v4}:7472/metrics`],
-      {
-        allowFailure: true,
-      },
-    );
-    for (const line of r.stdout.split('\n')) if (/^metallb_speaker_announced\{.* 1$/.test(line)) total++;
+    const text = await speakerMetricsText(cluster.world, n, 5);
+    for (const line of text.split('\n')) if (/^metallb_speaker_announced\{.* 1$/.test(line)) total++;
   }
   return total;
 }
@@ -74,13 +69,9 @@ async function heapFigures(
   role: string,
 ): Promise<{ used: number; total: number; external: number }> {
   const n = cluster.world.nodes.find((x) => x.role === role);
-  const r = n
-    ? await cluster.world.exec(role, ['curl', '-sS', '-m', '5', `http://${n.primary.v4}:7472/metrics`], {
-        allowFailure: true,
-      })
-    : { stdout: '' };
+  const text = n ? await speakerMetricsText(cluster.world, n, 5) : '';
   const pick = (name: string): number =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(r.stdout)?.[1] ?? NaN) / 2 ** 20;
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
   return {
     used: pick('nodejs_heap_size_used_bytes'),
     total: pick('nodejs_heap_size_total_bytes'),

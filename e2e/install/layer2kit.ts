@@ -138,14 +138,23 @@ export async function httpUntilAnswered(
   return answer;
 }
 
+/** A speaker's /metrics text, scraped from inside its node; '' when it does not answer within `timeoutS`. */
+export async function speakerMetricsText(
+  world: World,
+  node: World['nodes'][number],
+  timeoutS = 2,
+): Promise<string> {
+  const url = `http://${node.primary.v4}:7472/metrics`;
+  return (await world.exec(node.role, ['curl', '-sS', '-m', String(timeoutS), url], { allowFailure: true }))
+    .stdout;
+}
+
 /** Every speaker's ironlb_membership_peers_seen, by node ('?' when its metrics do not answer). */
 export async function peersSeen(world: World): Promise<Map<string, string>> {
   const seen = new Map<string, string>();
   for (const n of world.nodes) {
-    const r = await world.exec(n.role, ['curl', '-sS', '-m', '2', `http://${n.primary.v4}:7472/metrics`], {
-      allowFailure: true,
-    });
-    seen.set(n.role, /^ironlb_membership_peers_seen (\d+)$/m.exec(r.stdout)?.[1] ?? '?');
+    const text = await speakerMetricsText(world, n);
+    seen.set(n.role, /^ironlb_membership_peers_seen (\d+)$/m.exec(text)?.[1] ?? '?');
   }
   return seen;
 }
