@@ -159,6 +159,31 @@ export async function peersSeen(world: World): Promise<Map<string, string>> {
   return seen;
 }
 
+/**
+ * What each speaker that does not see every other one holds instead: for each missing peer its status in that
+ * speaker's view (dead, leaving, unknown: never heard of) or `unlisted` (not among the speaker pods it lists),
+ * and the speaker's own membership state. Read from ironlb_membership_peer_status and _self_state.
+ */
+export async function membershipGaps(world: World): Promise<Record<string, string>> {
+  const gaps: Record<string, string> = {};
+  for (const n of world.nodes) {
+    const text = await speakerMetricsText(world, n);
+    const status = new Map<string, string>();
+    for (const m of text.matchAll(/^ironlb_membership_peer_status\{([^}]*)\} 1$/gm)) {
+      const labels = m[1] ?? '';
+      const peer = /peer="([^"]*)"/.exec(labels)?.[1];
+      const st = /status="([^"]*)"/.exec(labels)?.[1];
+      if (peer !== undefined && st !== undefined) status.set(peer, st);
+    }
+    const self = /^ironlb_membership_self_state\{state="([^"]*)"\} 1$/m.exec(text)?.[1] ?? '?';
+    const missing = world.nodes
+      .filter((o) => o.role !== n.role && status.get(o.role) !== 'alive')
+      .map((o) => `${o.role}=${status.get(o.role) ?? 'unlisted'}`);
+    if (missing.length > 0 || self !== 'active') gaps[n.role] = `${self}; ${missing.join(' ')}`;
+  }
+  return gaps;
+}
+
 /** Waits until every speaker sees all the others alive. */
 export async function waitForFullMembership(world: World, timeoutMs = 30_000): Promise<void> {
   const others = String(world.nodes.length - 1);
@@ -170,8 +195,11 @@ export async function waitForFullMembership(world: World, timeoutMs = 30_000): P
       return [...seen.values()].every((v) => v === others);
     },
     { timeoutMs, intervalMs: 500 },
-  ).catch((err: unknown) => {
-    throw new Error(`${message(err)}\npeers seen: ${JSON.stringify([...seen])}`);
+  ).catch(async (err: unknown) => {
+    const gaps = await membershipGaps(world).catch((e: unknown) => ({ error: message(e) }));
+    throw new Error(
+      `${message(err)}\npeers seen: ${JSON.stringify([...seen])}\nnot seen alive: ${JSON.stringify(gaps)}`,
+    );
   });
 }
 

@@ -57,6 +57,30 @@ export function speakerMetrics(registry: Registry, node: string): SpeakerMetrics
     'Other speakers this speaker sees alive',
     (m) => m.peersSeen,
   );
+  // One series per listed peer, so "which speaker does this one not see, and what does it hold for it" is a
+  // single query (the count alone says only that one is missing).
+  new Gauge({
+    name: 'ironlb_membership_peer_status',
+    help: "1 for each listed peer speaker's status in this speaker's view (alive, dead, leaving, unknown)",
+    labelNames: ['peer', 'status'] as const,
+    registers: [registry],
+    collect() {
+      if (!membership) return;
+      this.reset();
+      for (const [peer, status] of membership().peers) this.set({ peer, status }, 1);
+    },
+  });
+  new Gauge({
+    name: 'ironlb_membership_self_state',
+    help: "1 for this speaker's own membership state (joining, active, isolated, leaving, left)",
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      if (!membership) return;
+      this.reset();
+      this.set({ state: membership().selfState }, 1);
+    },
+  });
   fromMembership(
     'ironlb_membership_failovers_detected_total',
     'Speaker deaths this speaker detected itself',

@@ -7,6 +7,7 @@ import {
   MembershipProtocol,
   type MembershipEvent,
   type Outgoing,
+  type PeerStatus,
   type ProtocolConfig,
   type SelfState,
   type Step,
@@ -49,6 +50,10 @@ export interface MembershipMetrics {
   readonly packetsReceived: number;
   /** Refused packets by reason: badMac (wrong key), replay, malformed, unknownSender, ... */
   readonly rejected: Readonly<Record<string, number>>;
+  /** Every listed speaker pod's node but this one, with its status in this member's view. */
+  readonly peers: ReadonlyMap<string, PeerStatus>;
+  /** This member's own standing (joining, active, isolated, leaving, left). */
+  readonly selfState: SelfState;
 }
 
 export class Membership {
@@ -151,6 +156,8 @@ export class Membership {
       detectionTimesMs: [...this.counters.detectionTimesMs],
       rejected: { ...this.counters.rejected },
       peersSeen: alive.size,
+      peers: this.proto.peerStatuses(),
+      selfState: this.proto.state(),
     };
   }
 

@@ -197,6 +197,25 @@ describe('partitions and self-fencing', () => {
   });
 });
 
+describe('peer statuses (the ironlb_membership_peer_status gauge)', () => {
+  it('lists every candidate but itself: unknown before any packet, alive once converged, dead after a kill', () => {
+    const lone = new MembershipProtocol('node-0', 1_700_000_000_000, 0, DEFAULT_CONFIG);
+    lone.start(0, ['node-0', 'node-2', 'node-1']);
+    expect([...lone.peerStatuses()]).toEqual([
+      ['node-1', 'unknown'],
+      ['node-2', 'unknown'],
+    ]);
+
+    const net = converged(5);
+    expect([...net.member('node-0').peerStatuses().values()]).toEqual(['alive', 'alive', 'alive', 'alive']);
+    net.kill('node-3');
+    expect(net.runUntilTrue(() => net.agree(net.upMembers()), 3 * D, 1)).toBeDefined();
+    const statuses = net.member('node-0').peerStatuses();
+    expect(statuses.get('node-3')).toBe('dead');
+    expect([...statuses.keys()]).toEqual(['node-1', 'node-2', 'node-3', 'node-4']);
+  });
+});
+
 describe('planned leave', () => {
   it('make-before-break: the successor answers before the leaver stops, no address goes unanswered', () => {
     const net = converged(10, 6, 48);

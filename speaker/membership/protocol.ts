@@ -63,6 +63,9 @@ export const DEFAULT_CONFIG: ProtocolConfig = {
  */
 export type SelfState = 'joining' | 'active' | 'isolated' | 'leaving' | 'left';
 
+/** A peer's standing in this member's view; 'unknown' for a listed speaker never heard of. */
+export type PeerStatus = MemberRecord['status'] | 'unknown';
+
 export type RejectReason = 'self' | 'unknownSender' | 'replay';
 
 export type MembershipEvent =
@@ -176,6 +179,19 @@ export class MembershipProtocol {
       if (r.status === 'alive' || (r.status === 'dead' && this.deathPending.has(name))) out.add(name);
     }
     if (this.selfState === 'active' || this.selfState === 'leaving') out.add(this.self);
+    return out;
+  }
+
+  /**
+   * Every candidate's standing as this member holds it: its record's status, or 'unknown' when no record
+   * exists yet (never heard of). For the on-call question "which peer does this speaker not see, and why".
+   */
+  peerStatuses(): Map<string, PeerStatus> {
+    const out = new Map<string, PeerStatus>();
+    for (const name of [...this.candidates].sort()) {
+      const r = this.records.get(name);
+      out.set(name, r === undefined ? 'unknown' : r.status);
+    }
     return out;
   }
 
