@@ -9,3 +9,4 @@ export {
   type Backend,
   type BackendAnswer,
 } from './backend';
+export { parseProberLine, startHttpProber, type HttpProber, type ProbeResult } from './prober';
