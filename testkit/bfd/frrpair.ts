@@ -28,6 +28,8 @@ export interface FrrPair {
   frrPeer(): FrrPeerJson | undefined;
   /** Takes the veth down (or up) on FRR's side; returns the wall clock just before. */
   setLink(up: boolean): number;
+  /** Ends the speaker's stdin: it closes its sessions (AdminDown) and exits. */
+  stopSpeaker(): void;
   close(): void;
 }
 
@@ -133,6 +135,7 @@ export async function startFrrPair(profile = { rx: 100, tx: 100, mult: 3 }): Pro
         ipn(nsFrr, 'link', 'set', ifFrr, up ? 'up' : 'down');
         return at;
       },
+      stopSpeaker: () => speaker.stdin?.end(),
       close: () => {
         speaker.stdin?.end();
         close();
