@@ -48,15 +48,14 @@ const onePeer = (spec: Record<string, unknown>, extra: ClusterResources = {}): C
 
 const nativeCases: ErrorCase[] = [
   {
-    desc: 'bfdProfile',
-    resources: onePeer({ bfdProfile: 'b' }, { bfdProfiles: [bfd('b')] }),
+    desc: 'a BFDProfile with echoMode',
+    resources: onePeer({ bfdProfile: 'b' }, { bfdProfiles: [bfd('b', { echoMode: true })] }),
     errors: [
-      ...nativeField('bfdProfile', 'it has no BFD yet'),
       {
         kind: 'BFDProfile',
         name: 'b',
-        field: '',
-        reason: /^BFD profiles are not supported by the native BGP speaker/,
+        field: 'spec.echoMode',
+        reason: 'not supported by the native BGP speaker: BFD echo mode is not implemented',
       },
     ],
   },
@@ -127,6 +126,15 @@ describe('native BGP mode restrictions', () => {
   test.each<[string, ClusterResources]>([
     ['a non-zero keepaliveTime', onePeer({ holdTime: '90s', keepaliveTime: '30s' })],
     ['connectTime', onePeer({ connectTime: '5s' })],
+    [
+      'bfdProfile and BFDProfiles without echo mode',
+      onePeer(
+        { bfdProfile: 'b' },
+        {
+          bfdProfiles: [bfd('b', { receiveInterval: 100, transmitInterval: 100, echoMode: false }), bfd('c')],
+        },
+      ),
+    ],
     ['dynamicASN', { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }],
     [
       'an IPv6 pool that a BGPAdvertisement selects',

@@ -11,8 +11,8 @@ export type BGPType = (typeof BGP_BACKENDS)[number];
 
 /**
  * Native mode: ironlb's own speaker (speaker/bgp/). Its sessions do what upstream's native speaker does plus
- * IPv6 advertisement (MP_REACH over an IPv6 session), large communities, keepaliveTime, connectTime and
- * dynamicASN; what it cannot do yet is refused with a clear error rather than silently ignored.
+ * IPv6 advertisement (MP_REACH over an IPv6 session), large communities, keepaliveTime, connectTime,
+ * dynamicASN and BFD (speaker/bfd/, without echo mode); what it cannot do yet is refused with a clear error rather than silently ignored.
  */
 export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
   for (const { id, object } of parsed.bgpPeers) {
@@ -20,7 +20,6 @@ export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
     const s = object.spec;
     const unsupported = (field: string, why: string) =>
       report(`spec.${field}`, `not supported by the native BGP speaker: ${why}`);
-    if ((s.bfdProfile ?? '') !== '') unsupported('bfdProfile', 'it has no BFD yet');
     if ((s.vrf ?? '') !== '') unsupported('vrf', 'sessions run in the default VRF only');
     if (s.enableGracefulRestart) unsupported('enableGracefulRestart', 'it has no graceful restart yet');
     if (s.disableMP) unsupported('disableMP', 'each session carries its own address family only');
@@ -29,8 +28,13 @@ export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
     if ((s.interface ?? '') !== '') unsupported('interface', 'unnumbered peering needs a peerAddress');
     if (s.localASN !== undefined) unsupported('localASN', 'the session speaks as myASN');
   }
-  for (const { id } of parsed.bfdProfiles)
-    sink.for(id)('', 'BFD profiles are not supported by the native BGP speaker (it has no BFD yet)');
+  // speaker/bfd/ runs Asynchronous mode only (RFC 5880 6.1); the Echo function is not implemented.
+  for (const { id, object } of parsed.bfdProfiles)
+    if (object.spec?.echoMode === true)
+      sink.for(id)(
+        'spec.echoMode',
+        'not supported by the native BGP speaker: BFD echo mode is not implemented',
+      );
 }
 
 /**

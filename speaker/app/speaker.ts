@@ -22,6 +22,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
+import { BfdManager } from '../bfd/manager';
 import { BGPSessionManager, type SessionFactory } from '../bgp/manager';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
@@ -43,6 +44,7 @@ import {
   LABEL_SERVICE_NAMESPACE,
   type PodOwner,
 } from '../reconcile/status';
+import { bfdMetrics } from './bfdmetrics';
 import { bgpMetrics, type BGPMetrics } from './bgpmetrics';
 import type { SpeakerMetrics } from './metrics';
 import {
@@ -275,6 +277,20 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     observer: bgpMetricSet.sessions,
     ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
   });
+  // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
+  const bfdSessions = new BfdManager({
+    logger,
+    observer: bfdMetrics(options.registry),
+    onDown: (peer) => bgpSessions.bfdDown(peer),
+  });
+  const sessionsWithBfd: Pick<BGPSessionManager, 'sync' | 'setRoutes' | 'peers'> = {
+    sync: (peers) => {
+      bfdSessions.sync(peers);
+      return bgpSessions.sync(peers);
+    },
+    setRoutes: (peer, routes) => bgpSessions.setRoutes(peer, routes),
+    peers: () => bgpSessions.peers(),
+  };
   const bgp = new BGPReconciler({
     ...common,
     sources: {
@@ -282,7 +298,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       node: () => electionNodes.get(node),
       hasStatus: (name) => bgpStatuses?.get(`${namespace}/${name}`) !== undefined,
     },
-    sessions: bgpSessions,
+    sessions: sessionsWithBfd,
     ...(bgpStatuses ? { statusWriter: new RestBGPStatusWriter(rest) } : {}),
     events: bgpServiceEvents(recorder),
     metrics: bgpMetricSet.announce,
@@ -456,6 +472,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       unsubscribe?.();
       await runner.stop();
       bgp.stop();
+      bfdSessions.stop();
       await bgpSessions.stop();
       all.forEach((i) => i.stop());
       await recorder.flush();

@@ -123,6 +123,25 @@ describe('BGPSessionManager', () => {
     expect(first.live().length).toBe(1);
   });
 
+  it('drops the session of a peer whose BFD went down with Cease / BFD Down (10), and restarts it', async () => {
+    const stats = new Stats();
+    const m = start(stats);
+    m.sync(peersFor(routers));
+    await until('established', () => stats.last.get('r1')?.state === 'Established');
+    const [first, second] = routers;
+    if (first === undefined || second === undefined) throw new Error('routers');
+    m.bfdDown('r1');
+    await until('r1 dropped', () => second.connections[0]?.closed === true);
+    expect(second.connections[0]?.received.at(-1)).toMatchObject({
+      type: 'notification',
+      code: 6,
+      subcode: 10,
+    });
+    await until('r1 back', () => second.connections.length === 2 && second.live().length === 1, 8000);
+    expect(first.connections.length).toBe(1);
+    expect(m.peers()).toEqual(['r0', 'r1']);
+  });
+
   it('hands each session its own routes: the other peer holds none', async () => {
     const stats = new Stats();
     const m = start(stats);

@@ -6,6 +6,7 @@
 // the session sends only the difference.
 import type { Logger } from 'winston';
 import type { Peer } from '../../config/types';
+import { CeaseSubcode } from './codec/codes';
 import { PeerSession, type PeerSessionOptions, type Route, type SessionStats } from './session/session';
 import { sessionSpecFor, type SessionSpec } from './sessionspec';
 
@@ -16,6 +17,8 @@ export interface BGPSession {
   setRoutes(routes: Iterable<Route>): void;
   beginGracefulShutdown(): void;
   stats(): SessionStats;
+  /** RFC 4271 AutomaticStop: Cease with this subcode, then restart (BFD Down). */
+  automaticStop?(subcode: number): void;
 }
 
 export type SessionFactory = (options: PeerSessionOptions) => BGPSession;
@@ -94,6 +97,14 @@ export class BGPSessionManager {
 
   setRoutes(peer: string, routes: readonly Route[]): void {
     this.sessions.get(peer)?.session.setRoutes(routes);
+  }
+
+  /** The peer's BFD session fell from Up to Down: drop the BGP session at once (RFC 9384 Cease 10, BFD Down). */
+  bfdDown(peer: string): void {
+    const running = this.sessions.get(peer);
+    if (running === undefined) return;
+    this.opts.logger.info('BFD session down, dropping BGP session', { peer, address: running.spec.label });
+    running.session.automaticStop?.(CeaseSubcode.BfdDown);
   }
 
   /** RFC 8326: every session re-announces with GRACEFUL_SHUTDOWN, so routers move traffic first. */

@@ -139,6 +139,11 @@ export class PeerSession {
     return done;
   }
 
+  /** AutomaticStop (RFC 4271 8.1.2, event 8), e.g. BFD Down: Cease with `subcode`, then the session restarts. */
+  automaticStop(subcode: number): void {
+    this.dispatch({ type: 'AutomaticStop', subcode });
+  }
+
   /** The routes the peer should hold, level-triggered: only the difference from what it has goes out. */
   setRoutes(routes: Iterable<Route>): void {
     const next = new Map<string, Route>();

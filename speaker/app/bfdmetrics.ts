@@ -1,0 +1,39 @@
+// The BFD metrics with upstream's names and labels (FRR mode's frr-tools/metrics/collector/bfd.go: `peer` is
+// the peer's address, `vrf` is "default" since native sessions run in the default VRF). The echo counters
+// and metallb_bfd_zebra_notifications describe FRR internals (echo is not implemented, there is no zebra):
+// they are not exported.
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { BfdObserver } from '../bfd/manager';
+
+const VRF = 'default';
+
+export function bfdMetrics(registry: Registry): BfdObserver {
+  const labelNames = ['peer', 'vrf'] as const;
+  const counter = (name: string, help: string) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  const up = new Gauge({
+    name: 'metallb_bfd_session_up',
+    help: 'BFD session state (1 is up, 0 is down)',
+    labelNames,
+    registers: [registry],
+  });
+  const input = counter('metallb_bfd_control_packet_input', 'Number of received BFD control packets');
+  const output = counter('metallb_bfd_control_packet_output', 'Number of sent BFD control packets');
+  const downs = counter('metallb_bfd_session_down_events', 'Number of BFD session down events');
+  const ups = counter('metallb_bfd_session_up_events', 'Number of BFD session up events');
+  const all = [up, input, output, downs, ups];
+  return {
+    state(peer, isUp) {
+      const labels = { peer, vrf: VRF };
+      up.set(labels, isUp ? 1 : 0);
+      for (const c of [input, output, downs, ups]) c.inc(labels, 0);
+    },
+    packetIn: (peer) => input.inc({ peer, vrf: VRF }),
+    packetOut: (peer) => output.inc({ peer, vrf: VRF }),
+    upEvent: (peer) => ups.inc({ peer, vrf: VRF }),
+    downEvent: (peer) => downs.inc({ peer, vrf: VRF }),
+    removed(peer) {
+      for (const m of all) m.remove({ peer, vrf: VRF });
+    },
+  };
+}
