@@ -52,6 +52,33 @@ describe('buildOpen', () => {
     });
   });
 
+  it('sets the R, N and per-family F bits of graceful restart as configured (RFC 4724 3, RFC 8538 2)', () => {
+    const o = buildOpen({
+      ...CONFIG,
+      gracefulRestart: { restartTime: 120, restarting: true, forwarding: true, notification: true },
+    });
+    expect(o.parameters[0]).toMatchObject({
+      capabilities: expect.arrayContaining([
+        {
+          kind: 'graceful-restart',
+          restarting: true,
+          notification: true,
+          restartTime: 120,
+          families: [
+            { afi: 1, safi: 1, forwarding: true },
+            { afi: 2, safi: 1, forwarding: true },
+          ],
+        },
+      ]),
+    });
+    const plain = buildOpen({ ...CONFIG, gracefulRestart: { restartTime: 120 } });
+    expect(plain.parameters[0]).toMatchObject({
+      capabilities: expect.arrayContaining([
+        expect.objectContaining({ kind: 'graceful-restart', restarting: false, notification: false }),
+      ]),
+    });
+  });
+
   it('puts AS_TRANS in My AS and the real AS in the capability when it needs 4 octets', () => {
     const o = buildOpen({ ...CONFIG, localAs: 4200000000 });
     expect(o.myAs).toBe(AS_TRANS);

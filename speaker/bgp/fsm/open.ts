@@ -26,9 +26,24 @@ export interface SessionConfig {
   /** Address families offered in multiprotocol capabilities (RFC 4760 8). */
   readonly families: readonly AfiSafi[];
   /** Offer graceful restart (RFC 4724 3) with this restart time. */
-  readonly gracefulRestart?: { readonly restartTime: number };
+  readonly gracefulRestart?: GracefulRestartConfig;
   /** RFC 4271 8.1.1 PassiveTcpEstablishment: wait for the peer to connect, never dial. */
   readonly passive?: boolean;
+}
+
+/** What the graceful restart capability says (RFC 4724 3, RFC 8538 2). */
+export interface GracefulRestartConfig {
+  /** Seconds, 0-4095. */
+  readonly restartTime: number;
+  /** R bit: this speaker has restarted and this is its first session since (RFC 4724 3, 4.1). */
+  readonly restarting?: boolean;
+  /**
+   * F bit for every offered family: forwarding state was kept across the restart (RFC 4724 3). True when the
+   * node's data plane (which the speaker process does not own) keeps forwarding while the speaker restarts.
+   */
+  readonly forwarding?: boolean;
+  /** N bit: the peer may keep routes stale after a NOTIFICATION other than Hard Reset (RFC 8538 2). */
+  readonly notification?: boolean;
 }
 
 export const IPV4_UNICAST: AfiSafi = { afi: Afi.IPv4, safi: Safi.Unicast };
@@ -56,14 +71,14 @@ export function localCapabilities(config: SessionConfig): Capability[] {
     safi: f.safi,
   }));
   caps.push({ kind: 'route-refresh' });
-  if (config.gracefulRestart !== undefined) {
+  const gr = config.gracefulRestart;
+  if (gr !== undefined) {
     caps.push({
       kind: 'graceful-restart',
-      restarting: false,
-      notification: false,
-      restartTime: config.gracefulRestart.restartTime,
-      // This speaker keeps no forwarding state of its own: F is clear (RFC 4724 3).
-      families: config.families.map((f) => ({ ...f, forwarding: false })),
+      restarting: gr.restarting ?? false,
+      notification: gr.notification ?? false,
+      restartTime: gr.restartTime,
+      families: config.families.map((f) => ({ ...f, forwarding: gr.forwarding ?? false })),
     });
   }
   caps.push({ kind: 'four-octet-as', asn: config.localAs });

@@ -53,10 +53,13 @@ class FakePeer {
   }
 }
 
-function established(routes: Route[] = []): { peer: FakePeer; session: PeerSession } {
+function established(
+  routes: Route[] = [],
+  config: SessionConfig = CONFIG,
+): { peer: FakePeer; session: PeerSession } {
   const peer = new FakePeer();
   const session = new PeerSession({
-    config: CONFIG,
+    config,
     dial: { peerAddress: '192.0.2.2', peerPort: 179 },
     connector: peer.connector,
     random: () => 0,
@@ -64,7 +67,7 @@ function established(routes: Route[] = []): { peer: FakePeer; session: PeerSessi
   session.setRoutes(routes);
   session.start();
   peer.handlers?.onConnect('192.0.2.1');
-  peer.send(PEER_OPEN);
+  peer.send(config === CONFIG ? PEER_OPEN : buildOpen({ ...config, routerId: '192.0.2.2' }));
   peer.send({ type: 'keepalive' });
   return { peer, session };
 }
@@ -243,6 +246,27 @@ test('stop sends Cease / Administrative Shutdown and does not redial', async () 
   ]);
   jest.advanceTimersByTime(300_000);
   expect(peer.dials).toBe(1);
+});
+
+test('stopForRestart closes TCP without a NOTIFICATION when graceful restart was negotiated (RFC 4724 4)', async () => {
+  const gr: SessionConfig = { ...CONFIG, gracefulRestart: { restartTime: 120, forwarding: true } };
+  const { peer, session } = established([], gr);
+  expect(session.state).toBe('Established');
+  peer.take();
+  await session.stopForRestart();
+  expect(peer.take()).toEqual([]);
+  expect(peer.closed).toBe(1);
+  jest.advanceTimersByTime(300_000);
+  expect(peer.dials).toBe(1);
+});
+
+test('stopForRestart without negotiated graceful restart sends Cease like stop', async () => {
+  const { peer, session } = established();
+  peer.take();
+  await session.stopForRestart();
+  expect(peer.take()).toEqual([
+    expect.objectContaining({ type: 'notification', code: ErrorCode.Cease, subcode: 2 }),
+  ]);
 });
 
 test('graceful shutdown re-announces every route with 65535:0 (RFC 8326)', () => {

@@ -106,6 +106,8 @@ export class PeerSession {
   private lastError: string | undefined;
   private gracefulShutdown = false;
   private stopped: (() => void) | undefined;
+  /** Set by stopForRestart: the connection closes without a NOTIFICATION. */
+  private silentStop = false;
 
   constructor(private readonly opts: PeerSessionOptions) {}
 
@@ -144,6 +146,17 @@ export class PeerSession {
     this.dispatch({ type: 'AutomaticStop', subcode });
   }
 
+  /**
+   * Stop because this process restarts. When graceful restart was negotiated, close TCP without a NOTIFICATION
+   * so the peer keeps our routes as stale for the restart time (RFC 4724 4; RFC 8538 4 likewise when N is
+   * negotiated); otherwise this is stop(). A drain that wants every route withdrawn uses stop() instead.
+   */
+  stopForRestart(): Promise<void> {
+    if (this.fsm.state === 'Established' && this.fsm.negotiated?.gracefulRestart !== undefined)
+      this.silentStop = true;
+    return this.stop();
+  }
+
   /** The routes the peer should hold, level-triggered: only the difference from what it has goes out. */
   setRoutes(routes: Iterable<Route>): void {
     const next = new Map<string, Route>();
@@ -176,6 +189,7 @@ export class PeerSession {
         this.drop();
         break;
       case 'send':
+        if (this.silentStop && a.message.type === 'notification') break;
         this.send(a.message);
         if (a.message.type === 'notification')
           this.lastError = `sent notification ${a.message.code}/${a.message.subcode}`;
