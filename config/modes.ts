@@ -12,7 +12,8 @@ export type BGPType = (typeof BGP_BACKENDS)[number];
 /**
  * Native mode: ironlb's own speaker (speaker/bgp/). Its sessions do what upstream's native speaker does plus
  * IPv6 advertisement (MP_REACH over an IPv6 session), large communities, keepaliveTime, connectTime,
- * dynamicASN and BFD (speaker/bfd/, without echo mode); what it cannot do yet is refused with a clear error rather than silently ignored.
+ * dynamicASN and BFD (speaker/bfd/, without echo mode); what it cannot do yet is refused with a clear error
+ * rather than silently ignored.
  */
 export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
   for (const { id, object } of parsed.bgpPeers) {

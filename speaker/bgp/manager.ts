@@ -18,7 +18,7 @@ export interface BGPSession {
   beginGracefulShutdown(): void;
   stats(): SessionStats;
   /** RFC 4271 AutomaticStop: Cease with this subcode, then restart (BFD Down). */
-  automaticStop?(subcode: number): void;
+  automaticStop(subcode: number): void;
 }
 
 export type SessionFactory = (options: PeerSessionOptions) => BGPSession;
@@ -104,7 +104,7 @@ export class BGPSessionManager {
     const running = this.sessions.get(peer);
     if (running === undefined) return;
     this.opts.logger.info('BFD session down, dropping BGP session', { peer, address: running.spec.label });
-    running.session.automaticStop?.(CeaseSubcode.BfdDown);
+    running.session.automaticStop(CeaseSubcode.BfdDown);
   }
 
   /** RFC 8326: every session re-announces with GRACEFUL_SHUTDOWN, so routers move traffic first. */
