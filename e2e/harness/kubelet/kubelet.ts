@@ -40,7 +40,7 @@ export interface KubeletNode {
 export interface KubeletOptions {
   /** Image name → local entry point (default: defaultImageTable()). */
   images?: ImageTable;
-  /** Default: netnsRuntime(node.netns) when the node has a namespace, else loopbackRuntime(). */
+  /** Closed by stop(). Default: netnsRuntime(node.netns) when the node has a namespace, else loopbackRuntime(). */
   runtime?: ProcessRuntime;
   /** Default: <control plane run dir>/kubelet/<node>. */
   runDir?: string;
@@ -99,7 +99,9 @@ export class Kubelet {
    */
   static async start(cp: ControlPlane, node: KubeletNode, opts: KubeletOptions = {}): Promise<Kubelet> {
     const creds = await cp.issueCredentials(`system:node:${node.name}`, ['system:nodes']);
-    const runtime = opts.runtime ?? (node.netns !== undefined ? netnsRuntime(node.netns) : loopbackRuntime());
+    const runDir = opts.runDir ?? path.join(cp.runDir, 'kubelet', node.name);
+    const runtime =
+      opts.runtime ?? (node.netns !== undefined ? netnsRuntime(node.netns, runDir) : loopbackRuntime());
     const k = new Kubelet(
       cp,
       node,
@@ -107,7 +109,7 @@ export class Kubelet {
       runtime,
       opts.images ?? defaultImageTable(),
       restartBackoffOptions(opts.restartBackoff),
-      opts.runDir ?? path.join(cp.runDir, 'kubelet', node.name),
+      runDir,
     );
     try {
       await k.run();
@@ -369,6 +371,7 @@ export class Kubelet {
       await Promise.all([...this.workers.values()].map((w) => w.terminate(graceMs / 1000)));
       await this.endpoint?.close();
       this.endpoint = undefined;
+      await this.runtime.close();
       this.api.close();
     })();
     return this.stopping;

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { nsExecPrefix } from '../net';
 import { spawnManaged, type ManagedProcess } from '../processes';
@@ -28,9 +29,11 @@ export interface ProcessRuntime {
   probeHost(podIP: string): string;
   checkHttp(url: string, timeoutMs: number): Promise<boolean>;
   checkTcp(host: string, port: number, timeoutMs: number): Promise<boolean>;
+  /** Ends whatever the runtime itself started (the netns probe agent). Idempotent. */
+  close(): Promise<void>;
 }
 
-const PROBECHECK = path.join(__dirname, 'probecheck.ts');
+const PROBEAGENT = path.join(__dirname, 'probeagent.ts');
 
 function execArgv(argv: string[], env: Record<string, string>, timeoutMs: number): Promise<ExecOutcome> {
   const [file, ...args] = argv;
@@ -95,13 +98,18 @@ export function loopbackRuntime(): ProcessRuntime {
         });
         s.once('error', () => resolve(false));
       }),
+    close: () => Promise.resolve(),
   };
 }
 
-/** Processes inside network namespace `netns` (the node's), started with `ip netns exec`. */
-export function netnsRuntime(netns: string): ProcessRuntime {
+/**
+ * Processes inside network namespace `netns` (the node's), started with `ip netns exec`. HTTP and TCP probes go
+ * through one probe agent per namespace (probeagent.ts), started on the first probe; its log is in `runDir`.
+ */
+export function netnsRuntime(netns: string, runDir: string): ProcessRuntime {
   const prefix = nsExecPrefix(netns);
   const inNs = (argv: string[]): string[] => [...prefix, ...argv];
+  const agent = new ProbeAgent(netns, inNs, runDir);
   return {
     kind: 'netns',
     spawn: (name, argv, opts) => {
@@ -118,21 +126,91 @@ export function netnsRuntime(netns: string): ProcessRuntime {
     },
     exec: (argv, env, timeoutMs) => execArgv(inNs(argv), env, timeoutMs),
     probeHost: (podIP) => podIP,
-    checkHttp: async (url, timeoutMs) =>
-      (
-        await execArgv(
-          inNs([process.execPath, PROBECHECK, 'http', url, String(timeoutMs)]),
-          {},
-          timeoutMs + 5_000,
-        )
-      ).code === 0,
-    checkTcp: async (host, port, timeoutMs) =>
-      (
-        await execArgv(
-          inNs([process.execPath, PROBECHECK, 'tcp', host, String(port), String(timeoutMs)]),
-          {},
-          timeoutMs + 5_000,
-        )
-      ).code === 0,
+    checkHttp: (url, timeoutMs) =>
+      agent.check(`/http?${new URLSearchParams({ url, timeout: String(timeoutMs) })}`, timeoutMs),
+    checkTcp: (host, port, timeoutMs) =>
+      agent.check(
+        `/tcp?${new URLSearchParams({ host, port: String(port), timeout: String(timeoutMs) })}`,
+        timeoutMs,
+      ),
+    close: () => agent.close(),
   };
+}
+
+/** The probe agent of one namespace: started on demand, started again if it died, stopped by close(). */
+class ProbeAgent {
+  private readonly socketPath: string;
+  private proc: Promise<ManagedProcess> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly netns: string,
+    private readonly inNs: (argv: string[]) => string[],
+    private readonly runDir: string,
+  ) {
+    // A Unix socket path is at most 107 bytes, so it lives in the temp dir rather than the (deep) run dir.
+    this.socketPath = path.join(os.tmpdir(), `ironlb-probe-${process.pid}-${netns}.sock`);
+  }
+
+  async check(query: string, timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    await this.ensure();
+    return new Promise((resolve) => {
+      // The agent enforces the probe's own timeout; this one only guards against a wedged agent.
+      const req = http.get(
+        { socketPath: this.socketPath, path: query, timeout: timeoutMs + 5_000, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('probe agent did not answer')));
+      req.on('error', () => resolve(false));
+    });
+  }
+
+  private async ensure(): Promise<void> {
+    const current = this.proc !== undefined ? await this.proc.catch(() => undefined) : undefined;
+    if (current?.running === true) return;
+    this.proc = this.start();
+    await this.proc;
+  }
+
+  private async start(): Promise<ManagedProcess> {
+    const [command, ...args] = this.inNs([process.execPath, PROBEAGENT, this.socketPath]);
+    if (command === undefined) throw new Error(`probe agent of ${this.netns}: empty command`);
+    const p = await spawnManaged(`probe-agent/${this.netns}`, command, {
+      args,
+      logFile: path.join(this.runDir, 'probe-agent.log'),
+    });
+    // Ready once it accepts connections on its socket.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (!p.running) throw new Error(`probe agent of ${this.netns}: ${p.describeExit()}\n${p.logTail()}`);
+      if (await canConnect(this.socketPath)) return p;
+      if (Date.now() > deadline) {
+        await p.kill();
+        throw new Error(`probe agent of ${this.netns} did not listen on ${this.socketPath} within 15s`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.proc !== undefined ? await this.proc.catch(() => undefined) : undefined;
+    this.proc = undefined;
+    if (p !== undefined) await p.stop(2_000);
+  }
+}
+
+function canConnect(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ path: socketPath });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 }
