@@ -1,6 +1,6 @@
 // The caches the controller reads: every Service in the cluster, and the config kinds the pools are built
 // from (IPAddressPools and legacy AddressPools in the MetalLB namespace, Namespaces for namespaceSelectors).
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { METALLB } from '../../api/resources';
 import { Service, ServiceSchema } from '../../api/service';
 import type { ClusterResources } from '../../config/resources';
