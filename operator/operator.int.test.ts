@@ -24,6 +24,7 @@ const ENV: OperatorEnvironment = {
   speakerImage: 'example.com/ironlb-speaker:test',
   frrImage: 'example.com/frr:test',
   monitoring: 'none',
+  networkPolicies: true,
 };
 
 let cp: ControlPlane | undefined;
