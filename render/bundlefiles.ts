@@ -100,7 +100,12 @@ function catalogDockerfile(): string {
     'FROM quay.io/operator-framework/opm:v1.55.0',
     'ENTRYPOINT ["/bin/opm"]',
     'CMD ["serve", "/configs", "--cache-dir=/tmp/cache"]',
-    'ADD catalog /configs',
+    // A numeric non-root user said explicitly (testkit/dockerlint, final-user), before the cache is built so
+    // that the serving user owns it.
+    'USER 1001',
+    // COPY where `opm generate dockerfile` writes ADD: the same for a local folder, without ADD's fetching and
+    // unpacking (testkit/dockerlint, copy-not-add).
+    'COPY catalog /configs',
     'RUN ["/bin/opm", "serve", "/configs", "--cache-dir=/tmp/cache", "--cache-only"]',
     'LABEL operators.operatorframework.io.index.configs.v1=/configs',
     '',

@@ -164,7 +164,9 @@ describe('renderForMetalLB', () => {
       name: 'metallb-controller',
     });
     const on = operands({});
-    expect(find(on, 'NetworkPolicy', 'metallb-controller').metadata.ownerReferences).toHaveLength(1);
+    expect(find(on, 'NetworkPolicy', 'metallb-controller').metadata).toMatchObject({
+      ownerReferences: [expect.objectContaining({ kind: 'MetalLB', name: 'metallb' })],
+    });
     expect(on.stale.filter((s) => s.kind === 'NetworkPolicy')).toEqual([]);
   });
 
