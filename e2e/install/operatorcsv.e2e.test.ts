@@ -255,6 +255,18 @@ describe('the operator from its CSV', () => {
     const conditions = await conditionsOf('metallb');
     expect(conditions.Degraded).toMatch(/^False\//);
     expect(conditions.Progressing).toMatch(/^False\//);
+    // The operator's NetworkPolicy for the controller, owned by the MetalLB like every operand.
+    const policy = z
+      .looseObject({
+        metadata: z.looseObject({ ownerReferences: z.array(z.looseObject({ kind: z.string() })) }),
+      })
+      .parse(
+        await c().admin.request({
+          method: 'GET',
+          path: `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/metallb-controller`,
+        }),
+      );
+    expect(policy.metadata.ownerReferences.map((o) => o.kind)).toEqual(['MetalLB']);
 
     const { world, admin } = c();
     await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
@@ -309,6 +321,7 @@ describe('the operator from its CSV', () => {
     expect(await createMetalLB('other', {})).toBe('created');
     await waitForCondition('other', 'Degraded', 'True', 30_000);
     expect((await conditionsOf('other')).Degraded).toBe('True/IncorrectMetalLBResourceName');
+    expect((await conditionsOf('metallb')).Available).toMatch(/^True\//);
     await c().admin.request({ method: 'DELETE', path: `${METALLBS}/other` });
   });
 
@@ -338,5 +351,18 @@ describe('the operator from its CSV', () => {
         (await listPods(c().admin, 'app=metallb')).length === 0,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
+  });
+
+  test("the operator's log shows no call its RBAC refused", async () => {
+    const [pod] = await listPods(c().admin, 'control-plane=controller-manager');
+    const log = c()
+      .kubelets.map((k) => k.logOf(NS, pod?.metadata.name ?? '', 'manager'))
+      .find((l) => l !== undefined);
+    if (log === undefined) throw new Error('no kubelet knows the operator pod');
+    const lines = readFileSync(log, 'utf8').split('\n');
+    expect(lines.some((l) => l.includes('ironlb operator starting'))).toBe(true);
+    expect(
+      lines.filter((l) => /(?<![\d.])403(?![\d.])/.test(l) || l.toLowerCase().includes('forbidden')),
+    ).toEqual([]);
   });
 });
