@@ -48,7 +48,8 @@ describe('the repository Dockerfiles', () => {
   test('every Dockerfile git knows is checked', () => {
     const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
-      .filter((p) => /dockerfile/i.test(p.split('/').at(-1) ?? ''));
+      // Docker's names for them: Dockerfile, <name>.Dockerfile, Dockerfile.<suffix>.
+      .filter((p) => /^(?:.+\.)?dockerfile(?:\.[^.]+)?$/i.test(p.split('/').at(-1) ?? ''));
     expect(tracked.sort()).toEqual(SPECS.map((s) => s.file.slice(ROOT.length + 1)).sort());
   });
 });
