@@ -168,7 +168,7 @@ export function olmInstallObjects(csvInput: unknown, opts: OlmInstallOptions): D
         kind: 'Secret',
         metadata: { name: secretOf(deployment), namespace },
         type: 'kubernetes.io/tls',
-        stringData: { 'tls.crt': cert.cert, 'tls.key': cert.key, olmCAKey: '' },
+        stringData: { 'tls.crt': cert.cert, 'tls.key': cert.key },
       },
       {
         apiVersion: 'v1',
