@@ -1,8 +1,8 @@
 import { ServiceSchema } from '../../api/service';
 import { leanService } from './servicecache';
 
-// What the API server sends for a LoadBalancer Service after a create and the controller's status patch.
-const fromApiServer = ServiceSchema.parse({
+// The fields api/service.ts names, as the API server sends them for a LoadBalancer Service.
+const named = {
   apiVersion: 'v1',
   kind: 'Service',
   metadata: {
@@ -10,10 +10,8 @@ const fromApiServer = ServiceSchema.parse({
     namespace: 'default',
     uid: 'u-1',
     resourceVersion: '42',
-    creationTimestamp: '2026-12-03T10:00:00Z',
     labels: { app: 'web' },
     annotations: { 'metallb.io/address-pool': 'blue' },
-    managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }],
   },
   spec: {
     type: 'LoadBalancer',
@@ -22,39 +20,32 @@ const fromApiServer = ServiceSchema.parse({
     ipFamilies: ['IPv4'],
     ipFamilyPolicy: 'SingleStack',
     externalTrafficPolicy: 'Local',
+    selector: { app: 'web' },
+    ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
+  },
+  status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } },
+};
+
+// The same Service after a create and the controller's status patch: everything else the server adds.
+const fromApiServer = ServiceSchema.parse({
+  ...named,
+  metadata: {
+    ...named.metadata,
+    creationTimestamp: '2026-12-03T10:00:00Z',
+    managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }],
+  },
+  spec: {
+    ...named.spec,
     healthCheckNodePort: 31000,
     sessionAffinity: 'None',
-    selector: { app: 'web' },
-    ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }],
+    ports: [{ ...named.spec.ports[0], targetPort: 8080, nodePort: 30080 }],
   },
   status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP', ports: [] }] }, conditions: [] },
 });
 
 describe('leanService', () => {
   it('keeps every field the Service schema names', () => {
-    expect(leanService(fromApiServer)).toEqual({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        name: 'web',
-        namespace: 'default',
-        uid: 'u-1',
-        resourceVersion: '42',
-        labels: { app: 'web' },
-        annotations: { 'metallb.io/address-pool': 'blue' },
-      },
-      spec: {
-        type: 'LoadBalancer',
-        clusterIP: '198.51.100.10',
-        clusterIPs: ['198.51.100.10'],
-        ipFamilies: ['IPv4'],
-        ipFamilyPolicy: 'SingleStack',
-        externalTrafficPolicy: 'Local',
-        selector: { app: 'web' },
-        ports: [{ name: 'http', protocol: 'TCP', port: 80 }],
-      },
-      status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } },
-    });
+    expect(leanService(fromApiServer)).toEqual(named);
   });
 
   it('drops managedFields and every field no reconciler reads', () => {
