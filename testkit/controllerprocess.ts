@@ -24,6 +24,7 @@ import { RestListWatch, Decoder } from '../kube/listwatch';
 import { RestWatch } from '../kube/watch';
 import { kubeObjectSchema, objectKey } from '../kube/object';
 import { silentLogger } from '../kube/log';
+import { CONTROLLER_NODE_FLAGS } from '../controller/runtimeflags';
 import { collectionPath, RESOURCES } from '../kube/resource';
 
 /**
@@ -135,7 +136,8 @@ export async function compileController(): Promise<ControllerBuild> {
     );
   }
   return {
-    argv: [process.execPath, main],
+    // With the image's Node flags, so memory and start-up figures are the shipped ones.
+    argv: [process.execPath, ...CONTROLLER_NODE_FLAGS, main],
     env: { NODE_PATH: path.join(REPO_ROOT, 'node_modules') },
     dispose,
   };

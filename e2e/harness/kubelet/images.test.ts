@@ -1,3 +1,4 @@
+import { CONTROLLER_NODE_FLAGS } from '../../../controller/runtimeflags';
 import { SPEAKER_NODE_FLAGS } from '../../../speaker/runtimeflags';
 import { defaultImageTable, resolveCommand, UnknownImageError, type ImageTable } from './images';
 
@@ -30,9 +31,12 @@ describe('resolveCommand', () => {
     expect(resolveCommand(table, 'example.test/tool', { workingDir: '/tmp' }).cwd).toBe('/tmp');
   });
 
-  test("the default table runs the speaker with its image's Node flags", () => {
-    const argv = resolveCommand(defaultImageTable(), 'quay.io/ironlb/ironlb-speaker:dev', {}).argv;
-    expect(argv.slice(1, 1 + SPEAKER_NODE_FLAGS.length)).toEqual(SPEAKER_NODE_FLAGS);
+  test.each([
+    ['speaker', SPEAKER_NODE_FLAGS],
+    ['controller', CONTROLLER_NODE_FLAGS],
+  ])("the default table runs the %s with its image's Node flags", (name, flags) => {
+    const argv = resolveCommand(defaultImageTable(), `quay.io/ironlb/ironlb-${name}:dev`, {}).argv;
+    expect(argv.slice(1, 1 + flags.length)).toEqual(flags);
     expect(argv[0]).toBe(process.execPath);
   });
 });

@@ -3,6 +3,7 @@
 // default maps the test image and ironlb's own images.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CONTROLLER_NODE_FLAGS } from '../../../controller/runtimeflags';
 import { SPEAKER_NODE_FLAGS } from '../../../speaker/runtimeflags';
 import { REPO_ROOT } from '../paths';
 
@@ -78,9 +79,9 @@ export function defaultImageTable(): ImageTable {
     { image: 'ironlb.test/testimage', entrypoint: [process.execPath, TEST_IMAGE_SCRIPT] },
     // Any Node script: command/args give the script and its arguments.
     { image: 'ironlb.test/node', entrypoint: [process.execPath] },
-    // Whatever registry and tag: .../ironlb-controller:v1, ironlb-speaker@sha256:...
-    ironlbEntry(/(^|\/)ironlb-controller([:@]|$)/, 'controller/main.ts'),
-    // With its image's Node flags (speaker/Dockerfile's ENTRYPOINT): memory figures must be the shipped ones.
+    // Whatever registry and tag: .../ironlb-controller:v1, ironlb-speaker@sha256:..., each with its image's
+    // Node flags (the Dockerfiles' ENTRYPOINT): memory figures must be the shipped ones.
+    ironlbEntry(/(^|\/)ironlb-controller([:@]|$)/, 'controller/main.ts', CONTROLLER_NODE_FLAGS),
     ironlbEntry(/(^|\/)ironlb-speaker([:@]|$)/, 'speaker/main.ts', SPEAKER_NODE_FLAGS),
     ironlbEntry(/(^|\/)ironlb-operator([:@]|$)/, 'operator/main.ts'),
   ];
