@@ -65,11 +65,6 @@ const nativeCases: ErrorCase[] = [
     errors: nativeField('vrf', 'sessions run in the default VRF only'),
   },
   {
-    desc: 'enableGracefulRestart',
-    resources: onePeer({ enableGracefulRestart: true }),
-    errors: nativeField('enableGracefulRestart', 'it has no graceful restart yet'),
-  },
-  {
     desc: 'disableMP',
     resources: onePeer({ disableMP: true }),
     errors: nativeField('disableMP', 'each session carries its own address family only'),
@@ -135,6 +130,7 @@ describe('native BGP mode restrictions', () => {
         },
       ),
     ],
+    ['enableGracefulRestart', onePeer({ enableGracefulRestart: true })],
     ['dynamicASN', { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }],
     [
       'an IPv6 pool that a BGPAdvertisement selects',

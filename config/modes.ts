@@ -12,8 +12,8 @@ export type BGPType = (typeof BGP_BACKENDS)[number];
 /**
  * Native mode: ironlb's own speaker (speaker/bgp/). Its sessions do what upstream's native speaker does plus
  * IPv6 advertisement (MP_REACH over an IPv6 session), large communities, keepaliveTime, connectTime,
- * dynamicASN and BFD (speaker/bfd/, without echo mode); what it cannot do yet is refused with a clear error
- * rather than silently ignored.
+ * dynamicASN, BFD (speaker/bfd/, without echo mode) and enableGracefulRestart (RFC 4724, speaker/bgp/README.md);
+ * what it cannot do yet is refused with a clear error rather than silently ignored.
  */
 export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
   for (const { id, object } of parsed.bgpPeers) {
@@ -22,7 +22,6 @@ export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
     const unsupported = (field: string, why: string) =>
       report(`spec.${field}`, `not supported by the native BGP speaker: ${why}`);
     if ((s.vrf ?? '') !== '') unsupported('vrf', 'sessions run in the default VRF only');
-    if (s.enableGracefulRestart) unsupported('enableGracefulRestart', 'it has no graceful restart yet');
     if (s.disableMP) unsupported('disableMP', 'each session carries its own address family only');
     if (s.dualStackAddressFamily)
       unsupported('dualStackAddressFamily', 'each session carries its own address family only');

@@ -24,6 +24,7 @@ import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
 import { BfdManager } from '../bfd/manager';
 import { BGPSessionManager, type SessionFactory } from '../bgp/manager';
+import { restartWindow } from '../bgp/restart';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
@@ -134,6 +135,7 @@ async function podOwner(rest: RestClient, namespace: string, name: string): Prom
 }
 
 export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpeaker> {
+  const startedAt = options.clock.now();
   const { rest, logger, namespace, node } = options;
   const make = options.informers;
   const withAddressPools = await isServed(rest, METALLB.addressPools).catch(() => false);
@@ -276,6 +278,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     logger,
     observer: bgpMetricSet.sessions,
     ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
+    restarting: restartWindow(startedAt, () => options.clock.now()),
   });
   // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
   const bfdSessions = new BfdManager({

@@ -38,6 +38,8 @@ export interface SessionManagerOptions {
   readonly logger: Logger;
   readonly observer?: SessionObserver;
   readonly factory?: SessionFactory;
+  /** The R bit's rule (restart.ts), handed to every session; not set: never restarting. */
+  readonly restarting?: () => boolean;
 }
 
 interface Running {
@@ -128,6 +130,7 @@ export class BGPSessionManager {
         if (this.sessions.get(name)?.session === session) observer?.changed(name, spec.label, stats);
       },
       onLog: (event, fields) => logger.debug(event, { peer: name, address: spec.label, ...fields }),
+      ...(this.opts.restarting !== undefined ? { restarting: this.opts.restarting } : {}),
     });
     this.sessions.set(name, { fingerprint, spec, session });
     logger.info('peer configured, starting BGP session', {

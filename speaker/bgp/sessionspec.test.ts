@@ -65,6 +65,15 @@ describe('sessionSpecFor', () => {
     expect(s.label).toBe('[2001:db8::1]:179');
   });
 
+  it('offers graceful restart for enableGracefulRestart: 120 s, F bit, N bit, never R (decided per OPEN)', () => {
+    expect(specOf({ enableGracefulRestart: true }).config.gracefulRestart).toEqual({
+      restartTime: 120,
+      forwarding: true,
+      notification: true,
+    });
+    expect(specOf({}).config.gracefulRestart).toBeUndefined();
+  });
+
   it('passes dynamicASN through to the OPEN check', () => {
     expect(specOf({ peerASN: undefined, dynamicASN: 'external' }).config.peerAs).toBe('external');
   });

@@ -1,7 +1,9 @@
 // One BGP session with one peer: the I/O shell around the pure FSM (fsm/fsm.ts). It owns the TCP connection,
 // reassembles messages with `frame`, runs the timers the FSM's actions name, and keeps the Adj-RIB-Out (what
 // the peer has been told) so that a change of the wanted routes goes out as the difference only, packed by
-// packer.ts. On Established it sends the whole table then End-of-RIB per family (RFC 4724 2).
+// packer.ts. On Established it sends the whole table then End-of-RIB per family (RFC 4724 2), once the
+// speaker has said what the table is (the first setRoutes), so a restarted speaker never ends the peer's
+// stale-route wait with an empty table.
 import type { LargeCommunity, UpdateContext } from '../codec/attributes';
 import { Afi, Safi } from '../codec/codes';
 import { type Message, encode, frame } from '../codec/message';
@@ -87,6 +89,11 @@ export interface PeerSessionOptions {
   /** Called after every state change and every batch of UPDATEs. */
   readonly onChange?: (stats: SessionStats) => void;
   readonly onLog?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Whether this speaker counts as restarting now (the R bit, RFC 4724 3): asked for each OPEN until the
+   * session first reaches Established, never after. Not set: never restarting.
+   */
+  readonly restarting?: () => boolean;
 }
 
 interface Sent {
@@ -108,6 +115,12 @@ export class PeerSession {
   private stopped: (() => void) | undefined;
   /** Set by stopForRestart: the connection closes without a NOTIFICATION. */
   private silentStop = false;
+  /** setRoutes was called: the table is known, and End-of-RIB may follow it. */
+  private routesKnown = false;
+  /** Established, End-of-RIB not sent yet (waiting for the first setRoutes). */
+  private endOfRibDue = false;
+  /** Reached Established once: later OPENs are not a restart's first (RFC 4724 4.1). */
+  private wasEstablished = false;
 
   constructor(private readonly opts: PeerSessionOptions) {}
 
@@ -162,7 +175,9 @@ export class PeerSession {
     const next = new Map<string, Route>();
     for (const r of routes) next.set(formatPrefix(r.prefix), r);
     this.wanted = next;
+    this.routesKnown = true;
     this.sync();
+    this.sendEndOfRib();
   }
 
   /** RFC 8326 3: re-announce every route with GRACEFUL_SHUTDOWN so the peer moves traffic away first. */
@@ -173,11 +188,19 @@ export class PeerSession {
 
   private dispatch(event: Event): void {
     const result = step(this.fsm, event, {
-      config: this.opts.config,
+      config: this.sessionConfig(),
       random: this.opts.random ?? Math.random,
     });
     this.fsm = result.session;
     for (const action of result.actions) this.perform(action);
+  }
+
+  /** The configured OPEN, with the R bit while this is a restarting speaker's first session. */
+  private sessionConfig(): SessionConfig {
+    const { config } = this.opts;
+    const gr = config.gracefulRestart;
+    if (gr === undefined || this.wasEstablished || this.opts.restarting?.() !== true) return config;
+    return { ...config, gracefulRestart: { ...gr, restarting: true } };
   }
 
   private perform(a: Action): void {
@@ -207,7 +230,7 @@ export class PeerSession {
         this.clearTimer(a.timer);
         break;
       case 'established':
-        this.onEstablished(a.negotiated);
+        this.onEstablished();
         break;
       case 'stateChange':
         if (a.to !== 'Established' && a.to !== 'OpenConfirm' && a.to !== 'OpenSent')
@@ -288,12 +311,24 @@ export class PeerSession {
     this.link?.write(encode(message, this.ctx()));
   }
 
-  private onEstablished(n: Negotiated): void {
+  private onEstablished(): void {
+    this.wasEstablished = true;
     this.adjRibOut.clear();
+    this.endOfRibDue = true;
     this.sync();
-    // RFC 4724 2: End-of-RIB once the initial table is sent, for every negotiated family.
-    for (const f of n.families) this.send(endOfRib(f.afi, f.safi));
+    this.sendEndOfRib();
     this.opts.onChange?.(this.stats());
+  }
+
+  /**
+   * RFC 4724 2 and 4.1: End-of-RIB per negotiated family once the initial table is sent. The table is known
+   * only after the first setRoutes; until then a helper peer keeps our stale routes from before a restart.
+   */
+  private sendEndOfRib(): void {
+    const n = this.fsm.negotiated;
+    if (!this.endOfRibDue || !this.routesKnown || this.fsm.state !== 'Established' || n === undefined) return;
+    this.endOfRibDue = false;
+    for (const f of n.families) this.send(endOfRib(f.afi, f.safi));
   }
 
   private hasFamily(n: Negotiated, family: 4 | 6): boolean {
