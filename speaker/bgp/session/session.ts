@@ -165,9 +165,13 @@ export class PeerSession {
    * negotiated); otherwise this is stop(). A drain that wants every route withdrawn uses stop() instead.
    */
   stopForRestart(): Promise<void> {
-    if (this.fsm.state === 'Established' && this.fsm.negotiated?.gracefulRestart !== undefined)
-      this.silentStop = true;
+    if (this.keepsRoutesOnRestart()) this.silentStop = true;
     return this.stop();
+  }
+
+  /** Established with graceful restart negotiated: a stop for restart leaves the peer our routes, stale. */
+  keepsRoutesOnRestart(): boolean {
+    return this.fsm.state === 'Established' && this.fsm.negotiated?.gracefulRestart !== undefined;
   }
 
   /** The routes the peer should hold, level-triggered: only the difference from what it has goes out. */
