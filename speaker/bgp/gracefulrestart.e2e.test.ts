@@ -1,0 +1,152 @@
+// Graceful restart (RFC 4724) against real FRR in the e2e world: node1's speaker (testkit/bgp/speakerhost.ts, the
+// speaker's BGPSessionManager as its own process) peers with `neighbor X graceful-restart`, node2's without.
+// On SIGTERM, node1 closes without a NOTIFICATION and FRR keeps its route, marked stale, while the speaker is
+// down; the restarted speaker's first OPEN has the R bit, and its route is fresh again once its End-of-RIB,
+// sent only after its first routes, arrives. node2's route is withdrawn as soon as its session ends (after a
+// graceful shutdown with 65535:0, RFC 8326). Needs root.
+import * as path from 'node:path';
+import { createWorld, nodeExecutable, type World } from '../../e2e/harness/net';
+import type { ManagedProcess } from '../../e2e/harness/processes';
+import { waitFor } from '../../e2e/harness/readiness';
+import { type FrrRouter, startFrr } from '../../e2e/harness/routers/frr';
+
+jest.setTimeout(90_000);
+
+const ROUTER_AS = 64512;
+const NODE_AS = 64513;
+const VIP_GR = '198.51.100.21/32';
+const VIP_PLAIN = '198.51.100.22/32';
+/** How long the restarted speaker takes to set its routes, as the reconciler does after its caches sync. */
+const ROUTES_DELAY_MS = 1500;
+
+let world: World | undefined;
+let frr: FrrRouter | undefined;
+const procs = new Map<string, ManagedProcess>();
+let restarts = 0;
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`${what} did not start (see beforeAll)`);
+  return v;
+}
+
+interface FrrPath {
+  stale?: boolean;
+  nexthops?: { ip: string }[];
+}
+
+async function paths(prefix: string): Promise<FrrPath[]> {
+  const out = await need(frr, 'frr').vtysh(`show bgp ipv4 unicast ${prefix} json`);
+  return (JSON.parse(out) as { paths?: FrrPath[] }).paths ?? [];
+}
+
+async function neighbor(address: string): Promise<Record<string, unknown>> {
+  const out = await need(frr, 'frr').vtysh(`show bgp neighbors ${address} json`);
+  return (JSON.parse(out) as Record<string, Record<string, unknown>>)[address] ?? {};
+}
+
+async function startSpeaker(role: 'node1' | 'node2', delayMs: number): Promise<void> {
+  const w = need(world, 'world');
+  const script = path.join(__dirname, '..', '..', 'testkit', 'bgp', 'speakerhost.ts');
+  const gr = role === 'node1';
+  const proc = await w.spawnIn(
+    role,
+    `speakerhost-${role}-${restarts++}`,
+    [
+      nodeExecutable(),
+      '-r',
+      'ts-node/register/transpile-only',
+      script,
+      w.host(role).primary.v4,
+      w.router.primary.v4,
+      String(ROUTER_AS),
+      String(NODE_AS),
+      gr ? 'on' : 'off',
+      gr ? VIP_GR : VIP_PLAIN,
+      String(delayMs),
+    ],
+    { cwd: path.join(__dirname, '..', '..'), env: { SHUTDOWN_WAIT_MS: '300' } },
+  );
+  procs.set(role, proc);
+}
+
+beforeAll(async () => {
+  world = await createWorld({ nodes: 2 });
+  const w = world;
+  frr = await startFrr(w, 'router', {
+    hostname: 'router',
+    asn: ROUTER_AS,
+    routerId: w.router.primary.v4,
+    connectRetry: 1,
+    neighbors: [
+      { address: w.host('node1').primary.v4, asn: NODE_AS, gracefulRestart: true },
+      { address: w.host('node2').primary.v4, asn: NODE_AS },
+    ],
+  });
+  await Promise.all([startSpeaker('node1', 0), startSpeaker('node2', 0)]);
+}, 60_000);
+
+afterAll(async () => {
+  await world?.destroy();
+});
+
+test('graceful restart is negotiated with the GR neighbour only, and FRR holds both routes', async () => {
+  const w = need(world, 'world');
+  await waitFor(
+    'both routes',
+    async () => (await paths(VIP_GR)).length === 1 && (await paths(VIP_PLAIN)).length === 1,
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  const gr = await neighbor(w.host('node1').primary.v4);
+  expect(JSON.stringify(gr.neighborCapabilities ?? {})).toMatch(/gracefulRestart/i);
+  expect(gr.gracefulRestartInfo).toMatchObject({ remoteGrMode: 'Restart' });
+  expect((await paths(VIP_GR))[0]?.stale).toBeUndefined();
+});
+
+test('SIGTERM: the GR route stays stale in FRR while the speaker is down; the other is withdrawn at once', async () => {
+  const w = need(world, 'world');
+  const stopped = Date.now();
+  await Promise.all([
+    need(procs.get('node1'), 'node1').stop(5000),
+    need(procs.get('node2'), 'node2').stop(5000),
+  ]);
+  await waitFor(
+    'node1 session down',
+    async () => (await neighbor(w.host('node1').primary.v4)).bgpState !== 'Established',
+    { timeoutMs: 10_000 },
+  );
+  // Without GR the route goes with the session: the 300 ms graceful-shutdown wait, then the Cease.
+  await waitFor('plain route withdrawn', async () => (await paths(VIP_PLAIN)).length === 0, {
+    timeoutMs: 5000,
+  });
+  expect(Date.now() - stopped).toBeLessThan(5000);
+  // With GR FRR keeps the route, marked stale, for the restart time (120 s); hold it for a few seconds.
+  await waitFor('GR route stale', async () => (await paths(VIP_GR))[0]?.stale === true, { timeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(await paths(VIP_GR)).toEqual([expect.objectContaining({ stale: true })]);
+  const nh = (await paths(VIP_GR))[0]?.nexthops?.[0]?.ip;
+  expect(nh).toBe(w.host('node1').primary.v4);
+});
+
+test('the restarted speaker sets the R bit; its route stays stale until its End-of-RIB, then is fresh', async () => {
+  const w = need(world, 'world');
+  await startSpeaker('node1', ROUTES_DELAY_MS);
+  await waitFor(
+    'node1 session back',
+    async () => (await neighbor(w.host('node1').primary.v4)).bgpState === 'Established',
+    { timeoutMs: 20_000 },
+  );
+  const info = (await neighbor(w.host('node1').primary.v4)).gracefulRestartInfo as Record<string, unknown>;
+  expect(info).toMatchObject({ rBit: true });
+  // Established but no routes set yet: no End-of-RIB, so FRR still holds the stale route.
+  expect(await paths(VIP_GR)).toEqual([expect.objectContaining({ stale: true })]);
+  await waitFor(
+    'GR route refreshed',
+    async () => {
+      const p = await paths(VIP_GR);
+      return p.length === 1 && p[0]?.stale !== true;
+    },
+    { timeoutMs: 10_000 },
+  );
+});
