@@ -3,7 +3,8 @@
 // On SIGTERM, node1 closes without a NOTIFICATION and FRR keeps its route, marked stale, while the speaker is
 // down; the restarted speaker's first OPEN has the R bit, and its route is fresh again once its End-of-RIB,
 // sent only after its first routes, arrives. node2's route is withdrawn as soon as its session ends (after a
-// graceful shutdown with 65535:0, RFC 8326). Needs root.
+// graceful shutdown with 65535:0, RFC 8326). A drain withdraws even the GR neighbour's route: 65535:0 first,
+// then a Cease. Needs root.
 import * as path from 'node:path';
 import { createWorld, nodeExecutable, type World } from '../../e2e/harness/net';
 import type { ManagedProcess } from '../../e2e/harness/processes';
@@ -44,7 +45,11 @@ async function neighbor(address: string): Promise<Record<string, unknown>> {
   return (JSON.parse(out) as Record<string, Record<string, unknown>>)[address] ?? {};
 }
 
-async function startSpeaker(role: 'node1' | 'node2', delayMs: number): Promise<void> {
+async function startSpeaker(
+  role: 'node1' | 'node2',
+  delayMs: number,
+  env: Record<string, string> = { SHUTDOWN_WAIT_MS: '300' },
+): Promise<void> {
   const w = need(world, 'world');
   const script = path.join(__dirname, '..', '..', 'testkit', 'bgp', 'speakerhost.ts');
   const gr = role === 'node1';
@@ -64,7 +69,7 @@ async function startSpeaker(role: 'node1' | 'node2', delayMs: number): Promise<v
       gr ? VIP_GR : VIP_PLAIN,
       String(delayMs),
     ],
-    { cwd: path.join(__dirname, '..', '..'), env: { SHUTDOWN_WAIT_MS: '300' } },
+    { cwd: path.join(__dirname, '..', '..'), env },
   );
   procs.set(role, proc);
 }
@@ -100,7 +105,8 @@ test('graceful restart is negotiated with the GR neighbour only, and FRR holds b
   );
   const gr = await neighbor(w.host('node1').primary.v4);
   expect(JSON.stringify(gr.neighborCapabilities ?? {})).toMatch(/gracefulRestart/i);
-  expect(gr.gracefulRestartInfo).toMatchObject({ remoteGrMode: 'Restart' });
+  // Both sides set the N bit (RFC 8538 2): FRR 8.4 offers it too.
+  expect(gr.gracefulRestartInfo).toMatchObject({ remoteGrMode: 'Restart', nBit: true });
   expect((await paths(VIP_GR))[0]?.stale).toBeUndefined();
 });
 
@@ -131,7 +137,8 @@ test('SIGTERM: the GR route stays stale in FRR while the speaker is down; the ot
 
 test('the restarted speaker sets the R bit; its route stays stale until its End-of-RIB, then is fresh', async () => {
   const w = need(world, 'world');
-  await startSpeaker('node1', ROUTES_DELAY_MS);
+  // This one is stopped as a drain in the next test.
+  await startSpeaker('node1', ROUTES_DELAY_MS, { STOP_KIND: 'drain', SHUTDOWN_WAIT_MS: '2000' });
   await waitFor(
     'node1 session back',
     async () => (await neighbor(w.host('node1').primary.v4)).bgpState === 'Established',
@@ -149,4 +156,20 @@ test('the restarted speaker sets the R bit; its route stays stale until its End-
     },
     { timeoutMs: 10_000 },
   );
+});
+
+test('a drain withdraws even with graceful restart: GRACEFUL_SHUTDOWN first, then the Cease', async () => {
+  const w = need(world, 'world');
+  const stopping = need(procs.get('node1'), 'node1').stop(8000);
+  await waitFor(
+    'route re-announced with graceful-shutdown',
+    async () => /graceful-?shutdown/i.test(JSON.stringify(await paths(VIP_GR))),
+    { timeoutMs: 2000, intervalMs: 100 },
+  );
+  await stopping;
+  await waitFor('GR route withdrawn', async () => (await paths(VIP_GR)).length === 0, { timeoutMs: 3000 });
+  const n = await neighbor(w.host('node1').primary.v4);
+  expect(n.bgpState).not.toBe('Established');
+  // FRR sets the N bit (RFC 8538), so the Cease went out as a Hard Reset, which FRR decodes to the inner Cease.
+  expect(n).toMatchObject({ lastErrorCodeSubcode: '0602', lastNotificationHardReset: true });
 });

@@ -225,10 +225,10 @@ describe('BGPSessionManager.shutdown', () => {
     await m.shutdown('drain', 100);
     await until('both closed', () => grRouter.live().length === 0 && plainRouter.live().length === 0);
     expect(shutdownCommunity(grRouter)).toBe(true);
-    // RFC 8538 3: Hard Reset (9) carrying Administrative Shutdown (2) and the shutdown communication.
+    // RFC 8538 3: Hard Reset (6/9) encapsulating Cease / Administrative Shutdown (6/2) with its communication.
     const hard = last(grRouter);
     expect(hard).toMatchObject({ type: 'notification', code: 6, subcode: 9 });
-    expect(hard?.type === 'notification' && hard.data[0]).toBe(2);
+    expect(hard?.type === 'notification' && [...hard.data.subarray(0, 2)]).toEqual([6, 2]);
     expect(last(plainRouter)).toMatchObject({ type: 'notification', code: 6, subcode: 2 });
   });
 

@@ -54,13 +54,15 @@ export function adminShutdown(
 }
 
 /**
- * RFC 8538 3: Cease / Hard Reset carrying another Cease: its data is the inner subcode, then the inner data.
- * Sent instead of that Cease when the N bit was negotiated and the routes must go now, not be kept stale.
+ * RFC 8538 3: Cease / Hard Reset encapsulating another NOTIFICATION: its data is the inner error code, the
+ * inner subcode, then the inner data. Sent instead of that NOTIFICATION when the N bit was negotiated and the
+ * routes must go now rather than be kept stale.
  */
 export function hardReset(inner: Notification): Notification {
-  const data = new Uint8Array(1 + inner.data.length);
-  data[0] = inner.subcode;
-  data.set(inner.data, 1);
+  const data = new Uint8Array(2 + inner.data.length);
+  data[0] = inner.code;
+  data[1] = inner.subcode;
+  data.set(inner.data, 2);
   return { code: ErrorCode.Cease, subcode: CeaseSubcode.HardReset, data };
 }
 

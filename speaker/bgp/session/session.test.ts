@@ -358,7 +358,7 @@ describe('graceful restart (RFC 4724, RFC 8538)', () => {
     expect(peer.take().filter((m) => m.type === 'update' && endOfRibFamily(m) !== undefined)).toEqual([]);
   });
 
-  test('with the N bit negotiated, stop sends Cease / Hard Reset carrying Administrative Shutdown (RFC 8538 3)', async () => {
+  test('with the N bit negotiated, stop sends Cease / Hard Reset encapsulating Cease / Administrative Shutdown (RFC 8538 3)', async () => {
     const { peer, session } = dialled(() => false);
     peer.send(peerOpen(true));
     peer.send({ type: 'keepalive' });
@@ -369,7 +369,7 @@ describe('graceful restart (RFC 4724, RFC 8538)', () => {
         type: 'notification',
         code: ErrorCode.Cease,
         subcode: 9,
-        data: Uint8Array.from([2, 3, ...Buffer.from('bye')]),
+        data: Uint8Array.from([6, 2, 3, ...Buffer.from('bye')]),
       },
     ]);
   });
@@ -381,7 +381,7 @@ describe('graceful restart (RFC 4724, RFC 8538)', () => {
     peer.take();
     session.automaticStop(10);
     expect(peer.take()).toEqual([
-      { type: 'notification', code: ErrorCode.Cease, subcode: 9, data: Uint8Array.of(10) },
+      { type: 'notification', code: ErrorCode.Cease, subcode: 9, data: Uint8Array.of(6, 10) },
     ]);
   });
 
