@@ -67,12 +67,7 @@ const nativeCases: ErrorCase[] = [
   {
     desc: 'disableMP',
     resources: onePeer({ disableMP: true }),
-    errors: nativeField('disableMP', 'each session carries its own address family only'),
-  },
-  {
-    desc: 'dualStackAddressFamily',
-    resources: onePeer({ dualStackAddressFamily: true }),
-    errors: nativeField('dualStackAddressFamily', 'each session carries its own address family only'),
+    errors: nativeField('disableMP', 'multiprotocol capabilities are always sent (deprecated upstream)'),
   },
   {
     desc: 'interface (unnumbered)',
@@ -131,6 +126,7 @@ describe('native BGP mode restrictions', () => {
       ),
     ],
     ['enableGracefulRestart', onePeer({ enableGracefulRestart: true })],
+    ['dualStackAddressFamily', onePeer({ dualStackAddressFamily: true })],
     ['dynamicASN', { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }],
     [
       'an IPv6 pool that a BGPAdvertisement selects',

@@ -74,6 +74,14 @@ describe('sessionSpecFor', () => {
     expect(specOf({}).config.gracefulRestart).toBeUndefined();
   });
 
+  it('offers both families for dualStackAddressFamily, the transport family first', () => {
+    expect(specOf({ dualStackAddressFamily: true }).config.families).toEqual([IPV4_UNICAST, IPV6_UNICAST]);
+    expect(specOf({ peerAddress: '2001:db8::1', dualStackAddressFamily: true }).config.families).toEqual([
+      IPV6_UNICAST,
+      IPV4_UNICAST,
+    ]);
+  });
+
   it('passes dynamicASN through to the OPEN check', () => {
     expect(specOf({ peerASN: undefined, dynamicASN: 'external' }).config.peerAs).toBe('external');
   });

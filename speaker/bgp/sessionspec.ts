@@ -62,9 +62,15 @@ export function sessionSpecFor(peer: Peer, node: { name: string; address?: strin
     holdTime,
     ...(peer.keepaliveTime !== undefined ? { keepaliveTime: peer.keepaliveTime } : {}),
     connectRetryTime: peer.connectTime ?? DEFAULT_CONNECT_TIME,
-    // One family per session, the transport's: an IPv6 pool is advertised to IPv6 peers (as FRR mode does
-    // without dualStackAddressFamily), so every next hop is the session's own local address.
-    families: [peer.address.family === 4 ? IPV4_UNICAST : IPV6_UNICAST],
+    // The transport's family, as FRR mode without dualStackAddressFamily: an IPv6 pool goes to IPv6 peers and
+    // every next hop is the session's own local address. With it, both families on one session (FRR mode
+    // activates both on the neighbor; RFC 4760 multiprotocol capabilities for each), the transport's first;
+    // the other family's next hop is this node's address of that family (session/nexthop.ts).
+    families: peer.dualStackAddressFamily
+      ? peer.address.family === 4
+        ? [IPV4_UNICAST, IPV6_UNICAST]
+        : [IPV6_UNICAST, IPV4_UNICAST]
+      : [peer.address.family === 4 ? IPV4_UNICAST : IPV6_UNICAST],
     // Upstream's FRR mode: `neighbor X graceful-restart` with `bgp graceful-restart preserve-fw-state`, so the
     // F bit is set for every family: the node's data plane (kube-proxy, the CNI) keeps forwarding while the
     // speaker process is down. The N bit is offered too (RFC 8538 2); it takes effect only where the router

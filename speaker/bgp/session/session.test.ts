@@ -396,3 +396,65 @@ describe('graceful restart (RFC 4724, RFC 8538)', () => {
     ]);
   });
 });
+
+describe('dual-stack sessions (RFC 4760, RFC 2545)', () => {
+  const info = (address: string) =>
+    address.includes(':')
+      ? { address, family: 'IPv6' as const, internal: false, netmask: '', mac: '', cidr: null, scopeid: 0 }
+      : { address, family: 'IPv4' as const, internal: false, netmask: '', mac: '', cidr: null };
+  const interfaces = () => ({ eth0: [info('192.0.2.1'), info('fe80::1'), info('2001:db8:1::1')] });
+
+  function dualStack(localAddress: string, families = [IPV4_UNICAST, IPV6_UNICAST]) {
+    const peer = new FakePeer();
+    const config = { ...CONFIG, families };
+    const session = new PeerSession({
+      config,
+      dial: { peerAddress: '192.0.2.2', peerPort: 179 },
+      connector: peer.connector,
+      interfaces,
+    });
+    session.setRoutes([R1, R6]);
+    session.start();
+    peer.handlers?.onConnect(localAddress);
+    peer.send(buildOpen({ ...config, routerId: '192.0.2.2' }));
+    peer.send({ type: 'keepalive' });
+    const updates = peer.take().filter((m) => m.type === 'update' && endOfRibFamily(m) === undefined);
+    return { session, updates };
+  }
+  const attrs = (m: Message | undefined) => (m?.type === 'update' ? m.attributes : []);
+
+  test("an IPv4 session carries IPv6 prefixes in MP_REACH with the interface's global IPv6 address", () => {
+    const { updates, session } = dualStack('192.0.2.1');
+    expect(updates).toHaveLength(2);
+    expect(attrs(updates[0])).toContainEqual({ type: 'next-hop', nextHop: '192.0.2.1' });
+    expect(attrs(updates[1])).toContainEqual(
+      expect.objectContaining({ type: 'mp-reach', nextHops: ['2001:db8:1::1'], nlri: [R6.prefix] }),
+    );
+    expect(session.stats()).toMatchObject({ announced: 2, pending: 0 });
+  });
+
+  test("an IPv6 session carries IPv4 prefixes with the interface's IPv4 address as NEXT_HOP", () => {
+    const { updates } = dualStack('2001:db8:1::1', [IPV6_UNICAST, IPV4_UNICAST]);
+    const v4 = updates.find((u) => u.type === 'update' && u.nlri.length > 0);
+    expect(attrs(v4)).toContainEqual({ type: 'next-hop', nextHop: '192.0.2.1' });
+    const v6 = updates.find((u) => attrs(u).some((a) => a.type === 'mp-reach'));
+    expect(attrs(v6)).toContainEqual(expect.objectContaining({ nextHops: ['2001:db8:1::1'] }));
+  });
+
+  test('an IPv4 prefix stays pending on an IPv6 session whose interface has no IPv4 address', () => {
+    const peer = new FakePeer();
+    const config = { ...CONFIG, families: [IPV6_UNICAST, IPV4_UNICAST] };
+    const session = new PeerSession({
+      config,
+      dial: { peerAddress: '2001:db8:1::2', peerPort: 179 },
+      connector: peer.connector,
+      interfaces: () => ({ eth0: [info('2001:db8:1::1')] }),
+    });
+    session.setRoutes([R1, R6]);
+    session.start();
+    peer.handlers?.onConnect('2001:db8:1::1');
+    peer.send(buildOpen({ ...config, routerId: '192.0.2.2' }));
+    peer.send({ type: 'keepalive' });
+    expect(session.stats()).toMatchObject({ state: 'Established', announced: 1, pending: 1 });
+  });
+});

@@ -13,7 +13,9 @@ import { eventForMessage } from '../fsm/events';
 import { type Action, type Event, IDLE, type Session, type State, type Timer, step } from '../fsm/fsm';
 import type { Negotiated, SessionConfig } from '../fsm/open';
 import { type Announcement, type RouteAttributes, packUpdates } from '../packer';
+import { type Interfaces, otherFamilyNextHop } from './nexthop';
 import { type DialOptions, dial } from './tcp';
+import { networkInterfaces } from 'node:os';
 
 /** What the speaker wants a peer to hold for one prefix; the session adds ORIGIN, AS_PATH and NEXT_HOP. */
 export interface Route {
@@ -82,8 +84,13 @@ export interface SessionStats {
 export interface PeerSessionOptions {
   readonly config: SessionConfig;
   readonly dial: DialOptions;
-  /** Next hop for IPv6 prefixes on an IPv4 session (RFC 2545 3 needs a global IPv6 address). */
+  /**
+   * Next hop for IPv6 prefixes on an IPv4 session (RFC 2545 3 needs a global IPv6 address). Default: the
+   * first global IPv6 address of the interface holding the session's local address (nexthop.ts).
+   */
   readonly nextHop6?: string;
+  /** The node's interfaces, for the other family's next hop on a dual-stack session; os.networkInterfaces. */
+  readonly interfaces?: () => Interfaces;
   readonly connector?: Connector;
   readonly random?: () => number;
   /** Called after every state change and every batch of UPDATEs. */
@@ -105,6 +112,8 @@ export class PeerSession {
   private fsm: Session = IDLE;
   private link: Link | undefined;
   private localAddress = '';
+  /** The next hop for the family the transport does not carry, found when the connection comes up. */
+  private otherNextHop: string | undefined;
   private buffered: Buffer = Buffer.alloc(0);
   private readonly timers = new Map<Timer, NodeJS.Timeout>();
   private wanted = new Map<string, Route>();
@@ -261,6 +270,7 @@ export class PeerSession {
         onConnect: (localAddress) => {
           if (!current()) return;
           this.localAddress = localAddress;
+          this.otherNextHop = this.findOtherNextHop(localAddress);
           this.dispatch({ type: 'Tcp_CR_Acked' });
         },
         onData: (bytes) => {
@@ -340,14 +350,35 @@ export class PeerSession {
     return n.families.some((f) => f.afi === afi && f.safi === Safi.Unicast);
   }
 
+  /** Only asked for a session that negotiated both families (dualStackAddressFamily). */
+  private findOtherNextHop(localAddress: string): string | undefined {
+    const families = this.opts.config.families;
+    if (!families.some((f) => f.afi === Afi.IPv4) || !families.some((f) => f.afi === Afi.IPv6))
+      return undefined;
+    const v6Session = localAddress.includes(':') && !localAddress.startsWith('::ffff:');
+    if (!v6Session && this.opts.nextHop6 !== undefined) return this.opts.nextHop6;
+    try {
+      return otherFamilyNextHop(
+        (this.opts.interfaces ?? networkInterfaces)(),
+        localAddress,
+        v6Session ? 4 : 6,
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   private attributes(route: Route, n: Negotiated): RouteAttributes | undefined {
     const v6Session = this.localAddress.includes(':');
     let nextHop: string;
     if (route.prefix.family === 4) {
-      if (v6Session) return undefined; // no IPv4 address to offer as next hop
-      nextHop = this.localAddress;
+      // An IPv4 prefix over an IPv6 session needs an IPv4 address of this node; without one it stays pending.
+      const hop = v6Session ? this.otherNextHop : this.localAddress;
+      if (hop === undefined) return undefined;
+      nextHop = hop;
     } else {
-      const fallback = this.opts.nextHop6 ?? `::ffff:${this.localAddress}`;
+      // No global IPv6 address on the interface: the IPv4-mapped form of the local address (RFC 4291 2.5.5.2).
+      const fallback = this.otherNextHop ?? this.opts.nextHop6 ?? `::ffff:${this.localAddress}`;
       nextHop = v6Session ? this.localAddress : fallback;
     }
     const communities = [...(route.communities ?? [])];
