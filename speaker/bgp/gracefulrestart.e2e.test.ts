@@ -5,16 +5,14 @@
 // sent only after its first routes, arrives. node2's route is withdrawn as soon as its session ends (after a
 // graceful shutdown with 65535:0, RFC 8326). A drain withdraws even the GR neighbour's route: 65535:0 first,
 // then a Cease. Needs root.
-import * as path from 'node:path';
-import { createWorld, nodeExecutable, type World } from '../../e2e/harness/net';
+import { createWorld, type World } from '../../e2e/harness/net';
 import type { ManagedProcess } from '../../e2e/harness/processes';
 import { waitFor } from '../../e2e/harness/readiness';
-import { type FrrRouter, startFrr } from '../../e2e/harness/routers/frr';
+import type { FrrRouter } from '../../e2e/harness/routers/frr';
+import { NODE_AS, spawnSpeakerHost, startRouterFrr } from '../../testkit/bgp/speakerworld';
 
 jest.setTimeout(90_000);
 
-const ROUTER_AS = 64512;
-const NODE_AS = 64513;
 const VIP_GR = '198.51.100.21/32';
 const VIP_PLAIN = '198.51.100.22/32';
 /** How long the restarted speaker takes to set its routes, as the reconciler does after its caches sync. */
@@ -51,42 +49,26 @@ async function startSpeaker(
   env: Record<string, string> = { SHUTDOWN_WAIT_MS: '300' },
 ): Promise<void> {
   const w = need(world, 'world');
-  const script = path.join(__dirname, '..', '..', 'testkit', 'bgp', 'speakerhost.ts');
   const gr = role === 'node1';
-  const proc = await w.spawnIn(
+  const proc = await spawnSpeakerHost(w, {
     role,
-    `speakerhost-${role}-${restarts++}`,
-    [
-      nodeExecutable(),
-      '-r',
-      'ts-node/register/transpile-only',
-      script,
-      w.host(role).primary.v4,
-      w.router.primary.v4,
-      String(ROUTER_AS),
-      String(NODE_AS),
-      gr ? 'on' : 'off',
-      gr ? VIP_GR : VIP_PLAIN,
-      String(delayMs),
-    ],
-    { cwd: path.join(__dirname, '..', '..'), env },
-  );
+    name: `speakerhost-${role}-${restarts++}`,
+    peerAddress: w.router.primary.v4,
+    options: gr ? 'gr' : 'none',
+    prefixes: [gr ? VIP_GR : VIP_PLAIN],
+    routesDelayMs: delayMs,
+    env,
+  });
   procs.set(role, proc);
 }
 
 beforeAll(async () => {
   world = await createWorld({ nodes: 2 });
   const w = world;
-  frr = await startFrr(w, 'router', {
-    hostname: 'router',
-    asn: ROUTER_AS,
-    routerId: w.router.primary.v4,
-    connectRetry: 1,
-    neighbors: [
-      { address: w.host('node1').primary.v4, asn: NODE_AS, gracefulRestart: true },
-      { address: w.host('node2').primary.v4, asn: NODE_AS },
-    ],
-  });
+  frr = await startRouterFrr(w, [
+    { address: w.host('node1').primary.v4, asn: NODE_AS, gracefulRestart: true },
+    { address: w.host('node2').primary.v4, asn: NODE_AS },
+  ]);
   await Promise.all([startSpeaker('node1', 0), startSpeaker('node2', 0)]);
 }, 60_000);
 
