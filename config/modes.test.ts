@@ -65,19 +65,9 @@ const nativeCases: ErrorCase[] = [
     errors: nativeField('vrf', 'sessions run in the default VRF only'),
   },
   {
-    desc: 'enableGracefulRestart',
-    resources: onePeer({ enableGracefulRestart: true }),
-    errors: nativeField('enableGracefulRestart', 'it has no graceful restart yet'),
-  },
-  {
     desc: 'disableMP',
     resources: onePeer({ disableMP: true }),
-    errors: nativeField('disableMP', 'each session carries its own address family only'),
-  },
-  {
-    desc: 'dualStackAddressFamily',
-    resources: onePeer({ dualStackAddressFamily: true }),
-    errors: nativeField('dualStackAddressFamily', 'each session carries its own address family only'),
+    errors: nativeField('disableMP', 'multiprotocol capabilities are always sent (deprecated upstream)'),
   },
   {
     desc: 'interface (unnumbered)',
@@ -135,6 +125,8 @@ describe('native BGP mode restrictions', () => {
         },
       ),
     ],
+    ['enableGracefulRestart', onePeer({ enableGracefulRestart: true })],
+    ['dualStackAddressFamily', onePeer({ dualStackAddressFamily: true })],
     ['dynamicASN', { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }],
     [
       'an IPv6 pool that a BGPAdvertisement selects',

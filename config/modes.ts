@@ -12,8 +12,9 @@ export type BGPType = (typeof BGP_BACKENDS)[number];
 /**
  * Native mode: ironlb's own speaker (speaker/bgp/). Its sessions do what upstream's native speaker does plus
  * IPv6 advertisement (MP_REACH over an IPv6 session), large communities, keepaliveTime, connectTime,
- * dynamicASN and BFD (speaker/bfd/, without echo mode); what it cannot do yet is refused with a clear error
- * rather than silently ignored.
+ * dynamicASN, BFD (speaker/bfd/, without echo mode), enableGracefulRestart (RFC 4724) and dualStackAddressFamily
+ * (both families on one session; speaker/bgp/README.md);
+ * what it cannot do yet is refused with a clear error rather than silently ignored.
  */
 export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
   for (const { id, object } of parsed.bgpPeers) {
@@ -22,10 +23,8 @@ export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
     const unsupported = (field: string, why: string) =>
       report(`spec.${field}`, `not supported by the native BGP speaker: ${why}`);
     if ((s.vrf ?? '') !== '') unsupported('vrf', 'sessions run in the default VRF only');
-    if (s.enableGracefulRestart) unsupported('enableGracefulRestart', 'it has no graceful restart yet');
-    if (s.disableMP) unsupported('disableMP', 'each session carries its own address family only');
-    if (s.dualStackAddressFamily)
-      unsupported('dualStackAddressFamily', 'each session carries its own address family only');
+    if (s.disableMP)
+      unsupported('disableMP', 'multiprotocol capabilities are always sent (deprecated upstream)');
     if ((s.interface ?? '') !== '') unsupported('interface', 'unnumbered peering needs a peerAddress');
     if (s.localASN !== undefined) unsupported('localASN', 'the session speaks as myASN');
   }

@@ -16,6 +16,7 @@ describe('parseFlags', () => {
       memberlist: undefined,
       excludeL2ConfigPath: '/etc/metallb/excludel2.yaml',
       gratuitousRefreshMs: 0,
+      bgpShutdownWaitMs: 1000,
     });
   });
   it('needs the node name, from --node-name or METALLB_NODE_NAME', () => {
@@ -60,6 +61,11 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--ignore-exclude-lb=maybe'], NODE)).toThrow('invalid boolean');
     expect(() => parseFlags(['--lb-class'], NODE)).toThrow('flag needs an argument');
     expect(() => parseFlags(['stray'], NODE)).toThrow('unexpected argument');
+  });
+  it('parses --bgp-shutdown-wait as a Go duration, 0 for none', () => {
+    expect(parseFlags(['--bgp-shutdown-wait=500ms'], NODE).bgpShutdownWaitMs).toBe(500);
+    expect(parseFlags(['--bgp-shutdown-wait=0'], NODE).bgpShutdownWaitMs).toBe(0);
+    expect(() => parseFlags(['--bgp-shutdown-wait=later'], NODE)).toThrow(FlagError);
   });
   it('parses --gratuitous-refresh as a Go duration, refusing floods and garbage', () => {
     expect(parseFlags(['--gratuitous-refresh=1m30s'], NODE).gratuitousRefreshMs).toBe(90_000);

@@ -25,6 +25,11 @@ export interface SpeakerFlags {
   readonly excludeL2ConfigPath: string;
   /** Re-announce every held address this often, in ms; 0 never (upstream). */
   readonly gratuitousRefreshMs: number;
+  /**
+   * On SIGTERM, how long BGP routes are re-announced with GRACEFUL_SHUTDOWN (RFC 8326) before the Cease, in
+   * ms; 0 closes at once. Within the DaemonSet's 2 s termination grace, beside membership's 1 s leave.
+   */
+  readonly bgpShutdownWaitMs: number;
 }
 
 /** Set only when both --ml-bindaddr and --ml-labels are (upstream's speakerlist.New enables on that). */
@@ -57,6 +62,7 @@ const SPECS: Record<string, FlagSpec> = {
   'ml-secret-key-path': { kind: 'string', default: '', env: 'METALLB_ML_SECRET_KEY_PATH' },
   'exclude-l2-config': { kind: 'string', default: '/etc/metallb/excludel2.yaml' },
   'gratuitous-refresh': { kind: 'string', default: '0s' },
+  'bgp-shutdown-wait': { kind: 'string', default: '1s' },
 };
 
 /** Upstream flags ironlb's speaker refuses, and why: the message a person reads. */
@@ -108,6 +114,12 @@ export function parseFlags(
   if (refresh > 0 && refresh < 1000)
     throw new FlagError('-gratuitous-refresh below 1s would flood the segment; use 0 to disable it');
 
+  const shutdownWait = parseDuration(str('bgp-shutdown-wait'));
+  if (shutdownWait === undefined || shutdownWait < 0)
+    throw new FlagError(
+      `invalid value ${JSON.stringify(str('bgp-shutdown-wait'))} for flag -bgp-shutdown-wait: a duration such as 1s`,
+    );
+
   const namespace = str('namespace');
   const bindAddr = str('ml-bindaddr');
   const labels = str('ml-labels');
@@ -135,5 +147,6 @@ export function parseFlags(
     memberlist,
     excludeL2ConfigPath: str('exclude-l2-config'),
     gratuitousRefreshMs: refresh,
+    bgpShutdownWaitMs: shutdownWait,
   };
 }

@@ -166,11 +166,19 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     clearInterval(watchInterfaces);
     void (async () => {
-      // Planned leave first: the others take over before this node stops answering.
-      await ml?.leave().catch(() => undefined);
-      ml?.close();
-      announcer.stop();
-      await speaker.stop().catch(() => undefined);
+      await Promise.all([
+        (async () => {
+          // Planned leave first: the others take over before this node stops answering.
+          await ml?.leave().catch(() => undefined);
+          ml?.close();
+          announcer.stop();
+        })(),
+        // Beside the leave, within the 2 s termination grace: BGP sessions close for a restart (graceful
+        // restart keeps the routes) or a drain (graceful shutdown, then Cease), as the Node's state says.
+        speaker.stop({ gracefulShutdownMs: flags.bgpShutdownWaitMs }).catch((err: unknown) => {
+          logger.error('speaker stop failed', { error: describeError(err) });
+        }),
+      ]);
       await server?.close();
       process.exit(0);
     })();

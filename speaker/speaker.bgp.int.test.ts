@@ -2,8 +2,10 @@
 // sessions over loopback TCP to a small router played by the test (testkit/bgplistener.ts): the BGPPeer's
 // session comes up, the Service's address arrives as an UPDATE with its communities, ServiceBGPStatus names
 // the peer, the metrics carry upstream's names, ETP Local withdraws without a local endpoint, a peer whose
-// nodeSelector stops matching is closed, and deleting the Service withdraws and deletes the status.
+// nodeSelector stops matching is closed, deleting the Service withdraws and deletes the status, and the
+// speaker's stop reads the Node: in service a restart, cordoned a drain.
 import { BgpListener } from '../testkit/bgplistener';
+import { shutdownCommunication } from './bgp/codec/notification';
 import {
   Cluster,
   NS,
@@ -229,4 +231,33 @@ test('deleting the Service withdraws the prefix and deletes its ServiceBGPStatus
   await eventually('withdrawn', () => Promise.resolve(router.announced().length === 0));
   await eventually('no ServiceBGPStatus', async () => (await bgpStatuses()).length === 0);
   expect(await metricsText()).not.toContain('protocol="bgp"');
+});
+
+const lastCease = () => {
+  const m = router.connections.at(-1)?.received.at(-1);
+  return m?.type === 'notification' ? { code: m.code, text: shutdownCommunication(m) } : undefined;
+};
+
+test('stopping on a Node in service is a restart; on a cordoned Node, a drain (the Cease says which)', async () => {
+  const running = speaker;
+  if (running === undefined) throw new Error('no speaker');
+  speaker = undefined;
+  // The router peer does not offer graceful restart: a restart closes it with a Cease too.
+  await running.stop({ gracefulShutdownMs: 100 });
+  await eventually('closed', () => Promise.resolve(router.live().length === 0));
+  expect(lastCease()).toEqual({ code: 6, text: 'speaker stopping' });
+
+  await c().api.request({
+    method: 'PATCH',
+    path: '/api/v1/nodes/n1',
+    contentType: 'application/merge-patch+json',
+    body: { spec: { unschedulable: true } },
+  });
+  ({ speaker, registry } = await startInProcessSpeaker(c(), 'n1', { nodeAddress: '192.0.2.11' }));
+  await eventually('peered again', () => Promise.resolve(router.live().length === 1));
+  const again = speaker;
+  speaker = undefined;
+  await again.stop({ gracefulShutdownMs: 100 });
+  await eventually('closed again', () => Promise.resolve(router.live().length === 0));
+  expect(lastCease()).toEqual({ code: 6, text: 'node drained' });
 });

@@ -1,11 +1,12 @@
 // A minimal BGP router on the loopback for tests of the speaker's session wiring: it accepts connections on a
 // port below 16384 (BGPPeer peerPort's limit), answers each OPEN with its own and a KEEPALIVE, and records
-// every message it receives. It never sends routes.
+// every message it receives. It never sends routes. It can offer graceful restart (RFC 4724, with or without
+// the RFC 8538 N bit) to test how the speaker closes its sessions.
 import { createServer, type Server, type Socket } from 'node:net';
 import { decode, encode, frame, type Message } from '../speaker/bgp/codec/message';
 import { formatPrefix } from '../speaker/bgp/codec/prefix';
 import type { AfiSafi } from '../speaker/bgp/codec/capabilities';
-import { buildOpen, IPV4_UNICAST } from '../speaker/bgp/fsm/open';
+import { buildOpen, type GracefulRestartConfig, IPV4_UNICAST } from '../speaker/bgp/fsm/open';
 
 const CTX = { fourOctetAs: true };
 
@@ -18,6 +19,7 @@ export class BgpListener {
   constructor(
     private readonly localAs: number,
     private readonly family: AfiSafi = IPV4_UNICAST,
+    private readonly gracefulRestart?: GracefulRestartConfig,
   ) {}
 
   async listen(): Promise<void> {
@@ -40,6 +42,7 @@ export class BgpListener {
               holdTime: 90,
               connectRetryTime: 10,
               families: [this.family],
+              ...(this.gracefulRestart !== undefined ? { gracefulRestart: this.gracefulRestart } : {}),
             });
             socket.write(encode(open, CTX));
             socket.write(encode({ type: 'keepalive' }, CTX));

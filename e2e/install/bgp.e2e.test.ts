@@ -4,14 +4,22 @@
 // the Service's addresses with all three nodes as ECMP next hops, zebra installs the multipath route, and
 // HTTP from the client (which reaches BGP pools only through the router) is answered by a backend;
 // ServiceBGPStatus names both peers on every node; externalTrafficPolicy Local leaves only the node with the
-// endpoint; deleting the Service withdraws both prefixes. Upstream: e2etest/bgptests/bgp.go ("A service of
+// endpoint; a speaker whose Pod is deleted leaves its IPv6 route stale in FRR (graceful restart on the IPv6
+// peer) until the new speaker's End-of-RIB, while its IPv4 route (no GR) is withdrawn; deleting the Service
+// withdraws both prefixes. Upstream: e2etest/bgptests/bgp.go ("A service of
 // protocol load balancer should work with ETP=cluster", "... ETP=local", "should be withdrawn when
-// deleted"). Needs root (network namespaces); fails, never skips.
+// deleted"; e2etest/bgptests/graceful_restart.go "GracefulRestart, when speakers restart"). Needs root (network namespaces); fails, never skips.
 import { z } from 'zod';
 import { type FrrRouter, startFrr } from '../harness/routers/frr';
 import { waitFor } from '../harness/readiness';
 import { readService } from '../../testkit/servicereader';
-import { applyWhenAdmitted, installAndWaitForSpeakers, startCluster, type InstalledCluster } from './cluster';
+import {
+  applyWhenAdmitted,
+  installAndWaitForSpeakers,
+  startCluster,
+  waitForSpeakersReady,
+  type InstalledCluster,
+} from './cluster';
 import { httpUntilAnswered } from './layer2kit';
 import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
 import {
@@ -71,7 +79,9 @@ function bgpObjects(pools: readonly string[], routerV4: string, routerV6: string
     },
     // TCP MD5 (RFC 2385) on the IPv4 sessions, the key read from the Secret.
     peer('router-v4', routerV4, { passwordSecret: { name: 'router-md5' } }),
-    peer('router-v6', routerV6),
+    // Graceful restart (RFC 4724) on the IPv6 sessions only: a restarted speaker's IPv6 route stays, stale,
+    // while its IPv4 route (no GR) goes at once.
+    peer('router-v6', routerV6, { enableGracefulRestart: true }),
     {
       apiVersion: 'metallb.io/v1beta1',
       kind: 'BGPAdvertisement',
@@ -204,7 +214,7 @@ beforeAll(async () => {
     connectRetry: 1,
     neighbors: world.nodes.flatMap((n) => [
       { address: n.primary.v4, asn: CLUSTER_ASN, password: MD5_PASSWORD },
-      { address: n.primary.v6, asn: CLUSTER_ASN },
+      { address: n.primary.v6, asn: CLUSTER_ASN, gracefulRestart: true },
     ]),
   });
   await installAndWaitForSpeakers(cluster);
@@ -328,6 +338,43 @@ describe('BGP from the manifest', () => {
       },
       { timeoutMs: 30_000 },
     );
+  });
+
+  test('a restarted speaker (Pod deleted, SIGTERM): FRR keeps its IPv6 route stale (graceful restart), drops the IPv4 one', async () => {
+    const { admin, world } = c();
+    const [only] = await backendNodes();
+    const host = world.nodes.find((n) => n.role === only);
+    if (only === undefined || host === undefined) throw new Error('no backend node');
+    const nodes = world.nodes.map((n) => n.role);
+    const pod = (await waitForSpeakersReady(admin, nodes)).get(only);
+    if (pod === undefined) throw new Error(`no speaker on ${only}`);
+    const stale = async (): Promise<boolean[]> => {
+      const out = JSON.parse(await router().vtysh(`show bgp ipv6 unicast ${ip6}/128 json`)) as {
+        paths?: { stale?: boolean }[];
+      };
+      return (out.paths ?? []).map((p) => p.stale === true);
+    };
+    await admin.request({ method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}` });
+    // No GR on IPv4: GRACEFUL_SHUTDOWN for --bgp-shutdown-wait (1 s), then the Cease withdraws the route.
+    await waitHops('ipv4', `${ip4}/32`, [], 15_000);
+    // GR on IPv6: the session closed without a NOTIFICATION and FRR holds the route, stale.
+    await waitFor('the IPv6 route stale', async () => JSON.stringify(await stale()) === '[true]', {
+      timeoutMs: 15_000,
+      intervalMs: 250,
+    });
+    expect((await paths('ipv6', `${ip6}/128`)).hops).toEqual([host.primary.v6]);
+    await waitFor(
+      `a new Ready speaker on ${only}`,
+      async () =>
+        (await waitForSpeakersReady(admin, nodes, 60_000)).get(only)?.metadata.name !== pod.metadata.name,
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    // The new speaker's End-of-RIB follows its routes: the IPv6 route is fresh, the IPv4 one back.
+    await waitFor('the IPv6 route fresh', async () => JSON.stringify(await stale()) === '[false]', {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    await waitHops('ipv4', `${ip4}/32`, [host.primary.v4]);
   });
 
   test('deleting the Service withdraws both prefixes and the statuses', async () => {

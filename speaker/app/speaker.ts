@@ -24,6 +24,8 @@ import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
 import { BfdManager } from '../bfd/manager';
 import { BGPSessionManager, type SessionFactory } from '../bgp/manager';
+import { restartWindow } from '../bgp/restart';
+import { stopKindFor } from '../bgp/stopkind';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
@@ -112,7 +114,16 @@ export interface RunningSpeaker {
   hasSynced(): boolean;
   /** Re-reads the announcer's health and writes the ConfigurationState if it changed. */
   reportState(): void;
-  stop(): Promise<void>;
+  /**
+   * Stops everything. Without `shutdown` every BGP session closes with a Cease at once; with it (the process
+   * is told to stop) the Node's state picks a restart or a drain (bgp/stopkind.ts) and the sessions close as
+   * BGPSessionManager.shutdown says, a graceful shutdown waiting `gracefulShutdownMs`.
+   */
+  stop(shutdown?: SpeakerShutdown): Promise<void>;
+}
+
+export interface SpeakerShutdown {
+  readonly gracefulShutdownMs: number;
 }
 
 const CONFIG_KEY = '\0config';
@@ -134,6 +145,7 @@ async function podOwner(rest: RestClient, namespace: string, name: string): Prom
 }
 
 export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpeaker> {
+  const startedAt = options.clock.now();
   const { rest, logger, namespace, node } = options;
   const make = options.informers;
   const withAddressPools = await isServed(rest, METALLB.addressPools).catch(() => false);
@@ -276,6 +288,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     logger,
     observer: bgpMetricSet.sessions,
     ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
+    restarting: restartWindow(startedAt, () => options.clock.now()),
   });
   // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
   const bfdSessions = new BfdManager({
@@ -468,12 +481,22 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     bgpSessions,
     hasSynced: () => running,
     reportState: () => queue.add(STATE_KEY),
-    async stop() {
+    async stop(shutdown) {
       unsubscribe?.();
       await runner.stop();
       bgp.stop();
+      if (shutdown === undefined) await bgpSessions.stop();
+      else {
+        const me = nodes.get(node);
+        const decision = stopKindFor(
+          me && { labels: me.metadata.labels, unschedulable: me.unschedulable },
+          options.ignoreExcludeLB,
+        );
+        logger.info('speaker stopping', { kind: decision.kind, reason: decision.reason });
+        await bgpSessions.shutdown(decision.kind, shutdown.gracefulShutdownMs);
+      }
+      // After BGP: a graceful shutdown's wait keeps BFD up, and AdminDown is no failure (RFC 5882 3.2).
       bfdSessions.stop();
-      await bgpSessions.stop();
       all.forEach((i) => i.stop());
       await recorder.flush();
     },

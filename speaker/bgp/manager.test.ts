@@ -7,6 +7,7 @@ import { silentLogger } from '../../kube/log';
 import { buildOk, node, peer } from '../../testkit/configfixtures';
 import { BgpListener as Router } from '../../testkit/bgplistener';
 import { formatPrefix, parsePrefix } from './codec/prefix';
+import { IPV4_UNICAST } from './fsm/open';
 import { BGPSessionManager, type SessionObserver } from './manager';
 import type { SessionStats } from './session/session';
 
@@ -159,5 +160,83 @@ describe('BGPSessionManager', () => {
     expect(update?.type === 'update' && update.nlri.map(formatPrefix)).toEqual(['198.51.100.10/32']);
     await until('announced counted', () => stats.last.get('r0')?.announced === 1);
     expect(stats.last.get('r1')?.announced).toBe(0);
+  });
+});
+
+describe('BGPSessionManager.shutdown', () => {
+  const GRACEFUL_SHUTDOWN = 0xffff0000;
+  let grRouter: Router;
+  let plainRouter: Router;
+  let grPeers: Peer[];
+
+  beforeEach(async () => {
+    grRouter = new Router(ROUTER_AS, IPV4_UNICAST, { restartTime: 120, notification: true });
+    plainRouter = new Router(ROUTER_AS);
+    await grRouter.listen();
+    await plainRouter.listen();
+    grPeers = peersFor([grRouter, plainRouter], { 0: { enableGracefulRestart: true } });
+  });
+  afterEach(async () => {
+    await grRouter.close();
+    await plainRouter.close();
+  });
+
+  async function running(): Promise<BGPSessionManager> {
+    const stats = new Stats();
+    const m = start(stats);
+    m.sync(grPeers);
+    await until('both Established', () =>
+      ['r0', 'r1'].every((p) => stats.last.get(p)?.state === 'Established'),
+    );
+    const p = parsePrefix('198.51.100.10/32');
+    if (p === undefined) throw new Error('prefix');
+    m.setRoutes('r0', [{ prefix: p }]);
+    m.setRoutes('r1', [{ prefix: p }]);
+    await until('both hold the route', () =>
+      [grRouter, plainRouter].every((r) => r.announced().includes('198.51.100.10/32')),
+    );
+    return m;
+  }
+  const last = (r: Router) => r.connections[0]?.received.at(-1);
+  const shutdownCommunity = (r: Router) =>
+    r.connections[0]?.received.some(
+      (msg) =>
+        msg.type === 'update' &&
+        msg.attributes.some((a) => a.type === 'communities' && a.communities.includes(GRACEFUL_SHUTDOWN)),
+    );
+
+  it('on a restart closes a graceful-restart session silently and shuts the other down gracefully', async () => {
+    const m = await running();
+    const started = Date.now();
+    await m.shutdown('restart', 300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await until('both closed', () => grRouter.live().length === 0 && plainRouter.live().length === 0);
+    // RFC 4724 4: no NOTIFICATION, so the router keeps the routes stale; the last message is our UPDATE.
+    expect(last(grRouter)?.type).not.toBe('notification');
+    expect(shutdownCommunity(grRouter)).toBe(false);
+    // RFC 8326: GRACEFUL_SHUTDOWN first, then Cease / Administrative Shutdown.
+    expect(shutdownCommunity(plainRouter)).toBe(true);
+    expect(last(plainRouter)).toMatchObject({ type: 'notification', code: 6, subcode: 2 });
+    expect(m.peers()).toEqual([]);
+  });
+
+  it('on a drain shuts every session down gracefully; with the N bit negotiated the Cease is a Hard Reset', async () => {
+    const m = await running();
+    await m.shutdown('drain', 100);
+    await until('both closed', () => grRouter.live().length === 0 && plainRouter.live().length === 0);
+    expect(shutdownCommunity(grRouter)).toBe(true);
+    // RFC 8538 3: Hard Reset (6/9) encapsulating Cease / Administrative Shutdown (6/2) with its communication.
+    const hard = last(grRouter);
+    expect(hard).toMatchObject({ type: 'notification', code: 6, subcode: 9 });
+    expect(hard?.type === 'notification' && [...hard.data.subarray(0, 2)]).toEqual([6, 2]);
+    expect(last(plainRouter)).toMatchObject({ type: 'notification', code: 6, subcode: 2 });
+  });
+
+  it('with no wait sends no GRACEFUL_SHUTDOWN, only the Cease', async () => {
+    const m = await running();
+    await m.shutdown('drain', 0);
+    await until('both closed', () => grRouter.live().length === 0 && plainRouter.live().length === 0);
+    expect(shutdownCommunity(plainRouter)).toBe(false);
+    expect(last(plainRouter)).toMatchObject({ type: 'notification', code: 6 });
   });
 });

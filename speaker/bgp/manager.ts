@@ -9,6 +9,7 @@ import type { Peer } from '../../config/types';
 import { CeaseSubcode } from './codec/codes';
 import { PeerSession, type PeerSessionOptions, type Route, type SessionStats } from './session/session';
 import { sessionSpecFor, type SessionSpec } from './sessionspec';
+import type { StopKind } from './stopkind';
 
 /** What the manager drives of a session: PeerSession. */
 export interface BGPSession {
@@ -19,6 +20,9 @@ export interface BGPSession {
   stats(): SessionStats;
   /** RFC 4271 AutomaticStop: Cease with this subcode, then restart (BFD Down). */
   automaticStop(subcode: number): void;
+  /** Closes without a NOTIFICATION when graceful restart was negotiated (RFC 4724 4), else stop(). */
+  stopForRestart(): Promise<void>;
+  keepsRoutesOnRestart(): boolean;
 }
 
 export type SessionFactory = (options: PeerSessionOptions) => BGPSession;
@@ -38,6 +42,8 @@ export interface SessionManagerOptions {
   readonly logger: Logger;
   readonly observer?: SessionObserver;
   readonly factory?: SessionFactory;
+  /** The R bit's rule (restart.ts), handed to every session; not set: never restarting. */
+  readonly restarting?: () => boolean;
 }
 
 interface Running {
@@ -118,6 +124,45 @@ export class BGPSessionManager {
     await Promise.all([...this.stopping]);
   }
 
+  /**
+   * The speaker process stops (SIGTERM). On a restart, a session that negotiated graceful restart closes
+   * without a NOTIFICATION, so the peer keeps our routes stale until the new process's End-of-RIB (RFC 4724
+   * 4). Every other session, and every session on a drain, re-announces its routes with GRACEFUL_SHUTDOWN
+   * (RFC 8326 3), waits `waitMs` so the routers move traffic to other nodes, then closes with a Cease (a Hard
+   * Reset where the N bit was negotiated, RFC 8538 3). A wait of 0 skips the re-announcement.
+   */
+  async shutdown(kind: StopKind, waitMs: number): Promise<void> {
+    const all = [...this.sessions];
+    this.sessions.clear();
+    const keep = kind === 'restart' ? all.filter(([, r]) => r.session.keepsRoutesOnRestart()) : [];
+    const withdraw = all.filter((entry) => !keep.includes(entry));
+    const closing: Promise<void>[] = [...this.stopping];
+    for (const [name, running] of keep) {
+      this.opts.observer?.removed(name, running.spec.label);
+      this.opts.logger.info('speaker restarting, closing BGP session for graceful restart', {
+        event: 'peerRestarting',
+        peer: name,
+        address: running.spec.label,
+      });
+      closing.push(running.session.stopForRestart());
+    }
+    const shuttingDown = withdraw.filter(([, r]) => r.session.stats().state === 'Established');
+    if (waitMs > 0 && shuttingDown.length > 0) {
+      for (const [, running] of shuttingDown) running.session.beginGracefulShutdown();
+      this.opts.logger.info('graceful shutdown: routes re-announced with GRACEFUL_SHUTDOWN', {
+        peers: shuttingDown.map(([name]) => name),
+        waitMs,
+        kind,
+      });
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    for (const [name, running] of withdraw) {
+      this.opts.observer?.removed(name, running.spec.label);
+      closing.push(running.session.stop(kind === 'drain' ? 'node drained' : 'speaker stopping'));
+    }
+    await Promise.all(closing.map((p) => p.catch(() => undefined)));
+  }
+
   private open(name: string, spec: SessionSpec, fingerprint: string): void {
     const { logger, observer } = this.opts;
     const factory = this.opts.factory ?? peerSessions;
@@ -128,6 +173,7 @@ export class BGPSessionManager {
         if (this.sessions.get(name)?.session === session) observer?.changed(name, spec.label, stats);
       },
       onLog: (event, fields) => logger.debug(event, { peer: name, address: spec.label, ...fields }),
+      ...(this.opts.restarting !== undefined ? { restarting: this.opts.restarting } : {}),
     });
     this.sessions.set(name, { fingerprint, spec, session });
     logger.info('peer configured, starting BGP session', {

@@ -65,6 +65,23 @@ describe('sessionSpecFor', () => {
     expect(s.label).toBe('[2001:db8::1]:179');
   });
 
+  it('offers graceful restart for enableGracefulRestart: 120 s, F bit, N bit, never R (decided per OPEN)', () => {
+    expect(specOf({ enableGracefulRestart: true }).config.gracefulRestart).toEqual({
+      restartTime: 120,
+      forwarding: true,
+      notification: true,
+    });
+    expect(specOf({}).config.gracefulRestart).toBeUndefined();
+  });
+
+  it('offers both families for dualStackAddressFamily, the transport family first', () => {
+    expect(specOf({ dualStackAddressFamily: true }).config.families).toEqual([IPV4_UNICAST, IPV6_UNICAST]);
+    expect(specOf({ peerAddress: '2001:db8::1', dualStackAddressFamily: true }).config.families).toEqual([
+      IPV6_UNICAST,
+      IPV4_UNICAST,
+    ]);
+  });
+
   it('passes dynamicASN through to the OPEN check', () => {
     expect(specOf({ peerASN: undefined, dynamicASN: 'external' }).config.peerAs).toBe('external');
   });

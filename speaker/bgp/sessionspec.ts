@@ -11,6 +11,11 @@ import type { DialOptions } from './session/tcp';
 export const DEFAULT_HOLD_TIME = 90;
 /** Upstream native's dial deadline; BGPPeer connectTime overrides it. */
 export const DEFAULT_CONNECT_TIME = 10;
+/**
+ * The restart time offered with graceful restart (RFC 4724 3): FRR's default, which upstream's FRR mode keeps
+ * (design/gracefulrestart-bgp.md): how long the peer keeps our routes as stale while the speaker restarts.
+ */
+export const GRACEFUL_RESTART_TIME = 120;
 /** RFC 5082-style multihop: the far end must see our packets, however many routers lie between. */
 export const MULTIHOP_TTL = 255;
 
@@ -57,9 +62,25 @@ export function sessionSpecFor(peer: Peer, node: { name: string; address?: strin
     holdTime,
     ...(peer.keepaliveTime !== undefined ? { keepaliveTime: peer.keepaliveTime } : {}),
     connectRetryTime: peer.connectTime ?? DEFAULT_CONNECT_TIME,
-    // One family per session, the transport's: an IPv6 pool is advertised to IPv6 peers (as FRR mode does
-    // without dualStackAddressFamily), so every next hop is the session's own local address.
-    families: [peer.address.family === 4 ? IPV4_UNICAST : IPV6_UNICAST],
+    // The transport's family, as FRR mode without dualStackAddressFamily: an IPv6 pool goes to IPv6 peers and
+    // every next hop is the session's own local address. With it, both families on one session (FRR mode
+    // activates both on the neighbor; RFC 4760 multiprotocol capabilities for each), the transport's first;
+    // the other family's next hop is this node's address of that family (session/nexthop.ts).
+    families: peer.dualStackAddressFamily
+      ? peer.address.family === 4
+        ? [IPV4_UNICAST, IPV6_UNICAST]
+        : [IPV6_UNICAST, IPV4_UNICAST]
+      : [peer.address.family === 4 ? IPV4_UNICAST : IPV6_UNICAST],
+    // Upstream's FRR mode: `neighbor X graceful-restart` with `bgp graceful-restart preserve-fw-state`, so the
+    // F bit is set for every family: the node's data plane (kube-proxy, the CNI) keeps forwarding while the
+    // speaker process is down. The N bit is offered too (RFC 8538 2); it takes effect only where the router
+    // enables it as well, and then every deliberate Cease goes out as a Hard Reset (fsm/fsm.ts), so only a
+    // restart or a fault keeps the routes stale.
+    ...(peer.enableGracefulRestart
+      ? {
+          gracefulRestart: { restartTime: GRACEFUL_RESTART_TIME, forwarding: true, notification: true },
+        }
+      : {}),
   };
   const dial: DialOptions = {
     peerAddress,

@@ -189,6 +189,7 @@ export const decodeOwnedObject: Decoder<OwnedObject> = (raw) => {
 
 const RawNode = z.looseObject({
   metadata: Meta,
+  spec: z.looseObject({ unschedulable: z.boolean().nullish() }).optional(),
   status: z
     .looseObject({
       conditions: z.array(z.looseObject({ type: z.string(), status: z.string() })).nullish(),
@@ -196,7 +197,10 @@ const RawNode = z.looseObject({
     .optional(),
 });
 
-/** A Node: its labels (node selectors, the exclude label) and whether its network is unavailable. */
+/**
+ * A Node: its labels (node selectors, the exclude label), whether its network is unavailable, and whether it
+ * is cordoned (spec.unschedulable, set by kubectl cordon and drain; read when the speaker stops).
+ */
 export interface SpeakerNode {
   readonly metadata: {
     readonly name: string;
@@ -204,6 +208,7 @@ export interface SpeakerNode {
     readonly labels: Readonly<Record<string, string>>;
   };
   readonly networkUnavailable: boolean;
+  readonly unschedulable: boolean;
 }
 
 export const decodeNode: Decoder<SpeakerNode> = (raw) => {
@@ -215,6 +220,7 @@ export const decodeNode: Decoder<SpeakerNode> = (raw) => {
       labels: n.metadata.labels ?? EMPTY,
     },
     networkUnavailable: isNetworkUnavailable(n.status?.conditions ?? undefined),
+    unschedulable: n.spec?.unschedulable === true,
   };
 };
 

@@ -17,6 +17,8 @@ export interface BgpNeighbor {
   families?: AddressFamily[];
   /** Hold time in seconds (keepalive is a third of it); default: the daemon's. */
   holdTime?: number;
+  /** Graceful restart (RFC 4724) with this neighbour: keep its routes stale while it restarts. FRR only. */
+  gracefulRestart?: boolean;
 }
 
 export interface BgpSpeakerConfig {

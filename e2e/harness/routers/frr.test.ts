@@ -72,6 +72,18 @@ describe('frr config', () => {
     expect(conf).toMatch(/address-family ipv6 unicast\n {2}neighbor 192\.0\.2\.12 activate/);
   });
 
+  test('graceful restart per neighbour', () => {
+    const conf = renderFrrConf({
+      ...base,
+      neighbors: [
+        { address: '192.0.2.13', asn: 64512, gracefulRestart: true },
+        { address: '192.0.2.14', asn: 64512 },
+      ],
+    });
+    expect(conf).toContain(' neighbor 192.0.2.13 graceful-restart\n');
+    expect(conf).not.toContain('192.0.2.14 graceful-restart');
+  });
+
   test('refuses neighbours, router ids and networks outside the documentation ranges', () => {
     expect(() => renderFrrConf({ ...base, neighbors: [{ address: '10.0.0.1', asn: 1 }] })).toThrow(
       /refusing 10\.0\.0\.1/,

@@ -42,6 +42,7 @@ export function renderFrrConf(c: FrrConfig): string {
     if (n.port !== undefined) lines.push(` neighbor ${n.address} port ${n.port}`);
     if (n.password !== undefined) lines.push(` neighbor ${n.address} password ${n.password}`);
     if (n.multihop === true) lines.push(` neighbor ${n.address} ebgp-multihop`);
+    if (n.gracefulRestart === true) lines.push(` neighbor ${n.address} graceful-restart`);
     if (n.holdTime !== undefined)
       lines.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(n.holdTime / 3))} ${n.holdTime}`);
     lines.push(` neighbor ${n.address} timers connect ${c.connectRetry ?? 5}`);

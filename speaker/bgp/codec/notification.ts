@@ -53,6 +53,19 @@ export function adminShutdown(
   return { code: ErrorCode.Cease, subcode, data };
 }
 
+/**
+ * RFC 8538 3: Cease / Hard Reset encapsulating another NOTIFICATION: its data is the inner error code, the
+ * inner subcode, then the inner data. Sent instead of that NOTIFICATION when the N bit was negotiated and the
+ * routes must go now rather than be kept stale.
+ */
+export function hardReset(inner: Notification): Notification {
+  const data = new Uint8Array(2 + inner.data.length);
+  data[0] = inner.code;
+  data[1] = inner.subcode;
+  data.set(inner.data, 2);
+  return { code: ErrorCode.Cease, subcode: CeaseSubcode.HardReset, data };
+}
+
 /** The shutdown communication of a Cease / Administrative Shutdown or Reset, if well formed (RFC 9003 3). */
 export function shutdownCommunication(n: Notification): string | undefined {
   if (n.code !== ErrorCode.Cease) return undefined;

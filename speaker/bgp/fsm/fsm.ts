@@ -15,7 +15,7 @@
 //   RFC 4271 event).
 import { CeaseSubcode, ErrorCode, FsmSubcode } from '../codec/codes';
 import type { Message } from '../codec/message';
-import { adminShutdown } from '../codec/notification';
+import { adminShutdown, hardReset } from '../codec/notification';
 import type { OpenMessage } from '../codec/open';
 import type { Notification } from '../codec/result';
 import { type Negotiated, type SessionConfig, buildOpen, checkOpen } from './open';
@@ -161,6 +161,16 @@ function connected(s: Session, env: Environment): Step {
   };
 }
 
+/**
+ * A deliberate Cease (ManualStop, AutomaticStop). When both sides set the N bit (RFC 8538 2), the peer would
+ * keep our routes stale after any other NOTIFICATION, so it goes out as a Hard Reset (RFC 8538 3, 5): the
+ * speaker means the routes to go. Only a restart (no NOTIFICATION at all) or a fault keeps them stale.
+ */
+function cease(s: Session, env: Environment, inner: Notification): Notification {
+  const n = s.negotiated?.gracefulRestart?.notification === true;
+  return n && env.config.gracefulRestart?.notification === true ? hardReset(inner) : inner;
+}
+
 /** Events every state with a BGP connection (OpenSent, OpenConfirm, Established) handles alike. */
 function common(s: Session, event: Event, env: Environment): Step | undefined {
   switch (event.type) {
@@ -171,13 +181,13 @@ function common(s: Session, event: Event, env: Environment): Step | undefined {
       return { session: s, actions: [] };
     case 'ManualStop':
       return toIdle(s, env, 'manual stop', {
-        notify: adminShutdown(event.communication),
+        notify: cease(s, env, adminShutdown(event.communication)),
         failure: false,
         stop: true,
       });
     case 'AutomaticStop':
       return toIdle(s, env, 'automatic stop', {
-        notify: adminShutdown(undefined, event.subcode),
+        notify: cease(s, env, adminShutdown(undefined, event.subcode)),
         failure: true,
       });
     case 'HoldTimer_Expires':

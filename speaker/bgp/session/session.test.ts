@@ -53,9 +53,11 @@ class FakePeer {
   }
 }
 
-function established(
-  routes: Route[] = [],
+/** A session dialled and connected, its OPEN sent, waiting for the peer's. */
+function connected(
   config: SessionConfig = CONFIG,
+  restarting?: () => boolean,
+  routes?: Route[],
 ): { peer: FakePeer; session: PeerSession } {
   const peer = new FakePeer();
   const session = new PeerSession({
@@ -63,10 +65,19 @@ function established(
     dial: { peerAddress: '192.0.2.2', peerPort: 179 },
     connector: peer.connector,
     random: () => 0,
+    ...(restarting !== undefined ? { restarting } : {}),
   });
-  session.setRoutes(routes);
+  if (routes !== undefined) session.setRoutes(routes);
   session.start();
   peer.handlers?.onConnect('192.0.2.1');
+  return { peer, session };
+}
+
+function established(
+  routes: Route[] = [],
+  config: SessionConfig = CONFIG,
+): { peer: FakePeer; session: PeerSession } {
+  const { peer, session } = connected(config, undefined, routes);
   peer.send(config === CONFIG ? PEER_OPEN : buildOpen({ ...config, routerId: '192.0.2.2' }));
   peer.send({ type: 'keepalive' });
   return { peer, session };
@@ -277,5 +288,173 @@ test('graceful shutdown re-announces every route with 65535:0 (RFC 8326)', () =>
   expect(update?.type === 'update' && update.attributes).toContainEqual({
     type: 'communities',
     communities: [0xfde80064, GRACEFUL_SHUTDOWN],
+  });
+});
+
+describe('graceful restart (RFC 4724, RFC 8538)', () => {
+  const GR: SessionConfig = {
+    ...CONFIG,
+    gracefulRestart: { restartTime: 120, forwarding: true, notification: true },
+  };
+  const grOf = (m: Message | undefined) =>
+    m?.type === 'open'
+      ? m.parameters
+          .flatMap((p) => (p.type === 'capabilities' ? p.capabilities : []))
+          .find((c) => c.kind === 'graceful-restart')
+      : undefined;
+
+  const dialled = (restarting: () => boolean, config: SessionConfig = GR) => connected(config, restarting);
+  const peerOpen = (notification: boolean) =>
+    buildOpen({ ...GR, routerId: '192.0.2.2', gracefulRestart: { restartTime: 120, notification } });
+
+  test('the OPEN carries restart time 120 s and the F bit for every offered family', () => {
+    const { peer } = dialled(() => false);
+    expect(grOf(peer.take()[0])).toEqual({
+      kind: 'graceful-restart',
+      restarting: false,
+      notification: true,
+      restartTime: 120,
+      families: [
+        { ...IPV4_UNICAST, forwarding: true },
+        { ...IPV6_UNICAST, forwarding: true },
+      ],
+    });
+  });
+
+  test('a restarting speaker sets the R bit on every OPEN until the session is first Established', () => {
+    const { peer } = dialled(() => true);
+    expect(grOf(peer.take()[0])).toMatchObject({ restarting: true });
+    peer.handlers?.onClose(); // failed before Established: the next OPEN is still the first session's
+    jest.advanceTimersByTime(1001);
+    peer.handlers?.onConnect('192.0.2.1');
+    expect(grOf(peer.take()[0])).toMatchObject({ restarting: true });
+    peer.send(peerOpen(true));
+    peer.send({ type: 'keepalive' });
+    peer.handlers?.onClose(); // a later session of the same process is no restart
+    jest.advanceTimersByTime(1001);
+    peer.handlers?.onConnect('192.0.2.1');
+    expect(grOf(peer.take().find((m) => m.type === 'open'))).toMatchObject({ restarting: false });
+  });
+
+  test('without graceful restart configured there is no capability, restarting or not', () => {
+    const { peer } = dialled(() => true, CONFIG);
+    expect(grOf(peer.take()[0])).toBeUndefined();
+  });
+
+  test('End-of-RIB waits for the first setRoutes, so a restarted speaker never ends the stale wait empty', () => {
+    const { peer, session } = dialled(() => true);
+    peer.send(peerOpen(false));
+    peer.send({ type: 'keepalive' });
+    expect(session.state).toBe('Established');
+    expect(peer.take().map((m) => m.type)).toEqual(['open', 'keepalive']);
+    session.setRoutes([R1, R6]);
+    const sent = peer.take();
+    expect(sent.map((m) => m.type)).toEqual(['update', 'update', 'update', 'update']);
+    expect(sent.slice(2).map((m) => m.type === 'update' && endOfRibFamily(m))).toEqual([
+      { afi: 1, safi: 1 },
+      { afi: 2, safi: 1 },
+    ]);
+    session.setRoutes([R1]);
+    expect(peer.take().filter((m) => m.type === 'update' && endOfRibFamily(m) !== undefined)).toEqual([]);
+  });
+
+  test('with the N bit negotiated, stop sends Cease / Hard Reset encapsulating Cease / Administrative Shutdown (RFC 8538 3)', async () => {
+    const { peer, session } = dialled(() => false);
+    peer.send(peerOpen(true));
+    peer.send({ type: 'keepalive' });
+    peer.take();
+    await session.stop('bye');
+    expect(peer.take()).toEqual([
+      {
+        type: 'notification',
+        code: ErrorCode.Cease,
+        subcode: 9,
+        data: Uint8Array.from([6, 2, 3, ...Buffer.from('bye')]),
+      },
+    ]);
+  });
+
+  test('with the N bit negotiated, an automatic stop (BFD Down) is a Hard Reset too', () => {
+    const { peer, session } = dialled(() => false);
+    peer.send(peerOpen(true));
+    peer.send({ type: 'keepalive' });
+    peer.take();
+    session.automaticStop(10);
+    expect(peer.take()).toEqual([
+      { type: 'notification', code: ErrorCode.Cease, subcode: 9, data: Uint8Array.of(6, 10) },
+    ]);
+  });
+
+  test('when only one side sets the N bit, stop is a plain Cease / Administrative Shutdown', async () => {
+    const { peer, session } = dialled(() => false);
+    peer.send(peerOpen(false));
+    peer.send({ type: 'keepalive' });
+    peer.take();
+    await session.stop();
+    expect(peer.take()).toEqual([
+      { type: 'notification', code: ErrorCode.Cease, subcode: 2, data: new Uint8Array(0) },
+    ]);
+  });
+});
+
+describe('dual-stack sessions (RFC 4760, RFC 2545)', () => {
+  const info = (address: string) =>
+    address.includes(':')
+      ? { address, family: 'IPv6' as const, internal: false, netmask: '', mac: '', cidr: null, scopeid: 0 }
+      : { address, family: 'IPv4' as const, internal: false, netmask: '', mac: '', cidr: null };
+  const interfaces = () => ({ eth0: [info('192.0.2.1'), info('fe80::1'), info('2001:db8:1::1')] });
+
+  function dualStack(localAddress: string, families = [IPV4_UNICAST, IPV6_UNICAST]) {
+    const peer = new FakePeer();
+    const config = { ...CONFIG, families };
+    const session = new PeerSession({
+      config,
+      dial: { peerAddress: '192.0.2.2', peerPort: 179 },
+      connector: peer.connector,
+      interfaces,
+    });
+    session.setRoutes([R1, R6]);
+    session.start();
+    peer.handlers?.onConnect(localAddress);
+    peer.send(buildOpen({ ...config, routerId: '192.0.2.2' }));
+    peer.send({ type: 'keepalive' });
+    const updates = peer.take().filter((m) => m.type === 'update' && endOfRibFamily(m) === undefined);
+    return { session, updates };
+  }
+  const attrs = (m: Message | undefined) => (m?.type === 'update' ? m.attributes : []);
+
+  test("an IPv4 session carries IPv6 prefixes in MP_REACH with the interface's global IPv6 address", () => {
+    const { updates, session } = dualStack('192.0.2.1');
+    expect(updates).toHaveLength(2);
+    expect(attrs(updates[0])).toContainEqual({ type: 'next-hop', nextHop: '192.0.2.1' });
+    expect(attrs(updates[1])).toContainEqual(
+      expect.objectContaining({ type: 'mp-reach', nextHops: ['2001:db8:1::1'], nlri: [R6.prefix] }),
+    );
+    expect(session.stats()).toMatchObject({ announced: 2, pending: 0 });
+  });
+
+  test("an IPv6 session carries IPv4 prefixes with the interface's IPv4 address as NEXT_HOP", () => {
+    const { updates } = dualStack('2001:db8:1::1', [IPV6_UNICAST, IPV4_UNICAST]);
+    const v4 = updates.find((u) => u.type === 'update' && u.nlri.length > 0);
+    expect(attrs(v4)).toContainEqual({ type: 'next-hop', nextHop: '192.0.2.1' });
+    const v6 = updates.find((u) => attrs(u).some((a) => a.type === 'mp-reach'));
+    expect(attrs(v6)).toContainEqual(expect.objectContaining({ nextHops: ['2001:db8:1::1'] }));
+  });
+
+  test('an IPv4 prefix stays pending on an IPv6 session whose interface has no IPv4 address', () => {
+    const peer = new FakePeer();
+    const config = { ...CONFIG, families: [IPV6_UNICAST, IPV4_UNICAST] };
+    const session = new PeerSession({
+      config,
+      dial: { peerAddress: '2001:db8:1::2', peerPort: 179 },
+      connector: peer.connector,
+      interfaces: () => ({ eth0: [info('2001:db8:1::1')] }),
+    });
+    session.setRoutes([R1, R6]);
+    session.start();
+    peer.handlers?.onConnect('2001:db8:1::1');
+    peer.send(buildOpen({ ...config, routerId: '192.0.2.2' }));
+    peer.send({ type: 'keepalive' });
+    expect(session.stats()).toMatchObject({ state: 'Established', announced: 1, pending: 1 });
   });
 });

@@ -1,7 +1,9 @@
 // One BGP session with one peer: the I/O shell around the pure FSM (fsm/fsm.ts). It owns the TCP connection,
 // reassembles messages with `frame`, runs the timers the FSM's actions name, and keeps the Adj-RIB-Out (what
 // the peer has been told) so that a change of the wanted routes goes out as the difference only, packed by
-// packer.ts. On Established it sends the whole table then End-of-RIB per family (RFC 4724 2).
+// packer.ts. On Established it sends the whole table then End-of-RIB per family (RFC 4724 2), once the
+// speaker has said what the table is (the first setRoutes), so a restarted speaker never ends the peer's
+// stale-route wait with an empty table.
 import type { LargeCommunity, UpdateContext } from '../codec/attributes';
 import { Afi, Safi } from '../codec/codes';
 import { type Message, encode, frame } from '../codec/message';
@@ -11,7 +13,9 @@ import { eventForMessage } from '../fsm/events';
 import { type Action, type Event, IDLE, type Session, type State, type Timer, step } from '../fsm/fsm';
 import type { Negotiated, SessionConfig } from '../fsm/open';
 import { type Announcement, type RouteAttributes, packUpdates } from '../packer';
+import { type Interfaces, otherFamilyNextHop } from './nexthop';
 import { type DialOptions, dial } from './tcp';
+import { networkInterfaces } from 'node:os';
 
 /** What the speaker wants a peer to hold for one prefix; the session adds ORIGIN, AS_PATH and NEXT_HOP. */
 export interface Route {
@@ -80,13 +84,23 @@ export interface SessionStats {
 export interface PeerSessionOptions {
   readonly config: SessionConfig;
   readonly dial: DialOptions;
-  /** Next hop for IPv6 prefixes on an IPv4 session (RFC 2545 3 needs a global IPv6 address). */
+  /**
+   * Next hop for IPv6 prefixes on an IPv4 session (RFC 2545 3 needs a global IPv6 address). Default: the
+   * first global IPv6 address of the interface holding the session's local address (nexthop.ts).
+   */
   readonly nextHop6?: string;
+  /** The node's interfaces, for the other family's next hop on a dual-stack session; os.networkInterfaces. */
+  readonly interfaces?: () => Interfaces;
   readonly connector?: Connector;
   readonly random?: () => number;
   /** Called after every state change and every batch of UPDATEs. */
   readonly onChange?: (stats: SessionStats) => void;
   readonly onLog?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * Whether this speaker counts as restarting now (the R bit, RFC 4724 3): asked for each OPEN until the
+   * session first reaches Established, never after. Not set: never restarting.
+   */
+  readonly restarting?: () => boolean;
 }
 
 interface Sent {
@@ -98,6 +112,8 @@ export class PeerSession {
   private fsm: Session = IDLE;
   private link: Link | undefined;
   private localAddress = '';
+  /** The next hop for the family the transport does not carry, found when the connection comes up. */
+  private otherNextHop: string | undefined;
   private buffered: Buffer = Buffer.alloc(0);
   private readonly timers = new Map<Timer, NodeJS.Timeout>();
   private wanted = new Map<string, Route>();
@@ -108,6 +124,12 @@ export class PeerSession {
   private stopped: (() => void) | undefined;
   /** Set by stopForRestart: the connection closes without a NOTIFICATION. */
   private silentStop = false;
+  /** setRoutes was called: the table is known, and End-of-RIB may follow it. */
+  private routesKnown = false;
+  /** Established, End-of-RIB not sent yet (waiting for the first setRoutes). */
+  private endOfRibDue = false;
+  /** Reached Established once: later OPENs are not a restart's first (RFC 4724 4.1). */
+  private wasEstablished = false;
 
   constructor(private readonly opts: PeerSessionOptions) {}
 
@@ -152,9 +174,13 @@ export class PeerSession {
    * negotiated); otherwise this is stop(). A drain that wants every route withdrawn uses stop() instead.
    */
   stopForRestart(): Promise<void> {
-    if (this.fsm.state === 'Established' && this.fsm.negotiated?.gracefulRestart !== undefined)
-      this.silentStop = true;
+    if (this.keepsRoutesOnRestart()) this.silentStop = true;
     return this.stop();
+  }
+
+  /** Established with graceful restart negotiated: a stop for restart leaves the peer our routes, stale. */
+  keepsRoutesOnRestart(): boolean {
+    return this.fsm.state === 'Established' && this.fsm.negotiated?.gracefulRestart !== undefined;
   }
 
   /** The routes the peer should hold, level-triggered: only the difference from what it has goes out. */
@@ -162,7 +188,9 @@ export class PeerSession {
     const next = new Map<string, Route>();
     for (const r of routes) next.set(formatPrefix(r.prefix), r);
     this.wanted = next;
+    this.routesKnown = true;
     this.sync();
+    this.sendEndOfRib();
   }
 
   /** RFC 8326 3: re-announce every route with GRACEFUL_SHUTDOWN so the peer moves traffic away first. */
@@ -173,11 +201,19 @@ export class PeerSession {
 
   private dispatch(event: Event): void {
     const result = step(this.fsm, event, {
-      config: this.opts.config,
+      config: this.sessionConfig(),
       random: this.opts.random ?? Math.random,
     });
     this.fsm = result.session;
     for (const action of result.actions) this.perform(action);
+  }
+
+  /** The configured OPEN, with the R bit while this is a restarting speaker's first session. */
+  private sessionConfig(): SessionConfig {
+    const { config } = this.opts;
+    const gr = config.gracefulRestart;
+    if (gr === undefined || this.wasEstablished || this.opts.restarting?.() !== true) return config;
+    return { ...config, gracefulRestart: { ...gr, restarting: true } };
   }
 
   private perform(a: Action): void {
@@ -207,7 +243,7 @@ export class PeerSession {
         this.clearTimer(a.timer);
         break;
       case 'established':
-        this.onEstablished(a.negotiated);
+        this.onEstablished();
         break;
       case 'stateChange':
         if (a.to !== 'Established' && a.to !== 'OpenConfirm' && a.to !== 'OpenSent')
@@ -234,6 +270,7 @@ export class PeerSession {
         onConnect: (localAddress) => {
           if (!current()) return;
           this.localAddress = localAddress;
+          this.otherNextHop = this.findOtherNextHop(localAddress);
           this.dispatch({ type: 'Tcp_CR_Acked' });
         },
         onData: (bytes) => {
@@ -288,12 +325,24 @@ export class PeerSession {
     this.link?.write(encode(message, this.ctx()));
   }
 
-  private onEstablished(n: Negotiated): void {
+  private onEstablished(): void {
+    this.wasEstablished = true;
     this.adjRibOut.clear();
+    this.endOfRibDue = true;
     this.sync();
-    // RFC 4724 2: End-of-RIB once the initial table is sent, for every negotiated family.
-    for (const f of n.families) this.send(endOfRib(f.afi, f.safi));
+    this.sendEndOfRib();
     this.opts.onChange?.(this.stats());
+  }
+
+  /**
+   * RFC 4724 2 and 4.1: End-of-RIB per negotiated family once the initial table is sent. The table is known
+   * only after the first setRoutes; until then a helper peer keeps our stale routes from before a restart.
+   */
+  private sendEndOfRib(): void {
+    const n = this.fsm.negotiated;
+    if (!this.endOfRibDue || !this.routesKnown || this.fsm.state !== 'Established' || n === undefined) return;
+    this.endOfRibDue = false;
+    for (const f of n.families) this.send(endOfRib(f.afi, f.safi));
   }
 
   private hasFamily(n: Negotiated, family: 4 | 6): boolean {
@@ -301,14 +350,35 @@ export class PeerSession {
     return n.families.some((f) => f.afi === afi && f.safi === Safi.Unicast);
   }
 
+  /** Only asked for a session that negotiated both families (dualStackAddressFamily). */
+  private findOtherNextHop(localAddress: string): string | undefined {
+    const families = this.opts.config.families;
+    if (!families.some((f) => f.afi === Afi.IPv4) || !families.some((f) => f.afi === Afi.IPv6))
+      return undefined;
+    const v6Session = localAddress.includes(':') && !localAddress.startsWith('::ffff:');
+    if (!v6Session && this.opts.nextHop6 !== undefined) return this.opts.nextHop6;
+    try {
+      return otherFamilyNextHop(
+        (this.opts.interfaces ?? networkInterfaces)(),
+        localAddress,
+        v6Session ? 4 : 6,
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   private attributes(route: Route, n: Negotiated): RouteAttributes | undefined {
     const v6Session = this.localAddress.includes(':');
     let nextHop: string;
     if (route.prefix.family === 4) {
-      if (v6Session) return undefined; // no IPv4 address to offer as next hop
-      nextHop = this.localAddress;
+      // An IPv4 prefix over an IPv6 session needs an IPv4 address of this node; without one it stays pending.
+      const hop = v6Session ? this.otherNextHop : this.localAddress;
+      if (hop === undefined) return undefined;
+      nextHop = hop;
     } else {
-      const fallback = this.opts.nextHop6 ?? `::ffff:${this.localAddress}`;
+      // No global IPv6 address on the interface: the IPv4-mapped form of the local address (RFC 4291 2.5.5.2).
+      const fallback = this.otherNextHop ?? this.opts.nextHop6 ?? `::ffff:${this.localAddress}`;
       nextHop = v6Session ? this.localAddress : fallback;
     }
     const communities = [...(route.communities ?? [])];
