@@ -100,7 +100,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(legacy !== undefined ? [legacy.addressPools, ...Object.values(legacy.around)] : []),
   ];
   const registry = createRegistry();
-  // Once per process: prom-client refuses a second registration of the same metric (a later leadership term).
+  // Once per process: the registry refuses a second registration of the same metric (a later leadership term).
   const observer = reconcileMetrics(registry);
   const client = new RestOperandClient(rest);
   const reconciler = new MetalLBReconciler({
