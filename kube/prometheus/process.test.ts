@@ -61,6 +61,26 @@ describe('process and Node.js metrics', () => {
     expect(sample(first, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
   });
 
+  it('records event-loop delay between scrapes and every garbage collection by kind', async () => {
+    const registry = new Registry();
+    registerProcessMetrics(registry);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // let the delay histogram take samples
+    const until = Date.now() + 60;
+    while (Date.now() < until); // block the loop for 60 ms
+    let garbage: number[][] = [];
+    for (let i = 0; i < 20_000; i++) garbage.push(new Array<number>(64).fill(i)); // young-generation collections
+    garbage = [];
+    await new Promise((resolve) => setTimeout(resolve, 30)); // GC entries reach the observer asynchronously
+    const text = await registry.metrics();
+    expect(sample(text, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThan(0.04);
+    expect(sample(text, 'nodejs_eventloop_lag_p50_seconds')).toBeGreaterThan(0);
+    expect(text).toMatch(/nodejs_gc_duration_seconds_count\{kind="minor"\} [1-9]/);
+    // The lag of the scrape's own setImmediate shows from the next scrape on.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sample(await registry.metrics(), 'nodejs_eventloop_lag_seconds')).toBeGreaterThan(0);
+    expect(garbage).toEqual([]);
+  });
+
   it('parses /proc/self/status sizes in bytes and the soft open-files limit', () => {
     const status = parseProcStatus('Name:\tnode\nVmSize:\t 1000 kB\nVmRSS:\t   20 kB\nThreads:\t7\n');
     expect([...status]).toEqual([
