@@ -3,7 +3,7 @@
 // spam, combines similar events and turns repeats into count bumps (PATCH) rather than new Events.
 // A failed write is logged and dropped: events are advisory, and retrying them must not compete with
 // reconciles for the API server.
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import type { Clock } from './clock';
 import { describeError, isNotFound } from './errors';
 import { CorrelatorOptions, EventCorrelator, EventInput, EventSource, EventType } from './events';

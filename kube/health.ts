@@ -5,7 +5,7 @@
 // serves either or both.
 import http from 'node:http';
 import type { Registry } from './prometheus/registry';
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { describeError } from './errors';
 import { listen, type Listening } from './listen';
 

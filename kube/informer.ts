@@ -8,7 +8,7 @@
 //   new list against the cache so objects deleted in the gap get a delete notification and changed objects
 //   an update. A deletion during a reconnect is therefore never lost.
 // The API calls sit behind ListWatchSource; listwatch.ts has the API server's (over watch.ts).
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { Backoff, BackoffOptions, REFLECTOR_BACKOFF } from './backoff';
 import type { Clock, TimerHandle } from './clock';
 import { KubeStatus, describeError, isGone } from './errors';

@@ -1,6 +1,6 @@
 // Informers for any resource, sharing one RestWatch (the connection's keep-alive pool) and the clock and
 // logger of the process: what each deployable composes its caches from.
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { z } from 'zod';
 import type { Clock } from './clock';
 import { isNotFound } from './errors';

@@ -2,7 +2,7 @@
 // server: POST only, a bounded body, JSON in and JSON out, a 400 for a body that is not JSON and a 500 (logged)
 // for a handler that throws. What the body means is the caller's `handle`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { describeError } from './errors';
 
 export interface JsonReply {

@@ -8,7 +8,7 @@
 //   next period;
 // - a graceful stop releases the lease (empty holder, 1s duration) so a successor takes over at once.
 // decideLease and observeLease are the pure core; LeaderElector is the loop around a LeaseClient.
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { Clock, sleep } from './clock';
 import { describeError, isConflict } from './errors';
 

@@ -6,7 +6,7 @@
 // AbortController (it rejects only when there is no cluster to talk to); `done(err)` is called exactly once,
 // with null on a clean close, with an error carrying the HTTP status (`code` or `statusCode`) when the server
 // refused the watch (e.g. 410), and with a TimeoutError after a silent spell.
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { z } from 'zod';
 import { describeError, kubeStatusSchema } from './errors';
 import type { ListResult, ListWatchSource, WatchCallbacks, WatchEvent, WatchHandle } from './informer';

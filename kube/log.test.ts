@@ -61,6 +61,30 @@ describe('createLogger', () => {
     log.child({ controller: 'service' }).info('reconciled', { key: 'ns/a' });
     expect(lines()[0]).toMatchObject({ controller: 'service', key: 'ns/a', msg: 'reconciled' });
   });
+
+  it("a call's context wins over its child's, and neither can overwrite level, ts or msg", () => {
+    const { log, lines } = capture('info', 'speaker');
+    log
+      .child({ peer: 'a', level: 'debug' })
+      .child({ session: 1 })
+      .warn('down', { peer: 'b', msg: 'x', ts: 'y' });
+    expect(lines()).toEqual([
+      {
+        level: 'warn',
+        ts: '2024-05-01T10:00:00.000Z',
+        msg: 'down',
+        component: 'speaker',
+        peer: 'b',
+        session: 1,
+      },
+    ]);
+  });
+
+  it('writes each line before the call returns, so a line logged just before exit is kept', () => {
+    const { log, lines } = capture('info');
+    log.error('last words');
+    expect(lines()).toHaveLength(1);
+  });
 });
 
 describe('parseLogLevel', () => {

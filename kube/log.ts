@@ -2,7 +2,6 @@
 // working: {"level":"info","ts":"2024-05-01T10:00:00.000Z","msg":"...", ...context}. Levels follow the
 // MetalLB resource's `logLevel` (all, debug, info, warn, error, none).
 import type { Writable } from 'node:stream';
-import winston from 'winston';
 
 export const LOG_LEVELS = ['all', 'debug', 'info', 'warn', 'error', 'none'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -21,25 +20,40 @@ export function parseLogLevel(value: string): LogLevel {
   return found;
 }
 
-/**
- * The winston (npm levels) threshold for a MetalLB level; undefined for `none`, which silences the logger.
- * `all` admits winston's chattiest level, so nothing is filtered.
- */
-export function winstonLevelFor(level: LogLevel): string | undefined {
+/** Severities from most to least severe, as winston's npm levels were; a logger admits those up to its own. */
+const SEVERITY = { error: 0, warn: 1, info: 2, debug: 5, silly: 6 } as const;
+type Severity = keyof typeof SEVERITY;
+
+/** The most verbose severity a MetalLB level admits; undefined for `none`, which silences the logger. */
+function thresholdFor(level: LogLevel): number | undefined {
   switch (level) {
     case 'all':
-      return 'silly';
+      return SEVERITY.silly;
     case 'debug':
-      return 'debug';
+      return SEVERITY.debug;
     case 'info':
-      return 'info';
+      return SEVERITY.info;
     case 'warn':
-      return 'warn';
+      return SEVERITY.warn;
     case 'error':
-      return 'error';
+      return SEVERITY.error;
     case 'none':
       return undefined;
   }
+}
+
+/** Key/value pairs a line carries after level, ts, msg and component. */
+export type LogContext = Readonly<Record<string, unknown>>;
+
+/** What every component logs through; `child` adds context to every line of the logger it returns. */
+export interface Logger {
+  error(msg: string, context?: LogContext): void;
+  warn(msg: string, context?: LogContext): void;
+  info(msg: string, context?: LogContext): void;
+  debug(msg: string, context?: LogContext): void;
+  /** Below debug: only with logLevel `all`. */
+  silly(msg: string, context?: LogContext): void;
+  child(context: LogContext): Logger;
 }
 
 export interface LoggerOptions {
@@ -52,7 +66,6 @@ export interface LoggerOptions {
   readonly now?: () => Date;
 }
 
-const MESSAGE = Symbol.for('message');
 const RESERVED = new Set(['level', 'message', 'ts', 'msg']);
 
 /** JSON.stringify that survives what log context may hold: Errors, bigints, cycles. */
@@ -69,43 +82,70 @@ export function stringifyLogLine(value: object): string {
   });
 }
 
-/** Orders the stable keys first (level, ts, msg, component) and renames winston's `message` to `msg`. */
-function metallbShape(now: () => Date, component: string | undefined): winston.Logform.Format {
-  return winston.format((info) => {
-    const line: Record<string, unknown> = {
-      level: info.level,
-      ts: now().toISOString(),
-      msg: info.message,
-    };
-    if (component !== undefined) line.component = component;
-    for (const [key, value] of Object.entries(info)) {
-      if (!RESERVED.has(key)) line[key] = value;
-    }
-    // The transport writes info[MESSAGE]: the finished line.
-    Object.assign(info, { [MESSAGE]: stringifyLogLine(line) });
-    return info;
-  })();
+/**
+ * The JSON-lines logger. winston did this job before; it is no longer loaded by any ironlb process because its
+ * module graph cost about 2 MiB of the speaker's 80 MiB budget for what is one JSON.stringify and one write.
+ * Lines are written synchronously (process.stdout is synchronous for files and pipes on Linux), so the last
+ * line before an exit is not lost.
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly threshold: number | undefined,
+    private readonly stream: Writable,
+    private readonly now: () => Date,
+    private readonly component: string | undefined,
+    private readonly context: LogContext,
+  ) {}
+
+  error(msg: string, context?: LogContext): void {
+    this.write('error', msg, context);
+  }
+
+  warn(msg: string, context?: LogContext): void {
+    this.write('warn', msg, context);
+  }
+
+  info(msg: string, context?: LogContext): void {
+    this.write('info', msg, context);
+  }
+
+  debug(msg: string, context?: LogContext): void {
+    this.write('debug', msg, context);
+  }
+
+  silly(msg: string, context?: LogContext): void {
+    this.write('silly', msg, context);
+  }
+
+  child(context: LogContext): Logger {
+    return new JsonLogger(this.threshold, this.stream, this.now, this.component, {
+      ...this.context,
+      ...context,
+    });
+  }
+
+  private write(severity: Severity, msg: string, context: LogContext | undefined): void {
+    if (this.threshold === undefined || SEVERITY[severity] > this.threshold) return;
+    // Stable keys first (level, ts, msg, component), then the child's context, then the call's.
+    const line: Record<string, unknown> = { level: severity, ts: this.now().toISOString(), msg };
+    if (this.component !== undefined) line.component = this.component;
+    for (const source of [this.context, context ?? {}])
+      for (const [key, value] of Object.entries(source)) if (!RESERVED.has(key)) line[key] = value;
+    this.stream.write(`${stringifyLogLine(line)}\n`);
+  }
 }
 
-export function createLogger(options: LoggerOptions): winston.Logger {
-  const threshold = winstonLevelFor(options.level);
-  const transport =
-    options.stream !== undefined
-      ? new winston.transports.Stream({ stream: options.stream })
-      : new winston.transports.Console();
-  return winston.createLogger({
-    level: threshold ?? 'error',
-    silent: threshold === undefined,
-    levels: winston.config.npm.levels,
-    format: metallbShape(options.now ?? (() => new Date()), options.component),
-    transports: [transport],
-  });
+export function createLogger(options: LoggerOptions): Logger {
+  return new JsonLogger(
+    thresholdFor(options.level),
+    options.stream ?? process.stdout,
+    options.now ?? (() => new Date()),
+    options.component,
+    {},
+  );
 }
 
 /** A logger that discards everything, for tests and tools that do not log. */
-export function silentLogger(): winston.Logger {
-  return winston.createLogger({
-    silent: true,
-    transports: [new winston.transports.Console({ silent: true })],
-  });
+export function silentLogger(): Logger {
+  return new JsonLogger(undefined, process.stdout, () => new Date(), undefined, {});
 }

@@ -3,7 +3,7 @@
 // the work queue: success forgets the key's backoff, failure retries it with per-key exponential backoff.
 // Whatever reconcile throws, synchronously or not, is caught and logged: one bad object never stops the
 // workers or the process.
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { describeError } from './errors';
 import type { WorkQueue } from './workqueue';
 

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Registry } from './prometheus/registry';
-import type { Logger } from 'winston';
+import type { Logger } from './log';
 import { z } from 'zod';
 import { describeError } from './errors';
 import { listen, type Listening } from './listen';

@@ -3,6 +3,7 @@
 FROM quay.io/operator-framework/opm:v1.55.0
 ENTRYPOINT ["/bin/opm"]
 CMD ["serve", "/configs", "--cache-dir=/tmp/cache"]
-ADD catalog /configs
+USER 1001
+COPY catalog /configs
 RUN ["/bin/opm", "serve", "/configs", "--cache-dir=/tmp/cache", "--cache-only"]
 LABEL operators.operatorframework.io.index.configs.v1=/configs

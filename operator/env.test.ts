@@ -8,7 +8,7 @@ const BASE = {
 };
 
 describe('parseEnvironment', () => {
-  test('reads the namespace and the three images, without monitors by default', () => {
+  test('reads the namespace and the three images, without monitors and with NetworkPolicies by default', () => {
     expect(parseEnvironment(BASE)).toEqual({
       env: {
         namespace: 'metallb-system',
@@ -16,6 +16,7 @@ describe('parseEnvironment', () => {
         speakerImage: BASE.SPEAKER_IMAGE,
         frrImage: BASE.FRR_IMAGE,
         monitoring: 'none',
+        networkPolicies: true,
       },
       notApplied: [],
     });
@@ -55,6 +56,13 @@ describe('parseEnvironment', () => {
     expect(() =>
       parseEnvironment({ ...BASE, DEPLOY_PODMONITORS: 'true', DEPLOY_SERVICEMONITORS: 'true' }),
     ).toThrow(EnvironmentError);
+  });
+
+  test('DISABLE_NETWORK_POLICIES=true renders no NetworkPolicies, and is no longer reported as not applied', () => {
+    const parsed = parseEnvironment({ ...BASE, DISABLE_NETWORK_POLICIES: 'true' });
+    expect(parsed.env.networkPolicies).toBe(false);
+    expect(parsed.notApplied).toEqual([]);
+    expect(parseEnvironment({ ...BASE, DISABLE_NETWORK_POLICIES: 'false' }).env.networkPolicies).toBe(true);
   });
 
   test('a flag that is neither true nor false is refused', () => {

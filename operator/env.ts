@@ -10,6 +10,8 @@ export interface OperatorEnvironment {
   readonly speakerImage: string;
   readonly frrImage: string;
   readonly monitoring: MonitoringMode;
+  /** Not DISABLE_NETWORK_POLICIES: render the controller's NetworkPolicy (render/networkpolicy.ts). */
+  readonly networkPolicies: boolean;
 }
 
 export interface ParsedEnvironment {
@@ -42,7 +44,6 @@ const NOT_APPLIED: Readonly<Record<string, string>> = {
   FRRK8S_IMAGE: 'ironlb does not deploy frr-k8s yet',
   FRRK8S_EXTERNAL_NAMESPACE: 'ironlb does not support the frr-k8s-external backend yet',
   DEPLOY_FRRK8S_FROM_CNO: 'ironlb does not support the frr-k8s backends yet',
-  DISABLE_NETWORK_POLICIES: 'ironlb renders no NetworkPolicies yet',
   TLS_CIPHER_SUITES: 'ironlb does not pass TLS settings to its operands yet',
   TLS_MIN_VERSION: 'ironlb does not pass TLS settings to its operands yet',
   TLS_CURVE_PREFERENCES: 'ironlb does not pass TLS settings to its operands yet',
@@ -84,6 +85,8 @@ export function parseEnvironment(env: Env): ParsedEnvironment {
     speakerImage: image(env, 'SPEAKER_IMAGE'),
     frrImage: image(env, 'FRR_IMAGE'),
     monitoring: serviceMonitors ? 'servicemonitors' : podMonitors ? 'podmonitors' : 'none',
+    // Upstream's `os.Getenv("DISABLE_NETWORK_POLICIES") == "true"` (metallb-operator pkg/params/params.go).
+    networkPolicies: !flag(env, 'DISABLE_NETWORK_POLICIES'),
   };
   const notApplied = Object.entries(NOT_APPLIED)
     .filter(([name]) => (env[name]?.trim() ?? '') !== '')

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     speakerImage: env.speakerImage,
     frrImage: env.frrImage,
     monitoring: env.monitoring,
+    networkPolicies: env.networkPolicies,
   });
   const kubeConfig = await clusterAccessOrExit(logger, flags.kubeconfig);
   let webhook;

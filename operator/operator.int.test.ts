@@ -24,6 +24,7 @@ const ENV: OperatorEnvironment = {
   speakerImage: 'example.com/ironlb-speaker:test',
   frrImage: 'example.com/frr:test',
   monitoring: 'none',
+  networkPolicies: true,
 };
 
 let cp: ControlPlane | undefined;
@@ -45,6 +46,7 @@ const metallbPath = (ns: string, name = '') =>
 const deploymentPath = `/apis/apps/v1/namespaces/${NS}/deployments/controller`;
 const daemonSetPath = `/apis/apps/v1/namespaces/${NS}/daemonsets/speaker`;
 const configMapPath = `/api/v1/namespaces/${NS}/configmaps/frr-startup`;
+const networkPolicyPath = `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/metallb-controller`;
 const vwcPath =
   '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/metallb-webhook-configuration';
 
@@ -199,6 +201,7 @@ describe('ironlb operator', () => {
       daemonSetPath,
       `/api/v1/namespaces/${NS}/services/metallb-webhook-service`,
       `/api/v1/namespaces/${NS}/secrets/metallb-webhook-cert`,
+      networkPolicyPath,
     ]) {
       await eventually(`${path} exists`, () => exists(path));
       const obj = await read(path);
@@ -235,6 +238,28 @@ describe('ironlb operator', () => {
       Progressing: 'False',
       Degraded: 'False',
     });
+  });
+
+  test('restarted with DISABLE_NETWORK_POLICIES=true, the operator deletes the NetworkPolicy it applied', async () => {
+    const start = (env: OperatorEnvironment) =>
+      startOperator({
+        kubeConfig: controlPlane().kubeConfig(),
+        env,
+        logger: silentLogger(),
+        identity: 'operator-under-test',
+        leaderElection: true,
+        leaseDurationMs: 4000,
+        renewDeadlineMs: 3000,
+        retryPeriodMs: 500,
+      });
+    expect(await exists(networkPolicyPath)).toBe(true);
+    await operator?.stop();
+    operator = await start({ ...ENV, networkPolicies: false });
+    await eventually('the NetworkPolicy is deleted', async () => !(await exists(networkPolicyPath)), 30_000);
+    expect(await exists(deploymentPath)).toBe(true);
+    await operator.stop();
+    operator = await start(ENV);
+    await eventually('the NetworkPolicy is back', () => exists(networkPolicyPath), 30_000);
   });
 
   test('holds the Lease metallb.io.metallboperator', async () => {
@@ -323,6 +348,7 @@ describe('ironlb operator', () => {
       deploymentPath,
       daemonSetPath,
       `/api/v1/namespaces/${NS}/services/metallb-webhook-service`,
+      networkPolicyPath,
       vwcPath,
     ])
       await eventually(`${path} is deleted`, async () => !(await exists(path)), 60_000);

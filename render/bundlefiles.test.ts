@@ -155,7 +155,11 @@ describe('ClusterServiceVersion (the checks of operator-framework/api csv.go and
     const kinds = FILES.filter((f) => f.path.startsWith('bundle/manifests/')).flatMap((f) =>
       parseAllDocuments(f.text).map((d) => z.looseObject({ kind: z.string() }).parse(d.toJS()).kind),
     );
-    expect([...new Set(kinds)].sort()).toEqual(['ClusterServiceVersion', 'CustomResourceDefinition']);
+    expect([...new Set(kinds)].sort()).toEqual([
+      'ClusterServiceVersion',
+      'CustomResourceDefinition',
+      'NetworkPolicy',
+    ]);
   });
 
   test('the compressed bundle stays far below the 1 MiB limit', () => {

@@ -3,6 +3,8 @@
 // the same text as crds/ (api/crdfiles.ts); the labels of bundle.Dockerfile are annotations.yaml's, as
 // `operator-sdk generate bundle` keeps them.
 import { stringify } from 'yaml';
+import { renderOperatorNetworkPolicy } from './networkpolicy';
+import { OPERATOR_LABELS, OPERATOR_WEBHOOK_PORT } from './operatordeployment';
 import { renderOperatorManifestFile } from './operatormanifest';
 import { renderCrdFiles } from '../api/crdfiles';
 import { GROUP, KINDS } from '../api/registry';
@@ -98,7 +100,12 @@ function catalogDockerfile(): string {
     'FROM quay.io/operator-framework/opm:v1.55.0',
     'ENTRYPOINT ["/bin/opm"]',
     'CMD ["serve", "/configs", "--cache-dir=/tmp/cache"]',
-    'ADD catalog /configs',
+    // A numeric non-root user said explicitly (testkit/dockerlint, final-user), before the cache is built so
+    // that the serving user owns it.
+    'USER 1001',
+    // COPY where `opm generate dockerfile` writes ADD: the same for a local folder, without ADD's fetching and
+    // unpacking (testkit/dockerlint, copy-not-add).
+    'COPY catalog /configs',
     'RUN ["/bin/opm", "serve", "/configs", "--cache-dir=/tmp/cache", "--cache-only"]',
     'LABEL operators.operatorframework.io.index.configs.v1=/configs',
     '',
@@ -140,6 +147,12 @@ export function renderBundleFiles(opts: BundleOptions): GeneratedFile[] {
   const csv = renderClusterServiceVersion(opts);
   return [
     { path: `bundle/manifests/${PACKAGE}.clusterserviceversion.yaml`, text: HEADER + yaml(csv) },
+    // Upstream's bundle ships the operator's NetworkPolicy the same way (a kind OLM accepts in a bundle:
+    // operator-registry pkg/lib/bundle/supported_resources.go); the operands' come from the operator.
+    {
+      path: 'bundle/manifests/operator_networking.k8s.io_v1_networkpolicy.yaml',
+      text: HEADER + yaml(renderOperatorNetworkPolicy(undefined, OPERATOR_LABELS, OPERATOR_WEBHOOK_PORT)),
+    },
     ...renderCrdFiles().map(({ fileName, text }) => ({
       path: `bundle/manifests/${fileName}`,
       text: asSingleDocument(text),

@@ -266,6 +266,11 @@ const CASES: [string, InstallOptionsInput, Changes][] = [
     { 'PodMonitor/controller': { added: 'PodMonitor' }, 'PodMonitor/speaker': { added: 'PodMonitor' } },
   ],
   [
+    'networkPolicies adds the controller NetworkPolicy: metrics and webhook in, the API server out',
+    { networkPolicies: true },
+    { 'NetworkPolicy/metallb-controller': { added: 'NetworkPolicy' } },
+  ],
+  [
     'platform openshift: the SCC and its grant, no UID for the controller, service-CA certificates',
     { platform: 'openshift' },
     {

@@ -6,6 +6,7 @@ import { renderControllerRbac } from './controllerrbac';
 import { renderFrrStartupConfigMap } from './frr';
 import { renderMonitoring } from './monitoring';
 import { renderNamespace } from './namespace';
+import { renderNetworkPolicies } from './networkpolicy';
 import { renderSpeakerScc } from './openshift';
 import { type InstallOptions, type InstallOptionsInput, resolveInstallOptions } from './options';
 import type { AnnotatedObject, Part, RenderedObject } from './object';
@@ -24,6 +25,7 @@ export const INSTALL_PARTS: readonly Part<InstallOptions>[] = [
   renderSpeakerRbac,
   renderSpeakerScc,
   renderWebhookService,
+  renderNetworkPolicies,
   renderFrrStartupConfigMap,
   renderControllerDeployment,
   renderSpeakerDaemonSet,
@@ -42,6 +44,7 @@ export const OPERAND_PARTS: readonly Part<InstallOptions>[] = [
   renderSpeakerScc,
   renderWebhookCertSecret,
   renderWebhookService,
+  renderNetworkPolicies,
   renderFrrStartupConfigMap,
   renderControllerDeployment,
   renderSpeakerDaemonSet,

@@ -51,7 +51,9 @@ export function operatorDeploymentSpec(
             image: images.operator,
             args: [
               '--enable-leader-election',
-              ...(serves ? [`--webhook-port=${OPERATOR_WEBHOOK_PORT}`] : []),
+              // --cert-dir is the default, said explicitly: where OLM mounts the webhookdefinitions'
+              // certificate, and a path in the spec that the e2e harness's process kubelet maps to the mount.
+              ...(serves ? [`--webhook-port=${OPERATOR_WEBHOOK_PORT}`, `--cert-dir=${CERT_DIR}`] : []),
             ],
             env: [
               { name: 'OPERATOR_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },

@@ -1,17 +1,20 @@
 // manifests/ironlb-operator.yaml and manifests/ironlb-operator-openshift.yaml: the operator without OLM, for
 // `kubectl apply` / `oc apply` after crds/. What OLM would make from the CSV (render/csv.ts), from the same
 // parts: the namespace, the ServiceAccounts and RBAC of the operator, the controller and the speakers (bound by
-// RoleBindings as OLM binds `permissions`), and the operator Deployment. On Kubernetes its MetalLB webhook is
+// RoleBindings as OLM binds `permissions`), the operator's NetworkPolicy (as the bundle ships it) and the
+// operator Deployment. On Kubernetes its MetalLB webhook is
 // off (nothing outside OLM provides its certificate yet); on OpenShift the service CA does, so that file adds
 // the webhook's Service and configuration (render/operatorwebhook.ts) and mounts the certificate.
 import { renderControllerRbac } from './controllerrbac';
 import { toYaml } from './manifestfile';
 import { APP_LABELS } from './names';
 import { renderNamespace } from './namespace';
+import { renderOperatorNetworkPolicy } from './networkpolicy';
 import { annotated, type AnnotatedObject } from './object';
 import {
   OPERATOR_DEPLOYMENT,
   OPERATOR_LABELS,
+  OPERATOR_WEBHOOK_PORT,
   operatorDeploymentSpec,
   type OperatorImages,
 } from './operatordeployment';
@@ -55,6 +58,7 @@ export function renderOperatorInstall(
     ...renderComponentRbac(OPERATOR_RBAC, opts),
     ...renderControllerRbac(opts),
     ...renderSpeakerRbac(opts),
+    annotated(renderOperatorNetworkPolicy(opts.namespace, OPERATOR_LABELS, OPERATOR_WEBHOOK_PORT)),
     annotated({
       apiVersion: 'apps/v1',
       kind: 'Deployment',

@@ -61,6 +61,7 @@ export const OPERATOR_RBAC: ComponentRbac = {
       rules: [
         { apiGroups: [''], resources: ['secrets', 'services', 'configmaps'], verbs: OPERAND_VERBS },
         { apiGroups: ['apps'], resources: ['deployments', 'daemonsets'], verbs: OPERAND_VERBS },
+        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: OPERAND_VERBS },
         {
           apiGroups: ['monitoring.coreos.com'],
           resources: ['servicemonitors', 'podmonitors'],

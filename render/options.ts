@@ -57,6 +57,13 @@ export interface InstallOptions {
   readonly frrImage: string;
   readonly monitoring: MonitoringMode;
   readonly platform: Platform;
+  /**
+   * The controller's NetworkPolicy (render/networkpolicy.ts). The operator renders it unless
+   * DISABLE_NETWORK_POLICIES=true, as upstream's does; the plain manifest leaves it out, as MetalLB's own
+   * metallb-native.yaml does (its config/networkpolicies are a separate kustomization), because a cluster whose
+   * API server is not on 6443 would lose its controller to it with nobody there to turn it off.
+   */
+  readonly networkPolicies: boolean;
 }
 
 /** InstallOptions with any field left out, pod settings included. */
@@ -88,6 +95,7 @@ export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
   frrImage: 'quay.io/frrouting/frr:9.1.0',
   monitoring: 'none',
   platform: 'kubernetes',
+  networkPolicies: false,
 };
 
 // Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
@@ -106,6 +114,7 @@ export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallO
     frrImage: input.frrImage ?? d.frrImage,
     monitoring: input.monitoring ?? d.monitoring,
     platform: input.platform ?? d.platform,
+    networkPolicies: input.networkPolicies ?? d.networkPolicies,
   };
 }
 

@@ -1,7 +1,7 @@
 // A logger that keeps its lines in memory, for tests that check what was logged.
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import type { Logger } from 'winston';
+import type { Logger } from '../kube/log';
 import { LogLevel, createLogger } from '../kube/log';
 
 const logLine = z.record(z.string(), z.unknown());

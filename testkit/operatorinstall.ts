@@ -37,6 +37,7 @@ export const testOperatorEnvironment = (namespace: string): OperatorEnvironment 
   speakerImage: 'example.com/speaker:test',
   frrImage: 'example.com/frr:test',
   monitoring: 'none',
+  networkPolicies: true,
 });
 
 export async function serviceAccountAccess(

@@ -3,7 +3,7 @@
 // fresh allocator, rebuilt from the cluster; losing the Lease ends the term at once (its queues shut down,
 // its writes refused) and the controller campaigns again. Metrics and probes are served throughout; a
 // candidate that is not the leader keeps its caches warm so it can take over at once.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { buildConfig } from '../../config/build';
 import type { BGPType } from '../../config/modes';
 import { Clock, systemClock } from '../../kube/clock';

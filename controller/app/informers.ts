@@ -1,6 +1,6 @@
 // The caches the controller reads: every Service in the cluster, and the config kinds the pools are built
 // from (IPAddressPools and legacy AddressPools in the MetalLB namespace, Namespaces for namespaceSelectors).
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { METALLB } from '../../api/resources';
 import { Service, ServiceSchema } from '../../api/service';
 import type { ClusterResources } from '../../config/resources';
@@ -12,6 +12,7 @@ import { KubeObject, kubeObjectSchema } from '../../kube/object';
 import { RESOURCES } from '../../kube/resource';
 import type { KubeConfigLike, RestClient } from '../../kube/rest';
 import { CONFIG_STATE_NAME } from '../reconciler/statuswriters';
+import { leanService } from './servicecache';
 
 export interface ControllerInformers {
   readonly services: Informer<Service>;
@@ -27,7 +28,7 @@ export interface ControllerInformers {
 
 const decodeService: Decoder<Service> = (raw) => {
   kubeObjectSchema.parse(raw);
-  return ServiceSchema.parse(raw);
+  return leanService(ServiceSchema.parse(raw));
 };
 
 /** Whether the legacy AddressPool CRD is served; without it an informer would retry forever, never synced. */

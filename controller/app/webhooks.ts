@@ -3,7 +3,7 @@
 // as provisioned by someone else (cert-manager, a mounted Secret).
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { BGPType } from '../../config/modes';
 import type { Clock } from '../../kube/clock';
 import type { RestClient } from '../../kube/rest';

@@ -3,7 +3,7 @@
 // IPAddressPool status and the ConfigurationState. A term that has ended refuses every write, so a deposed
 // leader cannot touch a Service even with a pass still in flight; the next term starts from an empty
 // allocator and rebuilds it from the cluster.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { ClusterResources } from '../../config/resources';
 import type { Service } from '../../api/service';
 import type { PoolCounts } from '../allocator/poolspace';

@@ -3,7 +3,7 @@
 // to the allocator. One configuration, so one key. A build that leaves the pools as the allocator already
 // has them (a Namespace relabelled that no pool selects, an advertisement edited) changes nothing and
 // re-examines no Service, as upstream's SetPools returns early when the pools are deep-equal.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { compareText } from '../../config/errors';
 import type { ClusterResources } from '../../config/resources';
 import type { Config } from '../../config/types';

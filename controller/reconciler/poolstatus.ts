@@ -2,7 +2,7 @@
 // internal/k8s/controllers/pool_status_controller.go): one key per pool name. The gauges follow the
 // allocator after every pass; a pool whose counts changed is queued, and its reconcile writes what the
 // allocator says at that moment, so a burst of allocations ends in one write with the latest counts.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { Reconciler } from '../../kube/reconciler';
 import type { ControllerMetrics } from './metrics';
 import type { PoolStatusWriter } from './statuswriters';

@@ -5,7 +5,7 @@
 // Start-up order matters (upstream service_controller_reload.go): the allocator starts empty, so nothing is
 // handed out until the configuration is loaded, then every Service's existing ingress is re-claimed before
 // any Service is served; otherwise a new Service could take an address an existing one still announces.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { parseIP } from '../../addr/ip';
 import { ALLOCATED_FROM_POOL } from '../../api/serviceannotations';
 import { Service, ingressIPs, isHandledClass, serviceKey } from '../../api/service';

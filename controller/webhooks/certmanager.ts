@@ -2,7 +2,7 @@
 // certificate in the Secret `metallb-webhook-cert`, reissued before they expire, and the CA injected as
 // caBundle into the ValidatingWebhookConfiguration and into the BGPPeer CRD's conversion webhook. Every
 // check is idempotent, so it also repairs a configuration that a redeploy reset.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { z } from 'zod';
 import { Clock, TimerHandle } from '../../kube/clock';
 import { describeError, isConflict, isNotFound } from '../../kube/errors';

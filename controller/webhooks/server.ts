@@ -4,7 +4,7 @@
 // crash (with failurePolicy Fail the API server then refuses the write, which is the safe side).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { BGPType } from '../../config/modes';
 import type { ClusterResources } from '../../config/resources';
 import { describeError } from '../../kube/errors';

@@ -76,7 +76,10 @@ export function metallbObjects(
  * exposeServiceOnNodes) delivers a packet for EXTERNAL-IP:8080 to the node's local backend on 8080, with no
  * port translation.
  */
-export function backendObjects(replicas: number, options: { readinessProbe?: boolean } = {}): Doc[] {
+export function backendObjects(
+  replicas: number,
+  options: { readinessProbe?: boolean; nodeSelector?: Readonly<Record<string, string>> } = {},
+): Doc[] {
   // The probe is what a user writes; a bench that measures the speaker leaves it out, because on a loaded
   // machine a late probe flips every EndpointSlice and the speakers rightly withdraw and re-announce.
   const probe = options.readinessProbe ?? true;
@@ -94,6 +97,7 @@ export function backendObjects(replicas: number, options: { readinessProbe?: boo
           spec: {
             terminationGracePeriodSeconds: 2,
             automountServiceAccountToken: false,
+            ...(options.nodeSelector === undefined ? {} : { nodeSelector: options.nodeSelector }),
             containers: [
               {
                 name: 'web',

@@ -136,7 +136,8 @@ export async function installIronlb(cluster: InstalledCluster): Promise<string[]
   return applyManifest(cluster.admin, nativeManifest({ controllerMetricsPort: CONTROLLER_METRICS_PORT }));
 }
 
-async function listPods(admin: HarnessRestClient, labelSelector: string): Promise<ControllerPod[]> {
+/** The pods in metallb-system that match a label selector. */
+export async function listPods(admin: HarnessRestClient, labelSelector: string): Promise<ControllerPod[]> {
   return podListSchema.parse(
     await admin.request({
       method: 'GET',
@@ -146,7 +147,7 @@ async function listPods(admin: HarnessRestClient, labelSelector: string): Promis
   ).items;
 }
 
-const isReady = (p: ControllerPod): boolean =>
+export const isReady = (p: ControllerPod): boolean =>
   p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 /** Waits for the controller Deployment's pod to be Ready and returns it. */

@@ -29,6 +29,7 @@ const KINDS: Readonly<Record<string, ResourceRef>> = Object.fromEntries(
       ['', 'v1', 'configmaps', 'ConfigMap', true],
       ['apps', 'v1', 'deployments', 'Deployment', true],
       ['apps', 'v1', 'daemonsets', 'DaemonSet', true],
+      ['networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true],
       ['rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false],
       ['rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false],
       ['rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true],

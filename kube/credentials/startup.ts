@@ -2,7 +2,7 @@
 // ~/.kube/config or the in-cluster ServiceAccount: load.ts), say where it connects, or stop with one clear
 // line and exit status 1. Nothing can run without them, and a crash-looping Pod with that line in its log is
 // what an on-call engineer can act on.
-import type { Logger } from 'winston';
+import type { Logger } from '../log';
 import { describeError } from '../errors';
 import { ClusterAccess } from './clusteraccess';
 import { loadCredentials } from './load';

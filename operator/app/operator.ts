@@ -3,7 +3,7 @@
 // DaemonSet so that their rollout progress re-runs the reconcile (upstream polls every 5 s instead), one keyed
 // queue, and only the holder of the Lease `metallb.io.metallboperator` reconciles. Probes and metrics are
 // served throughout.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { type Clock, systemClock } from '../../kube/clock';
 import { HealthServer } from '../../kube/health';
 import { EventRecorder, RestEventSink } from '../../kube/eventrecorder';

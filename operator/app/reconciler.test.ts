@@ -92,6 +92,7 @@ describe('MetalLBReconciler', () => {
     expect(cluster.applied).toEqual([
       `Secret/${NS}/metallb-webhook-cert`,
       `Service/${NS}/metallb-webhook-service`,
+      `NetworkPolicy/${NS}/metallb-controller`,
       `Deployment/${NS}/controller`,
       `DaemonSet/${NS}/speaker`,
       'ValidatingWebhookConfiguration//metallb-webhook-configuration',

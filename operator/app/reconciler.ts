@@ -9,7 +9,7 @@
 //   - when `metallb` is gone, the garbage collector removes the namespaced operands (they are owned); the
 //     cluster-scoped ones cannot be owned, so the reconcile deletes those.
 // A failed write is marked Degraded and thrown, so the runner retries it with backoff.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { z } from 'zod';
 import type { Condition } from '../../api/meta';
 import { MetalLB } from '../../api/metallb';

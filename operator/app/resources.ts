@@ -39,6 +39,7 @@ export const OPERAND_RESOURCES: readonly ResourceRef[] = [
     'ValidatingWebhookConfiguration',
     false,
   ),
+  ref('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true),
   ref('monitoring.coreos.com', 'v1', 'servicemonitors', 'ServiceMonitor', true),
   ref('monitoring.coreos.com', 'v1', 'podmonitors', 'PodMonitor', true),
   // OpenShift mode only (render/openshift.ts).

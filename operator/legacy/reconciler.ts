@@ -10,7 +10,7 @@
 //     IPAddressPool of the same name and addresses is the pool the Services are already in. An IPAddressPool or
 //     advertisement of that name that the migration did not write blocks it (Migrated False, NameTaken);
 //   - writes the status: Served, Deprecated, Migrated, and the pool and advertisement it stands for.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { AddressPool, MIGRATED_TO_ANNOTATION } from '../../api/addresspool';
 import { ConfigurationState } from '../../api/configurationstate';
 import type { Clock } from '../../kube/clock';

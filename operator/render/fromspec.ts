@@ -87,6 +87,7 @@ export function installOptionsFromSpec(
       speakerImage: env.speakerImage,
       frrImage: env.frrImage,
       monitoring: env.monitoring,
+      networkPolicies: env.networkPolicies,
       platform,
       bgpBackend,
       controller: podOptions(spec.controllerNodeSelector, spec.controllerTolerations, spec.controllerConfig),

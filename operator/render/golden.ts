@@ -15,6 +15,7 @@ export const GOLDEN_ENV: OperatorEnvironment = {
   speakerImage: 'quay.io/ironlb/ironlb-speaker:v0.1.0',
   frrImage: 'quay.io/frrouting/frr:9.1.0',
   monitoring: 'none',
+  networkPolicies: true,
 };
 
 export function goldenText(

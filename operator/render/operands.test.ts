@@ -140,15 +140,34 @@ describe('renderForMetalLB', () => {
 
   test('the operand objects are the native manifest objects, apart from ownership', () => {
     const manifest = renderManifestFile();
+    // The plain manifest leaves the NetworkPolicy out (render/options.ts says why), as the operator does with
+    // DISABLE_NETWORK_POLICIES=true.
     for (const o of operands(
       {},
       {
         controllerImage: 'quay.io/ironlb/ironlb-controller:dev',
         speakerImage: 'quay.io/ironlb/ironlb-speaker:dev',
+        networkPolicies: false,
       },
     ).objects) {
       expect(manifest).toContain(`kind: ${o.kind}\nmetadata:\n  name: ${o.metadata.name}\n`);
     }
+  });
+
+  test('DISABLE_NETWORK_POLICIES=true renders no NetworkPolicy and lists the controller policy as stale', () => {
+    const off = operands({}, { networkPolicies: false });
+    expect(off.objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(off.stale).toContainEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      namespace: 'metallb-system',
+      name: 'metallb-controller',
+    });
+    const on = operands({});
+    expect(find(on, 'NetworkPolicy', 'metallb-controller').metadata).toMatchObject({
+      ownerReferences: [expect.objectContaining({ kind: 'MetalLB', name: 'metallb' })],
+    });
+    expect(on.stale.filter((s) => s.kind === 'NetworkPolicy')).toEqual([]);
   });
 
   test('native lists the FRR ConfigMap as stale, frr does not', () => {

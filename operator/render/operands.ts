@@ -79,10 +79,17 @@ function owned(o: RenderedObject, owner: MetalLBOwner): RenderedObject {
   };
 }
 
-/** Every object some bgpBackend and monitoring setting renders, for these other options. */
+/**
+ * Every object some bgpBackend, monitoring and network policy setting renders, for these other options
+ * (DISABLE_NETWORK_POLICIES=true on a restart removes the policy an earlier run applied).
+ */
 function everyVariant(options: InstallOptions): RenderedObject[] {
   return RENDERED_BGP_BACKENDS.flatMap((bgpBackend) =>
-    MONITORING_MODES.flatMap((monitoring) => renderOperands({ ...options, bgpBackend, monitoring })),
+    MONITORING_MODES.flatMap((monitoring) =>
+      [true, false].flatMap((networkPolicies) =>
+        renderOperands({ ...options, bgpBackend, monitoring, networkPolicies }),
+      ),
+    ),
   );
 }
 

@@ -3,7 +3,7 @@
 // OLM rotates it by rewriting the Secret and rolling the Deployment, so it is read once at start.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { serveJsonPost } from '../../kube/jsonpost';
 import { listen, type Listening } from '../../kube/listen';
 import type { ValidationEnvironment } from '../validate';

@@ -3,7 +3,7 @@
 // this node's own changes recompute every Service, since each can move all of its advertisements). Every part is
 // passed in or built from kube/ interfaces (RestClient, informerFactory), so tests run it against a real API
 // server with their own announcer and membership.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { METALLB } from '../../api/resources';
 import { buildConfig } from '../../config/build';
 import type { Clock } from '../../kube/clock';

@@ -5,7 +5,7 @@
 // Down, `onDown` is called at once so the BGP session is stopped with Cease / BFD Down (RFC 9384) and restarts.
 import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import { formatIP } from '../../addr/ip';
 import type { Peer } from '../../config/types';
 import { BfdState, type ControlPacket } from './packet';

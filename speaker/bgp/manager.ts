@@ -4,7 +4,7 @@
 // session whose peer config is deep-equal and syncPeers re-checks node selectors), so unrelated sessions are
 // never disturbed. Routes are level-triggered too: `setRoutes` hands each session its whole wanted set and
 // the session sends only the difference.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { Peer } from '../../config/types';
 import { CeaseSubcode } from './codec/codes';
 import { PeerSession, type PeerSessionOptions, type Route, type SessionStats } from './session/session';

@@ -1,7 +1,7 @@
 // Membership events as log lines an on-call engineer can follow: who died (and who noticed, after how much
 // silence), who came back, this speaker's own state, and stalls. Refused packets are counted in the metrics
 // (metallb_speaker_membership_rejected...), never logged one by one: a wrong key on one node would flood.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { MembershipEvent } from './protocol';
 
 export function membershipLogger(logger: Logger): (event: MembershipEvent) => void {

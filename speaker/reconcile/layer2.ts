@@ -4,7 +4,7 @@
 // membership layer acknowledges it (break-before-make); the API side (reconcile) runs from the work queue.
 // Upstream: speaker/main.go SetBalancer/deleteBalancer, speaker/layer2_controller.go,
 // internal/k8s/controllers/layer2_status_controller.go.
-import type { Logger } from 'winston';
+import type { Logger } from '../../kube/log';
 import type { Config } from '../../config/types';
 import { buildElectionContext, type ElectionContext } from '../election/announce';
 import { ElectionHashes } from '../election/candidates';
