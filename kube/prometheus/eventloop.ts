@@ -1,7 +1,10 @@
 // Node's event-loop delay and garbage-collection metrics, under prom-client's names (nodejs_eventloop_lag_*,
 // nodejs_gc_duration_seconds). Unlike the other process metrics these watch the process between scrapes:
 // perf_hooks' event-loop delay histogram samples every 10 ms (prom-client's default precision), and a
-// PerformanceObserver is told of every collection.
+// PerformanceObserver is told of every collection. That watch costs about 0.6 MiB of RSS (measured in the
+// compiled speaker, mostly the delay histogram), so only the controller and the operator register these; the
+// speaker, held to 80 MiB on every node, leaves them out (speaker/main.test.ts keeps this module out of its
+// graph).
 import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Gauge } from './gauge';
 import { Histogram } from './histogram';
@@ -71,8 +74,9 @@ function gcMetrics(registers: readonly MetricRegistry[]): void {
   }).observe({ entryTypes: ['gc'] });
 }
 
-/** Starts watching the event loop and the collector, and registers their metrics with `registers`. */
-export function registerEventLoopMetrics(registers: readonly MetricRegistry[]): void {
+/** Starts watching the event loop and the collector, and registers their metrics with `registry`. */
+export function registerEventLoopMetrics(registry: MetricRegistry): void {
+  const registers = [registry];
   eventLoopMetrics(registers);
   gcMetrics(registers);
 }

@@ -1,12 +1,12 @@
 // The standard process_* metrics (prometheus/docs instrumenting/writing_clientlibs.md, "Standard and runtime
 // collectors") and Node's nodejs_* runtime metrics, under the names prom-client's collectDefaultMetrics gave
 // them, so dashboards built on those keep working. These are read at scrape time only, from
-// process.cpuUsage(), process.memoryUsage(), node:v8 and Linux's /proc/self; the event-loop and GC metrics,
-// which watch the process between scrapes, are in eventloop.ts.
+// process.cpuUsage(), process.memoryUsage(), node:v8 and Linux's /proc/self. The event-loop and GC metrics,
+// which watch the process between scrapes, are in eventloop.ts, registered separately by the processes that
+// can afford them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Counter } from './counter';
-import { registerEventLoopMetrics } from './eventloop';
 import { Gauge } from './gauge';
 import type { MetricRegistry } from './metric';
 
@@ -208,14 +208,13 @@ function resourceMetrics(registers: readonly MetricRegistry[]): void {
   });
 }
 
-/** Registers the process_* and nodejs_* metrics with `registry` (and starts the event-loop watch). */
+/** Registers the process_* and nodejs_* metrics read at scrape time with `registry`. */
 export function registerProcessMetrics(registry: MetricRegistry): void {
   const registers = [registry];
   cpuMetrics(registers);
   startTimeMetric(registers);
   memoryMetrics(registers);
   fileDescriptorMetrics(registers);
-  registerEventLoopMetrics(registers);
   resourceMetrics(registers);
   heapMetrics(registers);
   versionMetric(registers);
