@@ -4,7 +4,7 @@
 // MetalLB serves health on 17472 (the speaker on 127.0.0.1 only) and metrics on 9120; one server class
 // serves either or both.
 import http from 'node:http';
-import type { Registry } from 'prom-client';
+import type { Registry } from './prometheus/registry';
 import type { Logger } from './log';
 import { describeError } from './errors';
 import { listen, type Listening } from './listen';

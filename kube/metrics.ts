@@ -1,7 +1,10 @@
-// Prometheus metrics. Each process builds its own Registry (no prom-client global default registry, so
+// Prometheus metrics. Each process builds its own Registry (kube/prometheus: no global default registry, so
 // tests and several components in one process never collide) with the standard process_* and nodejs_*
 // metrics, the counterpart of the go_* and process_* metrics MetalLB exposes.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter } from './prometheus/counter';
+import { Histogram } from './prometheus/histogram';
+import { registerProcessMetrics } from './prometheus/process';
+import { Registry } from './prometheus/registry';
 import type { ReconcileObserver, ReconcileOutcome } from './reconciler';
 
 export interface RegistryOptions {
@@ -14,7 +17,7 @@ export interface RegistryOptions {
 export function createRegistry(options: RegistryOptions = {}): Registry {
   const registry = new Registry();
   if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
-  if (options.withoutDefaultMetrics !== true) collectDefaultMetrics({ register: registry });
+  if (options.withoutDefaultMetrics !== true) registerProcessMetrics(registry);
   return registry;
 }
 

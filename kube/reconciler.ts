@@ -18,7 +18,7 @@ export interface Reconciler {
 
 export type ReconcileOutcome = 'success' | 'requeue_after' | 'error';
 
-/** What the runner reports about each attempt; `metrics.ts` has a prom-client implementation. */
+/** What the runner reports about each attempt; `metrics.ts` has a Prometheus implementation. */
 export interface ReconcileObserver {
   observe(controller: string, outcome: ReconcileOutcome, durationMs: number): void;
 }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import type { Registry } from 'prom-client';
+import type { Registry } from './prometheus/registry';
 import type { Logger } from './log';
 import { z } from 'zod';
 import { describeError } from './errors';

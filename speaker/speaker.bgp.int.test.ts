@@ -18,7 +18,7 @@ import {
 } from '../testkit/metallbcluster';
 import { startInProcessSpeaker } from '../testkit/inprocessspeaker';
 import type { RunningSpeaker } from './app/speaker';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../kube/prometheus/registry';
 
 jest.setTimeout(180_000);
 

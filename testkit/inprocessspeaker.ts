@@ -1,6 +1,6 @@
 // A speaker's reconcile core started in-process against a test control plane, as the speaker's integration
 // tests run it: real informers, writers and (for BGP) sessions; the Layer 2 announcer is the caller's.
-import type { Registry } from 'prom-client';
+import type { Registry } from '../kube/prometheus/registry';
 import { systemClock } from '../kube/clock';
 import { informerFactory } from '../kube/informerfactory';
 import { silentLogger } from '../kube/log';

@@ -13,6 +13,7 @@ import { HealthServer } from '../../kube/health';
 import { LeaderElector } from '../../kube/leaderelection';
 import { RestLeaseClient } from '../../kube/leaseclient';
 import { createRegistry, reconcileMetrics } from '../../kube/metrics';
+import { registerEventLoopMetrics } from '../../kube/prometheus/eventloop';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner, Reconciler } from '../../kube/reconciler';
 import { objectPath, RESOURCES } from '../../kube/resource';
@@ -91,6 +92,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const clock = options.clock ?? systemClock();
   const rest = new KubeRestClient(options.kubeConfig, { userAgent: 'ironlb-controller' });
   const registry = createRegistry();
+  // nodejs_eventloop_lag_* and nodejs_gc_duration_seconds, as prom-client gave this process (the speaker has none).
+  registerEventLoopMetrics(registry);
   const metrics = controllerMetrics(registry);
   const withAddressPools = await servesAddressPools(rest).catch((err: unknown) => {
     logger.warn('could not tell whether AddressPools are served, not watching them', {

@@ -1,6 +1,8 @@
 // MetalLB's controller metrics, with its names and labels (upstream internal/allocator/stats.go, controller/main.go), so dashboards and alerts
 // written for MetalLB keep working.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter } from '../../kube/prometheus/counter';
+import { Gauge } from '../../kube/prometheus/gauge';
+import type { Registry } from '../../kube/prometheus/registry';
 import { PoolCounts } from '../allocator/poolspace';
 
 export interface ControllerMetrics {

@@ -12,6 +12,7 @@ import { LeaderElector } from '../../kube/leaderelection';
 import { RestLeaseClient } from '../../kube/leaseclient';
 import { decodeKubeObject } from '../../kube/listwatch';
 import { createRegistry, reconcileMetrics } from '../../kube/metrics';
+import { registerEventLoopMetrics } from '../../kube/prometheus/eventloop';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner } from '../../kube/reconciler';
 import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
@@ -100,7 +101,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(legacy !== undefined ? [legacy.addressPools, ...Object.values(legacy.around)] : []),
   ];
   const registry = createRegistry();
-  // Once per process: prom-client refuses a second registration of the same metric (a later leadership term).
+  // nodejs_eventloop_lag_* and nodejs_gc_duration_seconds, as prom-client gave this process (the speaker has none).
+  registerEventLoopMetrics(registry);
+  // Once per process: the registry refuses a second registration of the same metric (a later leadership term).
   const observer = reconcileMetrics(registry);
   const client = new RestOperandClient(rest);
   const reconciler = new MetalLBReconciler({

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from '../../kube/prometheus/registry';
 import { bfdMetrics } from './bfdmetrics';
 
 test('BFD series carry upstream names with peer and vrf labels, start at 0 and go away with the session', async () => {

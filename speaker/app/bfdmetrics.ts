@@ -2,7 +2,9 @@
 // the peer's address, `vrf` is "default" since native sessions run in the default VRF). The echo counters
 // and metallb_bfd_zebra_notifications describe FRR internals (echo is not implemented, there is no zebra):
 // they are not exported.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter } from '../../kube/prometheus/counter';
+import { Gauge } from '../../kube/prometheus/gauge';
+import type { Registry } from '../../kube/prometheus/registry';
 import type { BfdObserver } from '../bfd/manager';
 
 const VRF = 'default';

@@ -1,7 +1,9 @@
 // The BGP metrics with upstream's names and labels (internal/bgp/native/stats.go: `peer` is `addr:port`),
 // fed from each session's figures, and `metallb_speaker_announced{protocol="bgp"}` (speaker/main.go). They
 // are set to 0 when a session is created and deleted when it closes, as upstream's native speaker does.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter } from '../../kube/prometheus/counter';
+import { Gauge } from '../../kube/prometheus/gauge';
+import type { Registry } from '../../kube/prometheus/registry';
 import type { SessionObserver } from '../bgp/manager';
 import type { SessionStats } from '../bgp/session/session';
 import type { BGPAnnounceMetrics } from '../reconcile/bgp';
@@ -17,7 +19,7 @@ const ANNOUNCED = 'metallb_speaker_announced';
  * The speaker's announced gauge is registered by speaker/app/metrics.ts (Layer 2); BGP sets the same series
  * with protocol `bgp`, so it is taken from the registry, and only made here when the registry lacks it.
  */
-function announcedGauge(registry: Registry): Gauge<string> {
+function announcedGauge(registry: Registry): Gauge<'service' | 'protocol' | 'node' | 'ip'> {
   const existing = registry.getSingleMetric(ANNOUNCED);
   if (existing instanceof Gauge) return existing;
   return new Gauge({

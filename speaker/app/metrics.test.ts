@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry } from '../../kube/prometheus/registry';
 import type { MembershipMetrics } from '../membership/membership';
 import { speakerMetrics } from './metrics';
 

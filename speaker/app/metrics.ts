@@ -1,6 +1,8 @@
 // The speaker's Prometheus metrics: upstream's names for announcements (speaker/main.go) and Layer 2 traffic
 // (internal/layer2/stats.go), fed from the announcer's counters, plus ironlb's membership metrics.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter } from '../../kube/prometheus/counter';
+import { Gauge } from '../../kube/prometheus/gauge';
+import type { Registry } from '../../kube/prometheus/registry';
 import type { L2Metrics } from '../l2/announcer';
 import type { MembershipMetrics } from '../membership/membership';
 import type { Layer2Metrics } from '../reconcile/layer2';

@@ -18,7 +18,7 @@ import { ReconcileRunner } from '../../kube/reconciler';
 import { objectPath, RESOURCES } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
 import { WorkQueue } from '../../kube/workqueue';
-import type { Registry } from 'prom-client';
+import type { Registry } from '../../kube/prometheus/registry';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
