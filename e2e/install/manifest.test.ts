@@ -80,8 +80,9 @@ describe('manifests/ironlb-native.yaml', () => {
     const env = Object.fromEntries(container.env.map((e) => [e.name, e.value ?? 'from-fieldRef']));
     const flags = parseFlags(container.args, env);
     expect(flags).toMatchObject({ port: 7472, webhookMode: 'enabled', namespace: 'from-fieldRef' });
-    expect(resolveCommand(defaultImageTable(), container.image, container).argv.join(' ')).toContain(
-      'controller/main.ts',
+    // controller/main.ts through ts-node, or dist/controller/main.js after `npm run build:release`.
+    expect(resolveCommand(defaultImageTable(), container.image, container).argv.join(' ')).toMatch(
+      /controller\/main\.(ts|js)\b/,
     );
   });
 
