@@ -22,9 +22,7 @@ import type { Registry } from '../../kube/prometheus/registry';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
-import { BfdManager } from '../bfd/manager';
-import { BGPSessionManager, type SessionFactory } from '../bgp/manager';
-import { restartWindow } from '../bgp/restart';
+import type { SessionFactory } from '../bgp/manager';
 import { stopKindFor } from '../bgp/stopkind';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
@@ -47,6 +45,7 @@ import {
   type PodOwner,
 } from '../reconcile/status';
 import { bfdMetrics } from './bfdmetrics';
+import { LazyBgpSessions } from './bgpsessions';
 import { bgpMetrics, type BGPMetrics } from './bgpmetrics';
 import type { SpeakerMetrics } from './metrics';
 import {
@@ -110,7 +109,7 @@ export interface SpeakerOptions {
 export interface RunningSpeaker {
   readonly layer2: Layer2Reconciler;
   readonly bgp: BGPReconciler;
-  readonly bgpSessions: BGPSessionManager;
+  readonly bgpSessions: LazyBgpSessions;
   hasSynced(): boolean;
   /** Re-reads the announcer's health and writes the ConfigurationState if it changed. */
   reportState(): void;
@@ -280,30 +279,21 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   });
 
   const bgpMetricSet = options.bgpMetrics ?? bgpMetrics(options.registry, node);
-  const bgpSessions = new BGPSessionManager({
-    node,
-    ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
-      ? { nodeAddress: options.nodeAddress }
-      : {}),
-    logger,
-    observer: bgpMetricSet.sessions,
-    ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
-    restarting: restartWindow(startedAt, () => options.clock.now()),
-  });
-  // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
-  const bfdSessions = new BfdManager({
-    logger,
-    observer: bfdMetrics(options.registry),
-    onDown: (peer) => bgpSessions.bfdDown(peer),
-  });
-  const sessionsWithBfd: Pick<BGPSessionManager, 'sync' | 'setRoutes' | 'peers'> = {
-    sync: (peers) => {
-      bfdSessions.sync(peers);
-      return bgpSessions.sync(peers);
+  const bgpSessions = new LazyBgpSessions({
+    bgp: {
+      node,
+      ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
+        ? { nodeAddress: options.nodeAddress }
+        : {}),
+      logger,
+      observer: bgpMetricSet.sessions,
+      ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
     },
-    setRoutes: (peer, routes) => bgpSessions.setRoutes(peer, routes),
-    peers: () => bgpSessions.peers(),
-  };
+    // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
+    bfd: { logger, observer: bfdMetrics(options.registry) },
+    startedAt,
+    now: () => options.clock.now(),
+  });
   const bgp = new BGPReconciler({
     ...common,
     sources: {
@@ -311,7 +301,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       node: () => electionNodes.get(node),
       hasStatus: (name) => bgpStatuses?.get(`${namespace}/${name}`) !== undefined,
     },
-    sessions: sessionsWithBfd,
+    sessions: bgpSessions,
     ...(bgpStatuses ? { statusWriter: new RestBGPStatusWriter(rest) } : {}),
     events: bgpServiceEvents(recorder),
     metrics: bgpMetricSet.announce,
@@ -495,8 +485,6 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
         logger.info('speaker stopping', { kind: decision.kind, reason: decision.reason });
         await bgpSessions.shutdown(decision.kind, shutdown.gracefulShutdownMs);
       }
-      // After BGP: a graceful shutdown's wait keeps BFD up, and AdminDown is no failure (RFC 5882 3.2).
-      bfdSessions.stop();
       all.forEach((i) => i.stop());
       await recorder.flush();
     },
