@@ -10,6 +10,7 @@ import { run, type World } from '../net';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
 import { type BgpSpeakerConfig, familyOf, neighborFamilies, validateSpeakerConfig } from './bgp';
+import { type FrrBfdPeer, hasBfd, parseFrrBfdPeers, renderBfddConf, renderNeighborBfd } from './frrbfd';
 
 const FRR_LIBEXEC = '/usr/lib/frr';
 
@@ -46,6 +47,7 @@ export function renderFrrConf(c: FrrConfig): string {
     if (n.holdTime !== undefined)
       lines.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(n.holdTime / 3))} ${n.holdTime}`);
     lines.push(` neighbor ${n.address} timers connect ${c.connectRetry ?? 5}`);
+    lines.push(...renderNeighborBfd(n));
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     const active = c.neighbors.filter((n) => neighborFamilies(n).includes(family));
@@ -106,6 +108,8 @@ export interface FrrRouter {
   readonly config: FrrConfig;
   readonly zebra: ManagedProcess;
   readonly bgpd: ManagedProcess;
+  /** Running when a neighbour has `bfd`. */
+  readonly bfdd: ManagedProcess | undefined;
   /** Runs vtysh with one `-c` per command; returns stdout. */
   vtysh(...commands: string[]): Promise<string>;
   /** `configure terminal` + lines, applied live. */
@@ -117,6 +121,8 @@ export interface FrrRouter {
   /** zebra's `show ip[v6] route json` entries of protocol bgp that are installed in the kernel. */
   installedBgpRoutes(family: 'ipv4' | 'ipv6'): Promise<Map<string, string[]>>;
   waitEstablished(address: string, timeoutMs?: number): Promise<void>;
+  /** bfdd's `show bfd peers json`; empty without bfdd. */
+  bfdPeers(): Promise<FrrBfdPeer[]>;
   stop(): Promise<void>;
 }
 
@@ -224,7 +230,7 @@ export interface StartFrrOptions {
   timeoutMs?: number;
 }
 
-/** Starts zebra and bgpd in `role`'s namespace and waits until both answer vtysh. */
+/** Starts zebra, bfdd when a neighbour has `bfd`, and bgpd in `role`'s namespace; waits until they answer vtysh. */
 export async function startFrr(
   world: World,
   role: string,
@@ -242,6 +248,9 @@ export async function startFrr(
   for (const sub of ['etc', 'run', 'tmp']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   fs.writeFileSync(path.join(dir, 'etc', 'frr.conf'), frrConf);
   fs.writeFileSync(path.join(dir, 'etc', 'zebra.conf'), renderZebraConf(config.hostname));
+  const withBfd = hasBfd(config.neighbors);
+  if (withBfd)
+    fs.writeFileSync(path.join(dir, 'etc', 'bfdd.conf'), renderBfddConf(config.hostname, config.neighbors));
   fs.writeFileSync(path.join(dir, 'etc', 'vtysh.conf'), 'service integrated-vtysh-config\n');
   const wrapper = path.join(dir, 'frr-ns.sh');
   fs.writeFileSync(wrapper, renderFrrWrapper(), { mode: 0o755 });
@@ -283,11 +292,29 @@ export async function startFrr(
     daemon('zebra', ['-f', '/etc/frr/zebra.conf', ...common('zebra')]),
   );
   let bgpd: ManagedProcess | undefined;
+  let bfdd: ManagedProcess | undefined;
   try {
     await waitFor(`frr ${name}: zebra socket`, async () => fs.existsSync(path.join(socketDir, 'zserv.api')), {
       timeoutMs,
       watch: [zebra],
     });
+    if (withBfd) {
+      // Before bgpd, so its `neighbor bfd` registrations (relayed by zebra) find bfdd listening.
+      const b = await world.spawnIn(
+        role,
+        `${name}-bfdd`,
+        daemon('bfdd', ['-f', '/etc/frr/bfdd.conf', ...common('bfdd')]),
+      );
+      bfdd = b;
+      await waitFor(
+        `frr ${name}: bfdd answering vtysh`,
+        async () => fs.existsSync(path.join(socketDir, 'bfdd.vty')),
+        {
+          timeoutMs,
+          watch: [zebra, b],
+        },
+      );
+    }
     const started = await world.spawnIn(
       role,
       `${name}-bgpd`,
@@ -309,10 +336,11 @@ export async function startFrr(
       { timeoutMs, watch: [zebra, started] },
     );
   } catch (err) {
-    await Promise.all([bgpd?.stop(2_000), zebra.stop(2_000)]);
+    await Promise.all([bgpd?.stop(2_000), bfdd?.stop(2_000), zebra.stop(2_000)]);
     throw err;
   }
   const bgpdProc = bgpd;
+  const bfddProc = bfdd;
 
   const router: FrrRouter = {
     name,
@@ -322,6 +350,7 @@ export async function startFrr(
     config,
     zebra,
     bgpd: bgpdProc,
+    bfdd: bfddProc,
     vtysh,
     async configure(lines) {
       await vtysh('configure terminal', ...lines);
@@ -347,8 +376,12 @@ export async function startFrr(
         { timeoutMs: timeout, maxIntervalMs: 1_000, watch: [zebra, bgpdProc] },
       );
     },
+    async bfdPeers() {
+      return bfddProc === undefined ? [] : parseFrrBfdPeers(await vtysh('show bfd peers json'));
+    },
     async stop() {
       await bgpdProc.stop(5_000);
+      await bfddProc?.stop(5_000);
       await zebra.stop(5_000);
     },
   };
