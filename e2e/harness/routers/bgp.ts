@@ -29,7 +29,7 @@ export interface BgpNeighborBfd {
   /** Desired Min TX, milliseconds. */
   transmitInterval: number;
   detectMultiplier: number;
-  /** Lowest TTL accepted on a multihop session (RFC 5883 5); ignored on single hop. */
+  /** Lowest TTL accepted on a multihop session (RFC 5883 5); ignored on single hop. FRR: sets the hop count. */
   minimumTtl?: number;
 }
 

@@ -10,7 +10,14 @@ import { run, type World } from '../net';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
 import { type BgpSpeakerConfig, familyOf, neighborFamilies, validateSpeakerConfig } from './bgp';
-import { type FrrBfdPeer, hasBfd, parseFrrBfdPeers, renderBfddConf, renderNeighborBfd } from './frrbfd';
+import {
+  type FrrBfdPeer,
+  hasBfd,
+  parseFrrBfdPeers,
+  renderBfddConf,
+  renderMultihop,
+  renderNeighborBfd,
+} from './frrbfd';
 
 const FRR_LIBEXEC = '/usr/lib/frr';
 
@@ -42,7 +49,7 @@ export function renderFrrConf(c: FrrConfig): string {
     lines.push(` neighbor ${n.address} remote-as ${n.asn}`);
     if (n.port !== undefined) lines.push(` neighbor ${n.address} port ${n.port}`);
     if (n.password !== undefined) lines.push(` neighbor ${n.address} password ${n.password}`);
-    if (n.multihop === true) lines.push(` neighbor ${n.address} ebgp-multihop`);
+    lines.push(...renderMultihop(n));
     if (n.gracefulRestart === true) lines.push(` neighbor ${n.address} graceful-restart`);
     if (n.holdTime !== undefined)
       lines.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(n.holdTime / 3))} ${n.holdTime}`);

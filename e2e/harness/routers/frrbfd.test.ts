@@ -20,7 +20,7 @@ describe('frr bfd config', () => {
     expect(conf).not.toContain('192.0.2.12 bfd');
   });
 
-  test('bfdd gets one profile per BFD neighbour, minimum-ttl only on multihop', () => {
+  test('bfdd gets one profile per BFD neighbour', () => {
     expect(
       renderBfddConf('router', [
         { address: '2001:db8:1::11', asn: 64513, bfd: { ...bfd, minimumTtl: 250 } },
@@ -44,7 +44,6 @@ describe('frr bfd config', () => {
         '  receive-interval 100',
         '  transmit-interval 150',
         '  detect-multiplier 3',
-        '  minimum-ttl 250',
         ' exit',
         ' !',
         'exit',
@@ -52,6 +51,18 @@ describe('frr bfd config', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  test("a multihop neighbour's minimum TTL becomes bgpd's hop count, which bfdd turns back into it", () => {
+    const conf = renderFrrConf({
+      ...base,
+      neighbors: [
+        { address: '192.0.2.11', asn: 64513, multihop: true, bfd: { ...bfd, minimumTtl: 254 } },
+        { address: '192.0.2.12', asn: 64513, multihop: true, bfd },
+      ],
+    });
+    expect(conf).toContain(' neighbor 192.0.2.11 ebgp-multihop 2\n');
+    expect(conf).toContain(' neighbor 192.0.2.12 ebgp-multihop\n');
   });
 
   test('refuses timers bfdd would reject', () => {

@@ -13,6 +13,16 @@ export function hasBfd(neighbors: readonly BgpNeighbor[]): boolean {
   return neighbors.some((n) => n.bfd !== undefined);
 }
 
+/** bgpd's `ebgp-multihop` for `n`: with a BFD minimum TTL, the hop count that yields it (see below). */
+export function renderMultihop(n: BgpNeighbor): string[] {
+  if (n.multihop !== true) return [];
+  // A profile's minimum-ttl does not reach sessions that bgpd asks for: bfdd sets their minimum TTL to
+  // 256 - the hop count bgpd sends, the neighbour's ebgp-multihop TTL (bfdd/ptm_adapter.c, _ptm_msg_read),
+  // so a bare ebgp-multihop (255 hops) accepts TTL 1.
+  const min = n.bfd?.minimumTtl;
+  return [` neighbor ${n.address} ebgp-multihop${min !== undefined ? ` ${256 - min}` : ''}`];
+}
+
 /** bgpd's lines for `n`, inside `router bgp`. */
 export function renderNeighborBfd(n: BgpNeighbor): string[] {
   if (n.bfd === undefined) return [];
@@ -30,9 +40,6 @@ export function renderBfddConf(hostname: string, neighbors: readonly BgpNeighbor
       `  transmit-interval ${n.bfd.transmitInterval}`,
       `  detect-multiplier ${n.bfd.detectMultiplier}`,
     );
-    // bfdd applies minimum-ttl to multihop sessions only (RFC 5883 5); single hop always wants 255.
-    if (n.bfd.minimumTtl !== undefined && n.multihop === true)
-      lines.push(`  minimum-ttl ${n.bfd.minimumTtl}`);
     lines.push(' exit', ' !');
   }
   lines.push('exit', '!', '');

@@ -1,0 +1,218 @@
+// BGP and BFD together against FRR bgpd + bfdd in the e2e world (multihop: a far router one hop behind the
+// router). Each node runs the speaker's BGP and BFD halves (testkit/bgp/speakerhost.ts with `bfd`: a BGPPeer
+// with a 100 ms x 3 BFDProfile, wired as speaker/app/speaker.ts wires them) against an FRR neighbour with
+// `neighbor X bfd profile` of the same timers: node1 over IPv4 single hop (RFC 5881), node2 over IPv6 single
+// hop, node3 over IPv4 multihop (RFC 5883, UDP 4784, ebgp-multihop on both sides, minimum TTL 254) to the far
+// router. BFD comes Up in FRR's `show bfd peers`, FRR learns each node's prefix, and when the node drops off
+// the network (its links cut) or its speaker is frozen (SIGSTOP, so the kernel keeps the TCP session alive),
+// FRR's BFD goes Down within the detection time and bgpd drops the session and withdraws the prefix long
+// before the 9 s hold timer; BFD, the session and the prefix come back afterwards. Upstream:
+// e2etest/bgptests/bfd.go ("BFD should work with the given bfd profile"). Needs root.
+import { createWorld, type World } from '../../e2e/harness/net';
+import type { ManagedProcess } from '../../e2e/harness/processes';
+import { waitFor } from '../../e2e/harness/readiness';
+import type { BgpNeighborBfd } from '../../e2e/harness/routers/bgp';
+import { type FrrRouter, startFrr } from '../../e2e/harness/routers/frr';
+import type { FrrBfdPeer } from '../../e2e/harness/routers/frrbfd';
+import { NODE_AS, ROUTER_AS, spawnSpeakerHost, startRouterFrr } from '../../testkit/bgp/speakerworld';
+
+jest.setTimeout(60_000);
+
+/** The same timers as testkit/bgp/speakerhost.ts's `bfd` profile. */
+const BFD: BgpNeighborBfd = {
+  receiveInterval: 100,
+  transmitInterval: 100,
+  detectMultiplier: 3,
+  minimumTtl: 254,
+};
+const DETECTION_MS = 300;
+const HOLD_TIME_S = 9;
+
+interface Case {
+  role: 'node1' | 'node2' | 'node3';
+  family: 'ipv4' | 'ipv6';
+  prefix: string;
+  isMultihop: boolean;
+}
+const CASES = {
+  v4: { role: 'node1', family: 'ipv4', prefix: '198.51.100.41/32', isMultihop: false },
+  v6: { role: 'node2', family: 'ipv6', prefix: '2001:db8:5::42/128', isMultihop: false },
+  multihop: { role: 'node3', family: 'ipv4', prefix: '198.51.100.43/32', isMultihop: true },
+} satisfies Record<string, Case>;
+
+let world: World | undefined;
+let router: FrrRouter | undefined;
+let farRouter: FrrRouter | undefined;
+const speakers = new Map<string, ManagedProcess>();
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`${what} did not start (see beforeAll)`);
+  return v;
+}
+
+const say = (line: string): void => {
+  process.stderr.write(`[bgpbfd.e2e] ${line}\n`);
+};
+
+/** The node's address its FRR neighbour is configured with, and that FRR. */
+function sideOf(c: Case): { address: string; frr: FrrRouter } {
+  const host = need(world, 'world').host(c.role).primary;
+  return {
+    address: c.family === 'ipv6' ? host.v6 : host.v4,
+    frr: c.isMultihop ? need(farRouter, 'far router') : need(router, 'router'),
+  };
+}
+
+async function bfdPeer(c: Case): Promise<FrrBfdPeer | undefined> {
+  const { address, frr } = sideOf(c);
+  return (await frr.bfdPeers()).find((p) => p.peer === address);
+}
+
+async function hasPrefix(c: Case): Promise<boolean> {
+  const { frr } = sideOf(c);
+  return (await frr.routes(c.family)).has(c.prefix);
+}
+
+async function isEstablished(c: Case): Promise<boolean> {
+  const { address, frr } = sideOf(c);
+  return (await frr.peers()).some((p) => p.address === address && p.state === 'Established');
+}
+
+/** Polls as fast as vtysh answers (no back-off), so the time it returns is the moment to within ~30 ms. */
+async function when(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+  return Date.now();
+}
+
+async function waitAllUp(c: Case, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `${c.role}: BFD Up, session Established, ${c.prefix} learnt`,
+    async () => (await bfdPeer(c))?.status === 'up' && (await isEstablished(c)) && (await hasPrefix(c)),
+    { timeoutMs, intervalMs: 100, maxIntervalMs: 250 },
+  );
+}
+
+/** From `cut` (the wall clock just before the failure): FRR's BFD Down, then the prefix withdrawn. */
+async function measureFailure(c: Case, cut: number): Promise<{ bfdDownMs: number; withdrawnMs: number }> {
+  const down = await when(`${c.role}: FRR BFD Down`, async () => (await bfdPeer(c))?.status !== 'up', 5_000);
+  const withdrawn = await when(`${c.role}: ${c.prefix} withdrawn`, async () => !(await hasPrefix(c)), 5_000);
+  return { bfdDownMs: down - cut, withdrawnMs: withdrawn - cut };
+}
+
+function expectFast(what: string, c: Case, m: { bfdDownMs: number; withdrawnMs: number }): void {
+  say(
+    `${what} (${c.role}, ${c.family}${c.isMultihop ? ' multihop' : ''}): FRR BFD Down after ${m.bfdDownMs} ms, prefix withdrawn after ${m.withdrawnMs} ms (hold time ${HOLD_TIME_S} s)`,
+  );
+  // The detection time after the last packet, which left at most one interval before the cut, plus vtysh's
+  // polling (each call ~30 ms) and scheduling on a shared machine.
+  expect(m.bfdDownMs).toBeLessThan(DETECTION_MS + 400);
+  // bgpd drops the session on bfdd's Down through zebra; far below the hold timer.
+  expect(m.withdrawnMs).toBeLessThan(2_000);
+}
+
+beforeAll(async () => {
+  world = await createWorld({ nodes: 3, multihop: true });
+  const w = world;
+  const n = (role: string) => w.host(role).primary;
+  const far = need(w.farRouter, 'far router').primary;
+  [router, farRouter] = await Promise.all([
+    startRouterFrr(w, [
+      { address: n('node1').v4, asn: NODE_AS, holdTime: HOLD_TIME_S, bfd: BFD },
+      { address: n('node2').v6, asn: NODE_AS, holdTime: HOLD_TIME_S, bfd: BFD },
+    ]),
+    startFrr(w, 'farrouter', {
+      hostname: 'farrouter',
+      asn: ROUTER_AS,
+      routerId: far.v4,
+      connectRetry: 1,
+      neighbors: [{ address: n('node3').v4, asn: NODE_AS, holdTime: HOLD_TIME_S, multihop: true, bfd: BFD }],
+    }),
+  ]);
+  for (const c of Object.values<Case>(CASES)) {
+    const peerAddress = c.isMultihop
+      ? far.v4
+      : c.family === 'ipv6'
+        ? w.router.primary.v6
+        : w.router.primary.v4;
+    speakers.set(
+      c.role,
+      await spawnSpeakerHost(w, {
+        role: c.role,
+        name: `speakerhost-${c.role}`,
+        peerAddress,
+        options: c.isMultihop ? 'bfd,multihop' : 'bfd',
+        prefixes: [c.prefix],
+        routesDelayMs: 0,
+      }),
+    );
+  }
+}, 60_000);
+
+afterAll(async () => {
+  // A frozen speaker would never handle the SIGTERM of destroy().
+  for (const p of speakers.values()) if (p.running) process.kill(p.pid, 'SIGCONT');
+  await world?.destroy();
+});
+
+test('BFD comes Up in FRR with 100 ms x 3 on all three sessions (single hop v4 and v6, multihop v4), and FRR learns the prefixes', async () => {
+  await Promise.all(Object.values<Case>(CASES).map((c) => waitAllUp(c, 30_000)));
+  for (const c of Object.values<Case>(CASES)) {
+    const p = need(await bfdPeer(c), `${c.role} BFD peer`);
+    expect(p).toMatchObject({
+      isMultihop: c.isMultihop,
+      remoteReceiveInterval: 100,
+      remoteTransmitInterval: 100,
+      remoteDetectMultiplier: 3,
+    });
+    if (c.isMultihop) expect(p.minimumTtl).toBe(254);
+  }
+});
+
+test('IPv4 single hop: the node drops off the network; FRR BFD Down within the detection time, the prefix withdrawn long before the hold timer; all back with the link', async () => {
+  const c = CASES.v4;
+  const w = need(world, 'world');
+  const cut = Date.now();
+  await w.linkDown(c.role);
+  const m = await measureFailure(c, cut);
+  expectFast('link cut', c, m);
+  expect((await bfdPeer(c))?.diagnostic).toBe('control detection time expired');
+  expect(await isEstablished(c)).toBe(false);
+  const back = Date.now();
+  await w.linkUp(c.role);
+  await waitAllUp(c, 30_000);
+  say(`${c.role}: BFD, session and prefix back ${Date.now() - back} ms after the link`);
+});
+
+test('IPv6 single hop: a frozen speaker (SIGSTOP, TCP still alive) is detected by BFD and the session dropped; all back after SIGCONT', async () => {
+  const c = CASES.v6;
+  const p = need(speakers.get(c.role), c.role);
+  const cut = Date.now();
+  process.kill(p.pid, 'SIGSTOP');
+  let m: { bfdDownMs: number; withdrawnMs: number };
+  try {
+    m = await measureFailure(c, cut);
+  } finally {
+    process.kill(p.pid, 'SIGCONT');
+  }
+  expectFast('speaker frozen', c, m);
+  const back = Date.now();
+  await waitAllUp(c, 30_000);
+  say(`${c.role}: BFD, session and prefix back ${Date.now() - back} ms after SIGCONT`);
+});
+
+test('IPv4 multihop through the router: the node drops off the network; the far router drops the session within the detection time; all back with the link', async () => {
+  const c = CASES.multihop;
+  const w = need(world, 'world');
+  const cut = Date.now();
+  await w.linkDown(c.role);
+  const m = await measureFailure(c, cut);
+  expectFast('link cut', c, m);
+  const back = Date.now();
+  await w.linkUp(c.role);
+  await waitAllUp(c, 30_000);
+  say(`${c.role}: BFD, session and prefix back ${Date.now() - back} ms after the link`);
+});
