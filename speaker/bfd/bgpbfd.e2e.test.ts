@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import { createWorld, type World } from '../../e2e/harness/net';
 import type { ManagedProcess } from '../../e2e/harness/processes';
-import { waitFor } from '../../e2e/harness/readiness';
+import { momentOf, waitFor } from '../../e2e/harness/readiness';
 import type { BgpNeighborBfd } from '../../e2e/harness/routers/bgp';
 import { type FrrRouter, startFrr } from '../../e2e/harness/routers/frr';
 import type { FrrBfdPeer } from '../../e2e/harness/routers/frrbfd';
@@ -79,16 +79,6 @@ async function isEstablished(c: Case): Promise<boolean> {
   return (await frr.peers()).some((p) => p.address === address && p.state === 'Established');
 }
 
-/** Polls as fast as vtysh answers (no back-off), so the time it returns is the moment to within ~30 ms. */
-async function when(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  }
-  return Date.now();
-}
-
 async function waitAllUp(c: Case, timeoutMs: number): Promise<void> {
   await waitFor(
     `${c.role}: BFD Up, session Established, ${c.prefix} learnt`,
@@ -99,8 +89,16 @@ async function waitAllUp(c: Case, timeoutMs: number): Promise<void> {
 
 /** From `cut` (the wall clock just before the failure): FRR's BFD Down, then the prefix withdrawn. */
 async function measureFailure(c: Case, cut: number): Promise<{ bfdDownMs: number; withdrawnMs: number }> {
-  const down = await when(`${c.role}: FRR BFD Down`, async () => (await bfdPeer(c))?.status !== 'up', 5_000);
-  const withdrawn = await when(`${c.role}: ${c.prefix} withdrawn`, async () => !(await hasPrefix(c)), 5_000);
+  const down = await momentOf(
+    `${c.role}: FRR BFD Down`,
+    async () => (await bfdPeer(c))?.status !== 'up',
+    5_000,
+  );
+  const withdrawn = await momentOf(
+    `${c.role}: ${c.prefix} withdrawn`,
+    async () => !(await hasPrefix(c)),
+    5_000,
+  );
   return { bfdDownMs: down - cut, withdrawnMs: withdrawn - cut };
 }
 
@@ -185,7 +183,7 @@ async function cutLinkAndRestore(c: Case): Promise<void> {
   expectFast('link cut', c, m);
   expect((await bfdPeer(c))?.diagnostic).toBe('control detection time expired');
   expect(await isEstablished(c)).toBe(false);
-  const speakerDown = await when(
+  const speakerDown = await momentOf(
     `${c.role}: the speaker's BFD Down`,
     async () => speakerBfdDowns(c).some((at) => at >= cut),
     5_000,
