@@ -107,8 +107,8 @@ function expectFast(what: string, c: Case, m: { bfdDownMs: number; withdrawnMs: 
     `${what} (${c.role}, ${c.family}${c.isMultihop ? ' multihop' : ''}): FRR BFD Down after ${m.bfdDownMs} ms, prefix withdrawn after ${m.withdrawnMs} ms (hold time ${HOLD_TIME_S} s)`,
   );
   // The detection time after the last packet, which left at most one interval before the cut, plus vtysh's
-  // polling (each call ~30 ms) and scheduling on a shared machine.
-  expect(m.bfdDownMs).toBeLessThan(DETECTION_MS + 400);
+  // polling (each call ~30 ms, 100-200 ms on a loaded machine) and scheduling.
+  expect(m.bfdDownMs).toBeLessThan(DETECTION_MS + 600);
   // bgpd drops the session on bfdd's Down through zebra; far below the hold timer.
   expect(m.withdrawnMs).toBeLessThan(2_000);
 }
