@@ -2,12 +2,12 @@
 // router). Each node runs the speaker's BGP and BFD halves (testkit/bgp/speakerhost.ts with `bfd`: a BGPPeer
 // with a 100 ms x 3 BFDProfile, wired as speaker/app/speaker.ts wires them) against an FRR neighbour with
 // `neighbor X bfd profile` of the same timers: node1 over IPv4 single hop (RFC 5881), node2 over IPv6 single
-// hop, node3 over IPv4 multihop (RFC 5883, UDP 4784, ebgp-multihop on both sides, minimum TTL 254) to the far
-// router. BFD comes Up in FRR's `show bfd peers`, FRR learns each node's prefix, and when the node drops off
-// the network (its links cut) or its speaker is frozen (SIGSTOP, so the kernel keeps the TCP session alive),
-// FRR's BFD goes Down within the detection time and bgpd drops the session and withdraws the prefix long
-// before the 9 s hold timer; BFD, the session and the prefix come back afterwards. Upstream:
-// e2etest/bgptests/bfd.go ("BFD should work with the given bfd profile"). Needs root.
+// hop, node3 and node4 over IPv4 and IPv6 multihop (RFC 5883, UDP 4784, ebgp-multihop on both sides, minimum
+// TTL 254) to the far router. BFD comes Up in FRR's `show bfd peers`, FRR learns each node's prefix, and
+// when the node drops off the network (its links cut) or its speaker is frozen (SIGSTOP, so the kernel keeps
+// the TCP session alive), FRR's BFD goes Down within the detection time and bgpd drops the session and
+// withdraws the prefix long before the 9 s hold timer; BFD, the session and the prefix come back afterwards.
+// Upstream: e2etest/bgptests/bfd.go ("BFD should work with the given bfd profile"). Needs root.
 import * as fs from 'node:fs';
 import { createWorld, type World } from '../../e2e/harness/net';
 import type { ManagedProcess } from '../../e2e/harness/processes';
@@ -30,7 +30,7 @@ const DETECTION_MS = 300;
 const HOLD_TIME_S = 9;
 
 interface Case {
-  role: 'node1' | 'node2' | 'node3';
+  role: 'node1' | 'node2' | 'node3' | 'node4';
   family: 'ipv4' | 'ipv6';
   prefix: string;
   isMultihop: boolean;
@@ -39,6 +39,7 @@ const CASES = {
   v4: { role: 'node1', family: 'ipv4', prefix: '198.51.100.41/32', isMultihop: false },
   v6: { role: 'node2', family: 'ipv6', prefix: '2001:db8:5::42/128', isMultihop: false },
   multihop: { role: 'node3', family: 'ipv4', prefix: '198.51.100.43/32', isMultihop: true },
+  multihop6: { role: 'node4', family: 'ipv6', prefix: '2001:db8:5::44/128', isMultihop: true },
 } satisfies Record<string, Case>;
 
 let world: World | undefined;
@@ -57,9 +58,8 @@ const say = (line: string): void => {
 
 /** The node's address its FRR neighbour is configured with, and that FRR. */
 function sideOf(c: Case): { address: string; frr: FrrRouter } {
-  const host = need(world, 'world').host(c.role).primary;
   return {
-    address: c.family === 'ipv6' ? host.v6 : host.v4,
+    address: addressOf(c, need(world, 'world').host(c.role).primary),
     frr: c.isMultihop ? need(farRouter, 'far router') : need(router, 'router'),
   };
 }
@@ -113,36 +113,40 @@ function expectFast(what: string, c: Case, m: { bfdDownMs: number; withdrawnMs: 
   expect(m.withdrawnMs).toBeLessThan(2_000);
 }
 
+/** The address family `c` peers over, on a host. */
+const addressOf = (c: Case, h: { v4: string; v6: string }): string => (c.family === 'ipv6' ? h.v6 : h.v4);
+
 beforeAll(async () => {
-  world = await createWorld({ nodes: 3, multihop: true });
+  world = await createWorld({ nodes: 4, multihop: true });
   const w = world;
-  const n = (role: string) => w.host(role).primary;
   const far = need(w.farRouter, 'far router').primary;
+  const neighbors = (isMultihop: boolean) =>
+    Object.values<Case>(CASES)
+      .filter((c) => c.isMultihop === isMultihop)
+      .map((c) => ({
+        address: addressOf(c, w.host(c.role).primary),
+        asn: NODE_AS,
+        holdTime: HOLD_TIME_S,
+        multihop: isMultihop,
+        bfd: BFD,
+      }));
   [router, farRouter] = await Promise.all([
-    startRouterFrr(w, [
-      { address: n('node1').v4, asn: NODE_AS, holdTime: HOLD_TIME_S, bfd: BFD },
-      { address: n('node2').v6, asn: NODE_AS, holdTime: HOLD_TIME_S, bfd: BFD },
-    ]),
+    startRouterFrr(w, neighbors(false)),
     startFrr(w, 'farrouter', {
       hostname: 'farrouter',
       asn: ROUTER_AS,
       routerId: far.v4,
       connectRetry: 1,
-      neighbors: [{ address: n('node3').v4, asn: NODE_AS, holdTime: HOLD_TIME_S, multihop: true, bfd: BFD }],
+      neighbors: neighbors(true),
     }),
   ]);
   for (const c of Object.values<Case>(CASES)) {
-    const peerAddress = c.isMultihop
-      ? far.v4
-      : c.family === 'ipv6'
-        ? w.router.primary.v6
-        : w.router.primary.v4;
     speakers.set(
       c.role,
       await spawnSpeakerHost(w, {
         role: c.role,
         name: `speakerhost-${c.role}`,
-        peerAddress,
+        peerAddress: addressOf(c, c.isMultihop ? far : w.router.primary),
         options: c.isMultihop ? 'bfd,multihop' : 'bfd',
         prefixes: [c.prefix],
         routesDelayMs: 0,
@@ -157,7 +161,7 @@ afterAll(async () => {
   await world?.destroy();
 });
 
-test('BFD comes Up in FRR with 100 ms x 3 on all three sessions (single hop v4 and v6, multihop v4), and FRR learns the prefixes', async () => {
+test('BFD comes Up in FRR with 100 ms x 3 on all four sessions (single hop and multihop, IPv4 and IPv6), and FRR learns the prefixes', async () => {
   await Promise.all(Object.values<Case>(CASES).map((c) => waitAllUp(c, 30_000)));
   for (const c of Object.values<Case>(CASES)) {
     const p = need(await bfdPeer(c), `${c.role} BFD peer`);
@@ -228,4 +232,8 @@ test('IPv6 single hop: a frozen speaker (SIGSTOP, TCP still alive) is detected b
 
 test('IPv4 multihop through the router: the node drops off the network; both BFD ends Down within the detection time, the far router withdraws the prefix; all back with the link', async () => {
   await cutLinkAndRestore(CASES.multihop);
+});
+
+test('IPv6 multihop through the router: the node drops off the network; both BFD ends Down within the detection time, the far router withdraws the prefix; all back with the link', async () => {
+  await cutLinkAndRestore(CASES.multihop6);
 });
