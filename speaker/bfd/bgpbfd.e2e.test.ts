@@ -237,3 +237,44 @@ test('IPv4 multihop through the router: the node drops off the network; both BFD
 test('IPv6 multihop through the router: the node drops off the network; both BFD ends Down within the detection time, the far router withdraws the prefix; all back with the link', async () => {
   await cutLinkAndRestore(CASES.multihop6);
 });
+
+test("IPv4 single hop: only FRR's BFD packets lost (nft drops them on the node): the speaker detects it first and closes with Cease / BFD Down, which FRR receives", async () => {
+  const c = CASES.v4;
+  const w = need(world, 'world');
+  const { address, frr } = sideOf(c);
+  const nft = (...args: string[]) => w.exec(c.role, ['nft', ...args]);
+  // bgpd logs each NOTIFICATION it receives (code/subcode and name) to its log file.
+  await frr.configure([`router bgp ${ROUTER_AS}`, 'bgp log-neighbor-changes']);
+  await waitAllUp(c, 30_000);
+  const logStart = fs.statSync(frr.bgpd.logFile).size;
+  // A table of this test's own inside the node's namespace, deleted with it (and below).
+  await nft('add table inet ilbbfd');
+  await nft('add chain inet ilbbfd in { type filter hook input priority 0 ; }');
+  const cut = Date.now();
+  await nft('add rule inet ilbbfd in udp dport 3784 drop');
+  try {
+    const down = await momentOf(
+      `${c.role}: the speaker's BFD Down`,
+      async () => speakerBfdDowns(c).some((at) => at >= cut),
+      5_000,
+    );
+    const withdrawn = await momentOf(
+      `${c.role}: ${c.prefix} withdrawn`,
+      async () => !(await hasPrefix(c)),
+      5_000,
+    );
+    say(
+      `FRR's packets dropped (${c.role}): the speaker's BFD Down after ${down - cut} ms, prefix withdrawn after ${withdrawn - cut} ms`,
+    );
+    expect(down - cut).toBeLessThan(DETECTION_MS + 400);
+    expect(withdrawn - cut).toBeLessThan(2_000);
+    // The speaker's NOTIFICATION went over the TCP session, which the nft rule leaves alone.
+    const received = fs.readFileSync(frr.bgpd.logFile, 'utf8').slice(logStart);
+    const line = received.split('\n').find((l) => l.includes('NOTIFICATION') && l.includes(address));
+    say(`FRR's bgpd: ${line ?? '(no NOTIFICATION logged)'}`);
+    expect(line).toMatch(/received.*6\/10/);
+  } finally {
+    await nft('delete table inet ilbbfd');
+  }
+  await waitAllUp(c, 30_000);
+});
