@@ -137,9 +137,9 @@ async function expectNode1Dropped(what: string, cut: number): Promise<void> {
     `${what}: FRR BFD Down after ${down - cut} ms, node1's path withdrawn after ${gone - cut} ms (hold time ${HOLD_TIME_S} s)`,
   );
   // The detection time after the last packet (sent at most one interval before), vtysh polling (~30 ms a
-  // call, 100-200 ms on a loaded machine) and scheduling.
-  expect(down - cut).toBeLessThan(DETECTION_MS + 600);
-  expect(gone - cut).toBeLessThan(2_000);
+  // call, 100-300 ms on a loaded machine) and scheduling; far below the 9 s hold timer either way.
+  expect(down - cut).toBeLessThan(DETECTION_MS + 900);
+  expect(gone - cut).toBeLessThan(2_500);
   expect((await bfdPeer('node2'))?.status).toBe('up');
 }
 

@@ -107,10 +107,10 @@ function expectFast(what: string, c: Case, m: { bfdDownMs: number; withdrawnMs: 
     `${what} (${c.role}, ${c.family}${c.isMultihop ? ' multihop' : ''}): FRR BFD Down after ${m.bfdDownMs} ms, prefix withdrawn after ${m.withdrawnMs} ms (hold time ${HOLD_TIME_S} s)`,
   );
   // The detection time after the last packet, which left at most one interval before the cut, plus vtysh's
-  // polling (each call ~30 ms, 100-200 ms on a loaded machine) and scheduling.
-  expect(m.bfdDownMs).toBeLessThan(DETECTION_MS + 600);
+  // polling (each call ~30 ms, 100-300 ms on a loaded machine) and scheduling.
+  expect(m.bfdDownMs).toBeLessThan(DETECTION_MS + 900);
   // bgpd drops the session on bfdd's Down through zebra; far below the hold timer.
-  expect(m.withdrawnMs).toBeLessThan(2_000);
+  expect(m.withdrawnMs).toBeLessThan(2_500);
 }
 
 /** The address family `c` peers over, on a host. */
@@ -267,7 +267,7 @@ test("IPv4 single hop: only FRR's BFD packets lost (nft drops them on the node):
       `FRR's packets dropped (${c.role}): the speaker's BFD Down after ${down - cut} ms, prefix withdrawn after ${withdrawn - cut} ms`,
     );
     expect(down - cut).toBeLessThan(DETECTION_MS + 400);
-    expect(withdrawn - cut).toBeLessThan(2_000);
+    expect(withdrawn - cut).toBeLessThan(2_500);
     // The speaker's NOTIFICATION went over the TCP session, which the nft rule leaves alone.
     const received = fs.readFileSync(frr.bgpd.logFile, 'utf8').slice(logStart);
     const line = received.split('\n').find((l) => l.includes('NOTIFICATION') && l.includes(address));

@@ -1,9 +1,10 @@
-// FRR (zebra + bgpd) inside a namespace of the world, without systemd or watchfrr. Each daemon runs in a
-// private mount namespace that bind-mounts the instance's own folders over /etc/frr, /var/run/frr and
-// /var/tmp, so several instances (one per world, several worlds at once) never share a pid file, vty socket
-// or zserv socket, and nothing under the real /etc or /var is written. zebra is started first because it is
-// what installs the routes bgpd learns into the namespace's kernel table; it changes to user `frr`, so the
-// instance folders are owned by it. bgpd runs as root with -S (no user change).
+// FRR (zebra + bgpd, and bfdd for neighbours with `bfd`: frrbfd.ts) inside a namespace of the world, without
+// systemd or watchfrr. Each daemon runs in a private mount namespace that bind-mounts the instance's own
+// folders over /etc/frr, /var/run/frr and /var/tmp, so several instances (one per world, several worlds at
+// once) never share a pid file, vty socket or zserv socket, and nothing under the real /etc or /var is
+// written. zebra is started first because it is what installs the routes bgpd learns into the namespace's
+// kernel table; it changes to user `frr`, so the instance folders are owned by it, and so does bfdd. bgpd
+// runs as root with -S (no user change).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run, type World } from '../net';
@@ -314,7 +315,7 @@ export async function startFrr(
       );
       bfdd = b;
       await waitFor(
-        `frr ${name}: bfdd answering vtysh`,
+        `frr ${name}: bfdd vty socket`,
         async () => fs.existsSync(path.join(socketDir, 'bfdd.vty')),
         {
           timeoutMs,
