@@ -73,6 +73,23 @@ function processReport(procs: readonly ManagedProcess[]): string {
 }
 
 /**
+ * Calls `check` back to back, with no pause or back-off, until it returns true; returns the wall clock then.
+ * For timing a change (a session dropping, a route withdrawn) to within one call of `check`.
+ */
+export async function momentOf(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+  return Date.now();
+}
+
+/**
  * Calls `check` until it returns true. `check` may throw; the last error is kept for the failure message.
  * Fails immediately when a watched process exits, with that process's log tail.
  */

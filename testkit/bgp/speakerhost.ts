@@ -5,13 +5,16 @@
 //
 //   speakerhost.ts <nodeAddress> <peerAddress> <peerASN> <myASN> <options> <prefixes> [routesDelayMs]
 //
-// <options> is a comma list of `gr` (enableGracefulRestart) and `dual` (dualStackAddressFamily), or `none`;
-// <prefixes> a comma list.
+// <options> is a comma list of `gr` (enableGracefulRestart), `dual` (dualStackAddressFamily), `multihop`
+// (ebgpMultiHop) and `bfd` (bfdProfile 100 ms x 3, minimumTtl 254, run by speaker/bfd's BfdManager and
+// wired as speaker/app/speaker.ts does: a BFD Down drops the BGP session), or `none`; <prefixes> a comma list.
 //
 // STOP_KIND (restart or drain) and SHUTDOWN_WAIT_MS pick the close. One JSON line per session change on
-// stdout.
+// stdout, and one `{"bfd": "up" | "down", "at": ...}` line per BFD change with `bfd`.
 import winston from 'winston';
-import { buildOk, node, peer } from '../configfixtures';
+import { bfd, buildOk, node, peer } from '../configfixtures';
+import { createLogger } from '../../kube/log';
+import { BfdManager } from '../../speaker/bfd/manager';
 import { BGPSessionManager } from '../../speaker/bgp/manager';
 import { parsePrefix } from '../../speaker/bgp/codec/prefix';
 import { restartWindow } from '../../speaker/bgp/restart';
@@ -27,6 +30,7 @@ const [
   delay = '500',
 ] = process.argv.slice(2);
 const flags = options.split(',');
+const hasBfd = flags.includes('bfd');
 const routes = prefixText.split(',').map((text) => {
   const prefix = parsePrefix(text);
   if (prefix === undefined) throw new Error(`bad prefix ${text}`);
@@ -42,14 +46,20 @@ const config = buildOk({
       holdTime: '9s',
       enableGracefulRestart: flags.includes('gr'),
       dualStackAddressFamily: flags.includes('dual'),
+      ebgpMultiHop: flags.includes('multihop'),
+      ...(hasBfd ? { bfdProfile: 'fast' } : {}),
     }),
+  ],
+  bfdProfiles: [
+    bfd('fast', { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, minimumTtl: 254 }),
   ],
 });
 const startedAt = Date.now();
+const logger = winston.createLogger({ level: 'error', transports: [new winston.transports.Console()] });
 const manager = new BGPSessionManager({
   node: 'n1',
   nodeAddress,
-  logger: winston.createLogger({ level: 'error', transports: [new winston.transports.Console()] }),
+  logger,
   observer: {
     changed: (name, _label, stats) =>
       process.stdout.write(`${JSON.stringify({ peer: name, at: Date.now(), ...stats })}\n`),
@@ -57,9 +67,34 @@ const manager = new BGPSessionManager({
   },
   restarting: restartWindow(startedAt, () => Date.now()),
 });
-manager.sync([...config.peers.values()]);
+const bfdLine = (state: string): void =>
+  void process.stdout.write(`${JSON.stringify({ bfd: state, at: Date.now() })}\n`);
+const bfdSessions = new BfdManager({
+  logger: createLogger({ level: 'error', component: 'bfd', stream: process.stderr }),
+  onDown: (name) => {
+    bfdLine('down');
+    manager.bfdDown(name);
+  },
+  observer: {
+    state: (_peer, isUp) => {
+      if (isUp) bfdLine('up');
+    },
+    packetIn: () => undefined,
+    packetOut: () => undefined,
+    upEvent: () => undefined,
+    downEvent: () => undefined,
+    removed: () => undefined,
+  },
+});
+const peers = [...config.peers.values()];
+bfdSessions.sync(peers);
+manager.sync(peers);
 setTimeout(() => manager.setRoutes('router', routes), Number(delay));
 process.once('SIGTERM', () => {
   const kind: StopKind = process.env.STOP_KIND === 'drain' ? 'drain' : 'restart';
-  void manager.shutdown(kind, Number(process.env.SHUTDOWN_WAIT_MS ?? '200')).finally(() => process.exit(0));
+  // After BGP, as speaker/app/speaker.ts does: AdminDown is no failure (RFC 5882 3.2).
+  void manager.shutdown(kind, Number(process.env.SHUTDOWN_WAIT_MS ?? '200')).finally(() => {
+    bfdSessions.stop();
+    setTimeout(() => process.exit(0), 50);
+  });
 });

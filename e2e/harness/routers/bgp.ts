@@ -19,6 +19,18 @@ export interface BgpNeighbor {
   holdTime?: number;
   /** Graceful restart (RFC 4724) with this neighbour: keep its routes stale while it restarts. FRR only. */
   gracefulRestart?: boolean;
+  /** BFD (RFC 5880) on this session with these timers; multihop (RFC 5883) when `multihop` is set. FRR only. */
+  bfd?: BgpNeighborBfd;
+}
+
+export interface BgpNeighborBfd {
+  /** Required Min RX, milliseconds. */
+  receiveInterval: number;
+  /** Desired Min TX, milliseconds. */
+  transmitInterval: number;
+  detectMultiplier: number;
+  /** Lowest TTL accepted on a multihop session (RFC 5883 5); ignored on single hop. FRR: sets the hop count. */
+  minimumTtl?: number;
 }
 
 export interface BgpSpeakerConfig {
@@ -61,6 +73,7 @@ export function validateSpeakerConfig(what: string, c: BgpSpeakerConfig): void {
       // Printable, no spaces or quotes issues in any of the three config syntaxes.
       throw new Error(`${what}: neighbors[${i}].password must be 1-80 printable non-space characters`);
     }
+    if (n.bfd !== undefined) validateBfd(`${what}: neighbors[${i}].bfd`, n.bfd);
     if (n.password !== undefined && /["\\]/.test(n.password)) {
       throw new Error(`${what}: neighbors[${i}].password must not contain quotes or backslashes`);
     }
@@ -72,6 +85,18 @@ export function validateSpeakerConfig(what: string, c: BgpSpeakerConfig): void {
   ) {
     throw new Error(`${what}: listenPort ${c.listenPort} is not a TCP port`);
   }
+}
+
+/** FRR bfdd's ranges: intervals 10-60000 ms, multiplier 2-255, minimum TTL 1-254. */
+function validateBfd(what: string, b: BgpNeighborBfd): void {
+  const check = (v: number, lo: number, hi: number, field: string): void => {
+    if (!Number.isInteger(v) || v < lo || v > hi)
+      throw new Error(`${what}.${field} ${v} is not in ${lo}-${hi}`);
+  };
+  check(b.receiveInterval, 10, 60_000, 'receiveInterval');
+  check(b.transmitInterval, 10, 60_000, 'transmitInterval');
+  check(b.detectMultiplier, 2, 255, 'detectMultiplier');
+  if (b.minimumTtl !== undefined) check(b.minimumTtl, 1, 254, 'minimumTtl');
 }
 
 /** The hostname or protocol name derived from an address: 192.0.2.11 -> 192_0_2_11, 2001:db8::1 -> 2001_db8__1. */

@@ -1,15 +1,24 @@
-// FRR (zebra + bgpd) inside a namespace of the world, without systemd or watchfrr. Each daemon runs in a
-// private mount namespace that bind-mounts the instance's own folders over /etc/frr, /var/run/frr and
-// /var/tmp, so several instances (one per world, several worlds at once) never share a pid file, vty socket
-// or zserv socket, and nothing under the real /etc or /var is written. zebra is started first because it is
-// what installs the routes bgpd learns into the namespace's kernel table; it changes to user `frr`, so the
-// instance folders are owned by it. bgpd runs as root with -S (no user change).
+// FRR (zebra + bgpd, and bfdd for neighbours with `bfd`: frrbfd.ts) inside a namespace of the world, without
+// systemd or watchfrr. Each daemon runs in a private mount namespace that bind-mounts the instance's own
+// folders over /etc/frr, /var/run/frr and /var/tmp, so several instances (one per world, several worlds at
+// once) never share a pid file, vty socket or zserv socket, and nothing under the real /etc or /var is
+// written. zebra is started first because it is what installs the routes bgpd learns into the namespace's
+// kernel table; it changes to user `frr`, so the instance folders are owned by it, and so does bfdd. bgpd
+// runs as root with -S (no user change).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run, type World } from '../net';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
 import { type BgpSpeakerConfig, familyOf, neighborFamilies, validateSpeakerConfig } from './bgp';
+import {
+  type FrrBfdPeer,
+  hasBfd,
+  parseFrrBfdPeers,
+  renderBfddConf,
+  renderMultihop,
+  renderNeighborBfd,
+} from './frrbfd';
 
 const FRR_LIBEXEC = '/usr/lib/frr';
 
@@ -41,11 +50,12 @@ export function renderFrrConf(c: FrrConfig): string {
     lines.push(` neighbor ${n.address} remote-as ${n.asn}`);
     if (n.port !== undefined) lines.push(` neighbor ${n.address} port ${n.port}`);
     if (n.password !== undefined) lines.push(` neighbor ${n.address} password ${n.password}`);
-    if (n.multihop === true) lines.push(` neighbor ${n.address} ebgp-multihop`);
+    lines.push(...renderMultihop(n));
     if (n.gracefulRestart === true) lines.push(` neighbor ${n.address} graceful-restart`);
     if (n.holdTime !== undefined)
       lines.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(n.holdTime / 3))} ${n.holdTime}`);
     lines.push(` neighbor ${n.address} timers connect ${c.connectRetry ?? 5}`);
+    lines.push(...renderNeighborBfd(n));
   }
   for (const family of ['ipv4', 'ipv6'] as const) {
     const active = c.neighbors.filter((n) => neighborFamilies(n).includes(family));
@@ -106,6 +116,8 @@ export interface FrrRouter {
   readonly config: FrrConfig;
   readonly zebra: ManagedProcess;
   readonly bgpd: ManagedProcess;
+  /** Running when a neighbour has `bfd`. */
+  readonly bfdd: ManagedProcess | undefined;
   /** Runs vtysh with one `-c` per command; returns stdout. */
   vtysh(...commands: string[]): Promise<string>;
   /** `configure terminal` + lines, applied live. */
@@ -117,6 +129,8 @@ export interface FrrRouter {
   /** zebra's `show ip[v6] route json` entries of protocol bgp that are installed in the kernel. */
   installedBgpRoutes(family: 'ipv4' | 'ipv6'): Promise<Map<string, string[]>>;
   waitEstablished(address: string, timeoutMs?: number): Promise<void>;
+  /** bfdd's `show bfd peers json`; empty without bfdd. */
+  bfdPeers(): Promise<FrrBfdPeer[]>;
   stop(): Promise<void>;
 }
 
@@ -224,7 +238,7 @@ export interface StartFrrOptions {
   timeoutMs?: number;
 }
 
-/** Starts zebra and bgpd in `role`'s namespace and waits until both answer vtysh. */
+/** Starts zebra, bfdd when a neighbour has `bfd`, and bgpd in `role`'s namespace; waits until they answer vtysh. */
 export async function startFrr(
   world: World,
   role: string,
@@ -242,6 +256,9 @@ export async function startFrr(
   for (const sub of ['etc', 'run', 'tmp']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
   fs.writeFileSync(path.join(dir, 'etc', 'frr.conf'), frrConf);
   fs.writeFileSync(path.join(dir, 'etc', 'zebra.conf'), renderZebraConf(config.hostname));
+  const withBfd = hasBfd(config.neighbors);
+  if (withBfd)
+    fs.writeFileSync(path.join(dir, 'etc', 'bfdd.conf'), renderBfddConf(config.hostname, config.neighbors));
   fs.writeFileSync(path.join(dir, 'etc', 'vtysh.conf'), 'service integrated-vtysh-config\n');
   const wrapper = path.join(dir, 'frr-ns.sh');
   fs.writeFileSync(wrapper, renderFrrWrapper(), { mode: 0o755 });
@@ -283,11 +300,29 @@ export async function startFrr(
     daemon('zebra', ['-f', '/etc/frr/zebra.conf', ...common('zebra')]),
   );
   let bgpd: ManagedProcess | undefined;
+  let bfdd: ManagedProcess | undefined;
   try {
     await waitFor(`frr ${name}: zebra socket`, async () => fs.existsSync(path.join(socketDir, 'zserv.api')), {
       timeoutMs,
       watch: [zebra],
     });
+    if (withBfd) {
+      // Before bgpd, so its `neighbor bfd` registrations (relayed by zebra) find bfdd listening.
+      const b = await world.spawnIn(
+        role,
+        `${name}-bfdd`,
+        daemon('bfdd', ['-f', '/etc/frr/bfdd.conf', ...common('bfdd')]),
+      );
+      bfdd = b;
+      await waitFor(
+        `frr ${name}: bfdd vty socket`,
+        async () => fs.existsSync(path.join(socketDir, 'bfdd.vty')),
+        {
+          timeoutMs,
+          watch: [zebra, b],
+        },
+      );
+    }
     const started = await world.spawnIn(
       role,
       `${name}-bgpd`,
@@ -309,10 +344,11 @@ export async function startFrr(
       { timeoutMs, watch: [zebra, started] },
     );
   } catch (err) {
-    await Promise.all([bgpd?.stop(2_000), zebra.stop(2_000)]);
+    await Promise.all([bgpd?.stop(2_000), bfdd?.stop(2_000), zebra.stop(2_000)]);
     throw err;
   }
   const bgpdProc = bgpd;
+  const bfddProc = bfdd;
 
   const router: FrrRouter = {
     name,
@@ -322,6 +358,7 @@ export async function startFrr(
     config,
     zebra,
     bgpd: bgpdProc,
+    bfdd: bfddProc,
     vtysh,
     async configure(lines) {
       await vtysh('configure terminal', ...lines);
@@ -347,8 +384,12 @@ export async function startFrr(
         { timeoutMs: timeout, maxIntervalMs: 1_000, watch: [zebra, bgpdProc] },
       );
     },
+    async bfdPeers() {
+      return bfddProc === undefined ? [] : parseFrrBfdPeers(await vtysh('show bfd peers json'));
+    },
     async stop() {
       await bgpdProc.stop(5_000);
+      await bfddProc?.stop(5_000);
       await zebra.stop(5_000);
     },
   };
