@@ -12,7 +12,7 @@ import {
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet, type KubeletOptions } from '../harness/kubelet';
 import { createWorld, type World, type WorldOptions } from '../harness/net';
-import { SimNode } from '../harness/nodes';
+import { SimNode, type SimNodeSpec } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import type { KubeObject } from '../../kube/object';
@@ -52,7 +52,21 @@ export interface ClusterOptions {
   readonly kubelet?: KubeletOptions;
   /** Progress lines (the demo prints them). */
   readonly onStep?: (message: string) => void;
+  /**
+   * Also registers the management host (where the control plane runs) as Node CONTROL_PLANE_NODE with a
+   * kubelet, labelled as a control-plane node, and labels the world's nodes as workers. Harness limitation: every
+   * pod shares its node's network namespace, so a pod whose ports clash with a worker's pods (the operator's
+   * probes on 8080 against the demo backends' hostPort 8080, its webhook on 9443 against the controller's) needs
+   * a host of its own; in a cluster it would run on a control-plane node for other reasons.
+   */
+  readonly controlPlaneNode?: boolean;
 }
+
+/** The Node name of the management host when ClusterOptions.controlPlaneNode asks for it. */
+export const CONTROL_PLANE_NODE = 'control-plane';
+export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+/** On every world node when ClusterOptions.controlPlaneNode is set: what node selectors pick the workers by. */
+export const WORKER_LABEL = 'node-role.kubernetes.io/worker';
 
 /** Brings up the world, the control plane, nodes and kubelets (no ironlb yet). */
 export async function startCluster(opts: ClusterOptions = {}): Promise<InstalledCluster> {
@@ -96,8 +110,16 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
     cp = c;
     admin = restClient(c.adminCredentials);
     await time('nodes and kubelets', async () => {
-      for (const host of w.nodes) {
-        const spec = { name: host.role, ipv4: host.primary.v4, ipv6: host.primary.v6, netns: host.ns };
+      const hosts: SimNodeSpec[] = w.nodes.map((host) => ({
+        name: host.role,
+        ipv4: host.primary.v4,
+        ipv6: host.primary.v6,
+        netns: host.ns,
+        ...(opts.controlPlaneNode === true ? { labels: { [WORKER_LABEL]: '' } } : {}),
+      }));
+      if (opts.controlPlaneNode === true)
+        hosts.push({ name: CONTROL_PLANE_NODE, ...m, labels: { [CONTROL_PLANE_LABEL]: '' } });
+      for (const spec of hosts) {
         nodes.push(await SimNode.start(c, spec));
         kubelets.push(await Kubelet.start(c, spec, opts.kubelet));
       }
