@@ -3,10 +3,12 @@
 // certificate for its webhookdefinitions. Used by operatorcsv.e2e.test.ts and `make demo`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { KubeObject } from '../../kube/object';
 import { createCA, createServingCert } from '../../kube/tls/certs';
 import type { HarnessRestClient } from '../harness/kubeconfig';
 import { REPO_ROOT } from '../harness/paths';
+import { waitFor } from '../harness/readiness';
 import { applyCrds, applyManifest, METALLB_NAMESPACE as NS, parseManifest } from './manifest';
 import { olmInstallObjects, webhookServiceName, type OlmInstallOptions } from './olm';
 
@@ -56,4 +58,44 @@ export async function installOperatorFromCsv(
       extraManifests: others.filter((o) => o.kind !== 'CustomResourceDefinition'),
     }),
   );
+}
+
+const METALLBS = `/apis/metallb.io/v1beta1/namespaces/${NS}/metallbs`;
+const Condition = z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional() });
+const MetalLBStatus = z.looseObject({
+  status: z.looseObject({ conditions: z.array(Condition).optional() }).optional(),
+});
+
+/** The MetalLB resource's conditions, as `type` -> `status/reason`. */
+export async function metallbConditions(
+  admin: HarnessRestClient,
+  name: string,
+): Promise<Record<string, string>> {
+  const got = MetalLBStatus.parse(await admin.request({ method: 'GET', path: `${METALLBS}/${name}` }));
+  return Object.fromEntries(
+    (got.status?.conditions ?? []).map((x) => [x.type, `${x.status}/${x.reason ?? ''}`]),
+  );
+}
+
+/** Waits for condition `type` of MetalLB `name` to have `status`; the error says the last conditions seen. */
+export async function waitForMetalLBCondition(
+  admin: HarnessRestClient,
+  name: string,
+  type: string,
+  status: string,
+  timeoutMs = 90_000,
+): Promise<void> {
+  let last: Record<string, string> = {};
+  await waitFor(
+    `MetalLB ${name} ${type}=${status}`,
+    async () => {
+      last = await metallbConditions(admin, name);
+      return last[type]?.startsWith(`${status}/`) === true;
+    },
+    { timeoutMs, intervalMs: 500 },
+  ).catch((err: unknown) => {
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)}\nlast conditions: ${JSON.stringify(last)}`,
+    );
+  });
 }

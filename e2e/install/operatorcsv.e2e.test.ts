@@ -29,7 +29,7 @@ import {
   type InstalledCluster,
 } from './cluster';
 import { answeringMacs } from './layer2kit';
-import { installOperatorFromCsv } from './fromcsv';
+import { installOperatorFromCsv, metallbConditions, waitForMetalLBCondition } from './fromcsv';
 import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
 
 jest.setTimeout(240_000);
@@ -52,38 +52,9 @@ function c(): InstalledCluster {
   return cluster;
 }
 
-const Condition = z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional() });
-const MetalLBStatus = z.looseObject({
-  status: z.looseObject({ conditions: z.array(Condition).optional() }).optional(),
-});
-
-async function conditionsOf(name: string): Promise<Record<string, string>> {
-  const got = MetalLBStatus.parse(await c().admin.request({ method: 'GET', path: `${METALLBS}/${name}` }));
-  return Object.fromEntries(
-    (got.status?.conditions ?? []).map((x) => [x.type, `${x.status}/${x.reason ?? ''}`]),
-  );
-}
-
-async function waitForCondition(
-  name: string,
-  type: string,
-  status: string,
-  timeoutMs = 90_000,
-): Promise<void> {
-  let last: Record<string, string> = {};
-  await waitFor(
-    `MetalLB ${name} ${type}=${status}`,
-    async () => {
-      last = await conditionsOf(name);
-      return last[type]?.startsWith(`${status}/`) === true;
-    },
-    { timeoutMs, intervalMs: 500 },
-  ).catch((err: unknown) => {
-    throw new Error(
-      `${err instanceof Error ? err.message : String(err)}\nlast conditions: ${JSON.stringify(last)}`,
-    );
-  });
-}
+const conditionsOf = (name: string) => metallbConditions(c().admin, name);
+const waitForCondition = (name: string, type: string, status: string, timeoutMs?: number) =>
+  waitForMetalLBCondition(c().admin, name, type, status, timeoutMs);
 
 /** Waits for one Ready pod of the selector on `node` and no pod elsewhere; returns it. */
 async function waitForPodOn(selector: string, node: string, what: string): Promise<ControllerPod> {
