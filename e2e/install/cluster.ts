@@ -16,6 +16,7 @@ import { SimNode, type SimNodeSpec } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import type { KubeObject } from '../../kube/object';
+import { CONTENT_TYPE } from '../../kube/rest';
 import { applyCrds, applyManifest, METALLB_NAMESPACE, nativeManifest } from './manifest';
 
 export interface InstalledCluster {
@@ -108,23 +109,34 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
       }),
     );
     cp = c;
-    admin = restClient(c.adminCredentials);
+    const rest = restClient(c.adminCredentials);
+    admin = rest;
     await time('nodes and kubelets', async () => {
       const hosts: SimNodeSpec[] = w.nodes.map((host) => ({
         name: host.role,
         ipv4: host.primary.v4,
         ipv6: host.primary.v6,
         netns: host.ns,
-        ...(opts.controlPlaneNode === true ? { labels: { [WORKER_LABEL]: '' } } : {}),
       }));
-      if (opts.controlPlaneNode === true)
-        hosts.push({ name: CONTROL_PLANE_NODE, ...m, labels: { [CONTROL_PLANE_LABEL]: '' } });
+      if (opts.controlPlaneNode === true) hosts.push({ name: CONTROL_PLANE_NODE, ...m });
       for (const spec of hosts) {
         nodes.push(await SimNode.start(c, spec));
         kubelets.push(await Kubelet.start(c, spec, opts.kubelet));
       }
+      // NodeRestriction keeps node-role labels from the nodes themselves: an administrator sets them, as
+      // kubeadm does for its control-plane nodes.
+      if (opts.controlPlaneNode === true)
+        for (const spec of hosts) {
+          const label = spec.name === CONTROL_PLANE_NODE ? CONTROL_PLANE_LABEL : WORKER_LABEL;
+          await rest.request({
+            method: 'PATCH',
+            path: `/api/v1/nodes/${spec.name}`,
+            contentType: CONTENT_TYPE.mergePatch,
+            body: { metadata: { labels: { [label]: '' } } },
+          });
+        }
     });
-    return { world: w, cp: c, admin, nodes, kubelets, timings, stop };
+    return { world: w, cp: c, admin: rest, nodes, kubelets, timings, stop };
   } catch (err) {
     await stop();
     throw err;
