@@ -31,7 +31,11 @@ function run(argv: readonly string[]): Promise<string> {
 function printedCommand(pattern: RegExp): string[] {
   const line = output.split('\n').find((l) => pattern.test(l));
   if (line === undefined) throw new Error(`the demo printed no command matching ${String(pattern)}`);
-  return line.replace(/#.*$/, '').trim().split(/\s+/);
+  return line
+    .replace(/#.*$/, '')
+    .replace(/^\s*\$ /, '')
+    .trim()
+    .split(/\s+/);
 }
 
 beforeAll(async () => {
