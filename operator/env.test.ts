@@ -17,10 +17,26 @@ describe('parseEnvironment', () => {
         frrImage: BASE.FRR_IMAGE,
         monitoring: 'none',
         networkPolicies: true,
+        controllerMetricsPort: 7472,
       },
       notApplied: [],
     });
   });
+
+  test("CONTROLLER_METRICS_PORT moves the controller's metrics port alone", () => {
+    expect(parseEnvironment({ ...BASE, CONTROLLER_METRICS_PORT: '7473' }).env.controllerMetricsPort).toBe(
+      7473,
+    );
+  });
+
+  test.each(['0', '65536', '74x', '-1'])(
+    'CONTROLLER_METRICS_PORT=%s is refused, naming the variable',
+    (v) => {
+      expect(() => parseEnvironment({ ...BASE, CONTROLLER_METRICS_PORT: v })).toThrow(
+        new EnvironmentError('CONTROLLER_METRICS_PORT', `${JSON.stringify(v)} is not a port (1-65535)`),
+      );
+    },
+  );
 
   test.each(['OPERATOR_NAMESPACE', 'CONTROLLER_IMAGE', 'SPEAKER_IMAGE', 'FRR_IMAGE'])(
     '%s is required',

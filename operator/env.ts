@@ -1,6 +1,7 @@
 // The operator's environment, the contract its CSV fills in (metallb-operator pkg/params/params.go,
 // config/manager/env.yaml): where the operands go and which images they run. Parsed once at start; a missing or
 // malformed variable is a typed error naming it, and main.ts exits with it rather than rendering half an install.
+import { CONTROLLER_METRICS_PORT } from '../render/names';
 import type { MonitoringMode } from '../render/options';
 
 export interface OperatorEnvironment {
@@ -12,6 +13,8 @@ export interface OperatorEnvironment {
   readonly monitoring: MonitoringMode;
   /** Not DISABLE_NETWORK_POLICIES: render the controller's NetworkPolicy (render/networkpolicy.ts). */
   readonly networkPolicies: boolean;
+  /** CONTROLLER_METRICS_PORT (ironlb's, default 7472): the controller's metrics port (render/options.ts). */
+  readonly controllerMetricsPort?: number;
 }
 
 export interface ParsedEnvironment {
@@ -71,6 +74,16 @@ function flag(env: Env, name: string): boolean {
   throw new EnvironmentError(name, `${JSON.stringify(value)} is neither "true" nor "false"`);
 }
 
+/** A TCP port, or `fallback` when unset. */
+function port(env: Env, name: string, fallback: number): number {
+  const value = env[name]?.trim() ?? '';
+  if (value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new EnvironmentError(name, `${JSON.stringify(value)} is not a port (1-65535)`);
+  return n;
+}
+
 export function parseEnvironment(env: Env): ParsedEnvironment {
   const serviceMonitors = flag(env, 'DEPLOY_SERVICEMONITORS');
   const podMonitors = flag(env, 'DEPLOY_PODMONITORS');
@@ -87,6 +100,10 @@ export function parseEnvironment(env: Env): ParsedEnvironment {
     monitoring: serviceMonitors ? 'servicemonitors' : podMonitors ? 'podmonitors' : 'none',
     // Upstream's `os.Getenv("DISABLE_NETWORK_POLICIES") == "true"` (metallb-operator pkg/params/params.go).
     networkPolicies: !flag(env, 'DISABLE_NETWORK_POLICIES'),
+    // Not upstream's METRICS_PORT, which moves the controller's and the speakers' port together: this one
+    // moves the controller's alone, for clusters (and the e2e harness) where it shares a network namespace
+    // with a host-network speaker.
+    controllerMetricsPort: port(env, 'CONTROLLER_METRICS_PORT', CONTROLLER_METRICS_PORT),
   };
   const notApplied = Object.entries(NOT_APPLIED)
     .filter(([name]) => (env[name]?.trim() ?? '') !== '')

@@ -5,7 +5,6 @@ import {
   CONTROLLER,
   CONTROLLER_HEALTH_PORT,
   CONTROLLER_LABELS,
-  CONTROLLER_METRICS_PORT,
   MEMBERLIST_SECRET,
   WEBHOOK_CERT_SECRET,
   WEBHOOK_PORT,
@@ -34,7 +33,7 @@ export function renderControllerDeployment(opts: InstallOptions): AnnotatedObjec
             metadata: {
               labels: CONTROLLER_LABELS,
               annotations: {
-                'prometheus.io/port': String(CONTROLLER_METRICS_PORT),
+                'prometheus.io/port': String(opts.controllerMetricsPort),
                 'prometheus.io/scrape': 'true',
                 ...pod.annotations,
               },
@@ -72,7 +71,7 @@ function podSecurityContext(opts: InstallOptions): Record<string, unknown> {
 /** The controller's command line; controller/flags.ts parses it. */
 export function controllerArgs(opts: InstallOptions): string[] {
   return [
-    `--port=${CONTROLLER_METRICS_PORT}`,
+    `--port=${opts.controllerMetricsPort}`,
     `--log-level=${opts.logLevel}`,
     ...(opts.loadBalancerClass === undefined ? [] : [`--lb-class=${opts.loadBalancerClass}`]),
     '--webhook-mode=enabled',
@@ -110,7 +109,7 @@ function controllerContainer(opts: InstallOptions): Record<string, unknown> {
       ...(opts.bgpBackend === 'frr' ? [{ name: 'METALLB_BGP_TYPE', value: 'frr' }] : []),
     ],
     ports: [
-      { name: 'monitoring', containerPort: CONTROLLER_METRICS_PORT },
+      { name: 'monitoring', containerPort: opts.controllerMetricsPort },
       { name: 'webhook-server', containerPort: WEBHOOK_PORT, protocol: 'TCP' },
       { name: 'health', containerPort: CONTROLLER_HEALTH_PORT },
     ],

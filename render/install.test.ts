@@ -143,6 +143,17 @@ const CASES: [string, InstallOptionsInput, Changes][] = [
     },
   ],
   [
+    "controllerMetricsPort moves the controller's --port, containerPort and scrape annotation, not the speaker's",
+    { controllerMetricsPort: 7473 },
+    {
+      'Deployment/controller': {
+        [`${POD.replace('.spec', '')}.metadata.annotations.prometheus.io/port`]: '7473',
+        [`${CONTAINER}.args`]: argsWith(0, 1, '--port=7473'),
+        [`${CONTAINER}.ports.0.containerPort`]: 7473,
+      },
+    },
+  ],
+  [
     'controllerImage replaces the controller image',
     { controllerImage: 'example.com/ironlb-controller:v9' },
     { 'Deployment/controller': { [`${CONTAINER}.image`]: 'example.com/ironlb-controller:v9' } },

@@ -4,14 +4,7 @@
 // metrics over plain HTTP on the `monitoring` port (controller/flags.ts --port), so the endpoints scrape http;
 // in FRR mode the speaker's monitor also scrapes frr-metrics.
 import { FRR_METRICS_PORT } from './frr';
-import {
-  CONTROLLER,
-  CONTROLLER_LABELS,
-  CONTROLLER_METRICS_PORT,
-  SPEAKER,
-  SPEAKER_LABELS,
-  SPEAKER_METRICS_PORT,
-} from './names';
+import { CONTROLLER, CONTROLLER_LABELS, SPEAKER, SPEAKER_LABELS, SPEAKER_METRICS_PORT } from './names';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
@@ -28,7 +21,7 @@ function components(opts: InstallOptions): Component[] {
     {
       name: CONTROLLER,
       labels: CONTROLLER_LABELS,
-      ports: [{ name: 'monitoring', port: CONTROLLER_METRICS_PORT }],
+      ports: [{ name: 'monitoring', port: opts.controllerMetricsPort }],
     },
     {
       name: SPEAKER,

@@ -9,7 +9,7 @@
 // config/networkpolicies/kustomization.yaml: "speaker pods do not need network policy because they are
 // hostnetworked"). Kubelet probes come from the node, which NetworkPolicies always admit, so the health port
 // needs no rule.
-import { CONTROLLER_LABELS, CONTROLLER_METRICS_PORT, WEBHOOK_PORT } from './names';
+import { CONTROLLER_LABELS, WEBHOOK_PORT } from './names';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject, type RenderedObject } from './object';
 
@@ -50,7 +50,7 @@ export function renderNetworkPolicies(opts: InstallOptions): AnnotatedObject[] {
   return [
     annotated(
       policy(CONTROLLER_NETWORK_POLICY, opts.namespace, CONTROLLER_LABELS, [
-        CONTROLLER_METRICS_PORT,
+        opts.controllerMetricsPort,
         WEBHOOK_PORT,
       ]),
       {

@@ -3,6 +3,7 @@
 // render functions never guess a default of their own.
 import type { Affinity, ResourceRequirements, Toleration } from '../api/corev1';
 import type { LogLevel } from '../api/metallb';
+import { CONTROLLER_METRICS_PORT } from './names';
 
 /** Pod settings of one component: MetalLB's `controllerNodeSelector`, `controllerTolerations`, `controllerConfig`. */
 export interface PodOptions {
@@ -64,6 +65,12 @@ export interface InstallOptions {
    * API server is not on 6443 would lose its controller to it with nobody there to turn it off.
    */
   readonly networkPolicies: boolean;
+  /**
+   * The controller's metrics port (its --port, `monitoring` containerPort, scrape annotation, NetworkPolicy and
+   * monitor ports). Default 7472, as upstream. The e2e harness, whose pods share their node's network namespace,
+   * moves it off the host-network speaker's 7472 (operator/env.ts CONTROLLER_METRICS_PORT).
+   */
+  readonly controllerMetricsPort: number;
 }
 
 /** InstallOptions with any field left out, pod settings included. */
@@ -96,6 +103,7 @@ export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
   monitoring: 'none',
   platform: 'kubernetes',
   networkPolicies: false,
+  controllerMetricsPort: CONTROLLER_METRICS_PORT,
 };
 
 // Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
@@ -115,6 +123,7 @@ export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallO
     monitoring: input.monitoring ?? d.monitoring,
     platform: input.platform ?? d.platform,
     networkPolicies: input.networkPolicies ?? d.networkPolicies,
+    controllerMetricsPort: input.controllerMetricsPort ?? d.controllerMetricsPort,
   };
 }
 

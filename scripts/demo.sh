@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: a local cluster with ironlb installed from manifests/ironlb-native.yaml (control plane in a
-# management namespace, three simulated nodes with process kubelets, an FRR router), left running for kubectl
-# until Ctrl-C. Installs what it needs first: npm packages (Node 24 included), Debian packages, the Go-built
+# `make demo`: a local cluster with ironlb installed the operator way: the operator from its bundle's CSV
+# (e2e/install/olm.ts standing in for OLM), then the MetalLB resource (control plane in a management namespace,
+# three simulated nodes with process kubelets, an FRR router), left running for kubectl until Ctrl-C. Installs what it needs first: npm packages (Node 24 included), Debian packages, the Go-built
 # control-plane binaries. Needs root (network namespaces).
 #
 # `make demo-down` (scripts/demo.sh down): stops a running demo by the PID it recorded in e2e/.run/demo/owner,

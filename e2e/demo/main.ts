@@ -1,8 +1,15 @@
-// `make demo`: a local cluster with ironlb installed from its manifests, left running for kubectl until Ctrl-C
-// or SIGTERM (`make demo-down`). It shows what works today and says plainly what does not: the speakers (the
-// manifest's DaemonSet) answer ARP and NDP for the lan pool's addresses from the elected node, so the client
+// `make demo`: a local cluster with ironlb installed the operator way, left running for kubectl until Ctrl-C or
+// SIGTERM (`make demo-down`): the operator from its bundle's CSV (e2e/install/olm.ts stands in for OLM, which
+// cannot run here), then the `MetalLB` resource, whose conditions it shows before the Services. It shows what
+// works today and says plainly what does not: the speakers (the operator's DaemonSet) answer ARP and NDP for the lan pool's addresses from the elected node, so the client
 // reaches the demo Service's EXTERNAL-IP over IPv4 and IPv6; every node's speaker peers with the router and
 // advertises the second Service's bgp-pool address, so the router routes to it by ECMP over all nodes.
+//
+// Harness limitation: every pod shares its node's network namespace, so the operator runs on a control-plane
+// Node registered on the management host (its probes on 8080 would clash with the backends' hostPort, its
+// webhook on 9443 with the controller's), the speakers, the controller and the backends on the three workers,
+// and the controller's metrics move to 7473 (the operator's CONTROLLER_METRICS_PORT, set as a Subscription's
+// spec.config.env would set it) off the speaker's 7472.
 //
 // Records itself in e2e/.run/demo/owner ("PID STARTTIME", read by scripts/demo.sh down and e2e-clean.sh) and
 // writes the admin kubeconfig to e2e/.run/demo/kubeconfig.
@@ -14,12 +21,17 @@ import { procStartTime } from '../harness/net';
 import { kubectlBinary, RUN_ROOT } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import { startFrr, type FrrRouter } from '../harness/routers/frr';
+import { installOperatorFromCsv, OPERATOR_SELECTOR, waitForMetalLBCondition } from '../install/fromcsv';
 import {
   applyWhenAdmitted,
-  installIronlb,
+  CONTROL_PLANE_NODE,
+  CONTROLLER_METRICS_PORT,
+  isReady,
+  listPods,
   startCluster,
   waitForControllerReady,
   waitForSpeakersReady,
+  WORKER_LABEL,
   type InstalledCluster,
 } from '../install/cluster';
 import { applyManifest, METALLB_NAMESPACE } from '../install/manifest';
@@ -33,6 +45,7 @@ import {
   DEMO_NAMESPACE,
   DEMO_SERVICE,
   DEMO_BGP_SERVICE,
+  type Doc,
   bgpServiceObject,
   metallbObjects,
   ROUTER_ASN,
@@ -92,6 +105,20 @@ async function showIn(world: World, role: string, argv: readonly string[]): Prom
   return r.stdout;
 }
 
+/**
+ * The MetalLB resource: the speakers and the controller on the workers (the control-plane Node is the
+ * operator's; see the harness limitation above).
+ */
+function metallbResource(): Doc {
+  const workers = { [WORKER_LABEL]: '' };
+  return {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'MetalLB',
+    metadata: { name: 'metallb', namespace: METALLB_NAMESPACE },
+    spec: { logLevel: 'info', nodeSelector: workers, controllerNodeSelector: workers },
+  };
+}
+
 function claimDemoDir(): void {
   fs.mkdirSync(DEMO_DIR, { recursive: true, mode: 0o700 });
   try {
@@ -133,8 +160,11 @@ async function main(): Promise<void> {
   }
 
   try {
-    step('starting the network world (3 nodes, client, router, management host), control plane, nodes');
-    const c = await startCluster({ nodes: NODES, onStep: (m) => say(`    ${m}`) });
+    step(
+      'starting the network world (3 nodes, client, router, management host), control plane, nodes ' +
+        `(and Node ${CONTROL_PLANE_NODE} on the management host, for the operator)`,
+    );
+    const c = await startCluster({ nodes: NODES, controlPlaneNode: true, onStep: (m) => say(`    ${m}`) });
     cluster = c;
     const { world, admin } = c;
     fs.copyFileSync(c.cp.kubeconfigPath, KUBECONFIG);
@@ -150,8 +180,29 @@ async function main(): Promise<void> {
       neighbors: world.nodes.map((n) => ({ address: n.primary.v4, asn: CLUSTER_ASN })),
     });
 
-    step('installing ironlb: crds/ and manifests/ironlb-native.yaml');
-    await installIronlb(c);
+    step('installing the ironlb operator from bundle/manifests: its CSV, as OLM would (e2e/install/olm.ts)');
+    const applied = await installOperatorFromCsv(admin, {
+      nodeSelector: { 'kubernetes.io/hostname': CONTROL_PLANE_NODE },
+      env: [{ name: 'CONTROLLER_METRICS_PORT', value: String(CONTROLLER_METRICS_PORT) }],
+    });
+    say(`    applied: ${applied.join(', ')}`);
+    let operator = '';
+    await waitFor(
+      'the operator pod to be Ready',
+      async () => {
+        const ready = (await listPods(admin, OPERATOR_SELECTOR)).find(isReady);
+        operator = ready?.metadata.name ?? '';
+        return ready !== undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    say(`    operator pod ${operator} Ready on ${CONTROL_PLANE_NODE}`);
+
+    step('creating the MetalLB resource: the operator deploys the controller and the speakers');
+    // The operator's own webhook admits it once the apiserver reaches it: retry briefly, as for the config.
+    await applyWhenAdmitted(admin, [metallbResource()], (m) =>
+      say(`    (operator webhook not reachable yet, retrying: ${m})`),
+    );
     const controller = await waitForControllerReady(admin);
     say(`    controller pod ${controller.metadata.name} Ready on ${controller.spec.nodeName ?? '?'}`);
     const speakers = await waitForSpeakersReady(
@@ -161,6 +212,20 @@ async function main(): Promise<void> {
     say(
       `    speaker DaemonSet: ${[...speakers].map(([node, p]) => `${p.metadata.name} Ready on ${node}`).join(', ')}`,
     );
+
+    await waitForMetalLBCondition(admin, 'metallb', 'Available', 'True');
+    const bin = findKubectl();
+    say();
+    await show(bin, ['-n', METALLB_NAMESPACE, 'get', 'metallb']);
+    await show(bin, [
+      '-n',
+      METALLB_NAMESPACE,
+      'get',
+      'metallb',
+      'metallb',
+      '-o',
+      'jsonpath={range .status.conditions[*]}{.type}={.status} ({.reason}){"\\n"}{end}',
+    ]);
 
     step('applying the sample configuration: IPAddressPools, L2Advertisement, BGPPeer, BGPAdvertisement');
     // The webhook admits metallb.io objects only once the apiserver has picked up the injected CA and the
@@ -173,7 +238,10 @@ async function main(): Promise<void> {
     step(
       'deploying the demo backend (a Deployment, one replica per node) and a dual-stack LoadBalancer Service',
     );
-    await applyManifest(admin, [...backendObjects(NODES), bgpServiceObject()]);
+    await applyManifest(admin, [
+      ...backendObjects(NODES, { nodeSelector: { [WORKER_LABEL]: '' } }),
+      bgpServiceObject(),
+    ]);
     let ip = '';
     let ip6 = '';
     let fromPool = '';
@@ -216,7 +284,6 @@ async function main(): Promise<void> {
     ).catch((err: unknown) => say(`    warning: ${err instanceof Error ? err.message : String(err)}`));
     const startup = Date.now() - t0;
 
-    const bin = findKubectl();
     say();
     step(`cluster up in ${(startup / 1000).toFixed(1)}s. What ironlb did:`);
     say();
@@ -288,6 +355,10 @@ async function main(): Promise<void> {
       say(`  export PATH=${path.dirname(bin)}:$PATH   # the kubectl built with the control plane`);
     say('  kubectl get svc -o wide');
     say(`  kubectl -n ${METALLB_NAMESPACE} get ipaddresspools -o yaml`);
+    say(
+      `  kubectl -n ${METALLB_NAMESPACE} get metallb metallb -o yaml   # the operator's resource and status`,
+    );
+    say(`  kubectl -n ${METALLB_NAMESPACE} logs ${operator}   # the operator's log`);
     say(`  kubectl -n ${METALLB_NAMESPACE} logs ${controller.metadata.name}   # the controller's log`);
     say(
       `  kubectl -n ${METALLB_NAMESPACE} logs -l component=speaker --prefix --tail 20   # the speakers' logs`,

@@ -12,10 +12,11 @@ import {
 import { restClient, type HarnessRestClient } from '../harness/kubeconfig';
 import { Kubelet, type KubeletOptions } from '../harness/kubelet';
 import { createWorld, type World, type WorldOptions } from '../harness/net';
-import { SimNode } from '../harness/nodes';
+import { SimNode, type SimNodeSpec } from '../harness/nodes';
 import { controlPlaneBinaries } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import type { KubeObject } from '../../kube/object';
+import { CONTENT_TYPE } from '../../kube/rest';
 import { applyCrds, applyManifest, METALLB_NAMESPACE, nativeManifest } from './manifest';
 
 export interface InstalledCluster {
@@ -52,7 +53,21 @@ export interface ClusterOptions {
   readonly kubelet?: KubeletOptions;
   /** Progress lines (the demo prints them). */
   readonly onStep?: (message: string) => void;
+  /**
+   * Also registers the management host (where the control plane runs) as Node CONTROL_PLANE_NODE with a
+   * kubelet, labelled as a control-plane node, and labels the world's nodes as workers. Harness limitation: every
+   * pod shares its node's network namespace, so a pod whose ports clash with a worker's pods (the operator's
+   * probes on 8080 against the demo backends' hostPort 8080, its webhook on 9443 against the controller's) needs
+   * a host of its own; in a cluster it would run on a control-plane node for other reasons.
+   */
+  readonly controlPlaneNode?: boolean;
 }
+
+/** The Node name of the management host when ClusterOptions.controlPlaneNode asks for it. */
+export const CONTROL_PLANE_NODE = 'control-plane';
+export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+/** On every world node when ClusterOptions.controlPlaneNode is set: what node selectors pick the workers by. */
+export const WORKER_LABEL = 'node-role.kubernetes.io/worker';
 
 /** Brings up the world, the control plane, nodes and kubelets (no ironlb yet). */
 export async function startCluster(opts: ClusterOptions = {}): Promise<InstalledCluster> {
@@ -94,15 +109,34 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Installed
       }),
     );
     cp = c;
-    admin = restClient(c.adminCredentials);
+    const rest = restClient(c.adminCredentials);
+    admin = rest;
     await time('nodes and kubelets', async () => {
-      for (const host of w.nodes) {
-        const spec = { name: host.role, ipv4: host.primary.v4, ipv6: host.primary.v6, netns: host.ns };
+      const hosts: SimNodeSpec[] = w.nodes.map((host) => ({
+        name: host.role,
+        ipv4: host.primary.v4,
+        ipv6: host.primary.v6,
+        netns: host.ns,
+      }));
+      if (opts.controlPlaneNode === true) hosts.push({ name: CONTROL_PLANE_NODE, ...m });
+      for (const spec of hosts) {
         nodes.push(await SimNode.start(c, spec));
         kubelets.push(await Kubelet.start(c, spec, opts.kubelet));
       }
+      // NodeRestriction keeps node-role labels from the nodes themselves: an administrator sets them, as
+      // kubeadm does for its control-plane nodes.
+      if (opts.controlPlaneNode === true)
+        for (const spec of hosts) {
+          const label = spec.name === CONTROL_PLANE_NODE ? CONTROL_PLANE_LABEL : WORKER_LABEL;
+          await rest.request({
+            method: 'PATCH',
+            path: `/api/v1/nodes/${spec.name}`,
+            contentType: CONTENT_TYPE.mergePatch,
+            body: { metadata: { labels: { [label]: '' } } },
+          });
+        }
     });
-    return { world: w, cp: c, admin, nodes, kubelets, timings, stop };
+    return { world: w, cp: c, admin: rest, nodes, kubelets, timings, stop };
   } catch (err) {
     await stop();
     throw err;

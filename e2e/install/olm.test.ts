@@ -112,3 +112,38 @@ describe('the OLM stand-in', () => {
     expect(() => olmInstallObjects(csv, { namespace: 'ns' })).toThrow(/webhookCert/);
   });
 });
+
+describe("the Subscription's spec.config.env", () => {
+  const EnvOf = z.looseObject({
+    spec: z.looseObject({
+      template: z.looseObject({
+        spec: z.looseObject({
+          containers: z.array(
+            z.looseObject({
+              env: z.array(z.looseObject({ name: z.string(), value: z.string().optional() })),
+            }),
+          ),
+        }),
+      }),
+    }),
+  });
+  const envOf = (env: { name: string; value: string }[]) => {
+    const d = olmInstallObjects(csv, { namespace: 'ns', webhookCert: cert, env }).find(
+      (o) => o.kind === 'Deployment',
+    );
+    return EnvOf.parse(d).spec.template.spec.containers[0]?.env ?? [];
+  };
+
+  test('is added to every container, after the CSV own variables', () => {
+    const env = envOf([{ name: 'CONTROLLER_METRICS_PORT', value: '7473' }]);
+    expect(env.at(-1)).toEqual({ name: 'CONTROLLER_METRICS_PORT', value: '7473' });
+    expect(env.map((e) => e.name)).toContain('CONTROLLER_IMAGE');
+  });
+
+  test('replaces a CSV variable of the same name', () => {
+    const env = envOf([{ name: 'DEPLOY_PODMONITORS', value: 'true' }]);
+    expect(env.filter((e) => e.name === 'DEPLOY_PODMONITORS')).toEqual([
+      { name: 'DEPLOY_PODMONITORS', value: 'true' },
+    ]);
+  });
+});

@@ -4,7 +4,9 @@
 //   - a ServiceAccount for every `serviceAccountName` of permissions, clusterPermissions and deployments;
 //   - per `permissions` entry a Role and RoleBinding in the install namespace, per `clusterPermissions` entry a
 //     ClusterRole and ClusterRoleBinding (OLM names them `<csv>-<hash>`; here `<csv>-<account>`);
-//   - each Deployment as written, with the Subscription's `spec.config.nodeSelector` in place of the pod's;
+//   - each Deployment as written, with the Subscription's `spec.config.nodeSelector` in place of the pod's and
+//     its `spec.config.env` merged into every container (a variable of the same name replaced, as
+//     pkg/controller/operators/olm/overrides/inject InjectEnvIntoDeployment does);
 //   - for each `webhookdefinitions` entry: a serving certificate in Secret `<deployment>-service-cert`, mounted
 //     into the Deployment's containers at /tmp/k8s-webhook-server/serving-certs (and
 //     /apiserver.local.config/certificates), the Service `<deployment>-service` (containerPort -> targetPort),
@@ -68,6 +70,8 @@ export interface OlmInstallOptions {
   readonly namespace: string;
   /** The Subscription's `spec.config.nodeSelector`, which OLM puts on every Deployment of the CSV. */
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The Subscription's `spec.config.env`, which OLM merges into every container of the CSV's Deployments. */
+  readonly env?: readonly { readonly name: string; readonly value: string }[];
   /** The webhook deployments' serving certificate and its CA, which OLM generates. */
   readonly webhookCert?: { readonly cert: string; readonly key: string; readonly caPem: string };
   /** The bundle's manifests other than the CSV and CRDs. */
@@ -121,6 +125,35 @@ function withWebhookCert(
             ...(c.volumeMounts ?? []),
             { name: 'apiservice-cert', mountPath: OLM_APISERVICE_CERT_DIR },
             { name: 'webhook-cert', mountPath: OLM_WEBHOOK_CERT_DIR },
+          ],
+        })),
+      },
+    },
+  };
+}
+
+const EnvVar = z.looseObject({ name: z.string() });
+
+function withEnv(
+  spec: z.infer<typeof DeploymentSpec>,
+  env: readonly { readonly name: string; readonly value: string }[],
+): z.infer<typeof DeploymentSpec> {
+  const names = new Set(env.map((e) => e.name));
+  const pod = spec.template.spec;
+  return {
+    ...spec,
+    template: {
+      ...spec.template,
+      spec: {
+        ...pod,
+        containers: pod.containers.map((c) => ({
+          ...c,
+          env: [
+            ...z
+              .array(EnvVar)
+              .parse(c.env ?? [])
+              .filter((e) => !names.has(e.name)),
+            ...env,
           ],
         })),
       },
@@ -184,6 +217,7 @@ export function olmInstallObjects(csvInput: unknown, opts: OlmInstallOptions): D
   for (const d of install.deployments) {
     let spec = d.spec;
     if (webhookDeployments.has(d.name)) spec = withWebhookCert(spec, secretOf(d.name));
+    if (opts.env !== undefined) spec = withEnv(spec, opts.env);
     if (opts.nodeSelector !== undefined)
       spec = {
         ...spec,

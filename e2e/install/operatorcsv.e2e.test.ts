@@ -11,16 +11,12 @@
 // selectors (operator on the first node, controller on the second, speakers on the third): the controller
 // and the speaker both serve metrics on 7472, and the operator and the controller both serve webhooks on 9443.
 // Needs root (network namespaces); fails, never skips, without it.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isNotFound, statusCodeOf } from '../../kube/errors';
-import type { KubeObject } from '../../kube/object';
 import { CONTENT_TYPE } from '../../kube/rest';
-import { createCA, createServingCert } from '../../kube/tls/certs';
 import { readService } from '../../testkit/servicereader';
 import { backendObjects, DEMO_NAMESPACE, DEMO_SERVICE, l2Objects } from '../demo/objects';
-import { REPO_ROOT } from '../harness/paths';
 import { waitFor } from '../harness/readiness';
 import {
   applyWhenAdmitted,
@@ -33,8 +29,8 @@ import {
   type InstalledCluster,
 } from './cluster';
 import { answeringMacs } from './layer2kit';
-import { applyCrds, applyManifest, METALLB_NAMESPACE as NS, parseManifest } from './manifest';
-import { olmInstallObjects, webhookServiceName } from './olm';
+import { installOperatorFromCsv, metallbConditions, waitForMetalLBCondition } from './fromcsv';
+import { applyManifest, METALLB_NAMESPACE as NS } from './manifest';
 
 jest.setTimeout(240_000);
 
@@ -56,50 +52,9 @@ function c(): InstalledCluster {
   return cluster;
 }
 
-/** bundle/manifests as OLM reads it: the CSV, and every other manifest. */
-function readBundle(): { csv: KubeObject; others: KubeObject[] } {
-  const dir = join(REPO_ROOT, 'bundle', 'manifests');
-  const docs = readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) => parseManifest(readFileSync(join(dir, f), 'utf8'), `bundle/manifests/${f}`));
-  const csv = docs.find((d) => d.kind === 'ClusterServiceVersion');
-  if (csv === undefined) throw new Error('bundle/manifests holds no ClusterServiceVersion');
-  return { csv, others: docs.filter((d) => d !== csv) };
-}
-
-const Condition = z.looseObject({ type: z.string(), status: z.string(), reason: z.string().optional() });
-const MetalLBStatus = z.looseObject({
-  status: z.looseObject({ conditions: z.array(Condition).optional() }).optional(),
-});
-
-async function conditionsOf(name: string): Promise<Record<string, string>> {
-  const got = MetalLBStatus.parse(await c().admin.request({ method: 'GET', path: `${METALLBS}/${name}` }));
-  return Object.fromEntries(
-    (got.status?.conditions ?? []).map((x) => [x.type, `${x.status}/${x.reason ?? ''}`]),
-  );
-}
-
-async function waitForCondition(
-  name: string,
-  type: string,
-  status: string,
-  timeoutMs = 90_000,
-): Promise<void> {
-  let last: Record<string, string> = {};
-  await waitFor(
-    `MetalLB ${name} ${type}=${status}`,
-    async () => {
-      last = await conditionsOf(name);
-      return last[type]?.startsWith(`${status}/`) === true;
-    },
-    { timeoutMs, intervalMs: 500 },
-  ).catch((err: unknown) => {
-    throw new Error(
-      `${err instanceof Error ? err.message : String(err)}\nlast conditions: ${JSON.stringify(last)}`,
-    );
-  });
-}
+const conditionsOf = (name: string) => metallbConditions(c().admin, name);
+const waitForCondition = (name: string, type: string, status: string, timeoutMs?: number) =>
+  waitForMetalLBCondition(c().admin, name, type, status, timeoutMs);
 
 /** Waits for one Ready pod of the selector on `node` and no pod elsewhere; returns it. */
 async function waitForPodOn(selector: string, node: string, what: string): Promise<ControllerPod> {
@@ -185,30 +140,7 @@ beforeAll(async () => {
   cluster = await startCluster({ nodes: 3, onStep: say });
   const [operator = '', controller = '', speaker = ''] = cluster.world.nodes.map((n) => n.role);
   nodes = { operator, controller, speaker };
-  const { admin } = cluster;
-  const { csv, others } = readBundle();
-  // The install namespace OLM's OperatorGroup lives in; the CRDs first, as OLM installs them before the CSV.
-  await applyManifest(admin, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }]);
-  await applyManifest(
-    admin,
-    others.filter((o) => o.kind === 'CustomResourceDefinition'),
-  );
-  await applyCrds(admin);
-  const service = webhookServiceName('metallb-operator-controller-manager');
-  const ca = createCA();
-  const cert = createServingCert(ca, {
-    dnsNames: [`${service}.${NS}.svc`, `${service}.${NS}.svc.cluster.local`],
-    validityMs: 3_600_000,
-  });
-  const applied = await applyManifest(
-    admin,
-    olmInstallObjects(csv, {
-      namespace: NS,
-      nodeSelector: { [HOSTNAME]: operator },
-      webhookCert: { ...cert, caPem: ca.cert },
-      extraManifests: others.filter((o) => o.kind !== 'CustomResourceDefinition'),
-    }),
-  );
+  const applied = await installOperatorFromCsv(cluster.admin, { nodeSelector: { [HOSTNAME]: operator } });
   say(`applied as OLM would: ${applied.join(', ')}`);
   await waitForPodOn('control-plane=controller-manager', operator, 'the operator');
   say(`operator Ready ${Date.now() - t}ms after start`);

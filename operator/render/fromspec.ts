@@ -88,6 +88,7 @@ export function installOptionsFromSpec(
       frrImage: env.frrImage,
       monitoring: env.monitoring,
       networkPolicies: env.networkPolicies,
+      controllerMetricsPort: env.controllerMetricsPort,
       platform,
       bgpBackend,
       controller: podOptions(spec.controllerNodeSelector, spec.controllerTolerations, spec.controllerConfig),
