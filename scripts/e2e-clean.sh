@@ -2,7 +2,8 @@
 # `make e2e-clean`: removes what crashed e2e runs left behind, and nothing else:
 #   1. processes recorded in e2e/.run/<run>/pids/<name>.pid ("PID STARTTIME"), killed only if the PID still
 #      belongs to the process that was recorded (same start time, so a reused PID is never hit);
-#   2. network namespaces whose names start with exactly "ilb-".
+#   2. network namespaces whose names start with exactly "ilb-" and that hold no process (one that does belongs
+#      to a live run of another checkout).
 # A run whose owner (e2e/.run/<run>/owner, "PID STARTTIME") is still alive is in use and left alone, unless
 # --force is given. -n / --dry-run prints what would be done.
 set -euo pipefail
@@ -17,7 +18,7 @@ for arg in "$@"; do
     --force) force=1 ;;
     -n | --dry-run) dry=1 ;;
     -h | --help)
-      sed -n '2,9p' "$0"
+      sed -n '2,10p' "$0"
       exit 0
       ;;
     *)
@@ -111,9 +112,12 @@ while read -r ns _; do
     case "$ns" in "$p"*) in_use=1 ;; esac
   done
   [ "$in_use" = 1 ] && continue
+  # A namespace that still holds processes belongs to a live run this checkout has no record of (another
+  # checkout or worktree of the repository): it is in use, not left behind.
   pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
-  if [ -n "$pids" ]; then
-    echo "e2e-clean: warning: namespace $ns still holds pids $pids (not recorded by any run; not killed)" >&2
+  if [ -n "$pids" ] && [ "$force" = 0 ]; then
+    echo "e2e-clean: $ns holds pids ${pids% } (a run not recorded here); skipping it (use --force to delete)"
+    continue
   fi
   echo "e2e-clean: deleting namespace $ns"
   act ip netns del "$ns" || true
