@@ -107,29 +107,32 @@ function withWebhookCert(
     { key: 'tls.crt', path: crt },
     { key: 'tls.key', path: key },
   ];
-  const pod = spec.template.spec;
-  return {
-    ...spec,
-    template: {
-      ...spec.template,
-      spec: {
-        ...pod,
-        volumes: [
-          ...(pod.volumes ?? []),
-          { name: 'apiservice-cert', secret: { secretName, items: items('apiserver.crt', 'apiserver.key') } },
-          { name: 'webhook-cert', secret: { secretName, items: items('tls.crt', 'tls.key') } },
-        ],
-        containers: pod.containers.map((c) => ({
-          ...c,
-          volumeMounts: [
-            ...(c.volumeMounts ?? []),
-            { name: 'apiservice-cert', mountPath: OLM_APISERVICE_CERT_DIR },
-            { name: 'webhook-cert', mountPath: OLM_WEBHOOK_CERT_DIR },
-          ],
-        })),
-      },
-    },
-  };
+  return withPodSpec(spec, (pod) => ({
+    ...pod,
+    volumes: [
+      ...(pod.volumes ?? []),
+      { name: 'apiservice-cert', secret: { secretName, items: items('apiserver.crt', 'apiserver.key') } },
+      { name: 'webhook-cert', secret: { secretName, items: items('tls.crt', 'tls.key') } },
+    ],
+    containers: pod.containers.map((c) => ({
+      ...c,
+      volumeMounts: [
+        ...(c.volumeMounts ?? []),
+        { name: 'apiservice-cert', mountPath: OLM_APISERVICE_CERT_DIR },
+        { name: 'webhook-cert', mountPath: OLM_WEBHOOK_CERT_DIR },
+      ],
+    })),
+  }));
+}
+
+type PodSpecOf = z.infer<typeof DeploymentSpec>['template']['spec'];
+
+/** `spec` with its pod template's spec replaced by `edit`'s result. */
+function withPodSpec(
+  spec: z.infer<typeof DeploymentSpec>,
+  edit: (pod: PodSpecOf) => PodSpecOf,
+): z.infer<typeof DeploymentSpec> {
+  return { ...spec, template: { ...spec.template, spec: edit(spec.template.spec) } };
 }
 
 const EnvVar = z.looseObject({ name: z.string() });
@@ -139,26 +142,19 @@ function withEnv(
   env: readonly { readonly name: string; readonly value: string }[],
 ): z.infer<typeof DeploymentSpec> {
   const names = new Set(env.map((e) => e.name));
-  const pod = spec.template.spec;
-  return {
-    ...spec,
-    template: {
-      ...spec.template,
-      spec: {
-        ...pod,
-        containers: pod.containers.map((c) => ({
-          ...c,
-          env: [
-            ...z
-              .array(EnvVar)
-              .parse(c.env ?? [])
-              .filter((e) => !names.has(e.name)),
-            ...env,
-          ],
-        })),
-      },
-    },
-  };
+  return withPodSpec(spec, (pod) => ({
+    ...pod,
+    containers: pod.containers.map((c) => ({
+      ...c,
+      env: [
+        ...z
+          .array(EnvVar)
+          .parse(c.env ?? [])
+          .filter((e) => !names.has(e.name)),
+        ...env,
+      ],
+    })),
+  }));
 }
 
 /** The objects OLM would create for `csvInput` in `opts.namespace`, in apply order. */
