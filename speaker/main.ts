@@ -17,7 +17,7 @@ import { FlagError, parseFlags, type MemberlistFlags } from './flags';
 import { Announcer } from './l2/announcer';
 import { linuxL2Io } from './l2/io';
 import { L2SocketError } from './l2/sys/packet-socket';
-import { membershipLogger } from './membership/eventlog';
+import { bindErrorLogger, bindProblem, membershipLogger } from './membership/eventlog';
 import { Membership } from './membership/membership';
 
 /** The key bytes: METALLB_ML_SECRET_KEY when set, else `<path>/secretkey` (upstream k8s.MLSecretKeyName). */
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   const interfaceNames = (): ReadonlySet<string> => new Set(announcer.interfaces().map((i) => i.name));
   const problem = (): string | undefined =>
     announcerProblem ??
+    bindProblem(ml) ??
     (interfaceNames().size === 0 ? 'no usable interface for ARP/NDP on this node' : undefined);
 
   let membership: { list: SpeakerMembership; namespace: string; labels: string; port: number } | undefined;
@@ -110,8 +111,12 @@ async function main(): Promise<void> {
       secretKey: key ?? Buffer.alloc(0),
       clock,
       onEvent: membershipLogger(logger),
+      onBindError: bindErrorLogger(logger, flags.memberlist.bindAddr, flags.memberlist.bindPort, () =>
+        onProblem(),
+      ),
     });
-    // Bound now, so a taken port fails the start; joined by startSpeaker once the speaker Pods are listed.
+    // Tried now so that the first failure is logged at start; a failed bind is retried (the node's address
+    // may be missing while its link is down), never a crash. Joined by startSpeaker once the Pods are listed.
     await ml.bind();
     membership = {
       list: ml,

@@ -37,3 +37,50 @@ export function membershipLogger(logger: Logger): (event: MembershipEvent) => vo
     }
   };
 }
+
+/** Errors repeated while the bind keeps failing are logged this often, not at every retry. */
+const BIND_ERROR_REPEAT_MS = 60_000;
+
+/**
+ * Bind failures of the membership socket (MembershipOptions.onBindError): the first one as a warning that
+ * says what it means for Layer 2, the same error again at most once a minute, and the recovery. `changed`
+ * runs on the first failure and on recovery, so the ConfigurationState follows.
+ */
+export function bindErrorLogger(
+  logger: Logger,
+  address: string,
+  port: number,
+  changed: () => void,
+  now: () => number = Date.now,
+): (error: Error | undefined, retryInMs: number) => void {
+  let failing = false;
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let lastMessage = '';
+  return (error, retryInMs) => {
+    if (error === undefined) {
+      if (failing) logger.info('membership socket bound after failures', { address, port });
+      failing = false;
+      changed();
+      return;
+    }
+    const first = !failing;
+    failing = true;
+    if (first || error.message !== lastMessage || now() - lastLoggedAt >= BIND_ERROR_REPEAT_MS) {
+      logger.warn('cannot bind the membership socket: retrying; Layer 2 answers nothing until it binds', {
+        address,
+        port,
+        error: error.message,
+        retryInMs,
+      });
+      lastLoggedAt = now();
+      lastMessage = error.message;
+    }
+    if (first) changed();
+  };
+}
+
+/** The ConfigurationState line for a membership socket that cannot bind; undefined when bound. */
+export function bindProblem(list: { bindFailure(): Error | undefined } | undefined): string | undefined {
+  const err = list?.bindFailure();
+  return err === undefined ? undefined : `membership socket cannot bind: ${err.message}`;
+}

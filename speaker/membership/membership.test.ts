@@ -46,6 +46,84 @@ describe('membership over UDP on 127.0.0.1', () => {
     return { names, ms, ports };
   }
 
+  it('a bind that fails is retried, not thrown; the unbound member answers nothing, then joins once bound', async () => {
+    const blocker = dgram.createSocket({ type: 'udp4', reuseAddr: false });
+    await new Promise<void>((r) => blocker.bind(0, '127.0.0.1', () => r()));
+    const takenPort = blocker.address().port;
+    const failures: (string | undefined)[] = [];
+    const late = new Membership({
+      self: 'udp-late',
+      bindAddress: '127.0.0.1',
+      bindPort: takenPort,
+      secretKey: key,
+      incarnation: 2_000,
+      bindRetryMs: 20,
+      onBindError: (err) => failures.push(err?.message),
+    });
+    const early = ['udp-a', 'udp-b'].map(
+      (self, i) =>
+        new Membership({
+          self,
+          bindAddress: '127.0.0.1',
+          bindPort: 0,
+          secretKey: key,
+          incarnation: 1_000 + i,
+        }),
+    );
+    members.push(late, ...early);
+    expect(await late.bind()).toBe(0);
+    expect(late.bindFailure()?.message).toMatch(/EADDRINUSE/);
+    const ports = await Promise.all(early.map((m) => m.bind()));
+    const speakers = [
+      { name: 'udp-a', address: '127.0.0.1', port: ports[0] },
+      { name: 'udp-b', address: '127.0.0.1', port: ports[1] },
+      { name: 'udp-late', address: '127.0.0.1', port: takenPort },
+    ];
+    await Promise.all([...early, late].map((m) => m.start(speakers)));
+    await wait(600);
+    // Unbound: isolated and silent; the others run on and do not count it.
+    expect(late.mayAnswer()).toBe(false);
+    expect(late.isIsolated()).toBe(true);
+    expect(late.aliveSpeakers().size).toBe(0);
+    for (const m of early) expect(m.aliveSpeakers().has('udp-late')).toBe(false);
+    expect(failures.length).toBeGreaterThan(1);
+    blocker.close();
+    const all = 'udp-a,udp-b,udp-late';
+    const joined = await until(
+      () =>
+        [...early, late].every(
+          (m) => m.state() === 'active' && [...m.aliveSpeakers()].sort().join(',') === all,
+        ),
+      4000,
+    );
+    expect(joined).toBeDefined();
+    expect(late.bindFailure()).toBeUndefined();
+    expect(late.mayAnswer()).toBe(true);
+    expect(failures[failures.length - 1]).toBeUndefined();
+  });
+
+  it('an address that is not on this host fails with EADDRNOTAVAIL and close() stops the retries', async () => {
+    let tries = 0;
+    const m = new Membership({
+      self: 'udp-nowhere',
+      bindAddress: '192.0.2.250',
+      bindPort: 0,
+      secretKey: key,
+      bindRetryMs: 10,
+      onBindError: () => void tries++,
+    });
+    members.push(m);
+    expect(await m.bind()).toBe(0);
+    expect(m.bindFailure()?.message).toMatch(/EADDRNOTAVAIL/);
+    await m.start([{ name: 'udp-nowhere', address: '192.0.2.250' }]);
+    expect(m.isIsolated()).toBe(true);
+    await m.leave();
+    m.close();
+    const after = tries;
+    await wait(100);
+    expect(tries).toBe(after);
+  });
+
   it('detects a killed speaker well under a second and reports the figure', async () => {
     const figures: number[] = [];
     for (let round = 0; round < 3; round++) {

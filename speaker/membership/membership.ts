@@ -35,7 +35,18 @@ export interface MembershipOptions {
   /** Process start by default; must grow across restarts of the same speaker. */
   readonly incarnation?: number;
   readonly onEvent?: (event: MembershipEvent) => void;
+  /**
+   * Told of every failed bind (address not on this node yet or any more, port taken) with the delay before
+   * the next try, and once with `undefined` when a bind succeeds after failures.
+   */
+  readonly onBindError?: (error: Error | undefined, retryInMs: number) => void;
+  /** First delay between bind tries; doubles up to BIND_RETRY_MAX_MS. */
+  readonly bindRetryMs?: number;
 }
+
+/** Longest wait between bind tries: an address that comes back is used within this. */
+export const BIND_RETRY_MAX_MS = 5_000;
+const BIND_RETRY_FIRST_MS = 500;
 
 export interface MembershipMetrics {
   /** Other members currently seen alive. */
@@ -67,6 +78,12 @@ export class Membership {
   private lastAlive = '';
   private closed = false;
   private boundPort = 0;
+  private binding: Promise<number> | undefined;
+  private bindError: Error | undefined;
+  private bindRetry: TimerHandle | undefined;
+  private protocolStarted = false;
+  /** start() was called while unbound: the protocol starts on the first successful bind. */
+  private startWhenBound = false;
   private leftWaiters: (() => void)[] = [];
   /** Settles when every listener has applied the changes so far; acknowledgements wait for it. */
   private applying: Promise<void> | undefined;
@@ -85,30 +102,39 @@ export class Membership {
     this.proto = new MembershipProtocol(options.self, options.incarnation ?? now, now, options.config);
   }
 
-  /** Binds the socket; returns the bound port (useful with port 0). */
-  async bind(): Promise<number> {
-    this.boundPort = await this.transport.bind(
-      this.options.bindAddress,
-      this.options.bindPort ?? DEFAULT_PORT,
-      (d) => this.onDatagram(d),
-    );
-    return this.boundPort;
+  /**
+   * Binds the socket; resolves with the bound port (useful with port 0), or with 0 when the first try failed.
+   * A failed bind never throws: the pod IP of a host-network speaker is the node's address, which is missing
+   * while its link is down (IPv6 addresses go with the link) or not yet configured at boot, so the speaker
+   * retries with backoff instead of crash-looping. Until bound it sends and hears nothing, which the protocol
+   * treats as a partition: its peers see it dead and take its addresses; it hears no one, is isolated and
+   * answers nothing (protocol.ts), so an unbound speaker can never answer beside the owner.
+   */
+  bind(): Promise<number> {
+    this.binding ??= this.tryBind(this.options.bindRetryMs ?? BIND_RETRY_FIRST_MS);
+    return this.binding;
   }
 
-  /** Starts with the speakers the API server lists; binds first if bind() was not called. */
+  /** The last bind failure while the socket is unbound; undefined once bound. */
+  bindFailure(): Error | undefined {
+    return this.bindError;
+  }
+
+  /**
+   * Starts with the speakers the API server lists; binds first if bind() was not called. While the socket is
+   * unbound the protocol does not start (it would time its join out hearing no one and turn active beside
+   * the owners); it starts with the latest candidates once a retry binds.
+   */
   async start(speakers: readonly SpeakerEndpoint[]): Promise<void> {
-    if (this.boundPort === 0) await this.bind();
+    await this.bind();
     this.recordEndpoints(speakers);
-    this.process(
-      this.proto.start(
-        this.clock.now(),
-        speakers.map((s) => s.name),
-      ),
-    );
+    if (this.boundPort === 0) this.startWhenBound = true;
+    else this.startProtocol();
   }
 
   setCandidates(speakers: readonly SpeakerEndpoint[]): void {
     this.recordEndpoints(speakers);
+    if (!this.protocolStarted) return;
     this.process(
       this.proto.setCandidates(
         this.clock.now(),
@@ -125,17 +151,49 @@ export class Membership {
     return this.proto.aliveSpeakers();
   }
 
+  /** Cut off: isolated by the protocol, or not started because the socket cannot bind. */
   isIsolated(): boolean {
-    return this.proto.isIsolated();
+    return this.startWhenBound || this.proto.isIsolated();
   }
 
   /** Whether the announcer may answer now (protocol.ts mayAnswer: active, and no stall since the last tick). */
   mayAnswer(): boolean {
-    return !this.closed && this.proto.mayAnswer(this.clock.now());
+    return !this.closed && this.protocolStarted && this.proto.mayAnswer(this.clock.now());
   }
 
   state(): SelfState {
     return this.proto.state();
+  }
+
+  private startProtocol(): void {
+    this.protocolStarted = true;
+    this.process(this.proto.start(this.clock.now(), [...this.endpoints.keys()]));
+  }
+
+  private async tryBind(retryMs: number): Promise<number> {
+    if (this.closed) return 0;
+    try {
+      this.boundPort = await this.transport.bind(
+        this.options.bindAddress,
+        this.options.bindPort ?? DEFAULT_PORT,
+        (d) => this.onDatagram(d),
+      );
+      if (this.bindError !== undefined) this.options.onBindError?.(undefined, 0);
+      this.bindError = undefined;
+      if (this.startWhenBound) {
+        this.startWhenBound = false;
+        this.startProtocol();
+      }
+      return this.boundPort;
+    } catch (err) {
+      this.bindError = err instanceof Error ? err : new Error(String(err));
+      this.options.onBindError?.(this.bindError, retryMs);
+      this.bindRetry = this.clock.setTimeout(() => {
+        this.bindRetry = undefined;
+        void this.tryBind(Math.min(retryMs * 2, BIND_RETRY_MAX_MS));
+      }, retryMs);
+      return 0;
+    }
   }
 
   /**
@@ -163,6 +221,8 @@ export class Membership {
 
   /** Planned leave: resolves once the successors have taken over (or the leave timeout passed). */
   leave(): Promise<void> {
+    // Never started (unbound): nobody holds this member alive, so there is nothing to hand over.
+    if (!this.protocolStarted) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.leftWaiters.push(resolve));
     this.process(this.proto.leave(this.clock.now()));
     if (this.proto.state() === 'left') this.flushLeft();
@@ -172,6 +232,8 @@ export class Membership {
   /** Stops at once, without telling anyone (the others detect the silence). */
   close(): void {
     this.closed = true;
+    if (this.bindRetry) this.clock.clearTimeout(this.bindRetry);
+    this.bindRetry = undefined;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.transport.close();

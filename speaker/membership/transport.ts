@@ -20,7 +20,10 @@ export class UdpTransport {
     // A send error (no route, ICMP unreachable reported on the socket) must never stop the speaker.
     socket.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      socket.once('error', (err) => {
+        socket.close();
+        reject(err);
+      });
       socket.bind(port, address, () => {
         socket.off('error', reject);
         resolve();
