@@ -15,6 +15,10 @@ async function until(cond: () => boolean, limitMs: number): Promise<number | und
   return undefined;
 }
 
+/** A member on 127.0.0.1 with a free port; the i-th gets a distinct incarnation. */
+const loopbackMember = (self: string, i: number): Membership =>
+  new Membership({ self, bindAddress: '127.0.0.1', bindPort: 0, secretKey: key, incarnation: 1_000 + i });
+
 describe('membership over UDP on 127.0.0.1', () => {
   const members: Membership[] = [];
   afterEach(() => {
@@ -23,16 +27,7 @@ describe('membership over UDP on 127.0.0.1', () => {
 
   async function cluster(n: number) {
     const names = Array.from({ length: n }, (_, i) => `udp-${i}`);
-    const ms = names.map(
-      (self, i) =>
-        new Membership({
-          self,
-          bindAddress: '127.0.0.1',
-          bindPort: 0,
-          secretKey: key,
-          incarnation: 1_000 + i,
-        }),
-    );
+    const ms = names.map(loopbackMember);
     members.push(...ms);
     const ports = await Promise.all(ms.map((m) => m.bind()));
     const speakers = names.map((name, i) => ({ name, address: '127.0.0.1', port: ports[i] }));
@@ -60,16 +55,7 @@ describe('membership over UDP on 127.0.0.1', () => {
       bindRetryMs: 20,
       onBindError: (err) => failures.push(err?.message),
     });
-    const early = ['udp-a', 'udp-b'].map(
-      (self, i) =>
-        new Membership({
-          self,
-          bindAddress: '127.0.0.1',
-          bindPort: 0,
-          secretKey: key,
-          incarnation: 1_000 + i,
-        }),
-    );
+    const early = ['udp-a', 'udp-b'].map(loopbackMember);
     members.push(late, ...early);
     expect(await late.bind()).toBe(0);
     expect(late.bindFailure()?.message).toMatch(/EADDRINUSE/);
