@@ -87,23 +87,34 @@ async function main(): Promise<void> {
   // IRONLB_BENCH_SPEAKER_EXTRA_FLAGS (space-separated) adds Node flags after the shipped ones, for memory
   // experiments: `--heapsnapshot-signal=SIGUSR2` with IRONLB_BENCH_HEAPSNAPSHOT=1, or `-r <preload>`.
   const extra = (process.env['IRONLB_BENCH_SPEAKER_EXTRA_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  // IRONLB_BENCH_SPEAKER_ENV (space-separated NAME=value) starts the speaker through env(1) with those
+  // variables, for allocator experiments (MALLOC_ARENA_MAX=2 ...); env execs node, so the PID is node's.
+  const env = (process.env['IRONLB_BENCH_SPEAKER_ENV'] ?? '').split(' ').filter((f) => f !== '');
+  const speakerEntry = ironlbEntry(/(^|\/)ironlb-speaker([:@]|$)/, 'speaker/main.ts', [
+    ...SPEAKER_NODE_FLAGS,
+    ...extra,
+  ]);
   const cluster = await startCluster({
     nodes: NODES,
     onStep: say,
-    ...(extra.length > 0
+    ...(extra.length > 0 || env.length > 0
       ? {
           kubelet: {
             images: [
-              ironlbEntry(/(^|\/)ironlb-speaker([:@]|$)/, 'speaker/main.ts', [
-                ...SPEAKER_NODE_FLAGS,
-                ...extra,
-              ]),
+              {
+                ...speakerEntry,
+                entrypoint:
+                  env.length > 0
+                    ? ['/usr/bin/env', ...env, ...speakerEntry.entrypoint]
+                    : speakerEntry.entrypoint,
+              },
               ...defaultImageTable(),
             ],
           },
         }
       : {}),
   });
+  say(`speaker flags: ${[...SPEAKER_NODE_FLAGS, ...extra].join(' ')}; env: ${env.join(' ') || '(none)'}`);
   try {
     const { admin } = cluster;
     const speakers = await installAndWaitForSpeakers(cluster);
