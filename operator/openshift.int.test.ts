@@ -207,6 +207,22 @@ describe('OpenShift mode', () => {
     expect(await exists(secretPath)).toBe(false);
   });
 
+  test('the BGPPeer CRD asks the service CA for its conversion caBundle; the operator does not own it', async () => {
+    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/bgppeers.metallb.io';
+    const Crd = z.looseObject({
+      metadata: z.looseObject({
+        annotations: Labels,
+        ownerReferences: z.array(z.unknown()).optional(),
+      }),
+    });
+    await eventually('the BGPPeer CRD annotated', async () => {
+      const crd = Crd.parse(await client().request({ method: 'GET', path: crdPath }));
+      return crd.metadata.annotations?.['service.beta.openshift.io/inject-cabundle'] === 'true';
+    });
+    const crd = Crd.parse(await client().request({ method: 'GET', path: crdPath }));
+    expect(crd.metadata.ownerReferences ?? []).toEqual([]);
+  });
+
   test('no call of the operator was refused', () => {
     const refused = refusedCalls(captured);
     expect(refused).toEqual([]);

@@ -5,10 +5,10 @@ import type { Condition } from '../../api/meta';
 import { applyObject, applyStatus } from '../../kube/apply';
 import { isNotFound } from '../../kube/errors';
 import { objectPath } from '../../kube/resource';
-import type { RestClient } from '../../kube/rest';
+import { CONTENT_TYPE, type RestClient } from '../../kube/rest';
 import type { RenderedObject } from '../../render/object';
 import { FIELD_MANAGER, METALLB_API_VERSION, type ObjectId } from '../render/operands';
-import { METALLB, resourceFor } from './resources';
+import { CRD_RESOURCE, METALLB, resourceFor } from './resources';
 
 export interface OperandClient {
   /** The object as stored after the apply, status included. */
@@ -17,6 +17,11 @@ export interface OperandClient {
   get(id: ObjectId): Promise<unknown>;
   /** Deletes in the background (the garbage collector removes dependents); absent is fine. */
   delete(id: ObjectId): Promise<void>;
+  /**
+   * Merges these annotations onto a CustomResourceDefinition someone else installed (a merge patch, which
+   * never creates it); false when the CRD does not exist.
+   */
+  annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
 export interface MetalLBStatusWriter {
@@ -56,6 +61,21 @@ export class RestOperandClient implements OperandClient, MetalLBStatusWriter {
       });
     } catch (err) {
       if (!isNotFound(err)) throw err;
+    }
+  }
+
+  async annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean> {
+    try {
+      await this.rest.request({
+        method: 'PATCH',
+        path: objectPath(CRD_RESOURCE, name),
+        contentType: CONTENT_TYPE.mergePatch,
+        body: { metadata: { annotations } },
+      });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
     }
   }
 
