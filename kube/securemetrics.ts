@@ -13,6 +13,7 @@ import { describeError } from './errors';
 import { listen, type Listening } from './listen';
 import type { RestClient } from './rest';
 import { createCA, createServingCert } from './tls/certs';
+import { DEFAULT_TLS_SERVER_SETTINGS, type TlsServerSettings } from './tls/settings';
 
 export interface SecureMetricsOptions {
   readonly registry: Registry;
@@ -22,6 +23,8 @@ export interface SecureMetricsOptions {
   readonly host: string;
   /** Holds tls.crt and tls.key; empty: a self-signed certificate. */
   readonly certDir?: string;
+  /** Minimum version, ciphers and groups (kube/tls/settings.ts); default TLS 1.2 and up. */
+  readonly tls?: TlsServerSettings;
 }
 
 const TokenReviewStatus = z.looseObject({
@@ -105,7 +108,8 @@ export async function startSecureMetrics(o: SecureMetricsOptions): Promise<Liste
     }
     res.writeHead(200, { 'Content-Type': o.registry.contentType }).end(await o.registry.metrics());
   };
-  const server = https.createServer({ cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' }, (req, res) => {
+  const options = { ...(o.tls ?? DEFAULT_TLS_SERVER_SETTINGS), cert: cert.cert, key: cert.key };
+  const server = https.createServer(options, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       o.logger.error('metrics request failed', { error: describeError(err) });
       if (!res.headersSent) res.writeHead(500);

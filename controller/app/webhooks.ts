@@ -10,6 +10,7 @@ import type { RestClient } from '../../kube/rest';
 import { CertManager, FailurePolicy } from '../webhooks/certmanager';
 import { restSnapshot } from '../webhooks/lister';
 import { WebhookServer } from '../webhooks/server';
+import type { TlsServerSettings } from '../../kube/tls/settings';
 
 export interface WebhookOptions {
   readonly rest: RestClient;
@@ -27,6 +28,8 @@ export interface WebhookOptions {
   readonly certDir?: string;
   readonly extraIPs?: readonly string[];
   readonly checkEveryMs?: number;
+  /** --tls-min-version, --tls-cipher-suites, --tls-curve-preferences; default TLS 1.2 and up. */
+  readonly tls?: TlsServerSettings;
 }
 
 export interface RunningWebhooks {
@@ -48,7 +51,7 @@ export async function startWebhooks(o: WebhookOptions): Promise<RunningWebhooks>
       cert: await readFile(path.join(dir, 'tls.crt'), 'utf8'),
       key: await readFile(path.join(dir, 'tls.key'), 'utf8'),
     };
-    const port = await server.listen(o.port, host, cert);
+    const port = await server.listen(o.port, host, cert, o.tls);
     return { port, stop: () => server.close() };
   }
   let listening = false;
@@ -68,7 +71,7 @@ export async function startWebhooks(o: WebhookOptions): Promise<RunningWebhooks>
     ...(o.checkEveryMs !== undefined ? { checkEveryMs: o.checkEveryMs } : {}),
   });
   const cert = await certs.ensure();
-  const port = await server.listen(o.port, host, cert);
+  const port = await server.listen(o.port, host, cert, o.tls);
   listening = true;
   certs.start();
   return {
