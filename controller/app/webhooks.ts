@@ -1,8 +1,7 @@
 // Starts the webhook server with its certificate: self-managed (issued, stored in the Secret, injected as
 // caBundle, rotated) unless --disable-cert-rotation, in which case tls.crt/tls.key are read from --cert-dir
 // as provisioned by someone else (cert-manager, a mounted Secret).
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
+import { readCertDir } from '../../kube/securemetrics';
 import type { Logger } from '../../kube/log';
 import type { BGPType } from '../../config/modes';
 import type { Clock } from '../../kube/clock';
@@ -47,10 +46,7 @@ export async function startWebhooks(o: WebhookOptions): Promise<RunningWebhooks>
   const host = o.host ?? '0.0.0.0';
   if (o.disableCertRotation === true) {
     const dir = o.certDir ?? '/tmp/k8s-webhook-server/serving-certs';
-    const cert = {
-      cert: await readFile(path.join(dir, 'tls.crt'), 'utf8'),
-      key: await readFile(path.join(dir, 'tls.key'), 'utf8'),
-    };
+    const cert = await readCertDir(dir);
     const port = await server.listen(o.port, host, cert, o.tls);
     return { port, stop: () => server.close() };
   }
