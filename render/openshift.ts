@@ -99,3 +99,32 @@ export const CONVERSION_CRD = 'bgppeers.metallb.io';
 export function conversionCrdAnnotations(platform: Platform): Readonly<Record<string, string>> {
   return platform === 'openshift' ? { [INJECT_CABUNDLE_ANNOTATION]: 'true' } : {};
 }
+
+/** Where upstream mounts the metrics serving certificate (metallb-operator chart, `--metrics-cert-dir`). */
+export const METRICS_CERT_DIR = '/etc/metrics';
+const METRICS_CERT_VOLUME = 'metrics-certs';
+
+/** The Secret the service CA writes for a component's metrics Service (upstream's names). */
+export function metricsCertSecret(component: string): string {
+  return `${component}-certs-secret`;
+}
+
+/**
+ * Whether the controller and speakers serve their metrics with the service CA's certificate: on OpenShift
+ * with ServiceMonitors, whose `<component>-monitor-service` Services ask the service CA for it
+ * (render/monitoring.ts). Without those Services no Secret is written, and a pod mounting it would never
+ * start, so other installs keep the operands' own certificate (controller) or plain HTTP (speaker).
+ */
+export function servesServiceCaMetrics(opts: InstallOptions): boolean {
+  return opts.platform === 'openshift' && opts.monitoring === 'servicemonitors';
+}
+
+/** The container and pod fields that give a component its service-CA metrics certificate. */
+export function serviceCaMetricsParts(opts: InstallOptions, component: string) {
+  const on = servesServiceCaMetrics(opts);
+  return {
+    args: on ? [`--metrics-cert-dir=${METRICS_CERT_DIR}`] : [],
+    volumeMounts: on ? [{ name: METRICS_CERT_VOLUME, mountPath: METRICS_CERT_DIR, readOnly: true }] : [],
+    volumes: on ? [{ name: METRICS_CERT_VOLUME, secret: { secretName: metricsCertSecret(component) } }] : [],
+  };
+}

@@ -14,7 +14,7 @@ export class TlsSettingError extends Error {
   constructor(
     /** The flag or variable, e.g. `--tls-min-version` or `TLS_MIN_VERSION`. */
     readonly setting: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`${setting}: ${reason}`);
   }
