@@ -67,6 +67,26 @@ const SCC_CRD = {
   },
 };
 
+// config.openshift.io/v1 APIServer, reduced likewise: the cluster's TLS security profile lives on `cluster`.
+const APISERVER_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'apiservers.config.openshift.io' },
+  spec: {
+    group: 'config.openshift.io',
+    scope: 'Cluster',
+    names: { plural: 'apiservers', singular: 'apiserver', kind: 'APIServer', listKind: 'APIServerList' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
+  },
+};
+
 const exists = (path: string): Promise<boolean> => existsAt(client(), path);
 
 /** Whether the API server's authorizer lets `user` do `verb` on the SCC named `name` (SubjectAccessReview). */
@@ -102,8 +122,22 @@ beforeAll(async () => {
   // The operator runs in this process, as its ServiceAccount; its Deployment would need a kubelet.
   await applyOperatorManifest(api, 'ironlb-operator-openshift.yaml', NS);
   await create(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', SCC_CRD);
+  await create(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', APISERVER_CRD);
   const admin = api;
   await eventually('the SCC API served', async () => (await detectPlatform(admin)) === 'openshift');
+  await eventually('the APIServer config served', async () => {
+    try {
+      await create(admin, '/apis/config.openshift.io/v1/apiservers', {
+        apiVersion: 'config.openshift.io/v1',
+        kind: 'APIServer',
+        metadata: { name: 'cluster' },
+        spec: { tlsSecurityProfile: { type: 'Modern', modern: {} } },
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  });
   // No platform given: the operator asks discovery, as main.ts has it do.
   operator = await startOperator({
     kubeConfig: await serviceAccountAccess(cp, api, NS, 'manager-account'),
@@ -184,6 +218,24 @@ describe('OpenShift mode', () => {
       .parse(await client().request({ method: 'GET', path: deploymentPath }));
     expect(dep.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true });
     expect(dep.spec.template.spec.containers[0]?.args).toContain('--disable-cert-rotation=true');
+  });
+
+  test("the cluster's Modern TLS profile reaches the operands as TLS 1.3 with its suites", async () => {
+    const Args = z.looseObject({
+      spec: z.looseObject({
+        template: z.looseObject({
+          spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
+        }),
+      }),
+    });
+    const suites =
+      '--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256';
+    for (const path of [deploymentPath, daemonSetPath]) {
+      const args = Args.parse(await client().request({ method: 'GET', path })).spec.template.spec
+        .containers[0]?.args;
+      expect(args).toContain('--tls-min-version=VersionTLS13');
+      expect(args).toContain(suites);
+    }
   });
 
   test('the speaker pods ask for metallb-speaker', async () => {

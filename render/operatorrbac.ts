@@ -60,6 +60,19 @@ export const OPERATOR_RBAC: ComponentRbac = {
         },
       ],
     },
+    {
+      why:
+        "OpenShift only: the cluster's TLS security profile, read at start for the operands' TLS settings\n" +
+        '(operator/app/tlsprofile.ts).',
+      rules: [
+        {
+          apiGroups: ['config.openshift.io'],
+          resources: ['apiservers'],
+          resourceNames: ['cluster'],
+          verbs: ['get'],
+        },
+      ],
+    },
   ],
   namespacedRules: [
     {

@@ -102,6 +102,15 @@ const CIPHERS: Readonly<Record<string, string>> = {
   TLS_RSA_WITH_AES_128_CBC_SHA256: 'AES128-SHA256',
 };
 
+/**
+ * The IANA name of an OpenSSL cipher name, undefined for one the operands cannot serve (what
+ * library-go's OpenSSLToIANACipherSuites does for Go: names without an equivalent are left out).
+ */
+export function ianaCipherName(openssl: string): string | undefined {
+  // The first IANA name of each suite in CIPHERS is the canonical one (the ChaCha20 spellings follow).
+  return Object.entries(CIPHERS).find(([, name]) => name === openssl)?.[0];
+}
+
 /** Go's CurveIDs (the TLS NamedGroup registry numbers) to OpenSSL's group names. */
 const CURVES: Readonly<Record<number, string>> = {
   23: 'P-256',
