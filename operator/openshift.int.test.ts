@@ -42,50 +42,36 @@ const daemonSetPath = `/apis/apps/v1/namespaces/${NS}/daemonsets/speaker`;
 const servicePath = `/api/v1/namespaces/${NS}/services/metallb-webhook-service`;
 const secretPath = `/api/v1/namespaces/${NS}/secrets/metallb-webhook-cert`;
 
-// What OpenShift serves at security.openshift.io/v1, reduced to what discovery and apply need.
-const SCC_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'securitycontextconstraints.security.openshift.io' },
-  spec: {
-    group: 'security.openshift.io',
-    scope: 'Cluster',
-    names: {
-      plural: 'securitycontextconstraints',
-      singular: 'securitycontextconstraints',
-      kind: 'SecurityContextConstraints',
-      listKind: 'SecurityContextConstraintsList',
+/** A cluster-scoped OpenShift API as a schemaless CRD: what discovery and apply need of it. */
+function openshiftCrd(group: string, kind: string, plural: string, singular: string) {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Cluster',
+      names: { plural, singular, kind, listKind: `${kind}List` },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-};
+  };
+}
 
-// config.openshift.io/v1 APIServer, reduced likewise: the cluster's TLS security profile lives on `cluster`.
-const APISERVER_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'apiservers.config.openshift.io' },
-  spec: {
-    group: 'config.openshift.io',
-    scope: 'Cluster',
-    names: { plural: 'apiservers', singular: 'apiserver', kind: 'APIServer', listKind: 'APIServerList' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-};
+const SCC_CRD = openshiftCrd(
+  'security.openshift.io',
+  'SecurityContextConstraints',
+  'securitycontextconstraints',
+  'securitycontextconstraints',
+);
+// The cluster's TLS security profile lives on the APIServer `cluster`.
+const APISERVER_CRD = openshiftCrd('config.openshift.io', 'APIServer', 'apiservers', 'apiserver');
 
 const exists = (path: string): Promise<boolean> => existsAt(client(), path);
 
