@@ -50,13 +50,13 @@ export const OPERATOR_RBAC: ComponentRbac = {
     {
       why:
         'OpenShift only: the service-CA annotation on the BGPPeer CRD, whose conversion webhook the\n' +
-        'controller serves (operator/app/reconciler.ts); a merge patch, never a create.',
+        'controller serves (operator/app/reconciler.ts, operandclient.ts): read and update, never create.',
       rules: [
         {
           apiGroups: ['apiextensions.k8s.io'],
           resources: ['customresourcedefinitions'],
           resourceNames: [CONVERSION_CRD],
-          verbs: ['patch'],
+          verbs: ['get', 'update'],
         },
       ],
     },

@@ -5,7 +5,8 @@ import type { Condition } from '../../api/meta';
 import { applyObject, applyStatus } from '../../kube/apply';
 import { isNotFound } from '../../kube/errors';
 import { objectPath } from '../../kube/resource';
-import { CONTENT_TYPE, type RestClient } from '../../kube/rest';
+import type { RestClient } from '../../kube/rest';
+import { z } from 'zod';
 import type { RenderedObject } from '../../render/object';
 import { FIELD_MANAGER, METALLB_API_VERSION, type ObjectId } from '../render/operands';
 import { CRD_RESOURCE, METALLB, resourceFor } from './resources';
@@ -18,8 +19,8 @@ export interface OperandClient {
   /** Deletes in the background (the garbage collector removes dependents); absent is fine. */
   delete(id: ObjectId): Promise<void>;
   /**
-   * Merges these annotations onto a CustomResourceDefinition someone else installed (a merge patch, which
-   * never creates it); false when the CRD does not exist.
+   * Adds these annotations to a CustomResourceDefinition someone else installed (never creates it); false
+   * when the CRD does not exist.
    */
   annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean>;
 }
@@ -27,6 +28,10 @@ export interface OperandClient {
 export interface MetalLBStatusWriter {
   writeConditions(namespace: string, name: string, conditions: readonly Condition[]): Promise<void>;
 }
+
+const StoredObject = z.looseObject({
+  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).optional() }),
+});
 
 const path = (id: ObjectId): string => {
   const resource = resourceFor(id.apiVersion, id.kind);
@@ -65,18 +70,25 @@ export class RestOperandClient implements OperandClient, MetalLBStatusWriter {
   }
 
   async annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean> {
+    // Read, then update with the read resourceVersion (a concurrent writer makes it a 409 the runner retries).
+    // Not a patch: OLM's good-practices validator counts `patch` (and `create`) on CRDs as an operator that
+    // manages CRDs; `update` of one CRD by name, as the controller holds for its caBundle, it does not.
+    let crd: unknown;
     try {
-      await this.rest.request({
-        method: 'PATCH',
-        path: objectPath(CRD_RESOURCE, name),
-        contentType: CONTENT_TYPE.mergePatch,
-        body: { metadata: { annotations } },
-      });
-      return true;
+      crd = await this.rest.request({ method: 'GET', path: objectPath(CRD_RESOURCE, name) });
     } catch (err) {
       if (isNotFound(err)) return false;
       throw err;
     }
+    const parsed = StoredObject.parse(crd);
+    const current = parsed.metadata.annotations ?? {};
+    if (Object.entries(annotations).every(([k, v]) => current[k] === v)) return true;
+    await this.rest.request({
+      method: 'PUT',
+      path: objectPath(CRD_RESOURCE, name),
+      body: { ...parsed, metadata: { ...parsed.metadata, annotations: { ...current, ...annotations } } },
+    });
+    return true;
   }
 
   async writeConditions(namespace: string, name: string, conditions: readonly Condition[]): Promise<void> {
