@@ -3,9 +3,15 @@
 // metrics say so. Every test has its own namespace, its own pool (pinned to that namespace, on its own
 // CIDR) and its own Lease, and removes what it made, so the tests pass in any order (jest --randomize).
 import * as http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { z } from 'zod';
 import { silentLogger } from '../kube/log';
+import { createCA, createServingCert } from '../kube/tls/certs';
+import { parseFlags } from './flags';
 import { CONTENT_TYPE } from '../kube/rest';
 import { RunningController, startController } from './app/controller';
 import {
@@ -314,7 +320,7 @@ describe('controller against a real API server', () => {
     await stop(controller);
   });
 
-  it('secure metrics admit a ServiceAccount allowed to GET /metrics and refuse one that is not', async () => {
+  it('secure metrics from --metrics-cert-dir under the TLS flags admit a ServiceAccount allowed to GET /metrics and refuse one that is not', async () => {
     const { api } = c();
     const token = async (sa: string): Promise<string> => {
       await create(api, '/api/v1/namespaces/default/serviceaccounts', { metadata: { name: sa } });
@@ -338,6 +344,13 @@ describe('controller against a real API server', () => {
     });
     const allowed = await token('prometheus');
     const denied = await token('nosy');
+    // The service CA's layout (render/openshift.ts): tls.crt and tls.key for the monitor Service's name.
+    const serverName = `controller-monitor-service.${NS}.svc`;
+    const ca = createCA();
+    const certDir = mkdtempSync(join(tmpdir(), 'ironlb-metrics-certs-'));
+    const served = createServingCert(ca, { dnsNames: [serverName], validityMs: 3_600_000 });
+    writeFileSync(join(certDir, 'tls.crt'), served.cert);
+    writeFileSync(join(certDir, 'tls.key'), served.key);
     const controller = await startController({
       kubeConfig: c().cp.kubeConfig(),
       namespace: NS,
@@ -346,10 +359,11 @@ describe('controller against a real API server', () => {
       logger: silentLogger(),
       leaderElection: false,
       metricsPort: 0,
-      secureMetrics: {},
+      secureMetrics: { certDir, tls: parseFlags(['--tls-min-version=VersionTLS13'], {}).tls },
       listenHost: '127.0.0.1',
     });
     running.push(controller);
+    rmSync(certDir, { recursive: true });
     const scrape = (bearer: string) =>
       new Promise<number>((resolve, reject) => {
         https
@@ -358,7 +372,8 @@ describe('controller against a real API server', () => {
               host: '127.0.0.1',
               port: controller.metricsPort,
               path: '/metrics',
-              rejectUnauthorized: false,
+              ca: ca.cert,
+              servername: serverName,
               agent: false,
               headers: { Authorization: `Bearer ${bearer}` },
             },
@@ -372,6 +387,23 @@ describe('controller against a real API server', () => {
     await eventually('RBAC for /metrics in effect', async () => (await scrape(allowed)) === 200);
     expect(await scrape(denied)).toBe(403);
     expect(await scrape('garbage')).toBe(401);
+    const tls12 = await new Promise<string>((resolve) => {
+      const socket = tlsConnect(
+        {
+          host: '127.0.0.1',
+          port: controller.metricsPort ?? 0,
+          ca: ca.cert,
+          servername: serverName,
+          maxVersion: 'TLSv1.2',
+        },
+        () => {
+          socket.end();
+          resolve('connected');
+        },
+      );
+      socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(tls12).toBe('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION');
     await stop(controller);
   });
 

@@ -1,6 +1,28 @@
 import { FlagError, parseFlags } from './flags';
 
 describe('parseFlags', () => {
+  it('takes the TLS flags upstream renders, as Node server options; TLS 1.2 and up when unset', () => {
+    expect(parseFlags([], {}).tls).toEqual({ minVersion: 'TLSv1.2' });
+    expect(
+      parseFlags(
+        [
+          '--tls-min-version=VersionTLS13',
+          '--tls-cipher-suites=TLS_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          '--tls-curve-preferences=29,23',
+        ],
+        {},
+      ).tls,
+    ).toEqual({
+      minVersion: 'TLSv1.3',
+      ciphers: 'TLS_AES_256_GCM_SHA384:ECDHE-RSA-AES128-GCM-SHA256',
+      ecdhCurve: 'X25519:P-256',
+    });
+  });
+  it('refuses a TLS value it cannot honour, naming the flag', () => {
+    expect(() => parseFlags(['--tls-curve-preferences=CurveP256'], {})).toThrow(
+      /^--tls-curve-preferences: invalid curve preference "CurveP256"/,
+    );
+  });
   it('defaults as upstream: metrics 9120, webhooks enabled, no lb class, native BGP', () => {
     const f = parseFlags([], {});
     expect(f).toMatchObject({

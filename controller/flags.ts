@@ -6,6 +6,7 @@ import { parseDuration } from '../config/duration';
 import type { BGPType } from '../config/modes';
 import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
+import { TLS_FLAG_SPECS, parseTlsFlags, type TlsServerSettings } from '../kube/tls/settings';
 import type { FailurePolicy } from './webhooks/certmanager';
 
 export type WebhookMode = 'enabled' | 'disabled' | 'onlywebhook';
@@ -36,6 +37,8 @@ export interface ControllerFlags {
   /** Metrics over HTTPS with TokenReview/SubjectAccessReview, as upstream; false serves plain HTTP. */
   readonly secureMetrics: boolean;
   readonly metricsCertDir: string;
+  /** --tls-min-version, --tls-cipher-suites, --tls-curve-preferences for the webhook and metrics servers. */
+  readonly tls: TlsServerSettings;
   /** controller-runtime's --kubeconfig: this file instead of $KUBECONFIG, ~/.kube/config or in-cluster. */
   readonly kubeconfig: string;
 }
@@ -63,12 +66,10 @@ const SPECS: Record<string, FlagSpec> = {
   'secure-metrics': { kind: 'bool', default: 'true' },
   'metrics-cert-dir': { kind: 'string', default: '' },
   kubeconfig: { kind: 'string', default: '' },
-  // Accepted for compatibility with upstream manifests; ironlb's TLS defaults apply.
+  ...TLS_FLAG_SPECS,
+  // Accepted for compatibility with upstream manifests; not acted on.
   'pprof-bind-address': { kind: 'string', default: '' },
   'webhook-http2': { kind: 'bool', default: 'false' },
-  'tls-min-version': { kind: 'string', default: '' },
-  'tls-cipher-suites': { kind: 'string', default: '' },
-  'tls-curve-preferences': { kind: 'string', default: '' },
 };
 
 /** client-go's leaderelection JitterFactor: a retry may come this many retry periods late. */
@@ -152,6 +153,7 @@ export function parseFlags(
     bgpType,
     secureMetrics: bool('secure-metrics'),
     metricsCertDir: str('metrics-cert-dir'),
+    tls: parseTlsFlags(str),
     kubeconfig: str('kubeconfig'),
   };
 }

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       serviceName: flags.certServiceName,
       disableCertRotation: flags.disableCertRotation,
       certDir: flags.certDir,
+      tls: flags.tls,
       ...(flags.webhookFailurePolicy !== undefined ? { failurePolicy: flags.webhookFailurePolicy } : {}),
     });
     stops.push(() => webhooks.stop());
@@ -83,7 +84,12 @@ async function main(): Promise<void> {
       retryPeriodMs: flags.retryPeriodMs,
       ...(flags.port !== 0 ? { metricsPort: flags.port } : {}),
       ...(flags.secureMetrics
-        ? { secureMetrics: flags.metricsCertDir !== '' ? { certDir: flags.metricsCertDir } : {} }
+        ? {
+            secureMetrics: {
+              tls: flags.tls,
+              ...(flags.metricsCertDir !== '' ? { certDir: flags.metricsCertDir } : {}),
+            },
+          }
         : {}),
       healthPort: flags.healthPort,
       onLostLeadership: () => process.exit(1),

@@ -1,4 +1,7 @@
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { HealthServer } from './health';
+import { createCA, createServingCert } from './tls/certs';
 import { createRegistry, reconcileMetrics } from './metrics';
 import { captureLogger } from '../testkit/capturedlogger';
 
@@ -74,5 +77,45 @@ describe('HealthServer metrics', () => {
   it('serves no /metrics without a registry', async () => {
     const { get } = await start();
     expect((await get('/metrics')).status).toBe(404);
+  });
+});
+
+describe('HealthServer over HTTPS', () => {
+  it('serves probes openly and /metrics only to whom authorizeMetrics admits, under the TLS settings', async () => {
+    const registry = createRegistry();
+    const cert = createServingCert(createCA(), { dnsNames: ['localhost'], validityMs: 3_600_000 });
+    const server = new HealthServer({
+      logger: captureLogger().logger,
+      metrics: registry,
+      tls: { ...cert, settings: { minVersion: 'TLSv1.3' } },
+      authorizeMetrics: (authorization) =>
+        Promise.resolve(authorization === 'Bearer good' ? 200 : authorization === undefined ? 401 : 403),
+    });
+    running.push(server);
+    const port = await server.listen(0, '127.0.0.1');
+    const get = (path: string, headers: Record<string, string> = {}, maxVersion?: 'TLSv1.2') =>
+      new Promise<{ status: number; protocol: string }>((resolve, reject) => {
+        const req = https.get(
+          {
+            host: '127.0.0.1',
+            port,
+            path,
+            headers,
+            rejectUnauthorized: false,
+            ...(maxVersion ? { maxVersion } : {}),
+          },
+          (res) => {
+            res.resume();
+            const socket = res.socket as TLSSocket;
+            resolve({ status: res.statusCode ?? 0, protocol: socket.getProtocol() ?? '' });
+          },
+        );
+        req.on('error', reject);
+      });
+    expect(await get('/healthz')).toEqual({ status: 200, protocol: 'TLSv1.3' });
+    expect((await get('/metrics')).status).toBe(401);
+    expect((await get('/metrics', { Authorization: 'Bearer other' })).status).toBe(403);
+    expect((await get('/metrics', { Authorization: 'Bearer good' })).status).toBe(200);
+    await expect(get('/healthz', {}, 'TLSv1.2')).rejects.toThrow(/protocol version/i);
   });
 });

@@ -2,12 +2,16 @@
 // Replies follow controller-runtime's healthz handler ("ok", or 500 with one "[+]name ok" /
 // "[-]name failed: reason" line per check) so probes and humans read them the same way as MetalLB's.
 // MetalLB serves health on 17472 (the speaker on 127.0.0.1 only) and metrics on 9120; one server class
-// serves either or both.
+// serves either or both. Over HTTPS when given a certificate (the speaker's --metrics-cert-dir), with /metrics
+// then behind the caller's authorization as upstream's secure serving has it; probes stay open, as the
+// kubelet sends no credentials.
 import http from 'node:http';
+import https from 'node:https';
 import type { Registry } from './prometheus/registry';
 import type { Logger } from './log';
 import { describeError } from './errors';
 import { listen, type Listening } from './listen';
+import type { TlsServerSettings } from './tls/settings';
 
 /** Resolves (or returns) when healthy; throws with the reason when not. */
 export type HealthCheck = () => void | Promise<void>;
@@ -20,6 +24,13 @@ export interface HealthServerOptions {
   readonly probes?: boolean;
   /** A check that has not answered by then fails. Default 5s. */
   readonly checkTimeoutMs?: number;
+  /** Serve HTTPS with this PEM certificate and key, under these TLS settings (kube/tls/settings.ts). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly settings: TlsServerSettings };
+  /**
+   * Decides each /metrics request from its Authorization header (kube/securemetrics.ts authorizeMetrics:
+   * TokenReview, then SubjectAccessReview); absent serves everyone.
+   */
+  readonly authorizeMetrics?: (authorization: string | undefined) => Promise<200 | 401 | 403>;
 }
 
 interface CheckResult {
@@ -46,13 +57,18 @@ export class HealthServer {
 
   /** Listens and resolves with the bound port (pass port 0 for any free one). */
   async listen(port: number, host: string): Promise<number> {
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       void this.handle(req, res).catch((err: unknown) => {
         this.options.logger.error('health endpoint failed', { path: req.url, error: describeError(err) });
         if (!res.headersSent) res.writeHead(500);
         res.end();
       });
-    });
+    };
+    const tls = this.options.tls;
+    const server =
+      tls === undefined
+        ? http.createServer(handler)
+        : https.createServer({ ...tls.settings, cert: tls.cert, key: tls.key }, handler);
     this.listening = await listen(server, 'health server', port, host);
     return this.listening.port;
   }
@@ -75,6 +91,13 @@ export class HealthServer {
     if (probes && path === '/readyz') return this.probe(res, this.readiness, 'readyz');
     const registry = this.options.metrics;
     if (registry !== undefined && path === '/metrics') {
+      const verdict = (await this.options.authorizeMetrics?.(req.headers.authorization)) ?? 200;
+      if (verdict !== 200) {
+        res
+          .writeHead(verdict, { 'Content-Type': 'text/plain; charset=utf-8' })
+          .end(verdict === 401 ? 'Unauthorized\n' : 'Forbidden\n');
+        return;
+      }
       const body = await registry.metrics();
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(body);
       return;

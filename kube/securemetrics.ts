@@ -3,16 +3,15 @@
 // it names must be allowed `get` on the non-resource URL /metrics (a SubjectAccessReview). The certificate
 // comes from --metrics-cert-dir, or is self-signed at start-up as controller-runtime does.
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as https from 'node:https';
 import * as path from 'node:path';
 import type { Registry } from './prometheus/registry';
 import type { Logger } from './log';
 import { z } from 'zod';
-import { describeError } from './errors';
-import { listen, type Listening } from './listen';
+import { HealthServer } from './health';
+import type { Listening } from './listen';
 import type { RestClient } from './rest';
 import { createCA, createServingCert } from './tls/certs';
+import { DEFAULT_TLS_SERVER_SETTINGS, type TlsServerSettings } from './tls/settings';
 
 export interface SecureMetricsOptions {
   readonly registry: Registry;
@@ -22,6 +21,8 @@ export interface SecureMetricsOptions {
   readonly host: string;
   /** Holds tls.crt and tls.key; empty: a self-signed certificate. */
   readonly certDir?: string;
+  /** Minimum version, ciphers and groups (kube/tls/settings.ts); default TLS 1.2 and up. */
+  readonly tls?: TlsServerSettings;
 }
 
 const TokenReviewStatus = z.looseObject({
@@ -83,34 +84,25 @@ export async function authorizeMetrics(
 export async function startSecureMetrics(o: SecureMetricsOptions): Promise<Listening> {
   let cert: { cert: string; key: string };
   if (o.certDir) {
-    cert = {
-      cert: await readFile(path.join(o.certDir, 'tls.crt'), 'utf8'),
-      key: await readFile(path.join(o.certDir, 'tls.key'), 'utf8'),
-    };
+    cert = await readCertDir(o.certDir);
   } else {
     cert = createServingCert(createCA(), { dnsNames: ['localhost'], validityMs: 365 * 86_400_000 });
   }
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'https://metrics').pathname;
-    if (url !== '/metrics' || req.method !== 'GET') {
-      res.writeHead(404).end('not found\n');
-      return;
-    }
-    const verdict = await authorizeMetrics(o.rest, req.headers.authorization);
-    if (verdict !== 200) {
-      res
-        .writeHead(verdict, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end(verdict === 401 ? 'Unauthorized\n' : 'Forbidden\n');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': o.registry.contentType }).end(await o.registry.metrics());
-  };
-  const server = https.createServer({ cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      o.logger.error('metrics request failed', { error: describeError(err) });
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+  const server = new HealthServer({
+    logger: o.logger,
+    metrics: o.registry,
+    probes: false,
+    tls: { ...cert, settings: o.tls ?? DEFAULT_TLS_SERVER_SETTINGS },
+    authorizeMetrics: (authorization) => authorizeMetrics(o.rest, authorization),
   });
-  return listen(server, 'secure metrics server', o.port, o.host);
+  const port = await server.listen(o.port, o.host);
+  return { port, close: () => server.close() };
+}
+
+/** tls.crt and tls.key of a certificate directory (controller-runtime's layout, the service CA's Secret keys). */
+export async function readCertDir(dir: string): Promise<{ cert: string; key: string }> {
+  return {
+    cert: await readFile(path.join(dir, 'tls.crt'), 'utf8'),
+    key: await readFile(path.join(dir, 'tls.key'), 'utf8'),
+  };
 }

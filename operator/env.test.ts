@@ -18,9 +18,44 @@ describe('parseEnvironment', () => {
         monitoring: 'none',
         networkPolicies: true,
         controllerMetricsPort: 7472,
+        tls: { minVersion: undefined, cipherSuites: undefined, curvePreferences: undefined },
       },
       notApplied: [],
     });
+  });
+
+  test('the TLS variables are passed on as the operands take them, unset ones unset', () => {
+    expect(
+      parseEnvironment({
+        ...BASE,
+        TLS_MIN_VERSION: 'VersionTLS13',
+        TLS_CIPHER_SUITES: 'TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      }).env.tls,
+    ).toEqual({
+      minVersion: 'VersionTLS13',
+      cipherSuites: 'TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      curvePreferences: undefined,
+    });
+  });
+
+  test.each([
+    [
+      'TLS_MIN_VERSION',
+      'TLSv1.3',
+      'unknown TLS version "TLSv1.3": one of VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13',
+    ],
+    [
+      'TLS_CIPHER_SUITES',
+      'AES128-SHA',
+      'unknown or unsupported cipher suite "AES128-SHA" (IANA names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)',
+    ],
+    [
+      'TLS_CURVE_PREFERENCES',
+      'CurveP256',
+      'invalid curve preference "CurveP256": a numeric CurveID (1-65535)',
+    ],
+  ])('%s=%s is refused, naming the variable', (name, value, reason) => {
+    expect(() => parseEnvironment({ ...BASE, [name]: value })).toThrow(new EnvironmentError(name, reason));
   });
 
   test("CONTROLLER_METRICS_PORT moves the controller's metrics port alone", () => {

@@ -2,7 +2,8 @@
 // config/manager/env.yaml): where the operands go and which images they run. Parsed once at start; a missing or
 // malformed variable is a typed error naming it, and main.ts exits with it rather than rendering half an install.
 import { CONTROLLER_METRICS_PORT } from '../render/names';
-import type { MonitoringMode } from '../render/options';
+import { TlsSettingError, tlsServerSettings } from '../kube/tls/settings';
+import type { MonitoringMode, TlsOptions } from '../render/options';
 
 export interface OperatorEnvironment {
   /** OPERATOR_NAMESPACE: the operator's own namespace (downward API), where the MetalLB resource and every operand live. */
@@ -15,6 +16,8 @@ export interface OperatorEnvironment {
   readonly networkPolicies: boolean;
   /** CONTROLLER_METRICS_PORT (ironlb's, default 7472): the controller's metrics port (render/options.ts). */
   readonly controllerMetricsPort?: number;
+  /** TLS_MIN_VERSION, TLS_CIPHER_SUITES, TLS_CURVE_PREFERENCES: the operands' TLS flags (render/tls.ts). */
+  readonly tls?: TlsOptions;
 }
 
 export interface ParsedEnvironment {
@@ -47,9 +50,6 @@ const NOT_APPLIED: Readonly<Record<string, string>> = {
   FRRK8S_IMAGE: 'ironlb does not deploy frr-k8s yet',
   FRRK8S_EXTERNAL_NAMESPACE: 'ironlb does not support the frr-k8s-external backend yet',
   DEPLOY_FRRK8S_FROM_CNO: 'ironlb does not support the frr-k8s backends yet',
-  TLS_CIPHER_SUITES: 'ironlb does not pass TLS settings to its operands yet',
-  TLS_MIN_VERSION: 'ironlb does not pass TLS settings to its operands yet',
-  TLS_CURVE_PREFERENCES: 'ironlb does not pass TLS settings to its operands yet',
 };
 
 function required(env: Env, name: string): string {
@@ -84,6 +84,41 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+const TLS_VARIABLES = {
+  minVersion: 'TLS_MIN_VERSION',
+  cipherSuites: 'TLS_CIPHER_SUITES',
+  curvePreferences: 'TLS_CURVE_PREFERENCES',
+} as const;
+
+/**
+ * Upstream's TLS variables (metallb-operator main.go, pkg/tlsconfig): checked here with the operands' own
+ * parser, so a value the operands would refuse stops the operator at start, naming the variable, instead of
+ * crash-looping every controller and speaker pod. Passed on as written; unset ones stay unset.
+ */
+function tlsOptions(env: Env): TlsOptions {
+  const text = (name: string): string => env[name]?.trim() ?? '';
+  try {
+    tlsServerSettings(
+      {
+        minVersion: text(TLS_VARIABLES.minVersion),
+        cipherSuites: text(TLS_VARIABLES.cipherSuites),
+        curvePreferences: text(TLS_VARIABLES.curvePreferences),
+      },
+      TLS_VARIABLES,
+    );
+  } catch (err) {
+    if (err instanceof TlsSettingError) throw new EnvironmentError(err.setting, err.reason);
+    throw err;
+  }
+  const value = (name: string): string | undefined =>
+    text(name) === '' ? undefined : text(name).replace(/\s*,\s*/g, ',');
+  return {
+    minVersion: value(TLS_VARIABLES.minVersion),
+    cipherSuites: value(TLS_VARIABLES.cipherSuites),
+    curvePreferences: value(TLS_VARIABLES.curvePreferences),
+  };
+}
+
 export function parseEnvironment(env: Env): ParsedEnvironment {
   const serviceMonitors = flag(env, 'DEPLOY_SERVICEMONITORS');
   const podMonitors = flag(env, 'DEPLOY_PODMONITORS');
@@ -104,6 +139,7 @@ export function parseEnvironment(env: Env): ParsedEnvironment {
     // moves the controller's alone, for clusters (and the e2e harness) where it shares a network namespace
     // with a host-network speaker.
     controllerMetricsPort: port(env, 'CONTROLLER_METRICS_PORT', CONTROLLER_METRICS_PORT),
+    tls: tlsOptions(env),
   };
   const notApplied = Object.entries(NOT_APPLIED)
     .filter(([name]) => (env[name]?.trim() ?? '') !== '')

@@ -42,30 +42,36 @@ const daemonSetPath = `/apis/apps/v1/namespaces/${NS}/daemonsets/speaker`;
 const servicePath = `/api/v1/namespaces/${NS}/services/metallb-webhook-service`;
 const secretPath = `/api/v1/namespaces/${NS}/secrets/metallb-webhook-cert`;
 
-// What OpenShift serves at security.openshift.io/v1, reduced to what discovery and apply need.
-const SCC_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'securitycontextconstraints.security.openshift.io' },
-  spec: {
-    group: 'security.openshift.io',
-    scope: 'Cluster',
-    names: {
-      plural: 'securitycontextconstraints',
-      singular: 'securitycontextconstraints',
-      kind: 'SecurityContextConstraints',
-      listKind: 'SecurityContextConstraintsList',
+/** A cluster-scoped OpenShift API as a schemaless CRD: what discovery and apply need of it. */
+function openshiftCrd(group: string, kind: string, plural: string, singular: string) {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Cluster',
+      names: { plural, singular, kind, listKind: `${kind}List` },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-};
+  };
+}
+
+const SCC_CRD = openshiftCrd(
+  'security.openshift.io',
+  'SecurityContextConstraints',
+  'securitycontextconstraints',
+  'securitycontextconstraints',
+);
+// The cluster's TLS security profile lives on the APIServer `cluster`.
+const APISERVER_CRD = openshiftCrd('config.openshift.io', 'APIServer', 'apiservers', 'apiserver');
 
 const exists = (path: string): Promise<boolean> => existsAt(client(), path);
 
@@ -102,8 +108,22 @@ beforeAll(async () => {
   // The operator runs in this process, as its ServiceAccount; its Deployment would need a kubelet.
   await applyOperatorManifest(api, 'ironlb-operator-openshift.yaml', NS);
   await create(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', SCC_CRD);
+  await create(api, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', APISERVER_CRD);
   const admin = api;
   await eventually('the SCC API served', async () => (await detectPlatform(admin)) === 'openshift');
+  await eventually('the APIServer config served', async () => {
+    try {
+      await create(admin, '/apis/config.openshift.io/v1/apiservers', {
+        apiVersion: 'config.openshift.io/v1',
+        kind: 'APIServer',
+        metadata: { name: 'cluster' },
+        spec: { tlsSecurityProfile: { type: 'Modern', modern: {} } },
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  });
   // No platform given: the operator asks discovery, as main.ts has it do.
   operator = await startOperator({
     kubeConfig: await serviceAccountAccess(cp, api, NS, 'manager-account'),
@@ -186,6 +206,24 @@ describe('OpenShift mode', () => {
     expect(dep.spec.template.spec.containers[0]?.args).toContain('--disable-cert-rotation=true');
   });
 
+  test("the cluster's Modern TLS profile reaches the operands as TLS 1.3 with its suites", async () => {
+    const Args = z.looseObject({
+      spec: z.looseObject({
+        template: z.looseObject({
+          spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
+        }),
+      }),
+    });
+    const suites =
+      '--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256';
+    for (const path of [deploymentPath, daemonSetPath]) {
+      const args = Args.parse(await client().request({ method: 'GET', path })).spec.template.spec
+        .containers[0]?.args;
+      expect(args).toContain('--tls-min-version=VersionTLS13');
+      expect(args).toContain(suites);
+    }
+  });
+
   test('the speaker pods ask for metallb-speaker', async () => {
     const ds = z
       .looseObject({
@@ -205,6 +243,22 @@ describe('OpenShift mode', () => {
       'metallb-webhook-cert',
     );
     expect(await exists(secretPath)).toBe(false);
+  });
+
+  test('the BGPPeer CRD asks the service CA for its conversion caBundle; the operator does not own it', async () => {
+    const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/bgppeers.metallb.io';
+    const Crd = z.looseObject({
+      metadata: z.looseObject({
+        annotations: Labels,
+        ownerReferences: z.array(z.unknown()).optional(),
+      }),
+    });
+    await eventually('the BGPPeer CRD annotated', async () => {
+      const crd = Crd.parse(await client().request({ method: 'GET', path: crdPath }));
+      return crd.metadata.annotations?.['service.beta.openshift.io/inject-cabundle'] === 'true';
+    });
+    const crd = Crd.parse(await client().request({ method: 'GET', path: crdPath }));
+    expect(crd.metadata.ownerReferences ?? []).toEqual([]);
   });
 
   test('no call of the operator was refused', () => {

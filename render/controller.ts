@@ -9,7 +9,9 @@ import {
   WEBHOOK_CERT_SECRET,
   WEBHOOK_PORT,
 } from './names';
+import { serviceCaMetricsParts } from './openshift';
 import type { InstallOptions, PodOptions } from './options';
+import { tlsArgs } from './tls';
 import { annotated, type AnnotatedObject } from './object';
 
 /** Where controller-runtime (and so controller/flags.ts's --cert-dir default) looks for the serving cert. */
@@ -45,7 +47,10 @@ export function renderControllerDeployment(opts: InstallOptions): AnnotatedObjec
               ...schedulingFields(pod),
               securityContext: podSecurityContext(opts),
               containers: [controllerContainer(opts)],
-              volumes: [{ name: 'cert', secret: { secretName: WEBHOOK_CERT_SECRET, defaultMode: 0o644 } }],
+              volumes: [
+                { name: 'cert', secret: { secretName: WEBHOOK_CERT_SECRET, defaultMode: 0o644 } },
+                ...serviceCaMetricsParts(opts, CONTROLLER).volumes,
+              ],
             },
           },
         },
@@ -75,7 +80,9 @@ export function controllerArgs(opts: InstallOptions): string[] {
     `--log-level=${opts.logLevel}`,
     ...(opts.loadBalancerClass === undefined ? [] : [`--lb-class=${opts.loadBalancerClass}`]),
     '--webhook-mode=enabled',
-    '--tls-min-version=VersionTLS12',
+    // Always a minimum version: TLS 1.2 when unset (kube/tls/settings.ts DEFAULT_TLS_MIN_VERSION), as before.
+    ...tlsArgs({ ...opts.tls, minVersion: opts.tls.minVersion ?? 'VersionTLS12' }),
+    ...serviceCaMetricsParts(opts, CONTROLLER).args,
     // The service CA writes and rotates the certificate there (render/webhookservice.ts), so the controller
     // reads it instead of minting its own.
     ...(opts.platform === 'openshift' ? ['--disable-cert-rotation=true'] : []),
@@ -132,6 +139,9 @@ function controllerContainer(opts: InstallOptions): Record<string, unknown> {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: 'cert', mountPath: CERT_DIR, readOnly: true }],
+    volumeMounts: [
+      { name: 'cert', mountPath: CERT_DIR, readOnly: true },
+      ...serviceCaMetricsParts(opts, CONTROLLER).volumeMounts,
+    ],
   };
 }

@@ -154,6 +154,36 @@ const CASES: [string, InstallOptionsInput, Changes][] = [
     },
   ],
   [
+    'tls passes the TLS settings to the controller (its minimum replaced) and the speaker',
+    {
+      tls: {
+        minVersion: 'VersionTLS13',
+        cipherSuites: 'TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        curvePreferences: '29,23',
+      },
+    },
+    {
+      'Deployment/controller': {
+        [`${CONTAINER}.args`]: argsWith(
+          3,
+          1,
+          '--tls-min-version=VersionTLS13',
+          '--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          '--tls-curve-preferences=29,23',
+        ),
+      },
+      'DaemonSet/speaker': {
+        [`${CONTAINER}.args`]: [
+          '--port=7472',
+          '--log-level=info',
+          '--tls-min-version=VersionTLS13',
+          '--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+          '--tls-curve-preferences=29,23',
+        ],
+      },
+    },
+  ],
+  [
     'controllerImage replaces the controller image',
     { controllerImage: 'example.com/ironlb-controller:v9' },
     { 'Deployment/controller': { [`${CONTAINER}.image`]: 'example.com/ironlb-controller:v9' } },

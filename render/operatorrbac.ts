@@ -3,7 +3,7 @@
 // (render/csv.ts). The only RBAC the operator writes is OpenShift's grant of the speaker SCC (render/openshift.ts).
 import type { ComponentRbac } from './rbac';
 import { WEBHOOK_CONFIGURATION } from './names';
-import { SCC_API_GROUP, SPEAKER_SCC, SPEAKER_SCC_ROLE } from './openshift';
+import { CONVERSION_CRD, SCC_API_GROUP, SPEAKER_SCC, SPEAKER_SCC_ROLE } from './openshift';
 
 export const OPERATOR_SERVICE_ACCOUNT = 'manager-account';
 
@@ -44,6 +44,32 @@ export const OPERATOR_RBAC: ComponentRbac = {
           resources: ['securitycontextconstraints'],
           resourceNames: [SPEAKER_SCC],
           verbs: ['get', 'patch', 'delete', 'use'],
+        },
+      ],
+    },
+    {
+      why:
+        'OpenShift only: the service-CA annotation on the BGPPeer CRD, whose conversion webhook the\n' +
+        'controller serves (operator/app/reconciler.ts, operandclient.ts): read and update, never create.',
+      rules: [
+        {
+          apiGroups: ['apiextensions.k8s.io'],
+          resources: ['customresourcedefinitions'],
+          resourceNames: [CONVERSION_CRD],
+          verbs: ['get', 'update'],
+        },
+      ],
+    },
+    {
+      why:
+        "OpenShift only: the cluster's TLS security profile, read at start for the operands' TLS settings\n" +
+        '(operator/app/tlsprofile.ts).',
+      rules: [
+        {
+          apiGroups: ['config.openshift.io'],
+          resources: ['apiservers'],
+          resourceNames: ['cluster'],
+          verbs: ['get'],
         },
       ],
     },

@@ -42,6 +42,18 @@ export type MonitoringMode = (typeof MONITORING_MODES)[number];
 export const PLATFORMS = ['kubernetes', 'openshift'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/**
+ * The operands' TLS settings as upstream passes them (metallb-operator TLS_MIN_VERSION, TLS_CIPHER_SUITES,
+ * TLS_CURVE_PREFERENCES; kube/tls/settings.ts parses them): Go's version name, IANA cipher suites and numeric
+ * CurveIDs, comma-separated. Undefined leaves the operand's default (TLS 1.2 and up, Node's ciphers and
+ * groups).
+ */
+export interface TlsOptions {
+  readonly minVersion: string | undefined;
+  readonly cipherSuites: string | undefined;
+  readonly curvePreferences: string | undefined;
+}
+
 export interface InstallOptions {
   /** Where every namespaced object goes (the operator's own namespace). */
   readonly namespace: string;
@@ -71,10 +83,13 @@ export interface InstallOptions {
    * moves it off the host-network speaker's 7472 (operator/env.ts CONTROLLER_METRICS_PORT).
    */
   readonly controllerMetricsPort: number;
+  /** Rendered as --tls-min-version, --tls-cipher-suites, --tls-curve-preferences on the controller and speaker. */
+  readonly tls: TlsOptions;
 }
 
 /** InstallOptions with any field left out, pod settings included. */
-export type InstallOptionsInput = Partial<Omit<InstallOptions, 'controller' | 'speaker'>> & {
+export type InstallOptionsInput = Partial<Omit<InstallOptions, 'controller' | 'speaker' | 'tls'>> & {
+  readonly tls?: Partial<TlsOptions>;
   readonly controller?: Partial<PodOptions>;
   readonly speaker?: Partial<PodOptions>;
 };
@@ -104,6 +119,7 @@ export const DEFAULT_INSTALL_OPTIONS: InstallOptions = {
   platform: 'kubernetes',
   networkPolicies: false,
   controllerMetricsPort: CONTROLLER_METRICS_PORT,
+  tls: { minVersion: undefined, cipherSuites: undefined, curvePreferences: undefined },
 };
 
 // Field by field, so that `{ logLevel: undefined }` means "not set", as an absent field of the MetalLB
@@ -124,6 +140,11 @@ export function resolveInstallOptions(input: InstallOptionsInput = {}): InstallO
     platform: input.platform ?? d.platform,
     networkPolicies: input.networkPolicies ?? d.networkPolicies,
     controllerMetricsPort: input.controllerMetricsPort ?? d.controllerMetricsPort,
+    tls: {
+      minVersion: input.tls?.minVersion ?? d.tls.minVersion,
+      cipherSuites: input.tls?.cipherSuites ?? d.tls.cipherSuites,
+      curvePreferences: input.tls?.curvePreferences ?? d.tls.curvePreferences,
+    },
   };
 }
 

@@ -11,7 +11,13 @@ import {
   SPEAKER_METRICS_PORT,
 } from './names';
 import { FRR_SPEAKER_ENV, FRR_SPEAKER_MOUNT, FRR_VOLUMES, frrContainers, frrInitContainers } from './frr';
-import { REQUIRED_SCC_ANNOTATION, SPEAKER_SCC } from './openshift';
+import {
+  REQUIRED_SCC_ANNOTATION,
+  SPEAKER_SCC,
+  serviceCaMetricsParts,
+  servesServiceCaMetrics,
+} from './openshift';
+import { tlsArgs } from './tls';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
 
@@ -24,6 +30,8 @@ export function speakerArgs(opts: InstallOptions): string[] {
     `--port=${SPEAKER_METRICS_PORT}`,
     `--log-level=${opts.logLevel}`,
     ...(opts.loadBalancerClass === undefined ? [] : [`--lb-class=${opts.loadBalancerClass}`]),
+    ...tlsArgs(opts.tls),
+    ...serviceCaMetricsParts(opts, SPEAKER).args,
   ];
 }
 
@@ -31,6 +39,10 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
   const pod = opts.speaker;
   const frr = opts.bgpBackend === 'frr';
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
+  const metricsCert = serviceCaMetricsParts(opts, SPEAKER);
+  // The probes share the metrics port, which speaks HTTPS with a metrics certificate (speaker/main.ts); the
+  // kubelet does not verify probe certificates.
+  const probeScheme = servesServiceCaMetrics(opts) ? { scheme: 'HTTPS' } : {};
   return [
     annotated(
       {
@@ -89,14 +101,14 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
                   ],
                   ...(pod.resources === undefined ? {} : { resources: pod.resources }),
                   livenessProbe: {
-                    httpGet: { path: '/healthz', port: 'monitoring' },
+                    httpGet: { path: '/healthz', port: 'monitoring', ...probeScheme },
                     initialDelaySeconds: 10,
                     periodSeconds: 10,
                     timeoutSeconds: 1,
                     failureThreshold: 3,
                   },
                   readinessProbe: {
-                    httpGet: { path: '/readyz', port: 'monitoring' },
+                    httpGet: { path: '/readyz', port: 'monitoring', ...probeScheme },
                     periodSeconds: 2,
                     timeoutSeconds: 1,
                     failureThreshold: 3,
@@ -110,6 +122,7 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
                   volumeMounts: [
                     { name: 'memberlist', mountPath: ML_KEY_DIR, readOnly: true },
                     ...(frr ? [FRR_SPEAKER_MOUNT] : []),
+                    ...metricsCert.volumeMounts,
                   ],
                 },
                 ...(frr ? frrContainers(opts) : []),
@@ -117,6 +130,7 @@ export function renderSpeakerDaemonSet(opts: InstallOptions): AnnotatedObject[] 
               volumes: [
                 { name: 'memberlist', secret: { secretName: MEMBERLIST_SECRET, defaultMode: 0o644 } },
                 ...(frr ? FRR_VOLUMES : []),
+                ...metricsCert.volumes,
               ],
             },
           },

@@ -23,6 +23,15 @@ export const SPEAKER_RBAC: ComponentRbac = {
       why: 'nodeAssigned and announceFailed Events on Services (speaker/app/writers.ts, kube/eventrecorder.ts).',
       rules: [{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] }],
     },
+    {
+      why:
+        'HTTPS metrics with --metrics-cert-dir (OpenShift): authenticate and authorize scrapers\n' +
+        '(speaker/main.ts, kube/securemetrics.ts authorizeMetrics).',
+      rules: [
+        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+        { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      ],
+    },
   ],
   namespacedRules: [
     {

@@ -17,7 +17,20 @@ describe('parseFlags', () => {
       excludeL2ConfigPath: '/etc/metallb/excludel2.yaml',
       gratuitousRefreshMs: 0,
       bgpShutdownWaitMs: 1000,
+      metricsCertDir: '',
+      tls: { minVersion: 'TLSv1.2' },
     });
+  });
+  it('takes upstream --metrics-cert-dir and the TLS flags for its HTTPS metrics', () => {
+    const f = parseFlags(
+      ['--metrics-cert-dir=/etc/metrics', '--tls-min-version=VersionTLS13', '--tls-curve-preferences=29'],
+      NODE,
+    );
+    expect(f.metricsCertDir).toBe('/etc/metrics');
+    expect(f.tls).toEqual({ minVersion: 'TLSv1.3', ecdhCurve: 'X25519' });
+    expect(() => parseFlags(['--tls-cipher-suites=RC4'], NODE)).toThrow(
+      /^--tls-cipher-suites: unknown or unsupported cipher suite "RC4"/,
+    );
   });
   it('needs the node name, from --node-name or METALLB_NODE_NAME', () => {
     expect(() => parseFlags([], {})).toThrow('must specify --node-name or METALLB_NODE_NAME');

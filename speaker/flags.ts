@@ -6,6 +6,7 @@
 import { parseDuration } from '../config/duration';
 import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
+import { TLS_FLAG_SPECS, parseTlsFlags, type TlsServerSettings } from '../kube/tls/settings';
 
 export interface SpeakerFlags {
   /** spec.nodeName of the Node this speaker runs on; the memberlist member name too. */
@@ -30,6 +31,13 @@ export interface SpeakerFlags {
    * ms; 0 closes at once. Within the DaemonSet's 2 s termination grace, beside membership's 1 s leave.
    */
   readonly bgpShutdownWaitMs: number;
+  /**
+   * Holds tls.crt and tls.key (upstream --metrics-cert-dir; the service CA's Secret on OpenShift): the --port
+   * server then speaks HTTPS and /metrics wants an authorized bearer token; '' serves plain HTTP.
+   */
+  readonly metricsCertDir: string;
+  /** --tls-min-version, --tls-cipher-suites, --tls-curve-preferences of that HTTPS server. */
+  readonly tls: TlsServerSettings;
 }
 
 /** Set only when both --ml-bindaddr and --ml-labels are (upstream's speakerlist.New enables on that). */
@@ -63,6 +71,8 @@ const SPECS: Record<string, FlagSpec> = {
   'exclude-l2-config': { kind: 'string', default: '/etc/metallb/excludel2.yaml' },
   'gratuitous-refresh': { kind: 'string', default: '0s' },
   'bgp-shutdown-wait': { kind: 'string', default: '1s' },
+  'metrics-cert-dir': { kind: 'string', default: '' },
+  ...TLS_FLAG_SPECS,
 };
 
 /** Upstream flags ironlb's speaker refuses, and why: the message a person reads. */
@@ -148,5 +158,7 @@ export function parseFlags(
     excludeL2ConfigPath: str('exclude-l2-config'),
     gratuitousRefreshMs: refresh,
     bgpShutdownWaitMs: shutdownWait,
+    metricsCertDir: str('metrics-cert-dir'),
+    tls: parseTlsFlags(str),
   };
 }

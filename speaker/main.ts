@@ -10,6 +10,7 @@ import { createLogger } from '../kube/log';
 import { createRegistry } from '../kube/metrics';
 import { clusterAccessOrExit } from '../kube/credentials/startup';
 import { KubeRestClient } from '../kube/rest';
+import { authorizeMetrics, readCertDir } from '../kube/securemetrics';
 import { startSpeaker, type SpeakerMembership } from './app/speaker';
 import { speakerMetrics } from './app/metrics';
 import { parseExcludeL2 } from './excludel2';
@@ -160,7 +161,16 @@ async function main(): Promise<void> {
 
   let server: HealthServer | undefined;
   if (flags.port !== 0) {
-    server = new HealthServer({ logger, metrics: registry });
+    server = new HealthServer({
+      logger,
+      metrics: registry,
+      ...(flags.metricsCertDir !== ''
+        ? {
+            tls: { ...(await readCertDir(flags.metricsCertDir)), settings: flags.tls },
+            authorizeMetrics: (authorization: string | undefined) => authorizeMetrics(rest, authorization),
+          }
+        : {}),
+    });
     server.addReadinessCheck('informers-synced', () => {
       if (!speaker.hasSynced()) throw new Error('caches not synced');
     });

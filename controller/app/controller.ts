@@ -29,6 +29,7 @@ import { PodOwner, RestStatusWriters } from '../reconciler/statuswriters';
 import { isConfigChange } from './configchange';
 import { createInformers, servesAddressPools } from './informers';
 import { startSecureMetrics } from '../../kube/securemetrics';
+import type { TlsServerSettings } from '../../kube/tls/settings';
 
 export interface ControllerOptions {
   /** The API server connection: a ClusterAccess (kube/credentials), or client-node's KubeConfig in tests. */
@@ -49,7 +50,7 @@ export interface ControllerOptions {
   /** Serves /metrics; 0 picks a free port, undefined serves none. */
   readonly metricsPort?: number;
   /** Serve metrics over HTTPS behind TokenReview/SubjectAccessReview (upstream's secure serving). */
-  readonly secureMetrics?: { readonly certDir?: string };
+  readonly secureMetrics?: { readonly certDir?: string; readonly tls?: TlsServerSettings };
   /** Serves /healthz and /readyz; 0 picks a free port, undefined serves none. */
   readonly healthPort?: number;
   readonly listenHost?: string;
@@ -269,6 +270,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       port: options.metricsPort,
       host,
       ...(options.secureMetrics.certDir !== undefined ? { certDir: options.secureMetrics.certDir } : {}),
+      ...(options.secureMetrics.tls !== undefined ? { tls: options.secureMetrics.tls } : {}),
     });
     metricsServer = secure;
     metricsPort = secure.port;

@@ -1,8 +1,7 @@
 // Starts the webhook server with its certificate: self-managed (issued, stored in the Secret, injected as
 // caBundle, rotated) unless --disable-cert-rotation, in which case tls.crt/tls.key are read from --cert-dir
 // as provisioned by someone else (cert-manager, a mounted Secret).
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
+import { readCertDir } from '../../kube/securemetrics';
 import type { Logger } from '../../kube/log';
 import type { BGPType } from '../../config/modes';
 import type { Clock } from '../../kube/clock';
@@ -10,6 +9,7 @@ import type { RestClient } from '../../kube/rest';
 import { CertManager, FailurePolicy } from '../webhooks/certmanager';
 import { restSnapshot } from '../webhooks/lister';
 import { WebhookServer } from '../webhooks/server';
+import type { TlsServerSettings } from '../../kube/tls/settings';
 
 export interface WebhookOptions {
   readonly rest: RestClient;
@@ -27,6 +27,8 @@ export interface WebhookOptions {
   readonly certDir?: string;
   readonly extraIPs?: readonly string[];
   readonly checkEveryMs?: number;
+  /** --tls-min-version, --tls-cipher-suites, --tls-curve-preferences; default TLS 1.2 and up. */
+  readonly tls?: TlsServerSettings;
 }
 
 export interface RunningWebhooks {
@@ -44,11 +46,8 @@ export async function startWebhooks(o: WebhookOptions): Promise<RunningWebhooks>
   const host = o.host ?? '0.0.0.0';
   if (o.disableCertRotation === true) {
     const dir = o.certDir ?? '/tmp/k8s-webhook-server/serving-certs';
-    const cert = {
-      cert: await readFile(path.join(dir, 'tls.crt'), 'utf8'),
-      key: await readFile(path.join(dir, 'tls.key'), 'utf8'),
-    };
-    const port = await server.listen(o.port, host, cert);
+    const cert = await readCertDir(dir);
+    const port = await server.listen(o.port, host, cert, o.tls);
     return { port, stop: () => server.close() };
   }
   let listening = false;
@@ -68,7 +67,7 @@ export async function startWebhooks(o: WebhookOptions): Promise<RunningWebhooks>
     ...(o.checkEveryMs !== undefined ? { checkEveryMs: o.checkEveryMs } : {}),
   });
   const cert = await certs.ensure();
-  const port = await server.listen(o.port, host, cert);
+  const port = await server.listen(o.port, host, cert, o.tls);
   listening = true;
   certs.start();
   return {

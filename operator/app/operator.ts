@@ -15,7 +15,7 @@ import { createRegistry, reconcileMetrics } from '../../kube/metrics';
 import { registerEventLoopMetrics } from '../../kube/prometheus/eventloop';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner } from '../../kube/reconciler';
-import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
+import { KubeRestClient, type KubeConfigLike, type RestClient } from '../../kube/rest';
 import { WorkQueue } from '../../kube/workqueue';
 import type { OperatorEnvironment } from '../env';
 import type { ValidationEnvironment } from '../validate';
@@ -25,6 +25,7 @@ import { MetalLBWebhookServer, type ServingCertificate } from '../webhook/server
 import type { Platform } from '../../render/options';
 import { RestOperandClient } from './operandclient';
 import { detectPlatform } from './platform';
+import { readClusterTlsProfile } from './tlsprofile';
 import { METALLB_NAME, MetalLBReconciler } from './reconciler';
 import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
 
@@ -69,13 +70,31 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
+/** On OpenShift the cluster's TLS profile wins over TLS_* (tlsprofile.ts), as upstream's operator has it. */
+async function withClusterTlsProfile(
+  env: OperatorEnvironment,
+  platform: Platform,
+  rest: RestClient,
+  logger: Logger,
+): Promise<OperatorEnvironment> {
+  if (platform !== 'openshift') return env;
+  const tls = await readClusterTlsProfile(rest, env.tls?.curvePreferences);
+  if (tls === undefined) {
+    logger.info('no apiservers.config.openshift.io/cluster; TLS settings from the environment');
+    return env;
+  }
+  logger.info('TLS settings from the cluster TLS security profile', { ...tls });
+  return { ...env, tls };
+}
+
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
-  const { logger, env } = options;
+  const { logger } = options;
   const clock = options.clock ?? systemClock();
   const rest = new KubeRestClient(options.kubeConfig, { userAgent: 'ironlb-operator' });
   const make = informerFactory({ kubeConfig: options.kubeConfig, rest, clock, logger });
   const platform = options.platform ?? (await detectPlatform(rest));
   logger.info('platform', { platform });
+  const env = await withClusterTlsProfile(options.env, platform, rest, logger);
   const metallbs = make(METALLB.metallbs, decodeKubeObject, { namespace: env.namespace });
   const workloads = [DEPLOYMENTS, DAEMONSETS].map((resource) =>
     make(resource, decodeKubeObject, { namespace: env.namespace, labelSelector: 'app=metallb' }),

@@ -3,6 +3,7 @@ import type { Condition } from '../../api/meta';
 import { silentLogger } from '../../kube/log';
 import type { KubeObject } from '../../kube/object';
 import type { RenderedObject } from '../../render/object';
+import type { Platform } from '../../render/options';
 import { FakeClock } from '../../testkit/fakeclock';
 import { GOLDEN_ENV } from '../render/golden';
 import { MANAGED_BY, type ObjectId } from '../render/operands';
@@ -27,6 +28,7 @@ class FakeCluster implements OperandClient, MetalLBStatusWriter {
   readonly objects = new Map<string, Record<string, unknown>>();
   readonly applied: string[] = [];
   readonly deleted: string[] = [];
+  readonly crds = new Map<string, Record<string, string>>([['bgppeers.metallb.io', {}]]);
   readonly statuses: { name: string; conditions: readonly Condition[] }[] = [];
   statusOf: Record<string, Record<string, number>> = {
     Deployment: READY_DEPLOYMENT,
@@ -53,6 +55,13 @@ class FakeCluster implements OperandClient, MetalLBStatusWriter {
     return Promise.resolve();
   }
 
+  annotateCrd(name: string, annotations: Readonly<Record<string, string>>): Promise<boolean> {
+    const current = this.crds.get(name);
+    if (current === undefined) return Promise.resolve(false);
+    this.crds.set(name, { ...current, ...annotations });
+    return Promise.resolve(true);
+  }
+
   writeConditions(_namespace: string, name: string, conditions: readonly Condition[]): Promise<void> {
     this.statuses.push({ name, conditions });
     return Promise.resolve();
@@ -68,11 +77,12 @@ function metallb(name: string, spec: Record<string, unknown> = {}, conditions?: 
   };
 }
 
-function setup(objects: KubeObject[]) {
+function setup(objects: KubeObject[], platform: Platform = 'kubernetes') {
   const cluster = new FakeCluster();
   const cache = new Map(objects.map((o) => [`${o.metadata?.namespace}/${o.metadata?.name}`, o]));
   const reconciler = new MetalLBReconciler({
     env: GOLDEN_ENV,
+    platform,
     metallbs: { get: (key) => cache.get(key) },
     client: cluster,
     status: cluster,
@@ -209,6 +219,33 @@ describe('MetalLBReconciler', () => {
     await new MetalLBReconciler(reconcilerOptions(cluster)).reconcile(`${NS}/metallb`);
     expect(cluster.deleted).toEqual([]);
     expect(MANAGED_BY).toEqual({ 'app.kubernetes.io/managed-by': 'ironlb-operator' });
+  });
+
+  test('on OpenShift the BGPPeer CRD is annotated for the service CA, and keeps it when metallb is gone', async () => {
+    const { cluster, cache, reconciler } = setup([metallb('metallb')], 'openshift');
+    await reconciler.reconcile(`${NS}/metallb`);
+    expect(cluster.crds.get('bgppeers.metallb.io')).toEqual({
+      'service.beta.openshift.io/inject-cabundle': 'true',
+    });
+    cache.clear();
+    await reconciler.reconcile(`${NS}/metallb`);
+    expect(cluster.deleted.some((k) => k.startsWith('CustomResourceDefinition'))).toBe(false);
+    expect(cluster.crds.get('bgppeers.metallb.io')).toEqual({
+      'service.beta.openshift.io/inject-cabundle': 'true',
+    });
+  });
+
+  test('off OpenShift the BGPPeer CRD is left alone (the controller injects its own CA)', async () => {
+    const { cluster, reconciler } = setup([metallb('metallb')]);
+    await reconciler.reconcile(`${NS}/metallb`);
+    expect(cluster.crds.get('bgppeers.metallb.io')).toEqual({});
+  });
+
+  test('on OpenShift a missing BGPPeer CRD does not fail the reconcile', async () => {
+    const { cluster, reconciler } = setup([metallb('metallb')], 'openshift');
+    cluster.crds.clear();
+    await reconciler.reconcile(`${NS}/metallb`);
+    expect(trueConditions(cluster.statuses[0]?.conditions)).toContain('Available:Available');
   });
 });
 

@@ -18,6 +18,7 @@ import { describeError } from '../../kube/errors';
 import { splitKey, type KubeObject } from '../../kube/object';
 import type { ReconcileResult, Reconciler } from '../../kube/reconciler';
 import { renderOperands } from '../../render/install';
+import { CONVERSION_CRD, conversionCrdAnnotations } from '../../render/openshift';
 import { resolveInstallOptions, type Platform } from '../../render/options';
 import type { OperatorEnvironment } from '../env';
 import { MANAGED_BY, idOf, renderForMetalLB, type ObjectId } from '../render/operands';
@@ -118,6 +119,7 @@ export class MetalLBReconciler implements Reconciler {
         if (obj.kind === 'DaemonSet') daemonSet = stored;
       }
       for (const id of operands.stale) await this.deleteIfOurs(id, uid);
+      await this.annotateConversionCrd();
     } catch (err) {
       const message = describeError(err);
       await report({ kind: 'degraded', reason: REASONS.applyFailed, message });
@@ -137,6 +139,21 @@ export class MetalLBReconciler implements Reconciler {
       });
     }
     return report({ kind: 'available' });
+  }
+
+  /**
+   * On OpenShift, asks the service CA for the BGPPeer conversion webhook's caBundle (render/openshift.ts).
+   * Every reconcile, so an OLM upgrade that rewrites the CRD from the bundle gets it back; never undone, as
+   * the CRD outlives the MetalLB resource. An absent CRD (crds/ not applied yet) is not an error: nothing
+   * converts BGPPeers then.
+   */
+  private async annotateConversionCrd(): Promise<void> {
+    const annotations = conversionCrdAnnotations(this.options.platform ?? 'kubernetes');
+    if (Object.keys(annotations).length === 0) return;
+    if (!(await this.options.client.annotateCrd(CONVERSION_CRD, annotations)))
+      this.options.logger.warn('CRD not installed; BGPPeer conversion gets no CA bundle until it is', {
+        crd: CONVERSION_CRD,
+      });
   }
 
   private async writeStatus(

@@ -26,6 +26,15 @@ export const SCC_RESOURCE = ref(
   false,
 );
 
+/** Not an operand: the operator only annotates the conversion CRD on OpenShift (render/openshift.ts). */
+export const CRD_RESOURCE = ref(
+  'apiextensions.k8s.io',
+  'v1',
+  'customresourcedefinitions',
+  'CustomResourceDefinition',
+  false,
+);
+
 export const OPERAND_RESOURCES: readonly ResourceRef[] = [
   RESOURCES.secrets,
   RESOURCES.services,

@@ -89,6 +89,7 @@ export function installOptionsFromSpec(
       monitoring: env.monitoring,
       networkPolicies: env.networkPolicies,
       controllerMetricsPort: env.controllerMetricsPort,
+      tls: env.tls,
       platform,
       bgpBackend,
       controller: podOptions(spec.controllerNodeSelector, spec.controllerTolerations, spec.controllerConfig),

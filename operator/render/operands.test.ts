@@ -76,6 +76,17 @@ const CASES: readonly [string, MetalLBSpec, Settings][] = [
   ['openshift-native-every-field', { ...EVERY_FIELD, bgpBackend: 'native' }, { platform: 'openshift' }],
   ['openshift-frr-default', { bgpBackend: 'frr' }, { platform: 'openshift' }],
   ['openshift-servicemonitors', {}, { platform: 'openshift', monitoring: 'servicemonitors' }],
+  [
+    'native-tls-settings',
+    {},
+    {
+      tls: {
+        minVersion: 'VersionTLS13',
+        cipherSuites: 'TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384',
+        curvePreferences: '29,23',
+      },
+    },
+  ],
 ];
 
 describe('golden files (operator/testdata)', () => {
