@@ -74,6 +74,8 @@ describe('bird config', () => {
       '  ipv4 { import all; export all; next hop self; };\n  ipv6 { import all; export all; next hop self; };\n',
     );
     expect(conf).not.toContain('protocol static');
+    // iBGP on the shared segment: direct, so next hops resolve without an IGP.
+    expect(conf).toContain('  neighbor 192.0.2.12 as 64512;\n  direct;\n');
   });
 
   test('refuses addresses outside the documentation ranges', () => {

@@ -72,6 +72,9 @@ export function renderBirdConf(c: BirdConfig): string {
     );
     if (n.password !== undefined) lines.push(`  password "${n.password}";`);
     if (n.multihop === true) lines.push('  multihop;');
+    // BIRD treats iBGP as multihop by default and resolves its next hops recursively through an IGP table;
+    // with no IGP here every iBGP route would be unreachable. A neighbour on a shared segment is `direct`.
+    else if (n.asn === c.asn) lines.push('  direct;');
     if (n.holdTime !== undefined) lines.push(`  hold time ${n.holdTime};`);
     lines.push('  connect retry time 5;');
     for (const f of neighborFamilies(n)) lines.push(`  ${f} { import all; export all; next hop self; };`);

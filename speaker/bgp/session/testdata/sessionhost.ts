@@ -13,7 +13,8 @@ import { decode, encode, frame } from '../../codec/message';
 import { IPV4_UNICAST, IPV6_UNICAST, type SessionConfig, buildOpen } from '../../fsm/open';
 import { PeerSession, type Route, type SessionStats } from '../session';
 
-interface PeerSpec {
+/** One peer of a session host. */
+export interface PeerSpec {
   readonly name: string;
   readonly peerAddress: string;
   readonly peerAs: number;
@@ -26,16 +27,18 @@ interface PeerSpec {
   readonly nextHop6?: string;
   /** This session's own AS, when not the host's. */
   readonly localAs?: number;
+  /** The Linux VRF device the session's socket is bound to. */
+  readonly vrf?: string;
 }
 
-interface RouteSpec {
+export interface RouteSpec {
   readonly prefix: string;
   readonly localPref?: number;
   readonly communities?: number[];
   readonly largeCommunities?: { global: number; local1: number; local2: number }[];
 }
 
-interface HostConfig {
+export interface HostConfig {
   readonly localAs: number;
   readonly routerId: string;
   readonly peers: PeerSpec[];
