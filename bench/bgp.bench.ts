@@ -320,11 +320,13 @@ async function main(): Promise<void> {
       await speakerSettled(speaker.pid);
       const sent1 = await updatesSent();
       const recv1 = await Promise.all(routers.map((r) => r.updatesReceived()));
-      updates.push({
+      const row = {
         phase,
         sent: sent1.map((v, i) => v - (sent0[i] ?? NaN)),
         received: recv1.map((v, i) => v - (recv0[i] ?? NaN)),
-      });
+      };
+      updates.push(row);
+      say(`${phase}: UPDATEs sent ${row.sent.join(', ')}; received by FRR ${row.received.join(', ')}`);
     };
 
     for (let t = 0; t < REPEAT; t++) {
