@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-speaker bench-failover bench-sxs bench-bfd
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-speaker bench-failover bench-sxs bench-bfd bench-bgp
 
 deps:
 	scripts/ensure-npm.sh
@@ -42,6 +42,7 @@ bench: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/layer2recompute.bench.ts
+	$(MAKE) bench-bgp
 
 # The controller as its own process against a real kube-apiserver: time until 5,000 Services have addresses,
 # Service-to-IP latency percentiles, controller RSS and CPU (bench/README.md); prints figures, asserts nothing.
@@ -84,3 +85,10 @@ bench-sxs: deps
 # figures, asserts nothing.
 bench-bfd: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/bfd.bench.ts
+
+# The native BGP speaker with 10,000 IPv6 Services and 3 FRR peers: advertisement to every FRR holding all,
+# session reset, withdrawal, UPDATEs sent and received, speaker RSS (bench/README.md); needs root; prints
+# figures, asserts nothing. Knobs: IRONLB_BENCH_BGP_SERVICES, IRONLB_BENCH_BGP_REPEAT, IRONLB_BENCH_BGP_POLL_MS.
+bench-bgp: deps
+	scripts/install-deps.sh && scripts/build-cluster-bins.sh
+	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/bgp.bench.ts

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ErrorCode, UpdateMessageSubcode } from './codes';
-import { decodePrefixes, encodePrefixes, parsePrefix, prefixesEncodingLength } from './prefix';
+import { formatIP, parseIP } from '../../../addr/ip';
+import { addressBytes, decodePrefixes, encodePrefixes, parsePrefix, prefixesEncodingLength } from './prefix';
 import { arbPrefix, hex, unhex } from './testutil';
 
 describe('NLRI prefixes (RFC 4271 4.3, RFC 4760 5)', () => {
@@ -60,5 +61,63 @@ describe('NLRI prefixes (RFC 4271 4.3, RFC 4760 5)', () => {
       }),
       { seed: 4760, numRuns: 500 },
     );
+  });
+
+  describe('addressBytes', () => {
+    /** What the general parser makes of the text, as octets. */
+    const viaParser = (family: 4 | 6, text: string): string | undefined => {
+      const ip = parseIP(text);
+      return ip?.family === family ? ip.value.toString(16).padStart(family === 4 ? 8 : 32, '0') : undefined;
+    };
+    const arbV6 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
+
+    it("gives the general parser's octets for every canonical IPv6 text (RFC 5952)", () => {
+      fc.assert(
+        fc.property(arbV6, (value) => {
+          const text = formatIP({ family: 6, value });
+          expect(addressBytes(6, text).toString('hex')).toBe(viaParser(6, text));
+        }),
+      );
+    });
+
+    it('reads uncompressed, upper-case and zero-padded groups as the general parser does', () => {
+      fc.assert(
+        fc.property(arbV6, fc.boolean(), (value, upper) => {
+          const groups = value.toString(16).padStart(32, '0').match(/.{4}/g) ?? [];
+          const text = groups.join(':');
+          const written = upper ? text.toUpperCase() : text;
+          expect(addressBytes(6, written).toString('hex')).toBe(viaParser(6, text));
+        }),
+      );
+    });
+
+    it('reads dotted quads, and an IPv4 tail in IPv6 text (RFC 4291 2.2)', () => {
+      fc.assert(
+        fc.property(fc.bigInt({ min: 0n, max: (1n << 32n) - 1n }), (value) => {
+          const text = formatIP({ family: 4, value });
+          expect(addressBytes(4, text).toString('hex')).toBe(viaParser(4, text));
+        }),
+      );
+      expect(addressBytes(6, '::ffff:192.0.2.1').toString('hex')).toBe('00000000000000000000ffffc0000201');
+      expect(addressBytes(6, '2001:db8::').toString('hex')).toBe('20010db8000000000000000000000000');
+      expect(addressBytes(6, '::').toString('hex')).toBe('0'.repeat(32));
+    });
+
+    it('throws on text that is no address of the family', () => {
+      for (const bad of ['', '2001:db8::1', '192.0.2', '192.0.2.256', '1.2.3.4.5', 'x.1.2.3'])
+        expect(() => addressBytes(4, bad)).toThrow(TypeError);
+      for (const bad of [
+        '',
+        '192.0.2.1',
+        '2001:db8:::1',
+        '1::2::3',
+        '1:2:3:4:5:6:7:8:9',
+        '12345::',
+        ':1::',
+        'fe80::1%eth0',
+        '1:2:3:4:5:6:7::8',
+      ])
+        expect(() => addressBytes(6, bad)).toThrow(TypeError);
+    });
   });
 });

@@ -44,18 +44,66 @@ export function prefixesEncodingLength(prefixes: readonly Prefix[]): number {
 
 /** The address as 4 or 16 octets. Throws on a value that is not an address: that is a programming error. */
 export function addressBytes(family: PrefixFamily, address: string): Buffer {
+  const size = BITS[family] / 8;
+  const out = Buffer.alloc(size);
+  // Every prefix of every UPDATE passes here (10,000 Services are 10,000 prefixes per peer), so the text is read
+  // directly; the general parser (ip-num's validation, memoised only up to 8,192 addresses) took seconds.
+  if (family === 4 ? writeIPv4(address, out, 0) : writeIPv6(address, out)) return out;
   const ip = parseIP(address);
   if (ip === undefined || ip.family !== family) {
     throw new TypeError(`not an IPv${family} address: ${JSON.stringify(address)}`);
   }
-  const size = BITS[family] / 8;
-  const out = Buffer.alloc(size);
   let value = ip.value;
   for (let i = size - 1; i >= 0; i--) {
     out[i] = Number(value & 0xffn);
     value >>= 8n;
   }
   return out;
+}
+
+const DECIMAL = /^(?:0|[1-9]\d{0,2})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+/** Dotted quad into out[at, at+4); false for anything else (then the general parser decides). */
+function writeIPv4(text: string, out: Buffer, at: number): boolean {
+  const parts = text.split('.');
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const part = parts[i] ?? '';
+    if (!DECIMAL.test(part)) return false;
+    const n = Number(part);
+    if (n > 255) return false;
+    out[at + i] = n;
+  }
+  return true;
+}
+
+/**
+ * RFC 4291 2.2 text (hex groups, at most one "::", an IPv4 dotted tail) into 16 octets; false for anything
+ * else, zones included (then the general parser decides).
+ */
+function writeIPv6(text: string, out: Buffer): boolean {
+  const halves = text.split('::');
+  if (halves.length > 2) return false;
+  const groupsOf = (half: string | undefined): string[] | undefined =>
+    half === undefined || half === '' ? [] : half.split(':');
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
+  if (head === undefined || tail === undefined) return false;
+  const words: number[] = [];
+  const last = halves.length === 2 ? tail : head;
+  const dotted = last.length > 0 && (last[last.length - 1] ?? '').includes('.');
+  const quad = Buffer.alloc(4);
+  if (dotted && !writeIPv4(last.pop() ?? '', quad, 0)) return false;
+  for (const g of [...head, ...tail]) if (!HEX_GROUP.test(g)) return false;
+  const count = head.length + tail.length + (dotted ? 2 : 0);
+  if (halves.length === 2 ? count > 7 : count !== 8) return false;
+  for (const g of head) words.push(parseInt(g, 16));
+  for (let i = count; i < 8; i++) words.push(0);
+  for (const g of tail) words.push(parseInt(g, 16));
+  if (dotted) words.push(quad.readUInt16BE(0), quad.readUInt16BE(2));
+  words.forEach((w, i) => out.writeUInt16BE(w, 2 * i));
+  return true;
 }
 
 export function readAddress(family: PrefixFamily, buf: Uint8Array, offset: number): string {
