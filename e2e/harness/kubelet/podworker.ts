@@ -194,7 +194,11 @@ export class PodWorker {
         // Never the harness user's home: a ~/.kube/config there would point loadFromDefault() at another cluster.
         ['HOME', this.podRoot],
       ]);
-      if (this.pod.spec.automountServiceAccountToken !== false) base.set('KUBECONFIG', this.kubeconfigPath);
+      // In a mount namespace the ServiceAccount files are at their real path, so in-cluster clients (Go's
+      // rest.InClusterConfig, client-node's loadFromDefault) find them as in a cluster; the kubeconfig's
+      // tokenFile auth provider, which Go's client-go refuses, is only for processes on the host's view.
+      if (this.pod.spec.automountServiceAccountToken !== false && !this.deps.isolateMounts)
+        base.set('KUBECONFIG', this.kubeconfigPath);
       env = await resolveEnv(this.pod, c.spec, this.deps.net, this.lookup, base);
       for (const v of c.spec.env ?? []) {
         const value = env.get(v.name);
