@@ -9,7 +9,10 @@
 // Run: make bench-sxs
 // Knobs: IRONLB_SXS_SERVICES (5000), IRONLB_SXS_WRITERS (4), IRONLB_SXS_REPEAT (1), IRONLB_SXS_RATE (creates
 // per second, open loop; 0 = as fast as the writers go), IRONLB_SXS_LOG_LEVEL (info, both),
-// IRONLB_SXS_ONLY (ironlb or metallb: one column only).
+// IRONLB_SXS_ONLY (ironlb or metallb: one column only); speaker rows (bench/sxsspeaker.ts): IRONLB_SXS_SPEAKER
+// (1; 0 skips them, controller only), IRONLB_SXS_L2_NODES (3), IRONLB_SXS_L2_TRIALS (5 kill -9 trials),
+// IRONLB_SXS_L2_SERVICES (20 more announced Services for the loaded RSS). IRONLB_SXS_SPEAKER=only skips the
+// controller rows.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +43,7 @@ import {
   watchAddresses,
 } from '../testkit/controllerprocess';
 import { quantile, sharedAddresses } from '../testkit/addressledger';
+import { speakerFigures, type SpeakerFigures } from './sxsspeaker';
 
 const knob = (name: string, fallback: string): string => process.env[`IRONLB_SXS_${name}`] ?? fallback;
 const [SERVICES, WRITERS, REPEAT, RATE] = (
@@ -51,6 +55,14 @@ const [SERVICES, WRITERS, REPEAT, RATE] = (
   ] as const
 ).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number, number];
 const LOG_LEVEL = knob('LOG_LEVEL', 'info');
+const SPEAKER = knob('SPEAKER', '1');
+const [L2_NODES, L2_TRIALS, L2_SERVICES] = (
+  [
+    ['L2_NODES', 3],
+    ['L2_TRIALS', 5],
+    ['L2_SERVICES', 20],
+  ] as const
+).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number];
 const ONLY = knob('ONLY', '');
 const NAMESPACE = 'bench';
 /** A Service created before the controller starts: spawn until it is addressed is "ready" for both. */
@@ -355,7 +367,7 @@ async function main(): Promise<void> {
     );
     for (const s of sides) console.log(`  ${s.side}: ${s.describe}`);
     const results = new Map<Side, Figures[]>(sides.map((s) => [s.side, []]));
-    for (let run = 1; run <= REPEAT; run++) {
+    for (let run = 1; run <= (SPEAKER === 'only' ? 0 : REPEAT); run++) {
       for (const s of sides) {
         const t = performance.now();
         const f = await runOne(s);
@@ -365,15 +377,72 @@ async function main(): Promise<void> {
         );
       }
     }
-    console.log('');
-    printTable(sides, results);
-    console.log(
-      '\nmedian (min..max) over the runs; ratio > 1: MetalLB takes more. "quiet": CPU growing by less than ' +
-        `${QUIET_CPU_SECONDS} s over ${QUIET_WINDOW_MS / 1000} s after a kill -9 and a new process.`,
-    );
+    if (SPEAKER !== 'only') {
+      console.log('');
+      printTable(sides, results);
+      console.log(
+        '\nmedian (min..max) over the runs; ratio > 1: MetalLB takes more. "quiet": CPU growing by less than ' +
+          `${QUIET_CPU_SECONDS} s over ${QUIET_WINDOW_MS / 1000} s after a kill -9 and a new process.`,
+      );
+    }
+    if (SPEAKER !== '0') await speakerRows();
   } finally {
     for (const s of sides) s.dispose();
   }
+}
+
+const SPEAKER_ROWS: readonly { key: keyof SpeakerFigures; label: string; unit: string }[] = [
+  { key: 'trials', label: 'L2 failover trials (kill -9 of the owner)', unit: 'n' },
+  { key: 'garpP50', label: 'L2 failover: gratuitous ARP p50', unit: 'ms' },
+  { key: 'garpP99', label: 'L2 failover: gratuitous ARP p99', unit: 'ms' },
+  { key: 'httpP50', label: 'L2 failover: client HTTP again p50', unit: 'ms' },
+  { key: 'httpP99', label: 'L2 failover: client HTTP again p99', unit: 'ms' },
+  { key: 'macsConverged', label: 'MACs answering the address, converged', unit: 'n' },
+  { key: 'macsAfterRejoin', label: 'MACs answering after owner link down/up', unit: 'n' },
+  { key: 'rssIdleMiB', label: 'speaker RSS idle (median of nodes)', unit: 'MiB' },
+  { key: 'rssLoadedMiB', label: `speaker RSS with ${L2_SERVICES + 1} Services`, unit: 'MiB' },
+];
+
+/** Both speakers on the same Layer 2 work, one world after the other (bench/sxsspeaker.ts). */
+async function speakerRows(): Promise<void> {
+  const say = (line: string): void => {
+    process.stderr.write(`[sxs speaker] ${line}\n`);
+  };
+  const knobs = { nodes: L2_NODES, trials: L2_TRIALS, services: L2_SERVICES, say };
+  const sides = (['ironlb', 'metallb'] as const).filter((s) => ONLY === '' || ONLY === s);
+  const figures = new Map<string, SpeakerFigures>();
+  for (const side of sides) figures.set(side, await speakerFigures(side, knobs));
+  console.log(
+    `\nspeakers, Layer 2: ${L2_NODES} nodes, ${L2_TRIALS} kill -9 trials each, both from their own manifests at ` +
+      'log level info (MetalLB: its release manifest, controller port moved to 7572; ironlb: manifests/ironlb-native.yaml)',
+  );
+  console.log(`| figure | ${sides.join(' | ')} |${sides.length === 2 ? ' MetalLB / ironlb |' : ''}`);
+  console.log(`|---|${sides.map(() => '---').join('|')}|${sides.length === 2 ? '---|' : ''}`);
+  for (const { key, label, unit } of SPEAKER_ROWS) {
+    const vals = sides.map((s) => figures.get(s)?.[key]);
+    const [a, b] = vals;
+    const ratio =
+      sides.length === 2 && unit !== 'n' && a !== undefined && b !== undefined && a > 0
+        ? ` ${(b / a).toFixed(2)}x |`
+        : sides.length === 2
+          ? ' |'
+          : '';
+    const show = (v: number | undefined): string =>
+      v === undefined || Number.isNaN(v)
+        ? '?'
+        : unit === 'MiB'
+          ? `${v.toFixed(1)} MiB`
+          : unit === 'ms'
+            ? `${v.toFixed(0)} ms`
+            : String(v);
+    console.log(`| ${label} | ${vals.map(show).join(' | ')} |${ratio}`);
+  }
+  console.log('| BGP rows | bench/bgp.bench.ts | | |');
+  console.log(
+    "unfair: MetalLB's memberlist view cannot be read from outside, so after each return it gets a fixed 5 s " +
+      "settle where ironlb's speakers are waited for until their membership agrees; ironlb answers IPv6 too " +
+      '(NDP) in both worlds, the figures are IPv4.',
+  );
 }
 
 main().then(

@@ -290,6 +290,62 @@ describe('process kubelet', () => {
     });
   });
 
+  // Root only: the kubelet gives each container a private mount namespace (mountns.ts) only then.
+  (process.getuid?.() === 0 ? test : test.skip)(
+    'a pod reads its namespace, token and ConfigMap at their real paths, and the host sees none of these mounts',
+    async () => {
+      const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+      const cfg = `/etc/ironlb-kubelet-test-${process.pid}`;
+      const script = [
+        "const fs = require('node:fs');",
+        `const sa = ${JSON.stringify(sa)};`,
+        'console.log(JSON.stringify({ step: "paths",',
+        '  namespace: fs.readFileSync(sa + "/namespace", "utf8"),',
+        '  hasToken: fs.readFileSync(sa + "/token", "utf8").split(".").length === 3,',
+        `  greeting: fs.readFileSync(${JSON.stringify(`${cfg}/greeting`)}, "utf8"),`,
+        `  mounted: fs.readFileSync("/proc/self/mountinfo", "utf8").includes(" ${cfg} ") }));`,
+      ].join('\n');
+      const hostMountsBefore = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+      await create(`/api/v1/namespaces/${NS}/pods`, {
+        metadata: { name: 'real-paths' },
+        spec: {
+          serviceAccountName: 'reader',
+          restartPolicy: 'Never',
+          volumes: [{ name: 'settings', configMap: { name: 'settings' } }],
+          containers: [
+            {
+              name: 'main',
+              image: 'ironlb.test/node',
+              command: [process.execPath, '-e', script],
+              volumeMounts: [{ name: 'settings', mountPath: cfg, readOnly: true }],
+            },
+          ],
+        },
+      });
+      const done = await waitForPod(
+        'to end',
+        'real-paths',
+        (p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed',
+      );
+      expect({
+        phase: done.status?.phase,
+        out: outputLines('real-paths').join('\n').slice(0, 2000),
+      }).toMatchObject({
+        phase: 'Succeeded',
+      });
+      expect(outputOf('real-paths').find((l) => l.step === 'paths')).toEqual({
+        step: 'paths',
+        namespace: NS,
+        hasToken: true,
+        greeting: 'hello',
+        mounted: true,
+      });
+      // Private propagation: the host's mount table is as it was, and no mount point was made on the host.
+      expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).toBe(hostMountsBefore);
+      expect(fs.existsSync(cfg)).toBe(false);
+    },
+  );
+
   test('a process that is denied what it expected exits non-zero and the pod fails', async () => {
     // The same image and ServiceAccount, expecting to list secrets: the 403 must surface as a failed pod.
     await create(

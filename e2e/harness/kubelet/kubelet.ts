@@ -14,6 +14,7 @@ import { CONTENT_TYPE } from '../../../kube/rest';
 import type { ControlPlane } from '../controlplane';
 import { restClient, type HarnessRestClient } from '../kubeconfig';
 import { log } from '../log';
+import { canIsolateMounts } from './mountns';
 import { restartBackoffOptions, type RestartBackoffOptions } from './backoff';
 import { startKubeletEndpoint, type KubeletEndpoint } from './endpoint';
 import { defaultImageTable, type ImageTable } from './images';
@@ -50,6 +51,11 @@ export interface KubeletOptions {
    * for a fast one, e.g. { initialMs: 200, maxMs: 1_000 }.
    */
   restartBackoff?: Partial<RestartBackoffOptions>;
+  /**
+   * Run each container in a private mount namespace with its volumes at their mountPaths (mountns.ts).
+   * Default: when running as root; false keeps the path rewriting of volumes.ts.
+   */
+  isolateMounts?: boolean;
 }
 
 const SYNC_RETRY_MS = 1_000;
@@ -90,6 +96,7 @@ export class Kubelet {
     private readonly runtime: ProcessRuntime,
     private readonly images: ImageTable,
     private readonly restartBackoff: RestartBackoffOptions,
+    private readonly isolateMounts: boolean,
     readonly runDir: string,
   ) {}
 
@@ -109,6 +116,7 @@ export class Kubelet {
       runtime,
       opts.images ?? defaultImageTable(),
       restartBackoffOptions(opts.restartBackoff),
+      opts.isolateMounts ?? canIsolateMounts(),
       runDir,
     );
     try {
@@ -283,6 +291,7 @@ export class Kubelet {
         podDir: this.podDir(pod.metadata.uid),
         changed: () => this.enqueue(key),
         restartBackoff: this.restartBackoff,
+        isolateMounts: this.isolateMounts,
       });
       this.workers.set(key, worker);
       this.uids.set(key, pod.metadata.uid);

@@ -10,6 +10,7 @@ import { formatDelay, planRestart, type BackoffEntry, type RestartBackoffOptions
 import { lookupKey, readObjectData } from './apilookup';
 import { resolveEnv, type KeyLookup, type PodNetworkInfo } from './env';
 import { resolveCommand, type ImageTable } from './images';
+import { inContainerMounts, mountNamespaceArgv, mountPlan, type MountPlan } from './mountns';
 import type { Container, Pod, Probe } from './pod';
 import type { ProcessRuntime } from './runtime';
 import { SERVICEACCOUNT_SUBDIR, ServiceAccountFiles } from './serviceaccount';
@@ -29,6 +30,11 @@ export interface PodWorkerDeps {
   changed: () => void;
   /** Crash-loop back-off of the containers (the kubelet's own unless the test asked for another). */
   restartBackoff: RestartBackoffOptions;
+  /**
+   * Each container process in a private mount namespace with its volumeMounts at their real paths (mountns.ts;
+   * needs root). Otherwise paths the spec spells out are rewritten to the host directories (volumes.ts).
+   */
+  isolateMounts: boolean;
 }
 
 const RETRY_START_MS = 2_000;
@@ -164,9 +170,15 @@ export class PodWorker {
     let argv: string[];
     let cwd: string | undefined;
     let env: Map<string, string>;
+    let plan: MountPlan | undefined;
     try {
-      // Paths into volumes point at their host directories instead (volumes.ts: a harness limitation).
-      const rewrite = mountPathRewriter(c.spec, this.volumeDirs ?? new Map<string, string>());
+      const volumeDirs = this.volumeDirs ?? new Map<string, string>();
+      // With a mount namespace the container sees its volumes at their mountPaths; without one, paths into
+      // volumes point at their host directories instead (volumes.ts: a harness limitation).
+      if (this.deps.isolateMounts) plan = mountPlan(c.spec, volumeDirs);
+      const rewrite = this.deps.isolateMounts
+        ? (v: string): string => v
+        : mountPathRewriter(c.spec, volumeDirs);
       ({ argv, cwd } = resolveCommand(this.deps.images, c.image, {
         ...c.spec,
         ...(c.spec.command !== undefined ? { command: c.spec.command.map(rewrite) } : {}),
@@ -182,7 +194,11 @@ export class PodWorker {
         // Never the harness user's home: a ~/.kube/config there would point loadFromDefault() at another cluster.
         ['HOME', this.podRoot],
       ]);
-      if (this.pod.spec.automountServiceAccountToken !== false) base.set('KUBECONFIG', this.kubeconfigPath);
+      // In a mount namespace the ServiceAccount files are at their real path, so in-cluster clients (Go's
+      // rest.InClusterConfig, client-node's loadFromDefault) find them as in a cluster; the kubeconfig's
+      // tokenFile auth provider, which Go's client-go refuses, is only for processes on the host's view.
+      if (this.pod.spec.automountServiceAccountToken !== false && !this.deps.isolateMounts)
+        base.set('KUBECONFIG', this.kubeconfigPath);
       env = await resolveEnv(this.pod, c.spec, this.deps.net, this.lookup, base);
       for (const v of c.spec.env ?? []) {
         const value = env.get(v.name);
@@ -197,7 +213,13 @@ export class PodWorker {
     const expanded = argv.map((a) =>
       a.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v: string) => env.get(v) ?? m),
     );
-    const proc = await this.deps.runtime.spawn(`pod ${namespace}/${name}/${c.name}`, expanded, {
+    let command = expanded;
+    if (plan !== undefined) {
+      const staging = path.join(this.deps.podDir, 'mnt', c.name);
+      await fs.mkdir(staging, { recursive: true });
+      command = mountNamespaceArgv(plan, staging, expanded);
+    }
+    const proc = await this.deps.runtime.spawn(`pod ${namespace}/${name}/${c.name}`, command, {
       env: Object.fromEntries(env),
       logFile: this.logFile(c.name),
       ...(cwd !== undefined ? { cwd } : {}),
@@ -307,7 +329,11 @@ export class PodWorker {
     const rt = this.deps.runtime;
     const podIP = this.deps.net.podIPs[0] ?? '127.0.0.1';
     if (probe.exec !== undefined) {
-      return (await rt.exec(probe.exec.command ?? [], Object.fromEntries(env), timeoutMs)).code === 0;
+      const argv = probe.exec.command ?? [];
+      // Kubernetes runs an exec probe in the container, so it sees the container's mounts.
+      const inContainer =
+        this.deps.isolateMounts && c.pid !== undefined ? inContainerMounts(c.pid, argv) : argv;
+      return (await rt.exec(inContainer, Object.fromEntries(env), timeoutMs)).code === 0;
     }
     if (probe.httpGet !== undefined) {
       const g = probe.httpGet;

@@ -2,11 +2,12 @@
 // as files under <pod dir>/volumes/<volume> (Secret keys 0400, ConfigMap keys 0444, whatever defaultMode says:
 // the files sit on the host's shared filesystem, so nothing is made wider than its owner needs).
 //
-// Harness limitation: pod processes share the host's filesystem (there is no mount namespace), so a container
-// cannot see those files at its volumeMount's mountPath. Instead, every path at or below a mountPath that the
-// container spec itself spells out (a literal env value, an element of command or args, or the value of an
-// `--flag=path` argument) is rewritten to the materialised directory. A program that finds a mounted file by
-// a path compiled into it, not given in its spec, will not find it here. Contents are written once, when the
+// As root the kubelet runs each container in a mount namespace of its own where these directories are bind
+// mounted at their mountPaths (mountns.ts). Without root, pod processes share the host's filesystem, so a
+// container cannot see those files at its volumeMount's mountPath. Instead, every path at or below a mountPath
+// that the container spec itself spells out (a literal env value, an element of command or args, or the value
+// of an `--flag=path` argument) is rewritten to the materialised directory. A program that finds a mounted file
+// by a path compiled into it, not given in its spec, will not find it then. Contents are written once, when the
 // pod starts (no refresh when the object changes later), and subPath mounts of a single file are the file.
 // The projected ServiceAccount volume the admission plugin adds (kube-api-access-*) is the one projected
 // volume it knows: serviceaccount.ts writes and refreshes those files, and the volume is their directory.
