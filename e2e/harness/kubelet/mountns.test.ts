@@ -114,11 +114,14 @@ describe('mountNamespaceArgv', () => {
     expect(argv.slice(-4)).toEqual(['sh', '/bin/prog', "it's", '$HOME']);
   });
 
-  test('refuses an overlay that would cover the pod directory or the root', () => {
-    expect(() => mountNamespaceArgv({ overlays: ['/run'], binds: [] }, '/run/pod/mnt/c', ['x'])).toThrow(
-      /would hide the pod's own files/,
-    );
-    expect(() => mountNamespaceArgv({ overlays: ['/'], binds: [] }, '/run/pod/mnt/c', ['x'])).toThrow();
+  test('never overlays the pod directory or the root: the missing mount point is made by mkdir instead', () => {
+    const bind = { source: '/run/pod/vol/cert', target: '/run/certs/x', isFile: false, readOnly: false };
+    for (const overlays of [['/run'], ['/']]) {
+      const script = mountNamespaceArgv({ overlays, binds: [bind] }, '/run/pod/mnt/c', ['x'])[7] ?? '';
+      expect(script).not.toContain('overlay');
+      expect(script).not.toContain('tmpfs');
+      expect(script).toContain("mkdir -p '/run/certs/x'\nmount --bind '/run/pod/vol/cert' '/run/certs/x'");
+    }
   });
 
   test('an exec probe enters the container process mount namespace', () => {

@@ -7,7 +7,8 @@
 //
 // A mountPath whose directory does not exist on the host (/etc/ml_secret_key, /var/run/secrets) is not
 // created there: its deepest existing ancestor gets an overlay inside the namespace whose upper layer is a
-// tmpfs, so the mount point is made in memory and the host's directory stays as it was. The overlay shows the
+// tmpfs, so the mount point is made in memory and the host's directory stays as it was (except where that
+// ancestor holds the pod's own files: see mountNamespaceArgv). The overlay shows the
 // ancestor's files but not what is mounted below it on the host (overlayfs does not cross mount points), which
 // the processes run here do not need.
 //
@@ -105,15 +106,15 @@ export function shellQuote(s: string): string {
  */
 export function mountNamespaceArgv(plan: MountPlan, stagingDir: string, argv: readonly string[]): string[] {
   const q = shellQuote;
-  for (const dir of plan.overlays)
-    if (dir === '/' || isUnder(stagingDir, dir))
-      throw new Error(
-        `an overlay on ${dir} (to make a missing mountPath) would hide the pod's own files under ${stagingDir}`,
-      );
+  // An overlay on a directory that holds the pod's own files (a checkout under /tmp, where the run directory
+  // lives, and a mountPath such as /tmp/k8s-webhook-server) would hide them: there the missing mount point is
+  // made on the host instead (the bind loop's mkdir -p), an empty directory that the bind covers only inside
+  // the namespace. The root is never overlaid.
+  const overlays = plan.overlays.filter((dir) => dir !== '/' && !isUnder(stagingDir, dir));
   const lines: string[] = ['set -e'];
-  if (plan.overlays.length > 0) {
+  if (overlays.length > 0) {
     lines.push(`mount -t tmpfs -o mode=0755 ironlb-pod ${q(stagingDir)}`);
-    plan.overlays.forEach((dir, i) => {
+    overlays.forEach((dir, i) => {
       const upper = path.join(stagingDir, `u${i}`);
       const work = path.join(stagingDir, `w${i}`);
       lines.push(`mkdir ${q(upper)} ${q(work)}`);
