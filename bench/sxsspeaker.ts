@@ -10,7 +10,6 @@ import { metallbBuild } from '../e2e/harness/kubelet/metallb';
 import { waitFor } from '../e2e/harness/readiness';
 import { applyManifest, METALLB_NAMESPACE } from '../e2e/install/manifest';
 import {
-  applyWhenAdmitted,
   nodeOfMac,
   startCluster,
   waitForSpeakersReady,
@@ -20,18 +19,12 @@ import {
 import {
   answeringMacs,
   httpUntilAnswered,
+  serveDemoService,
   startDemoLayer2,
   waitForFullMembership,
 } from '../e2e/install/layer2kit';
 import { installUpstream, upstreamImageTable } from '../e2e/install/upstreammetallb';
-import {
-  backendObjects,
-  BACKEND_PORT,
-  DEMO_NAMESPACE,
-  DEMO_SERVICE,
-  exposeServiceOnNodes,
-  l2Objects,
-} from '../e2e/demo/objects';
+import { BACKEND_PORT, DEMO_NAMESPACE } from '../e2e/demo/objects';
 import { readService } from '../testkit/servicereader';
 import { failoverTrials, percentile } from './l2kit';
 
@@ -87,19 +80,7 @@ async function metallbWorld(k: SpeakerKnobs): Promise<Layer2World> {
   try {
     const { admin, world } = cluster;
     await installUpstream(admin, build, k.nodes, k.say);
-    await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => k.say(`webhook not ready: ${m}`));
-    await applyManifest(admin, backendObjects(k.nodes));
-    let ips: string[] = [];
-    await waitFor(
-      `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
-      async () => {
-        ips = (await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE)).ips;
-        return ips.some((i) => !i.includes(':')) && ips.some((i) => i.includes(':'));
-      },
-      { timeoutMs: 60_000 },
-    );
-    await exposeServiceOnNodes(world, ips);
-    const ip4 = ips.find((i) => !i.includes(':')) ?? '';
+    const { ip4 } = await serveDemoService(cluster, k.nodes, k.say);
     await httpUntilAnswered(world, ip4, 30_000);
     return { cluster, ip4, converge: () => new Promise((r) => setTimeout(r, METALLB_SETTLE_MS)) };
   } catch (err) {

@@ -46,23 +46,10 @@ export async function startDemoLayer2(nodes: number, say: (line: string) => void
   const t = Date.now();
   const cluster = await startCluster({ nodes, onStep: say });
   try {
-    const { admin, world } = cluster;
+    const { world } = cluster;
     const speakers = await installAndWaitForSpeakers(cluster);
     say(`controller and ${speakers.size} speakers Ready ${Date.now() - t}ms after start`);
-    await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
-    await applyManifest(admin, backendObjects(nodes));
-    let ips: string[] = [];
-    await waitFor(
-      `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
-      async () => {
-        ips = (await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE)).ips;
-        return ips.some((i) => !i.includes(':')) && ips.some((i) => i.includes(':'));
-      },
-      { timeoutMs: 60_000 },
-    );
-    await exposeServiceOnNodes(world, ips);
-    const ip4 = ips.find((i) => !i.includes(':')) ?? '';
-    const ip6 = ips.find((i) => i.includes(':')) ?? '';
+    const { ip4, ip6 } = await serveDemoService(cluster, nodes, say);
     for (const ip of [ip4, ip6]) await httpUntilAnswered(world, ip, 30_000);
     say(`Service addresses ${ip4} ${ip6}, answered over HTTP`);
     return { cluster, speakers, ip4, ip6 };
@@ -78,6 +65,31 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * The demo's work on an installed cluster, whichever load balancer serves it: the lan pool and its
+ * L2Advertisement, a backend per node and the dual-stack demo Service, exposed on the nodes as kube-proxy
+ * would once it has both addresses. Resolves with them.
+ */
+export async function serveDemoService(
+  cluster: InstalledCluster,
+  nodes: number,
+  say: (line: string) => void,
+): Promise<{ ip4: string; ip6: string }> {
+  const { admin, world } = cluster;
+  await applyWhenAdmitted(admin, l2Objects(world.plan.pools.l2), (m) => say(`webhook not ready: ${m}`));
+  await applyManifest(admin, backendObjects(nodes));
+  let ips: string[] = [];
+  await waitFor(
+    `Service ${DEMO_NAMESPACE}/${DEMO_SERVICE} to get an IPv4 and an IPv6 address`,
+    async () => {
+      ips = (await readService(admin, DEMO_NAMESPACE, DEMO_SERVICE)).ips;
+      return ips.some((i) => !i.includes(':')) && ips.some((i) => i.includes(':'));
+    },
+    { timeoutMs: 60_000 },
+  );
+  await exposeServiceOnNodes(world, ips);
+  return { ip4: ips.find((i) => !i.includes(':')) ?? '', ip6: ips.find((i) => i.includes(':')) ?? '' };
+}
 /**
  * Waits until the client's neighbour probe for `ip` is answered (arping, three requests, for IPv4; ndisc6 for
  * IPv6) and returns the answering MACs.
