@@ -1,5 +1,7 @@
 // ironlb controller: IP address management for LoadBalancer Services, the metallb.io admission and
 // conversion webhooks, and the memberlist secret. Parses flags, builds the parts, starts them.
+// First, before any module imports zod: its 63 unused locale tables load only on demand (kube/zodlocales).
+import '../kube/zodlocales/loadhook';
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../kube/clock';
 import { describeError } from '../kube/errors';

@@ -1,5 +1,7 @@
 // ironlb operator: turns the singleton MetalLB resource into the controller and speaker workloads and keeps
 // them right. Parses flags and environment, builds the parts, starts them.
+// First, before any module imports zod: its 63 unused locale tables load only on demand (kube/zodlocales).
+import '../kube/zodlocales/loadhook';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../kube/errors';

@@ -1,5 +1,7 @@
 // ironlb speaker: announces the addresses the controller assigned, by Layer 2 (ARP/NDP) from the node the
 // election picks, and by BGP to the peers that select this node. Parses flags and environment, builds the parts, starts them (upstream speaker/main.go).
+// First, before any module imports zod: its 63 unused locale tables load only on demand (kube/zodlocales).
+import '../kube/zodlocales/loadhook';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { systemClock } from '../kube/clock';
