@@ -15,11 +15,13 @@ import { KubeRestClient } from '../kube/rest';
 import { authorizeMetrics, readCertDir } from '../kube/securemetrics';
 import { startSpeaker, type SpeakerMembership } from './app/speaker';
 import { speakerMetrics } from './app/metrics';
+import { startHeapTrim } from './app/heaptrim';
 import { parseExcludeL2 } from './excludel2';
 import { FlagError, parseFlags, type MemberlistFlags } from './flags';
 import { Announcer } from './l2/announcer';
 import { linuxL2Io } from './l2/io';
 import { L2SocketError } from './l2/sys/packet-socket';
+import { mallocTrim } from './l2/sys/libc';
 import { bindErrorLogger, bindProblem, membershipLogger } from './membership/eventlog';
 import { Membership } from './membership/membership';
 
@@ -179,9 +181,13 @@ async function main(): Promise<void> {
     await server.listen(flags.port, flags.host === '' ? '0.0.0.0' : flags.host);
   }
 
+  // glibc keeps the C heap's freed pages after bursts of watch events; hand them back (speaker/app/heaptrim.ts).
+  const heapTrim = startHeapTrim({ clock, trim: mallocTrim });
+
   const shutdown = (signal: string): void => {
     logger.info('shutting down', { signal });
     clearInterval(watchInterfaces);
+    heapTrim.stop();
     void (async () => {
       await Promise.all([
         (async () => {

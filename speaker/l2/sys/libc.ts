@@ -20,6 +20,25 @@ const c = {
   close: lib.func('close', 'int', ['int']),
 };
 
+// glibc's malloc_trim(3), bound on first use: absent from other C libraries (musl), where trimming is skipped.
+let mallocTrimFn: ((pad: number) => number) | null | undefined;
+
+/**
+ * Returns the C heap's free memory to the kernel: glibc keeps freed chunks mapped (the main arena shrinks only
+ * from its top, other arenas hardly ever), so after a burst of TLS reads and JSON parsing the freed pages stay
+ * in the process's RSS. malloc_trim(0) releases every whole free page in every arena. True if any was released.
+ */
+export function mallocTrim(): boolean {
+  if (mallocTrimFn === undefined) {
+    try {
+      mallocTrimFn = lib.func('malloc_trim', 'int', ['uintptr_t']) as (pad: number) => number;
+    } catch {
+      mallocTrimFn = null;
+    }
+  }
+  return mallocTrimFn !== null && mallocTrimFn(0) === 1;
+}
+
 // linux/socket.h, linux/if_ether.h, asm-generic/socket.h (x86-64 and arm64 share these values).
 export const AF_NETLINK = 16;
 export const AF_PACKET = 17;
