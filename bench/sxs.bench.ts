@@ -445,6 +445,15 @@ async function speakerRows(): Promise<void> {
   );
 }
 
+// main() settles with process.exit; if the loop empties first, an await hangs on something only unref'd timers
+// drive (kube/clock.ts's systemClock): say so and fail instead of ending with rc 0 and no table.
+process.on('beforeExit', () => {
+  console.error(
+    'sxs: the event loop emptied before the bench finished; the last [sxs speaker] line is the step',
+  );
+  process.exit(3);
+});
+
 main().then(
   () => process.exit(0),
   (err: unknown) => {

@@ -131,17 +131,20 @@ export async function speakerFigures(side: SpeakerSide, k: SpeakerKnobs): Promis
   try {
     await sleep(10_000);
     const rssIdleMiB = await speakerRss(cluster);
+    k.say(`${side}: speaker RSS idle ${rssIdleMiB.toFixed(1)} MiB`);
     const converged = await answeringMacs(world, ip4, `ARP answers for ${ip4}`, k.say);
     const trials = await failoverTrials(cluster, ip4, { trials: k.trials, say: k.say, converge: w.converge });
     // The owner's links go down (a pulled cable: its speaker keeps running) and come back.
     const owner = nodeOfMac(world, (await answeringMacs(world, ip4, `owner of ${ip4}`, k.say))[0] ?? '');
     if (owner === undefined) throw new Error(`no node owns ${ip4}`);
+    k.say(`${side}: ${owner}'s links down for 15 s`);
     await world.linkDown(owner);
     await sleep(15_000);
     await world.linkUp(owner);
     await w.converge().catch((err: unknown) => k.say(`after rejoin: ${String(err)}`));
     await sleep(5_000);
     const rejoined = await answeringMacs(world, ip4, `ARP answers for ${ip4} after ${owner} rejoined`, k.say);
+    k.say(`${side}: creating ${k.services} more Services`);
     await applyManifest(cluster.admin, extraServices(k.services));
     await waitFor(
       `${k.services} more Services addressed`,
@@ -154,6 +157,7 @@ export async function speakerFigures(side: SpeakerSide, k: SpeakerKnobs): Promis
     );
     await sleep(10_000);
     const rssLoadedMiB = await speakerRss(cluster);
+    k.say(`${side}: speaker RSS with the extra Services ${rssLoadedMiB.toFixed(1)} MiB`);
     const garp = trials.map((t) => t.garpMs);
     const http = trials.map((t) => t.httpMs);
     return {

@@ -125,14 +125,27 @@ export class ManagedProcess {
     const first = await Promise.race([this.exited, timedOut]);
     clearTimeout(timer);
     if (first === 'timeout') this.signal('SIGKILL');
-    return this.exited;
+    return this.untilExited();
   }
 
   /** SIGKILL at once (kill -9). Resolves once the process is gone. */
   async kill(): Promise<ExitInfo> {
     if (this.exitInfo !== undefined) return this.exitInfo;
     this.signal('SIGKILL');
-    return this.exited;
+    return this.untilExited();
+  }
+
+  /**
+   * `exited`, holding the event loop open meanwhile: the child is unref'd, so in a plain script (a bench, not
+   * jest) whose only pending work is this wait the loop would empty and Node end with code 0 mid-teardown.
+   */
+  private async untilExited(): Promise<ExitInfo> {
+    const hold = setInterval(() => undefined, 1_000);
+    try {
+      return await this.exited;
+    } finally {
+      clearInterval(hold);
+    }
   }
 
   private signal(sig: NodeJS.Signals): void {
