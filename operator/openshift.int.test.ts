@@ -3,7 +3,8 @@
 // OpenShift, and the operator, acting as manager-account with the RBAC of manifests/ironlb-operator.yaml,
 // creates the metallb-speaker SCC and grants the speaker `use` of it (which the API server allows only because
 // the operator holds that `use` itself), renders the controller without a UID, asks for the SCC on the
-// speaker pods and leaves the webhook certificate to the service CA.
+// speaker pods and leaves the webhook certificate to the service CA. The cluster's TLS profile, changed while
+// the operator runs, re-renders the operands' --tls-* flags.
 import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
 import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
@@ -117,7 +118,7 @@ beforeAll(async () => {
         apiVersion: 'config.openshift.io/v1',
         kind: 'APIServer',
         metadata: { name: 'cluster' },
-        spec: { tlsSecurityProfile: { type: 'Modern', modern: {} } },
+        spec: { tlsSecurityProfile: { type: 'Intermediate', intermediate: {} } },
       });
       return true;
     } catch {
@@ -148,6 +149,31 @@ afterAll(async () => {
 });
 
 const Labels = z.record(z.string(), z.string()).optional();
+
+const MODERN_SUITES = 'TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256';
+const INTERMEDIATE_SUITES = [
+  MODERN_SUITES,
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+].join(',');
+
+const WorkloadArgs = z.looseObject({
+  spec: z.looseObject({
+    template: z.looseObject({
+      spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
+    }),
+  }),
+});
+
+/** The first container's args of the Deployment or DaemonSet at `path`. */
+async function containerArgs(path: string): Promise<string[]> {
+  const workload = WorkloadArgs.parse(await client().request({ method: 'GET', path }));
+  return workload.spec.template.spec.containers[0]?.args ?? [];
+}
 
 describe('OpenShift mode', () => {
   test('discovery decides: kubernetes without the SCC API, openshift with it', () => {
@@ -206,22 +232,27 @@ describe('OpenShift mode', () => {
     expect(dep.spec.template.spec.containers[0]?.args).toContain('--disable-cert-rotation=true');
   });
 
-  test("the cluster's Modern TLS profile reaches the operands as TLS 1.3 with its suites", async () => {
-    const Args = z.looseObject({
-      spec: z.looseObject({
-        template: z.looseObject({
-          spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
-        }),
-      }),
-    });
-    const suites =
-      '--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256';
+  test("the cluster's TLS profile reaches the operands live: Intermediate, then Modern without a restart", async () => {
+    const intermediate = `--tls-cipher-suites=${INTERMEDIATE_SUITES}`;
     for (const path of [deploymentPath, daemonSetPath]) {
-      const args = Args.parse(await client().request({ method: 'GET', path })).spec.template.spec
-        .containers[0]?.args;
-      expect(args).toContain('--tls-min-version=VersionTLS13');
-      expect(args).toContain(suites);
+      const args = await containerArgs(path);
+      expect(args).toContain('--tls-min-version=VersionTLS12');
+      expect(args).toContain(intermediate);
     }
+    await client().request({
+      method: 'PATCH',
+      path: '/apis/config.openshift.io/v1/apiservers/cluster',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { tlsSecurityProfile: { type: 'Modern', modern: {}, intermediate: null } } },
+    });
+    const modern = `--tls-cipher-suites=${MODERN_SUITES}`;
+    for (const path of [deploymentPath, daemonSetPath])
+      await eventually(`${path} rendered with the Modern profile`, async () => {
+        const args = await containerArgs(path);
+        return args.includes('--tls-min-version=VersionTLS13') && args.includes(modern);
+      });
+    for (const path of [deploymentPath, daemonSetPath])
+      expect(await containerArgs(path)).not.toContain('--tls-min-version=VersionTLS12');
   });
 
   test('the speaker pods ask for metallb-speaker', async () => {
