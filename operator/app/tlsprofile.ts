@@ -5,7 +5,7 @@
 // passed as it is. Curves are not part of the profile yet, so TLS_CURVE_PREFERENCES stays as set. Pure: the
 // object in, the settings out; tlswatch.ts keeps them current.
 import { z } from 'zod';
-import { ianaCipherName } from '../../kube/tls/settings';
+import { TlsSettingError, ianaCipherName, parseTlsMinVersion } from '../../kube/tls/settings';
 import type { TlsOptions } from '../../render/options';
 
 const TLS13 = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
@@ -78,7 +78,14 @@ export function tlsOptionsFromApiServer(
   apiServer: unknown,
   curvePreferences: string | undefined,
 ): TlsOptions {
-  const profile = APIServer.parse(apiServer).spec?.tlsSecurityProfile;
+  const parsed = APIServer.safeParse(apiServer);
+  if (!parsed.success)
+    throw new TlsProfileError(
+      `apiservers.config.openshift.io/cluster spec.tlsSecurityProfile: ${parsed.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    );
+  const profile = parsed.data.spec?.tlsSecurityProfile;
   const type = profile?.type ?? 'Intermediate';
   let spec: ProfileSpec;
   if (type === 'Custom') {
@@ -87,6 +94,14 @@ export function tlsOptionsFromApiServer(
       throw new TlsProfileError(
         'apiservers.config.openshift.io/cluster spec.tlsSecurityProfile: type Custom without custom.minTLSVersion',
       );
+    try {
+      parseTlsMinVersion(custom.minTLSVersion, 'custom.minTLSVersion');
+    } catch (err) {
+      if (!(err instanceof TlsSettingError)) throw err;
+      throw new TlsProfileError(
+        `apiservers.config.openshift.io/cluster spec.tlsSecurityProfile.${err.message}`,
+      );
+    }
     spec = { ciphers: custom.ciphers ?? [], minTLSVersion: custom.minTLSVersion };
   } else if (type === 'Old' || type === 'Intermediate' || type === 'Modern') {
     spec = TLS_PROFILES[type];

@@ -2,11 +2,11 @@ import { captureLogger } from '../../testkit/capturedlogger';
 import type { TlsOptions } from '../../render/options';
 import { ClusterTlsSettings, sameTlsOptions } from './tlswatch';
 
-const apiServer = (type: string) => ({
+const apiServer = (type: string, tlsAdherence?: string) => ({
   apiVersion: 'config.openshift.io/v1',
   kind: 'APIServer',
   metadata: { name: 'cluster' },
-  spec: { tlsSecurityProfile: { type } },
+  spec: { tlsSecurityProfile: { type }, ...(tlsAdherence !== undefined ? { tlsAdherence } : {}) },
 });
 
 const opts = (o: Partial<TlsOptions>): TlsOptions => ({
@@ -66,6 +66,24 @@ describe('the TLS settings in force, from the environment and the cluster profil
     const errors = captured.lines().filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
     expect(String(errors[0]?.error)).toMatch(/spec\.tlsSecurityProfile\.type "Paranoid"/);
+  });
+
+  test('an adherence change that alters the settings is a change: TLS_* set, legacy to strict', () => {
+    const { settings, changes } = watched(opts({ minVersion: 'VersionTLS12' }));
+    settings.observe(apiServer('Modern', 'LegacyAdheringComponentsOnly'));
+    expect(changes).toEqual([opts({ minVersion: 'VersionTLS12', cipherSuites: MODERN_SUITES })]);
+    settings.observe(apiServer('Modern', 'StrictAllComponents'));
+    expect(settings.current()?.minVersion).toBe('VersionTLS13');
+    expect(changes).toHaveLength(2);
+  });
+
+  test('an unknown adherence policy is warned about once, however often it is seen', () => {
+    const { settings, captured } = watched(undefined);
+    settings.observe(apiServer('Modern', 'Future'));
+    settings.observe(apiServer('Intermediate', 'Future'));
+    const warnings = captured.lines().filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.tlsAdherence).toBe('Future');
   });
 
   test('settings compare by their three values', () => {

@@ -1,5 +1,6 @@
 // The operands' TLS settings as they stand now: the environment's (TLS_*), or on OpenShift what the cluster's
-// APIServer `cluster` makes of them (tlsprofile.ts), kept current from an informer of that one object.
+// APIServer `cluster` makes of them (its profile, tlsprofile.ts, under its adherence policy, tlsadherence.ts),
+// kept current from an informer of that one object.
 // Upstream's operator reads the profile at start and restarts itself when the profile or its adherence
 // policy changes (metallb-operator pkg/openshift/tls.go SetupProfileWatcher); here a change that alters the
 // settings re-renders the operands at once (onChange), without a restart, and one that does not is ignored.
@@ -7,7 +8,8 @@ import type { Logger } from '../../kube/log';
 import { describeError } from '../../kube/errors';
 import type { ResourceRef } from '../../kube/resource';
 import type { TlsOptions } from '../../render/options';
-import { TlsProfileError, tlsOptionsFromApiServer } from './tlsprofile';
+import { resolveClusterTls } from './tlsadherence';
+import { TlsProfileError } from './tlsprofile';
 
 export const APISERVERS: ResourceRef = {
   group: 'config.openshift.io',
@@ -43,6 +45,8 @@ export interface ClusterTlsSettingsOptions {
 
 export class ClusterTlsSettings implements TlsSettingsSource {
   private settings: TlsOptions | undefined;
+  /** The unknown adherence policy last warned about, so a resync does not warn again. */
+  private warnedPolicy: string | undefined;
 
   constructor(private readonly options: ClusterTlsSettingsOptions) {
     this.settings = options.environment;
@@ -60,11 +64,20 @@ export class ClusterTlsSettings implements TlsSettingsSource {
   observe(apiServer: unknown): void {
     const { environment, logger } = this.options;
     let next: TlsOptions | undefined;
+    let adherence: string | undefined;
     if (apiServer === undefined) {
       next = environment;
     } else {
       try {
-        next = tlsOptionsFromApiServer(apiServer, environment?.curvePreferences);
+        const decision = resolveClusterTls(apiServer, environment);
+        next = decision.tls;
+        adherence = decision.adherence;
+        if (decision.isUnknownPolicy && decision.adherence !== this.warnedPolicy) {
+          this.warnedPolicy = decision.adherence;
+          logger.warn('unknown TLS adherence policy, treated as StrictAllComponents', {
+            tlsAdherence: decision.adherence,
+          });
+        }
       } catch (err) {
         if (!(err instanceof TlsProfileError)) throw err;
         logger.error('cluster TLS security profile not applied; TLS settings unchanged', {
@@ -79,7 +92,7 @@ export class ClusterTlsSettings implements TlsSettingsSource {
       apiServer === undefined
         ? 'TLS settings from the environment'
         : 'TLS settings from the cluster TLS security profile',
-      { ...next },
+      { ...next, ...(adherence !== undefined ? { tlsAdherence: adherence } : {}) },
     );
     this.options.onChange(next);
   }
