@@ -84,7 +84,8 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-const TLS_VARIABLES = {
+/** The TLS settings' variables, which errors about them name. */
+export const TLS_VARIABLES = {
   minVersion: 'TLS_MIN_VERSION',
   cipherSuites: 'TLS_CIPHER_SUITES',
   curvePreferences: 'TLS_CURVE_PREFERENCES',

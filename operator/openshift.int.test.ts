@@ -17,6 +17,8 @@ import {
   serviceAccountAccess,
   testOperatorEnvironment,
 } from '../testkit/operatorinstall';
+import { createCA, createServingCert } from '../kube/tls/certs';
+import { handshake } from '../testkit/tlshandshake';
 import { startOperator, type RunningOperator } from './app/operator';
 import { detectPlatform } from './app/platform';
 import { tlsOptionsFromApiServer } from './app/tlsprofile';
@@ -133,6 +135,12 @@ beforeAll(async () => {
     logger: captured.logger,
     identity: 'operator-on-openshift',
     leaderElection: false,
+    // Its own MetalLB webhook, on loopback: it follows the cluster's profile too.
+    listenHost: '127.0.0.1',
+    webhook: {
+      port: 0,
+      cert: createServingCert(createCA(), { dnsNames: ['localhost'], validityMs: 3_600_000 }),
+    },
   });
   await create(api, `/apis/metallb.io/v1beta1/namespaces/${NS}/metallbs`, {
     apiVersion: 'metallb.io/v1beta1',
@@ -232,7 +240,9 @@ describe('OpenShift mode', () => {
     expect(dep.spec.template.spec.containers[0]?.args).toContain('--disable-cert-rotation=true');
   });
 
-  test("the cluster's TLS profile reaches the operands live: Intermediate, then Modern without a restart", async () => {
+  test("the cluster's TLS profile reaches the operands and the operator's webhook live: Intermediate, then Modern", async () => {
+    const webhookPort = operator?.webhookPort ?? 0;
+    expect(await handshake(webhookPort, { maxVersion: 'TLSv1.2' })).toMatchObject({ protocol: 'TLSv1.2' });
     const intermediate = `--tls-cipher-suites=${INTERMEDIATE_SUITES}`;
     for (const path of [deploymentPath, daemonSetPath]) {
       const args = await containerArgs(path);
@@ -253,6 +263,11 @@ describe('OpenShift mode', () => {
       });
     for (const path of [deploymentPath, daemonSetPath])
       expect(await containerArgs(path)).not.toContain('--tls-min-version=VersionTLS12');
+    // The same operator process, no restart: its webhook now refuses TLS 1.2 as well.
+    expect(await handshake(webhookPort, { maxVersion: 'TLSv1.2' })).toEqual({
+      refused: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    });
+    expect(await handshake(webhookPort, {})).toMatchObject({ protocol: 'TLSv1.3' });
   });
 
   test('the speaker pods ask for metallb-speaker', async () => {

@@ -5,6 +5,7 @@
 // apiservers.config.openshift.io/cluster keeps the operands' TLS settings current (tlswatch.ts). Probes and
 // metrics are served throughout.
 import type { Logger } from '../../kube/log';
+import { describeError } from '../../kube/errors';
 import { type Clock, systemClock } from '../../kube/clock';
 import { HealthServer } from '../../kube/health';
 import { EventRecorder, RestEventSink } from '../../kube/eventrecorder';
@@ -23,10 +24,10 @@ import type { ValidationEnvironment } from '../validate';
 import { RestLegacyClient } from '../legacy/client';
 import { AddressPoolReconciler } from '../legacy/reconciler';
 import { MetalLBWebhookServer, type ServingCertificate } from '../webhook/server';
-import type { Platform } from '../../render/options';
+import type { Platform, TlsOptions } from '../../render/options';
 import { RestOperandClient } from './operandclient';
 import { detectPlatform } from './platform';
-import { APISERVERS, CLUSTER_APISERVER_SELECTOR, ClusterTlsSettings } from './tlswatch';
+import { APISERVERS, CLUSTER_APISERVER_SELECTOR, ClusterTlsSettings, serverSettingsFor } from './tlswatch';
 import { METALLB_NAME, MetalLBReconciler } from './reconciler';
 import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
 
@@ -121,11 +122,25 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const singletonKey = `${env.namespace}/${METALLB_NAME}`;
   let queue: WorkQueue | undefined;
   // A change of the settings re-renders the operands: the singleton's reconcile reads them afresh.
+  let webhookServer: MetalLBWebhookServer | undefined;
   const tlsSettings = new ClusterTlsSettings({
     environment: env.tls,
     logger,
-    onChange: () => queue?.add(singletonKey),
+    onChange: (tls) => {
+      queue?.add(singletonKey);
+      useWebhookTls(tls);
+    },
   });
+  const useWebhookTls = (tls: TlsOptions | undefined): void => {
+    if (webhookServer === undefined) return;
+    try {
+      webhookServer.useTls(serverSettingsFor(tls));
+    } catch (err) {
+      logger.error("TLS settings not applied to the operator's webhook server", {
+        error: describeError(err),
+      });
+    }
+  };
   apiServers?.addHandlers({
     onAdd: (a) => tlsSettings.observe(a),
     onUpdate: (_old, a) => tlsSettings.observe(a),
@@ -274,12 +289,19 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metricsPort = await metricsServer.listen(options.metricsPort, options.metricsHost ?? host);
   }
 
-  // Served by every replica, leader or not: admission does not write anything.
-  let webhookServer: MetalLBWebhookServer | undefined;
+  // Served by every replica, leader or not: admission does not write anything. With the TLS settings in
+  // force: on OpenShift once the cluster's profile has been read, so it never serves weaker ones first.
   let webhookPort: number | undefined;
   if (options.webhook !== undefined) {
-    webhookServer = new MetalLBWebhookServer(logger, options.validation);
-    webhookPort = await webhookServer.listen(options.webhook.port, host, options.webhook.cert);
+    await apiServers?.waitForSync();
+    const server = new MetalLBWebhookServer(logger, options.validation);
+    webhookPort = await server.listen(
+      options.webhook.port,
+      host,
+      options.webhook.cert,
+      serverSettingsFor(tlsSettings.current()),
+    );
+    webhookServer = server;
   }
 
   return {

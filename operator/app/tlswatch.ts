@@ -7,7 +7,9 @@
 import type { Logger } from '../../kube/log';
 import { describeError } from '../../kube/errors';
 import type { ResourceRef } from '../../kube/resource';
+import { tlsServerSettings, type TlsServerSettings } from '../../kube/tls/settings';
 import type { TlsOptions } from '../../render/options';
+import { TLS_VARIABLES } from '../env';
 import { resolveClusterTls } from './tlsadherence';
 import { TlsProfileError } from './tlsprofile';
 
@@ -25,6 +27,21 @@ export const CLUSTER_APISERVER_SELECTOR = 'metadata.name=cluster';
 /** What the reconciler and the operator's webhook ask for the settings in force. */
 export interface TlsSettingsSource {
   current(): TlsOptions | undefined;
+}
+
+/**
+ * The settings as Node's server options, for the operator's own webhook server: the operands' flags
+ * through the operands' parser, so the operator serves what its operands serve.
+ */
+export function serverSettingsFor(tls: TlsOptions | undefined): TlsServerSettings {
+  return tlsServerSettings(
+    {
+      minVersion: tls?.minVersion ?? '',
+      cipherSuites: tls?.cipherSuites ?? '',
+      curvePreferences: tls?.curvePreferences ?? '',
+    },
+    TLS_VARIABLES,
+  );
 }
 
 export function sameTlsOptions(a: TlsOptions | undefined, b: TlsOptions | undefined): boolean {
