@@ -177,6 +177,16 @@ const WorkloadArgs = z.looseObject({
   }),
 });
 
+/** A merge patch of the APIServer `cluster`, as an administrator would `oc patch` it. */
+async function patchClusterApiServer(patch: unknown): Promise<void> {
+  await client().request({
+    method: 'PATCH',
+    path: '/apis/config.openshift.io/v1/apiservers/cluster',
+    contentType: 'application/merge-patch+json',
+    body: patch,
+  });
+}
+
 /** The first container's args of the Deployment or DaemonSet at `path`. */
 async function containerArgs(path: string): Promise<string[]> {
   const workload = WorkloadArgs.parse(await client().request({ method: 'GET', path }));
@@ -249,11 +259,8 @@ describe('OpenShift mode', () => {
       expect(args).toContain('--tls-min-version=VersionTLS12');
       expect(args).toContain(intermediate);
     }
-    await client().request({
-      method: 'PATCH',
-      path: '/apis/config.openshift.io/v1/apiservers/cluster',
-      contentType: 'application/merge-patch+json',
-      body: { spec: { tlsSecurityProfile: { type: 'Modern', modern: {}, intermediate: null } } },
+    await patchClusterApiServer({
+      spec: { tlsSecurityProfile: { type: 'Modern', modern: {}, intermediate: null } },
     });
     const modern = `--tls-cipher-suites=${MODERN_SUITES}`;
     for (const path of [deploymentPath, daemonSetPath])
@@ -305,6 +312,35 @@ describe('OpenShift mode', () => {
     });
     const crd = Crd.parse(await client().request({ method: 'GET', path: crdPath }));
     expect(crd.metadata.ownerReferences ?? []).toEqual([]);
+  });
+
+  test('the adherence policy: TLS_CIPHER_SUITES stands under the default policy, the profile wins under StrictAllComponents', async () => {
+    // A second operator process, set up as a Subscription's spec.config.env would set it.
+    const suite = 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256';
+    await operator?.stop();
+    if (!cp) throw new Error('control plane did not start (see beforeAll)');
+    operator = await startOperator({
+      kubeConfig: await serviceAccountAccess(cp, client(), NS, 'manager-account'),
+      env: {
+        ...testOperatorEnvironment(NS),
+        tls: { minVersion: undefined, cipherSuites: suite, curvePreferences: undefined },
+      },
+      logger: captured.logger,
+      identity: 'operator-on-openshift-with-tls-env',
+      leaderElection: false,
+    });
+    for (const path of [deploymentPath, daemonSetPath])
+      await eventually(`${path} rendered with TLS_CIPHER_SUITES`, async () => {
+        const args = await containerArgs(path);
+        return (
+          args.includes(`--tls-cipher-suites=${suite}`) && args.includes('--tls-min-version=VersionTLS13')
+        );
+      });
+    await patchClusterApiServer({ spec: { tlsAdherence: 'StrictAllComponents' } });
+    for (const path of [deploymentPath, daemonSetPath])
+      await eventually(`${path} rendered with the profile's suites`, async () =>
+        (await containerArgs(path)).includes(`--tls-cipher-suites=${MODERN_SUITES}`),
+      );
   });
 
   test('no call of the operator was refused', () => {
