@@ -121,16 +121,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const client = new RestOperandClient(rest);
   const singletonKey = `${env.namespace}/${METALLB_NAME}`;
   let queue: WorkQueue | undefined;
-  // A change of the settings re-renders the operands: the singleton's reconcile reads them afresh.
   let webhookServer: MetalLBWebhookServer | undefined;
-  const tlsSettings = new ClusterTlsSettings({
-    environment: env.tls,
-    logger,
-    onChange: (tls) => {
-      queue?.add(singletonKey);
-      useWebhookTls(tls);
-    },
-  });
   const useWebhookTls = (tls: TlsOptions | undefined): void => {
     if (webhookServer === undefined) return;
     try {
@@ -141,6 +132,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       });
     }
   };
+  // A change of the settings re-renders the operands (the singleton's reconcile reads them afresh) and
+  // applies them to the operator's own webhook server.
+  const tlsSettings = new ClusterTlsSettings({
+    environment: env.tls,
+    logger,
+    onChange: (tls) => {
+      queue?.add(singletonKey);
+      useWebhookTls(tls);
+    },
+  });
   apiServers?.addHandlers({
     onAdd: (a) => tlsSettings.observe(a),
     onUpdate: (_old, a) => tlsSettings.observe(a),
