@@ -19,8 +19,8 @@ describe('parseFlags', () => {
     });
   });
   it('refuses a TLS value it cannot honour, naming the flag', () => {
-    expect(() => parseFlags(['--tls-curve-preferences=CurveP256'], {})).toThrow(
-      /^--tls-curve-preferences: invalid curve preference "CurveP256"/,
+    expect(() => parseFlags(['--tls-curve-preferences=X448'], {})).toThrow(
+      /^--tls-curve-preferences: unknown curve preference "X448"/,
     );
   });
   it('defaults as upstream: metrics 9120, webhooks enabled, no lb class, native BGP', () => {

@@ -38,6 +38,12 @@ describe('parseEnvironment', () => {
     });
   });
 
+  test('TLS_CURVE_PREFERENCES names become the numeric CurveIDs upstream operands take', () => {
+    expect(
+      parseEnvironment({ ...BASE, TLS_CURVE_PREFERENCES: 'X25519, secp256r1,24' }).env.tls?.curvePreferences,
+    ).toBe('29,23,24');
+  });
+
   test.each([
     [
       'TLS_MIN_VERSION',
@@ -51,8 +57,8 @@ describe('parseEnvironment', () => {
     ],
     [
       'TLS_CURVE_PREFERENCES',
-      'CurveP256',
-      'invalid curve preference "CurveP256": a numeric CurveID (1-65535)',
+      'X448',
+      'unknown curve preference "X448" (23 secp256r1, 24 secp384r1, 25 secp521r1, 29 X25519)',
     ],
   ])('%s=%s is refused, naming the variable', (name, value, reason) => {
     expect(() => parseEnvironment({ ...BASE, [name]: value })).toThrow(new EnvironmentError(name, reason));

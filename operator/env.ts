@@ -2,7 +2,7 @@
 // config/manager/env.yaml): where the operands go and which images they run. Parsed once at start; a missing or
 // malformed variable is a typed error naming it, and main.ts exits with it rather than rendering half an install.
 import { CONTROLLER_METRICS_PORT } from '../render/names';
-import { TlsSettingError, tlsServerSettings } from '../kube/tls/settings';
+import { TlsSettingError, numericCurveIds, tlsServerSettings } from '../kube/tls/settings';
 import type { MonitoringMode, TlsOptions } from '../render/options';
 
 export interface OperatorEnvironment {
@@ -84,7 +84,8 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-const TLS_VARIABLES = {
+/** The TLS settings' variables, which errors about them name. */
+export const TLS_VARIABLES = {
   minVersion: 'TLS_MIN_VERSION',
   cipherSuites: 'TLS_CIPHER_SUITES',
   curvePreferences: 'TLS_CURVE_PREFERENCES',
@@ -93,7 +94,8 @@ const TLS_VARIABLES = {
 /**
  * Upstream's TLS variables (metallb-operator main.go, pkg/tlsconfig): checked here with the operands' own
  * parser, so a value the operands would refuse stops the operator at start, naming the variable, instead of
- * crash-looping every controller and speaker pod. Passed on as written; unset ones stay unset.
+ * crash-looping every controller and speaker pod. Passed on as written, except curve names, which become the
+ * numeric CurveIDs upstream's Go operands take; unset ones stay unset.
  */
 function tlsOptions(env: Env): TlsOptions {
   const text = (name: string): string => env[name]?.trim() ?? '';
@@ -115,7 +117,7 @@ function tlsOptions(env: Env): TlsOptions {
   return {
     minVersion: value(TLS_VARIABLES.minVersion),
     cipherSuites: value(TLS_VARIABLES.cipherSuites),
-    curvePreferences: value(TLS_VARIABLES.curvePreferences),
+    curvePreferences: numericCurveIds(text(TLS_VARIABLES.curvePreferences), TLS_VARIABLES.curvePreferences),
   };
 }
 

@@ -3,7 +3,8 @@
 // OpenShift, and the operator, acting as manager-account with the RBAC of manifests/ironlb-operator.yaml,
 // creates the metallb-speaker SCC and grants the speaker `use` of it (which the API server allows only because
 // the operator holds that `use` itself), renders the controller without a UID, asks for the SCC on the
-// speaker pods and leaves the webhook certificate to the service CA.
+// speaker pods and leaves the webhook certificate to the service CA. The cluster's TLS profile, changed while
+// the operator runs, re-renders the operands' --tls-* flags.
 import { z } from 'zod';
 import { startControlPlane, type ControlPlane } from '../e2e/harness/controlplane';
 import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
@@ -16,8 +17,11 @@ import {
   serviceAccountAccess,
   testOperatorEnvironment,
 } from '../testkit/operatorinstall';
+import { createCA, createServingCert } from '../kube/tls/certs';
+import { handshake } from '../testkit/tlshandshake';
 import { startOperator, type RunningOperator } from './app/operator';
 import { detectPlatform } from './app/platform';
+import { tlsOptionsFromApiServer } from './app/tlsprofile';
 
 jest.setTimeout(240_000);
 
@@ -117,7 +121,7 @@ beforeAll(async () => {
         apiVersion: 'config.openshift.io/v1',
         kind: 'APIServer',
         metadata: { name: 'cluster' },
-        spec: { tlsSecurityProfile: { type: 'Modern', modern: {} } },
+        spec: { tlsSecurityProfile: { type: 'Intermediate', intermediate: {} } },
       });
       return true;
     } catch {
@@ -131,6 +135,12 @@ beforeAll(async () => {
     logger: captured.logger,
     identity: 'operator-on-openshift',
     leaderElection: false,
+    // Its own MetalLB webhook, on loopback: it follows the cluster's profile too.
+    listenHost: '127.0.0.1',
+    webhook: {
+      port: 0,
+      cert: createServingCert(createCA(), { dnsNames: ['localhost'], validityMs: 3_600_000 }),
+    },
   });
   await create(api, `/apis/metallb.io/v1beta1/namespaces/${NS}/metallbs`, {
     apiVersion: 'metallb.io/v1beta1',
@@ -148,6 +158,40 @@ afterAll(async () => {
 });
 
 const Labels = z.record(z.string(), z.string()).optional();
+
+// What tlsprofile.ts makes of the two profiles (its mapping is pinned by tlsprofile.test.ts); this test is
+// about the settings reaching the workloads, live.
+const suitesOf = (type: string): string =>
+  tlsOptionsFromApiServer(
+    { metadata: { name: 'cluster' }, spec: { tlsSecurityProfile: { type } } },
+    undefined,
+  ).cipherSuites ?? '';
+const MODERN_SUITES = suitesOf('Modern');
+const INTERMEDIATE_SUITES = suitesOf('Intermediate');
+
+const WorkloadArgs = z.looseObject({
+  spec: z.looseObject({
+    template: z.looseObject({
+      spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
+    }),
+  }),
+});
+
+/** A merge patch of the APIServer `cluster`, as an administrator would `oc patch` it. */
+async function patchClusterApiServer(patch: unknown): Promise<void> {
+  await client().request({
+    method: 'PATCH',
+    path: '/apis/config.openshift.io/v1/apiservers/cluster',
+    contentType: 'application/merge-patch+json',
+    body: patch,
+  });
+}
+
+/** The first container's args of the Deployment or DaemonSet at `path`. */
+async function containerArgs(path: string): Promise<string[]> {
+  const workload = WorkloadArgs.parse(await client().request({ method: 'GET', path }));
+  return workload.spec.template.spec.containers[0]?.args ?? [];
+}
 
 describe('OpenShift mode', () => {
   test('discovery decides: kubernetes without the SCC API, openshift with it', () => {
@@ -206,22 +250,31 @@ describe('OpenShift mode', () => {
     expect(dep.spec.template.spec.containers[0]?.args).toContain('--disable-cert-rotation=true');
   });
 
-  test("the cluster's Modern TLS profile reaches the operands as TLS 1.3 with its suites", async () => {
-    const Args = z.looseObject({
-      spec: z.looseObject({
-        template: z.looseObject({
-          spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
-        }),
-      }),
-    });
-    const suites =
-      '--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256';
+  test("the cluster's TLS profile reaches the operands and the operator's webhook live: Intermediate, then Modern", async () => {
+    const webhookPort = operator?.webhookPort ?? 0;
+    expect(await handshake(webhookPort, { maxVersion: 'TLSv1.2' })).toMatchObject({ protocol: 'TLSv1.2' });
+    const intermediate = `--tls-cipher-suites=${INTERMEDIATE_SUITES}`;
     for (const path of [deploymentPath, daemonSetPath]) {
-      const args = Args.parse(await client().request({ method: 'GET', path })).spec.template.spec
-        .containers[0]?.args;
-      expect(args).toContain('--tls-min-version=VersionTLS13');
-      expect(args).toContain(suites);
+      const args = await containerArgs(path);
+      expect(args).toContain('--tls-min-version=VersionTLS12');
+      expect(args).toContain(intermediate);
     }
+    await patchClusterApiServer({
+      spec: { tlsSecurityProfile: { type: 'Modern', modern: {}, intermediate: null } },
+    });
+    const modern = `--tls-cipher-suites=${MODERN_SUITES}`;
+    for (const path of [deploymentPath, daemonSetPath])
+      await eventually(`${path} rendered with the Modern profile`, async () => {
+        const args = await containerArgs(path);
+        return args.includes('--tls-min-version=VersionTLS13') && args.includes(modern);
+      });
+    for (const path of [deploymentPath, daemonSetPath])
+      expect(await containerArgs(path)).not.toContain('--tls-min-version=VersionTLS12');
+    // The same operator process, no restart: its webhook now refuses TLS 1.2 as well.
+    expect(await handshake(webhookPort, { maxVersion: 'TLSv1.2' })).toEqual({
+      refused: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    });
+    expect(await handshake(webhookPort, {})).toMatchObject({ protocol: 'TLSv1.3' });
   });
 
   test('the speaker pods ask for metallb-speaker', async () => {
@@ -259,6 +312,35 @@ describe('OpenShift mode', () => {
     });
     const crd = Crd.parse(await client().request({ method: 'GET', path: crdPath }));
     expect(crd.metadata.ownerReferences ?? []).toEqual([]);
+  });
+
+  test('the adherence policy: TLS_CIPHER_SUITES stands under the default policy, the profile wins under StrictAllComponents', async () => {
+    // A second operator process, set up as a Subscription's spec.config.env would set it.
+    const suite = 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256';
+    await operator?.stop();
+    if (!cp) throw new Error('control plane did not start (see beforeAll)');
+    operator = await startOperator({
+      kubeConfig: await serviceAccountAccess(cp, client(), NS, 'manager-account'),
+      env: {
+        ...testOperatorEnvironment(NS),
+        tls: { minVersion: undefined, cipherSuites: suite, curvePreferences: undefined },
+      },
+      logger: captured.logger,
+      identity: 'operator-on-openshift-with-tls-env',
+      leaderElection: false,
+    });
+    for (const path of [deploymentPath, daemonSetPath])
+      await eventually(`${path} rendered with TLS_CIPHER_SUITES`, async () => {
+        const args = await containerArgs(path);
+        return (
+          args.includes(`--tls-cipher-suites=${suite}`) && args.includes('--tls-min-version=VersionTLS13')
+        );
+      });
+    await patchClusterApiServer({ spec: { tlsAdherence: 'StrictAllComponents' } });
+    for (const path of [deploymentPath, daemonSetPath])
+      await eventually(`${path} rendered with the profile's suites`, async () =>
+        (await containerArgs(path)).includes(`--tls-cipher-suites=${MODERN_SUITES}`),
+      );
   });
 
   test('no call of the operator was refused', () => {

@@ -2,14 +2,24 @@
 // operator's chart renders them (metallb-operator bindata/deployment/helm/metallb/templates/speaker.yaml,
 // `speaker.frr.enabled`): `frr` runs the routing daemons, `reloader` applies the configuration the speaker
 // writes to a shared volume, `frr-metrics` exports FRR's state; init containers copy the startup files and the
-// two helper binaries into emptyDirs. `shareProcessNamespace` lets the reloader signal FRR.
+// two helper binaries into emptyDirs. `shareProcessNamespace` lets the reloader signal FRR. On OpenShift with
+// ServiceMonitors, frr-metrics serves HTTPS with the speaker's service-CA certificate on `frrmetricshttps`, as
+// upstream's (MetalLB frr-tools/metrics/exporter.go --tls-cert-file/--tls-private-key-file, and the operands'
+// --tls-* flags, so it follows TLS_* or the cluster's profile like the speaker).
 import { SPEAKER } from './names';
+import { METRICS_CERT_DIR, serviceCaMetricsParts, servesServiceCaMetrics } from './openshift';
 import type { InstallOptions } from './options';
 import { annotated, type AnnotatedObject } from './object';
+import { tlsArgs } from './tls';
 
 export const FRR_STARTUP_CONFIGMAP = 'frr-startup';
 /** Upstream chart's `speaker.frr.metricsPort`, next to the speaker's 7472. */
 export const FRR_METRICS_PORT = 7473;
+
+/** frr-metrics' port name: upstream's `frrmetricshttps` where it serves the service CA's certificate. */
+export function frrMetricsPortName(opts: InstallOptions): string {
+  return servesServiceCaMetrics(opts) ? 'frrmetricshttps' : 'frrmetrics';
+}
 
 const RELOADER_DIR = '/etc/frr_reloader';
 const METRICS_DIR = '/etc/frr_metrics';
@@ -108,7 +118,12 @@ export function frrInitContainers(opts: InstallOptions): Record<string, unknown>
 }
 
 export function frrContainers(opts: InstallOptions): Record<string, unknown>[] {
-  const livez = { httpGet: { path: '/livez', port: FRR_METRICS_PORT } };
+  const https = servesServiceCaMetrics(opts);
+  // The kubelet does not verify probe certificates, so the probes only need the scheme.
+  const livez = {
+    httpGet: { path: '/livez', port: FRR_METRICS_PORT, ...(https ? { scheme: 'HTTPS' } : {}) },
+  };
+  const metricsCert = serviceCaMetricsParts(opts, SPEAKER);
   return [
     {
       name: 'frr',
@@ -145,10 +160,19 @@ export function frrContainers(opts: InstallOptions): Record<string, unknown>[] {
       name: 'frr-metrics',
       image: opts.frrImage,
       command: [`${METRICS_DIR}/frr-metrics`],
-      args: [`--metrics-port=${FRR_METRICS_PORT}`],
+      args: [
+        `--metrics-port=${FRR_METRICS_PORT}`,
+        ...(https
+          ? [
+              `--tls-cert-file=${METRICS_CERT_DIR}/tls.crt`,
+              `--tls-private-key-file=${METRICS_CERT_DIR}/tls.key`,
+              ...tlsArgs(opts.tls),
+            ]
+          : []),
+      ],
       env: [{ name: 'VTYSH_HISTFILE', value: '/dev/null' }],
-      ports: [{ name: 'frrmetrics', containerPort: FRR_METRICS_PORT }],
-      volumeMounts: [sockets, conf, { name: 'metrics', mountPath: METRICS_DIR }],
+      ports: [{ name: frrMetricsPortName(opts), containerPort: FRR_METRICS_PORT }],
+      volumeMounts: [sockets, conf, { name: 'metrics', mountPath: METRICS_DIR }, ...metricsCert.volumeMounts],
     },
   ];
 }

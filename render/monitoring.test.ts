@@ -95,6 +95,68 @@ describe('metrics TLS', () => {
     );
   });
 
+  describe('frr-metrics in FRR mode', () => {
+    const FRR_OPENSHIFT: InstallOptionsInput = { ...OPENSHIFT, bgpBackend: 'frr' };
+    const container = (input: InstallOptionsInput, name: string): unknown => {
+      const containers = at(find(input, 'DaemonSet', 'speaker'), ...POD, 'containers');
+      return Array.isArray(containers) ? containers.find((c) => at(c, 'name') === name) : undefined;
+    };
+
+    test("on OpenShift it serves HTTPS as frrmetricshttps with the speaker's service-CA certificate", () => {
+      const metrics = container(FRR_OPENSHIFT, 'frr-metrics');
+      expect(at(metrics, 'args')).toEqual(
+        expect.arrayContaining([
+          '--tls-cert-file=/etc/metrics/tls.crt',
+          '--tls-private-key-file=/etc/metrics/tls.key',
+        ]),
+      );
+      expect(at(metrics, 'ports')).toEqual([{ name: 'frrmetricshttps', containerPort: 7473 }]);
+      expect(at(metrics, 'volumeMounts')).toContainEqual({
+        name: 'metrics-certs',
+        mountPath: '/etc/metrics',
+        readOnly: true,
+      });
+      expect(at(container(FRR_OPENSHIFT, 'frr'), 'livenessProbe', 'httpGet', 'scheme')).toBe('HTTPS');
+    });
+
+    test("its TLS follows the operands' settings", () => {
+      const tls = { minVersion: 'VersionTLS13', cipherSuites: undefined, curvePreferences: '29' };
+      expect(at(container({ ...FRR_OPENSHIFT, tls }, 'frr-metrics'), 'args')).toEqual(
+        expect.arrayContaining(['--tls-min-version=VersionTLS13', '--tls-curve-preferences=29']),
+      );
+    });
+
+    test('the speaker monitor scrapes it over https with the same verification as the speaker', () => {
+      const endpoints = at(find(FRR_OPENSHIFT, 'ServiceMonitor', 'speaker-monitor'), 'spec', 'endpoints');
+      expect(at(endpoints, 1)).toEqual({
+        port: 'frrmetricshttps',
+        scheme: 'https',
+        honorLabels: true,
+        bearerTokenFile: at(endpoints, 0, 'bearerTokenFile'),
+        tlsConfig: at(endpoints, 0, 'tlsConfig'),
+      });
+      expect(at(endpoints, 0, 'tlsConfig', 'insecureSkipVerify')).toBe(false);
+      const service = find(FRR_OPENSHIFT, 'Service', 'speaker-monitor-service');
+      expect(at(service, 'spec', 'ports', 1)).toEqual({
+        name: 'frrmetricshttps',
+        port: 7473,
+        targetPort: 7473,
+      });
+    });
+
+    test('elsewhere it stays plain HTTP as frrmetrics, without a certificate', () => {
+      const input: InstallOptionsInput = { monitoring: 'servicemonitors', bgpBackend: 'frr' };
+      const metrics = container(input, 'frr-metrics');
+      expect(at(metrics, 'args')).toEqual(['--metrics-port=7473']);
+      expect(at(metrics, 'ports')).toEqual([{ name: 'frrmetrics', containerPort: 7473 }]);
+      expect(at(find(input, 'ServiceMonitor', 'speaker-monitor'), 'spec', 'endpoints', 1)).toEqual({
+        port: 'frrmetrics',
+        scheme: 'http',
+        honorLabels: true,
+      });
+    });
+  });
+
   test('on OpenShift without ServiceMonitors no certificate is mounted: no Service would make it', () => {
     const controller = find({ platform: 'openshift' }, 'Deployment', 'controller');
     expect(at(controller, ...POD, 'volumes')).toEqual([expect.objectContaining({ name: 'cert' })]);

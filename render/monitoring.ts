@@ -7,8 +7,9 @@
 // get the service CA's certificate (render/openshift.ts servesServiceCaMetrics) and their endpoints
 // upstream's OpenShift tlsConfig (pkg/helm setOcpMonitorFields): the service CA bundle and the platform
 // Prometheus's client certificate, the Service's DNS name, verification on. In FRR mode the speaker's
-// monitor also scrapes frr-metrics, over plain HTTP (its TLS is not rendered).
-import { FRR_METRICS_PORT } from './frr';
+// monitor also scrapes frr-metrics: over HTTPS as `frrmetricshttps` where it has that certificate too
+// (render/frr.ts), plain HTTP elsewhere.
+import { FRR_METRICS_PORT, frrMetricsPortName } from './frr';
 import { CONTROLLER, CONTROLLER_LABELS, SPEAKER, SPEAKER_LABELS, SPEAKER_METRICS_PORT } from './names';
 import { SERVING_CERT_ANNOTATION, metricsCertSecret, servesServiceCaMetrics } from './openshift';
 import type { InstallOptions } from './options';
@@ -54,7 +55,9 @@ function components(opts: InstallOptions): Component[] {
       labels: SPEAKER_LABELS,
       ports: [
         { name: 'monitoring', port: SPEAKER_METRICS_PORT, secure: servesServiceCaMetrics(opts) },
-        ...(opts.bgpBackend === 'frr' ? [{ name: 'frrmetrics', port: FRR_METRICS_PORT, secure: false }] : []),
+        ...(opts.bgpBackend === 'frr'
+          ? [{ name: frrMetricsPortName(opts), port: FRR_METRICS_PORT, secure: servesServiceCaMetrics(opts) }]
+          : []),
       ],
     },
   ];

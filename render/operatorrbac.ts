@@ -62,14 +62,14 @@ export const OPERATOR_RBAC: ComponentRbac = {
     },
     {
       why:
-        "OpenShift only: the cluster's TLS security profile, read at start for the operands' TLS settings\n" +
-        '(operator/app/tlsprofile.ts).',
+        "OpenShift only: the cluster's TLS security profile, watched for the operands' and the operator's\n" +
+        'own TLS settings (operator/app/tlswatch.ts; list and watch by fieldSelector metadata.name=cluster).',
       rules: [
         {
           apiGroups: ['config.openshift.io'],
           resources: ['apiservers'],
           resourceNames: ['cluster'],
-          verbs: ['get'],
+          verbs: ['get', 'list', 'watch'],
         },
       ],
     },

@@ -42,6 +42,7 @@ export interface WebhookResponse {
 export class WebhookServer {
   private server: https.Server | undefined;
   private listening: Listening | undefined;
+  private tls: TlsServerSettings = DEFAULT_TLS_SERVER_SETTINGS;
 
   constructor(private readonly options: WebhookHandlerOptions) {}
 
@@ -92,13 +93,17 @@ export class WebhookServer {
       void this.serve(req, res);
     });
     this.server = server;
+    this.tls = tls;
     this.listening = await listen(server, 'webhook server', port, host);
     return this.listening.port;
   }
 
-  /** Swaps the serving certificate for new connections (rotation). */
+  /**
+   * Swaps the serving certificate for new connections (rotation). The TLS settings go with it: a new
+   * secure context without them would fall back to Node's defaults (TLS 1.2, every cipher).
+   */
   setCertificate(cert: CertificatePair): void {
-    this.server?.setSecureContext({ cert: cert.cert, key: cert.key });
+    this.server?.setSecureContext({ ...this.tls, cert: cert.cert, key: cert.key });
   }
 
   async close(): Promise<void> {

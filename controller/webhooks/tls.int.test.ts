@@ -1,26 +1,18 @@
 // The controller's webhook server, started with the TLS flags the operator renders, against real TLS clients
 // on loopback: what the flags say is what the handshake enforces.
-import * as tls from 'node:tls';
 import { silentLogger } from '../../kube/log';
 import { createCA, createServingCert } from '../../kube/tls/certs';
 import { parseFlags } from '../flags';
+import { handshake } from '../../testkit/tlshandshake';
 import { WebhookServer } from './server';
-
-type Handshake = { readonly protocol: string; readonly cipher: string } | { readonly refused: string };
-
-function handshake(port: number, options: tls.ConnectionOptions): Promise<Handshake> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ...options }, () => {
-      resolve({ protocol: socket.getProtocol() ?? '', cipher: socket.getCipher().name });
-      socket.end();
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => resolve({ refused: err.code ?? err.message }));
-  });
-}
 
 const servers: WebhookServer[] = [];
 
 async function serverWith(args: string[]): Promise<number> {
+  return (await startWith(args)).port;
+}
+
+async function startWith(args: string[]): Promise<{ server: WebhookServer; port: number }> {
   const server = new WebhookServer({
     namespace: 'metallb-system',
     snapshot: () => Promise.reject(new Error('no request is made by these tests')),
@@ -28,7 +20,7 @@ async function serverWith(args: string[]): Promise<number> {
   });
   servers.push(server);
   const cert = createServingCert(createCA(), { dnsNames: ['localhost'], validityMs: 3_600_000 });
-  return server.listen(0, '127.0.0.1', cert, parseFlags(args, {}).tls);
+  return { server, port: await server.listen(0, '127.0.0.1', cert, parseFlags(args, {}).tls) };
 }
 
 afterEach(async () => {
@@ -38,6 +30,15 @@ afterEach(async () => {
 describe('TLS flags on the webhook server', () => {
   test('--tls-min-version=VersionTLS13 refuses a TLS 1.2 client and serves a TLS 1.3 one', async () => {
     const port = await serverWith(['--tls-min-version=VersionTLS13']);
+    expect(await handshake(port, { maxVersion: 'TLSv1.2' })).toEqual({
+      refused: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    });
+    expect(await handshake(port, {})).toMatchObject({ protocol: 'TLSv1.3' });
+  });
+
+  test('a rotated certificate keeps the TLS settings: TLS 1.2 is still refused under VersionTLS13', async () => {
+    const { server, port } = await startWith(['--tls-min-version=VersionTLS13']);
+    server.setCertificate(createServingCert(createCA(), { dnsNames: ['localhost'], validityMs: 3_600_000 }));
     expect(await handshake(port, { maxVersion: 'TLSv1.2' })).toEqual({
       refused: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
     });

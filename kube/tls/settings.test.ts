@@ -3,6 +3,9 @@ import {
   TlsSettingError,
   opensslCiphers,
   opensslCurves,
+  numericCurveIds,
+  parseCurve,
+  CURVES,
   parseTlsFlags,
   parseTlsMinVersion,
   tlsServerSettings,
@@ -73,19 +76,52 @@ describe('cipher suites, IANA to OpenSSL', () => {
   });
 });
 
-describe('curve preferences, CurveIDs to OpenSSL groups', () => {
+describe('curve preferences, CurveIDs or names to OpenSSL groups', () => {
   test('P-256, P-384, P-521 and X25519 by their NamedGroup numbers, in order', () => {
     expect(opensslCurves('29, 23,24,25', 'x')).toBe('X25519:P-256:P-384:P-521');
   });
 
-  test('names, out-of-range, duplicate and unsupported ids are refused by setting', () => {
-    expect(() => opensslCurves('X25519', 'TLS_CURVE_PREFERENCES')).toThrow(
-      'TLS_CURVE_PREFERENCES: invalid curve preference "X25519": a numeric CurveID (1-65535)',
+  test.each([
+    ['X25519', 29, 'X25519'],
+    ['secp256r1', 23, 'P-256'],
+    ['secp384r1', 24, 'P-384'],
+    ['secp521r1', 25, 'P-521'],
+    ['CurveP256', 23, 'P-256'],
+    ['CurveP384', 24, 'P-384'],
+    ['CurveP521', 25, 'P-521'],
+    ['prime256v1', 23, 'P-256'],
+    ['P-384', 24, 'P-384'],
+    ['x25519', 29, 'X25519'],
+  ])('the name %s is CurveID %d, OpenSSL group %s', (name, id, openssl) => {
+    expect(parseCurve(name, 'x')).toMatchObject({ id, openssl });
+    expect(numericCurveIds(name, 'x')).toBe(String(id));
+  });
+
+  test('numbers and names mix; the operands are given numbers', () => {
+    expect(opensslCurves('X25519,23, secp384r1', 'x')).toBe('X25519:P-256:P-384');
+    expect(numericCurveIds('X25519,23, secp384r1', 'x')).toBe('29,23,24');
+    expect(numericCurveIds(' ', 'x')).toBeUndefined();
+  });
+
+  test('every table row is reachable by its number and each of its names', () => {
+    for (const curve of CURVES) {
+      expect(parseCurve(String(curve.id), 'x')).toBe(curve);
+      for (const name of curve.names) expect(parseCurve(name, 'x')).toBe(curve);
+    }
+  });
+
+  test('unknown names, out-of-range, duplicate and unsupported ids are refused by setting', () => {
+    expect(() => opensslCurves('X448', 'TLS_CURVE_PREFERENCES')).toThrow(
+      'TLS_CURVE_PREFERENCES: unknown curve preference "X448" (23 secp256r1, 24 secp384r1, 25 secp521r1, 29 X25519)',
     );
+    expect(() => opensslCurves('23,', 'x')).toThrow('x: empty curve preference in the list');
     expect(() => opensslCurves('0', 'x')).toThrow(/invalid curve preference "0"/);
     expect(() => opensslCurves('70000', 'x')).toThrow(/invalid curve preference "70000"/);
     expect(() => opensslCurves('23,23', 'x')).toThrow('x: duplicate curve preference 23');
-    expect(() => opensslCurves('4588', 'x')).toThrow(/^x: curve preference 4588 is not supported \(23 P-256/);
+    expect(() => opensslCurves('23,secp256r1', 'x')).toThrow('x: duplicate curve preference secp256r1');
+    expect(() => opensslCurves('4588', 'x')).toThrow(
+      /^x: curve preference 4588 is not supported \(23 secp256r1/,
+    );
   });
 });
 

@@ -1,8 +1,9 @@
 // The operands' TLS knobs, as upstream passes them (metallb-operator pkg/tlsconfig/tlsopt.go, the
 // --tls-min-version / --tls-cipher-suites / --tls-curve-preferences flags of MetalLB's binaries): Go's
 // version names, IANA cipher-suite names (k8s.io/component-base cli/flag ciphersuites_flag.go), numeric
-// CurveIDs (RFC 8446 section 4.2.7 NamedGroup values), all comma-separated. Node's TLS takes OpenSSL's
-// names instead, so this maps them. Pure: text in, Node's secure-context options or a TlsSettingError naming
+// CurveIDs (RFC 8446 section 4.2.7 NamedGroup values), all comma-separated; curves may also be named
+// (secp256r1, X25519, Go's CurveP256), and the operator passes them on as numbers, which upstream's Go
+// operands need. Node's TLS takes OpenSSL's names instead, so this maps them. Pure: text in, Node's secure-context options or a TlsSettingError naming
 // the setting out. The operator checks its TLS_* variables with the same functions, so a value it passes on
 // is one the operands accept.
 import type { SecureVersion } from 'node:tls';
@@ -111,13 +112,53 @@ export function ianaCipherName(openssl: string): string | undefined {
   return Object.entries(CIPHERS).find(([, name]) => name === openssl)?.[0];
 }
 
-/** Go's CurveIDs (the TLS NamedGroup registry numbers) to OpenSSL's group names. */
-const CURVES: Readonly<Record<number, string>> = {
-  23: 'P-256',
-  24: 'P-384',
-  25: 'P-521',
-  29: 'X25519',
-};
+interface Curve {
+  /** The TLS Supported Groups registry number (RFC 8446 section 4.2.7), Go's tls.CurveID. */
+  readonly id: number;
+  /** OpenSSL's group name, what Node's ecdhCurve takes. */
+  readonly openssl: string;
+  /** Names accepted besides the number: the RFC 8446 name, Go's constant, OpenSSL's and the NIST name. */
+  readonly names: readonly string[];
+}
+
+/** The groups Go's crypto/tls and Node's OpenSSL 3 both serve, by CurveID and by name. */
+export const CURVES: readonly Curve[] = [
+  { id: 23, openssl: 'P-256', names: ['secp256r1', 'CurveP256', 'prime256v1', 'P-256'] },
+  { id: 24, openssl: 'P-384', names: ['secp384r1', 'CurveP384', 'P-384'] },
+  { id: 25, openssl: 'P-521', names: ['secp521r1', 'CurveP521', 'P-521'] },
+  { id: 29, openssl: 'X25519', names: ['X25519'] },
+];
+
+const supportedCurves = (): string => CURVES.map((c) => `${c.id} ${c.names[0] ?? c.openssl}`).join(', ');
+
+/**
+ * One entry of a curve list, a CurveID or a name (case-insensitive), as its table row. An unknown name or an
+ * unsupported number is a TlsSettingError naming the setting.
+ */
+export function parseCurve(part: string, setting: string): Curve {
+  if (/^\d+$/.test(part)) {
+    const id = Number(part);
+    if (!(id >= 1 && id <= 0xffff))
+      throw new TlsSettingError(
+        setting,
+        `invalid curve preference ${JSON.stringify(part)}: a CurveID (1-65535) or a name`,
+      );
+    const curve = CURVES.find((c) => c.id === id);
+    if (curve === undefined)
+      throw new TlsSettingError(setting, `curve preference ${id} is not supported (${supportedCurves()})`);
+    return curve;
+  }
+  const wanted = part.toLowerCase();
+  const curve = CURVES.find((c) => c.names.some((n) => n.toLowerCase() === wanted));
+  if (curve === undefined)
+    throw new TlsSettingError(
+      setting,
+      part === ''
+        ? 'empty curve preference in the list'
+        : `unknown curve preference ${JSON.stringify(part)} (${supportedCurves()})`,
+    );
+  return curve;
+}
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim());
 
@@ -154,31 +195,34 @@ export function opensslCiphers(text: string, setting: string): string | undefine
     .join(':');
 }
 
-/** Numeric CurveIDs, in preference order, to an OpenSSL group list; undefined for '' (Node's defaults). */
+/** Curves by CurveID or name, in preference order, checked and without repeats. */
+function parseCurves(text: string, setting: string): Curve[] {
+  const seen = new Set<number>();
+  return list(text).map((part) => {
+    const curve = parseCurve(part, setting);
+    if (seen.has(curve.id)) throw new TlsSettingError(setting, `duplicate curve preference ${part}`);
+    seen.add(curve.id);
+    return curve;
+  });
+}
+
+/** CurveIDs or names, in preference order, to an OpenSSL group list; undefined for '' (Node's defaults). */
 export function opensslCurves(text: string, setting: string): string | undefined {
   if (text.trim() === '') return undefined;
-  const seen = new Set<number>();
-  return list(text)
-    .map((part) => {
-      const id = /^\d+$/.test(part) ? Number(part) : NaN;
-      if (!(id >= 1 && id <= 0xffff))
-        throw new TlsSettingError(
-          setting,
-          `invalid curve preference ${JSON.stringify(part)}: a numeric CurveID (1-65535)`,
-        );
-      if (seen.has(id)) throw new TlsSettingError(setting, `duplicate curve preference ${id}`);
-      seen.add(id);
-      const name = CURVES[id];
-      if (name === undefined)
-        throw new TlsSettingError(
-          setting,
-          `curve preference ${id} is not supported (${Object.entries(CURVES)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ')})`,
-        );
-      return name;
-    })
+  return parseCurves(text, setting)
+    .map((c) => c.openssl)
     .join(':');
+}
+
+/**
+ * CurveIDs or names as the numeric CurveIDs upstream's operands take (`--tls-curve-preferences`, Go's
+ * tls.CurveID), comma-separated; undefined for ''.
+ */
+export function numericCurveIds(text: string, setting: string): string | undefined {
+  if (text.trim() === '') return undefined;
+  return parseCurves(text, setting)
+    .map((c) => String(c.id))
+    .join(',');
 }
 
 /** The three settings as Node's server options, each error naming the setting it came from. */

@@ -1,9 +1,11 @@
 // The operator's I/O shell: an informer of MetalLB resources in its own namespace (upstream restricts its
 // cache the same way: metallb-operator main.go), informers of the controller Deployment and the speaker
 // DaemonSet so that their rollout progress re-runs the reconcile (upstream polls every 5 s instead), one keyed
-// queue, and only the holder of the Lease `metallb.io.metallboperator` reconciles. Probes and metrics are
-// served throughout.
+// queue, and only the holder of the Lease `metallb.io.metallboperator` reconciles. On OpenShift an informer of
+// apiservers.config.openshift.io/cluster keeps the operands' TLS settings current (tlswatch.ts). Probes and
+// metrics are served throughout.
 import type { Logger } from '../../kube/log';
+import { describeError } from '../../kube/errors';
 import { type Clock, systemClock } from '../../kube/clock';
 import { HealthServer } from '../../kube/health';
 import { EventRecorder, RestEventSink } from '../../kube/eventrecorder';
@@ -15,17 +17,17 @@ import { createRegistry, reconcileMetrics } from '../../kube/metrics';
 import { registerEventLoopMetrics } from '../../kube/prometheus/eventloop';
 import { objectKey } from '../../kube/object';
 import { ReconcileRunner } from '../../kube/reconciler';
-import { KubeRestClient, type KubeConfigLike, type RestClient } from '../../kube/rest';
+import { KubeRestClient, type KubeConfigLike } from '../../kube/rest';
 import { WorkQueue } from '../../kube/workqueue';
 import type { OperatorEnvironment } from '../env';
 import type { ValidationEnvironment } from '../validate';
 import { RestLegacyClient } from '../legacy/client';
 import { AddressPoolReconciler } from '../legacy/reconciler';
 import { MetalLBWebhookServer, type ServingCertificate } from '../webhook/server';
-import type { Platform } from '../../render/options';
+import type { Platform, TlsOptions } from '../../render/options';
 import { RestOperandClient } from './operandclient';
 import { detectPlatform } from './platform';
-import { readClusterTlsProfile } from './tlsprofile';
+import { APISERVERS, CLUSTER_APISERVER_SELECTOR, ClusterTlsSettings, serverSettingsFor } from './tlswatch';
 import { METALLB_NAME, MetalLBReconciler } from './reconciler';
 import { DAEMONSETS, DEPLOYMENTS, METALLB } from './resources';
 
@@ -70,23 +72,6 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-/** On OpenShift the cluster's TLS profile wins over TLS_* (tlsprofile.ts), as upstream's operator has it. */
-async function withClusterTlsProfile(
-  env: OperatorEnvironment,
-  platform: Platform,
-  rest: RestClient,
-  logger: Logger,
-): Promise<OperatorEnvironment> {
-  if (platform !== 'openshift') return env;
-  const tls = await readClusterTlsProfile(rest, env.tls?.curvePreferences);
-  if (tls === undefined) {
-    logger.info('no apiservers.config.openshift.io/cluster; TLS settings from the environment');
-    return env;
-  }
-  logger.info('TLS settings from the cluster TLS security profile', { ...tls });
-  return { ...env, tls };
-}
-
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const { logger } = options;
   const clock = options.clock ?? systemClock();
@@ -94,7 +79,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const make = informerFactory({ kubeConfig: options.kubeConfig, rest, clock, logger });
   const platform = options.platform ?? (await detectPlatform(rest));
   logger.info('platform', { platform });
-  const env = await withClusterTlsProfile(options.env, platform, rest, logger);
+  const env = options.env;
+  // On OpenShift the cluster's TLS profile wins over TLS_* (tlsprofile.ts), as upstream's operator has it,
+  // where the APIServer config is served at all.
+  const apiServers =
+    platform === 'openshift' && (await isServed(rest, APISERVERS))
+      ? make(APISERVERS, decodeKubeObject, { fieldSelector: CLUSTER_APISERVER_SELECTOR })
+      : undefined;
+  if (platform === 'openshift' && apiServers === undefined)
+    logger.info('no apiservers.config.openshift.io served; TLS settings from the environment');
   const metallbs = make(METALLB.metallbs, decodeKubeObject, { namespace: env.namespace });
   const workloads = [DEPLOYMENTS, DAEMONSETS].map((resource) =>
     make(resource, decodeKubeObject, { namespace: env.namespace, labelSelector: 'app=metallb' }),
@@ -118,6 +111,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metallbs,
     ...workloads,
     ...(legacy !== undefined ? [legacy.addressPools, ...Object.values(legacy.around)] : []),
+    ...(apiServers !== undefined ? [apiServers] : []),
   ];
   const registry = createRegistry();
   // nodejs_eventloop_lag_* and nodejs_gc_duration_seconds, as prom-client gave this process (the speaker has none).
@@ -125,8 +119,37 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Once per process: the registry refuses a second registration of the same metric (a later leadership term).
   const observer = reconcileMetrics(registry);
   const client = new RestOperandClient(rest);
+  const singletonKey = `${env.namespace}/${METALLB_NAME}`;
+  let queue: WorkQueue | undefined;
+  let webhookServer: MetalLBWebhookServer | undefined;
+  const useWebhookTls = (tls: TlsOptions | undefined): void => {
+    if (webhookServer === undefined) return;
+    try {
+      webhookServer.useTls(serverSettingsFor(tls));
+    } catch (err) {
+      logger.error("TLS settings not applied to the operator's webhook server", {
+        error: describeError(err),
+      });
+    }
+  };
+  // A change of the settings re-renders the operands (the singleton's reconcile reads them afresh) and
+  // applies them to the operator's own webhook server.
+  const tlsSettings = new ClusterTlsSettings({
+    environment: env.tls,
+    logger,
+    onChange: (tls) => {
+      queue?.add(singletonKey);
+      useWebhookTls(tls);
+    },
+  });
+  apiServers?.addHandlers({
+    onAdd: (a) => tlsSettings.observe(a),
+    onUpdate: (_old, a) => tlsSettings.observe(a),
+    onDelete: () => tlsSettings.observe(undefined),
+  });
   const reconciler = new MetalLBReconciler({
     env,
+    tlsSettings,
     platform,
     ...(options.validation !== undefined ? { validation: options.validation } : {}),
     metallbs,
@@ -154,11 +177,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           logger,
         });
 
-  let queue: WorkQueue | undefined;
   let runner: ReconcileRunner | undefined;
   let legacyQueue: WorkQueue | undefined;
   let legacyRunner: ReconcileRunner | undefined;
-  const singletonKey = `${env.namespace}/${METALLB_NAME}`;
   metallbs.addHandlers({
     onAdd: (m) => queue?.add(objectKey(m)),
     onUpdate: (_old, m) => queue?.add(objectKey(m)),
@@ -269,12 +290,19 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metricsPort = await metricsServer.listen(options.metricsPort, options.metricsHost ?? host);
   }
 
-  // Served by every replica, leader or not: admission does not write anything.
-  let webhookServer: MetalLBWebhookServer | undefined;
+  // Served by every replica, leader or not: admission does not write anything. With the TLS settings in
+  // force: on OpenShift once the cluster's profile has been read, so it never serves weaker ones first.
   let webhookPort: number | undefined;
   if (options.webhook !== undefined) {
-    webhookServer = new MetalLBWebhookServer(logger, options.validation);
-    webhookPort = await webhookServer.listen(options.webhook.port, host, options.webhook.cert);
+    await apiServers?.waitForSync();
+    const server = new MetalLBWebhookServer(logger, options.validation);
+    webhookPort = await server.listen(
+      options.webhook.port,
+      host,
+      options.webhook.cert,
+      serverSettingsFor(tlsSettings.current()),
+    );
+    webhookServer = server;
   }
 
   return {

@@ -1,14 +1,16 @@
 // The reconcile against in-memory operands: what it applies, deletes and reports for each kind of MetalLB.
+import { z } from 'zod';
 import type { Condition } from '../../api/meta';
 import { silentLogger } from '../../kube/log';
 import type { KubeObject } from '../../kube/object';
 import type { RenderedObject } from '../../render/object';
-import type { Platform } from '../../render/options';
+import type { Platform, TlsOptions } from '../../render/options';
 import { FakeClock } from '../../testkit/fakeclock';
 import { GOLDEN_ENV } from '../render/golden';
 import { MANAGED_BY, type ObjectId } from '../render/operands';
 import type { MetalLBStatusWriter, OperandClient } from './operandclient';
 import { ApplyFailedError, MetalLBReconciler } from './reconciler';
+import type { TlsSettingsSource } from './tlswatch';
 
 const NS = GOLDEN_ENV.namespace;
 const UID = 'uid-1';
@@ -21,6 +23,14 @@ const READY_DAEMONSET = {
   numberReady: 2,
   updatedNumberScheduled: 2,
 };
+
+const DeploymentArgs = z.looseObject({
+  spec: z.looseObject({
+    template: z.looseObject({
+      spec: z.looseObject({ containers: z.array(z.looseObject({ args: z.array(z.string()) })) }),
+    }),
+  }),
+});
 
 const keyOf = (id: ObjectId) => `${id.kind}/${id.namespace ?? ''}/${id.name}`;
 
@@ -77,11 +87,12 @@ function metallb(name: string, spec: Record<string, unknown> = {}, conditions?: 
   };
 }
 
-function setup(objects: KubeObject[], platform: Platform = 'kubernetes') {
+function setup(objects: KubeObject[], platform: Platform = 'kubernetes', tlsSettings?: TlsSettingsSource) {
   const cluster = new FakeCluster();
   const cache = new Map(objects.map((o) => [`${o.metadata?.namespace}/${o.metadata?.name}`, o]));
   const reconciler = new MetalLBReconciler({
     env: GOLDEN_ENV,
+    ...(tlsSettings !== undefined ? { tlsSettings } : {}),
     platform,
     metallbs: { get: (key) => cache.get(key) },
     client: cluster,
@@ -112,6 +123,25 @@ describe('MetalLBReconciler', () => {
       'Upgradeable:Upgradeable',
     ]);
     expect(cluster.statuses[0]?.conditions.every((c) => c.observedGeneration === 7)).toBe(true);
+  });
+
+  test('renders the TLS settings in force at each reconcile, not those of the start', async () => {
+    const only = (minVersion: string): TlsOptions => ({
+      minVersion,
+      cipherSuites: undefined,
+      curvePreferences: undefined,
+    });
+    let tls: TlsOptions | undefined = only('VersionTLS12');
+    const { cluster, reconciler } = setup([metallb('metallb')], 'openshift', { current: () => tls });
+    const controllerArgs = (): string[] | undefined =>
+      DeploymentArgs.parse(cluster.objects.get(`Deployment/${NS}/controller`)).spec.template.spec
+        .containers[0]?.args;
+    await reconciler.reconcile(`${NS}/metallb`);
+    expect(controllerArgs()).toContain('--tls-min-version=VersionTLS12');
+    tls = only('VersionTLS13');
+    await reconciler.reconcile(`${NS}/metallb`);
+    expect(controllerArgs()).toContain('--tls-min-version=VersionTLS13');
+    expect(controllerArgs()).not.toContain('--tls-min-version=VersionTLS12');
   });
 
   test('reports Progressing with the reason while the speakers are not ready', async () => {

@@ -24,6 +24,7 @@ import type { OperatorEnvironment } from '../env';
 import { MANAGED_BY, idOf, renderForMetalLB, type ObjectId } from '../render/operands';
 import { describeViolations, validateMetalLBSpec, type ValidationEnvironment } from '../validate';
 import type { MetalLBStatusWriter, OperandClient } from './operandclient';
+import type { TlsSettingsSource } from './tlswatch';
 import {
   REASONS,
   conditionsFor,
@@ -38,6 +39,8 @@ export const METALLB_NAME = 'metallb';
 
 export interface MetalLBReconcilerOptions {
   readonly env: OperatorEnvironment;
+  /** The TLS settings in force, read at each reconcile (tlswatch.ts); `env.tls` when absent. */
+  readonly tlsSettings?: TlsSettingsSource;
   /** Detected at start (platform.ts); default kubernetes. */
   readonly platform?: Platform;
   readonly validation?: ValidationEnvironment;
@@ -101,7 +104,9 @@ export class MetalLBReconciler implements Reconciler {
       });
 
     const uid = parsed.data.metadata.uid ?? '';
-    const operands = renderForMetalLB(parsed.data.spec, { name, uid }, env, this.options.platform);
+    const tlsSettings = this.options.tlsSettings;
+    const rendered = tlsSettings === undefined ? env : { ...env, tls: tlsSettings.current() };
+    const operands = renderForMetalLB(parsed.data.spec, { name, uid }, rendered, this.options.platform);
     if (operands.kind === 'unsupported') {
       return report({
         kind: 'degraded',

@@ -77,5 +77,14 @@ describe('the OpenShift TLS security profile as operand TLS settings', () => {
     expect(() => tlsOptionsFromApiServer(apiServer({ type: 'Custom', custom: {} }), undefined)).toThrow(
       TlsProfileError,
     );
+    expect(() =>
+      tlsOptionsFromApiServer(
+        apiServer({ type: 'Custom', custom: { minTLSVersion: 'VersionTLS14' } }),
+        undefined,
+      ),
+    ).toThrow(
+      'apiservers.config.openshift.io/cluster spec.tlsSecurityProfile.custom.minTLSVersion: unknown TLS version "VersionTLS14"',
+    );
+    expect(() => tlsOptionsFromApiServer(apiServer({ type: 7 }), undefined)).toThrow(TlsProfileError);
   });
 });

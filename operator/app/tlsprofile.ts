@@ -2,12 +2,10 @@
 // spec.tlsSecurityProfile) decides the operands' TLS settings, overriding TLS_* from the environment, as
 // upstream's operator does (metallb-operator pkg/openshift/tls.go): the profile's OpenSSL cipher names become
 // IANA names, unknown ones left out (library-go crypto.OpenSSLToIANACipherSuites), and its minTLSVersion is
-// passed as it is. Curves are not part of the profile yet, so TLS_CURVE_PREFERENCES stays as set. Read once at
-// start: a profile change takes effect when the operator restarts (upstream restarts itself on it).
+// passed as it is. Curves are not part of the profile yet, so TLS_CURVE_PREFERENCES stays as set. Pure: the
+// object in, the settings out; tlswatch.ts keeps them current.
 import { z } from 'zod';
-import { isNotFound } from '../../kube/errors';
-import type { RestClient } from '../../kube/rest';
-import { ianaCipherName } from '../../kube/tls/settings';
+import { TlsSettingError, ianaCipherName, parseTlsMinVersion } from '../../kube/tls/settings';
 import type { TlsOptions } from '../../render/options';
 
 const TLS13 = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
@@ -80,7 +78,14 @@ export function tlsOptionsFromApiServer(
   apiServer: unknown,
   curvePreferences: string | undefined,
 ): TlsOptions {
-  const profile = APIServer.parse(apiServer).spec?.tlsSecurityProfile;
+  const parsed = APIServer.safeParse(apiServer);
+  if (!parsed.success)
+    throw new TlsProfileError(
+      `apiservers.config.openshift.io/cluster spec.tlsSecurityProfile: ${parsed.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    );
+  const profile = parsed.data.spec?.tlsSecurityProfile;
   const type = profile?.type ?? 'Intermediate';
   let spec: ProfileSpec;
   if (type === 'Custom') {
@@ -89,6 +94,14 @@ export function tlsOptionsFromApiServer(
       throw new TlsProfileError(
         'apiservers.config.openshift.io/cluster spec.tlsSecurityProfile: type Custom without custom.minTLSVersion',
       );
+    try {
+      parseTlsMinVersion(custom.minTLSVersion, 'custom.minTLSVersion');
+    } catch (err) {
+      if (!(err instanceof TlsSettingError)) throw err;
+      throw new TlsProfileError(
+        `apiservers.config.openshift.io/cluster spec.tlsSecurityProfile.${err.message}`,
+      );
+    }
     spec = { ciphers: custom.ciphers ?? [], minTLSVersion: custom.minTLSVersion };
   } else if (type === 'Old' || type === 'Intermediate' || type === 'Modern') {
     spec = TLS_PROFILES[type];
@@ -103,21 +116,4 @@ export function tlsOptionsFromApiServer(
     cipherSuites: iana.length > 0 ? iana.join(',') : undefined,
     curvePreferences,
   };
-}
-
-const APISERVER_PATH = '/apis/config.openshift.io/v1/apiservers/cluster';
-
-/** The cluster's profile, or undefined where no APIServer config exists (an OpenShift-like cluster without it). */
-export async function readClusterTlsProfile(
-  rest: RestClient,
-  curvePreferences: string | undefined,
-): Promise<TlsOptions | undefined> {
-  let apiServer: unknown;
-  try {
-    apiServer = await rest.request({ method: 'GET', path: APISERVER_PATH });
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-  return tlsOptionsFromApiServer(apiServer, curvePreferences);
 }

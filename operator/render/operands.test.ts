@@ -77,6 +77,15 @@ const CASES: readonly [string, MetalLBSpec, Settings][] = [
   ['openshift-frr-default', { bgpBackend: 'frr' }, { platform: 'openshift' }],
   ['openshift-servicemonitors', {}, { platform: 'openshift', monitoring: 'servicemonitors' }],
   [
+    'openshift-frr-servicemonitors',
+    { bgpBackend: 'frr' },
+    {
+      platform: 'openshift',
+      monitoring: 'servicemonitors',
+      tls: { minVersion: 'VersionTLS13', cipherSuites: undefined, curvePreferences: undefined },
+    },
+  ],
+  [
     'native-tls-settings',
     {},
     {
