@@ -13,7 +13,9 @@ import { eventForMessage } from '../fsm/events';
 import { type Action, type Event, IDLE, type Session, type State, type Timer, step } from '../fsm/fsm';
 import type { Negotiated, SessionConfig } from '../fsm/open';
 import { type Announcement, type RouteAttributes, packUpdates } from '../packer';
-import { type Interfaces, otherFamilyNextHop } from './nexthop';
+import type { Link as NetLink } from '../../l2/netlink';
+import { readLinks } from '../../l2/sys/netlink-socket';
+import { type Interfaces, interfacesInVrf, otherFamilyNextHop, routerIdFromConnection } from './nexthop';
 import { type DialOptions, dial } from './tcp';
 import { networkInterfaces } from 'node:os';
 
@@ -91,6 +93,18 @@ export interface PeerSessionOptions {
   readonly nextHop6?: string;
   /** The node's interfaces, for the other family's next hop on a dual-stack session; os.networkInterfaces. */
   readonly interfaces?: () => Interfaces;
+  /** The namespace's links (netlink), to find the interfaces of `dial.vrf`; default: an rtnetlink dump. */
+  readonly links?: () => readonly NetLink[];
+  /**
+   * The BGP identifier comes from the connection (nexthop.ts routerIdFromConnection) rather than
+   * config.routerId, which is then only the fallback: a VRF session whose BGPPeer sets no router ID.
+   */
+  readonly routerIdFromConnection?: boolean;
+  /**
+   * A dial that failed before any packet went out (VrfDeviceMissingError, a socket option refused). Called
+   * once per run of identical failures, so a retrying session logs one line, not one per attempt.
+   */
+  readonly onDialError?: (error: unknown) => void;
   readonly connector?: Connector;
   readonly random?: () => number;
   /** Called after every state change and every batch of UPDATEs. */
@@ -130,6 +144,12 @@ export class PeerSession {
   private endOfRibDue = false;
   /** Reached Established once: later OPENs are not a restart's first (RFC 4724 4.1). */
   private wasEstablished = false;
+  /** Why the current dial failed before connecting, for lastError. */
+  private dialError: string | undefined;
+  /** The dial failure last reported to onDialError, until a connection comes up. */
+  private reportedDialError: string | undefined;
+  /** With routerIdFromConnection: the identifier found when the connection came up. */
+  private connectionRouterId: string | undefined;
 
   constructor(private readonly opts: PeerSessionOptions) {}
 
@@ -210,7 +230,10 @@ export class PeerSession {
 
   /** The configured OPEN, with the R bit while this is a restarting speaker's first session. */
   private sessionConfig(): SessionConfig {
-    const { config } = this.opts;
+    const config =
+      this.connectionRouterId !== undefined
+        ? { ...this.opts.config, routerId: this.connectionRouterId }
+        : this.opts.config;
     const gr = config.gracefulRestart;
     if (gr === undefined || this.wasEstablished || this.opts.restarting?.() !== true) return config;
     return { ...config, gracefulRestart: { ...gr, restarting: true } };
@@ -246,8 +269,13 @@ export class PeerSession {
         this.onEstablished();
         break;
       case 'stateChange':
-        if (a.to !== 'Established' && a.to !== 'OpenConfirm' && a.to !== 'OpenSent')
-          this.lastError = a.reason === 'manual stop' ? this.lastError : a.reason;
+        if (
+          a.to !== 'Established' &&
+          a.to !== 'OpenConfirm' &&
+          a.to !== 'OpenSent' &&
+          a.reason !== 'manual stop'
+        )
+          this.lastError = this.dialError !== undefined ? `${a.reason}: ${this.dialError}` : a.reason;
         this.opts.onLog?.('bgp-state', { from: a.from, to: a.to, reason: a.reason });
         this.opts.onChange?.(this.stats());
         break;
@@ -265,12 +293,16 @@ export class PeerSession {
     const connector = this.opts.connector ?? connectTcp;
     let link: Link | undefined;
     const current = () => link !== undefined && link === this.link;
+    this.dialError = undefined;
     try {
       link = connector(this.opts.dial, {
         onConnect: (localAddress) => {
           if (!current()) return;
           this.localAddress = localAddress;
+          this.reportedDialError = undefined;
           this.otherNextHop = this.findOtherNextHop(localAddress);
+          if (this.opts.routerIdFromConnection === true)
+            this.connectionRouterId = this.findRouterId(localAddress);
           this.dispatch({ type: 'Tcp_CR_Acked' });
         },
         onData: (bytes) => {
@@ -283,7 +315,11 @@ export class PeerSession {
         },
       });
     } catch (err) {
-      this.lastError = `connect: ${String(err)}`;
+      const text = err instanceof Error ? err.message : String(err);
+      if (text !== this.reportedDialError) this.opts.onDialError?.(err);
+      this.reportedDialError = text;
+      this.dialError = text;
+      this.lastError = `connect: ${text}`;
       setImmediate(() => this.dispatch({ type: 'TcpConnectionFails' }));
       return;
     }
@@ -358,14 +394,26 @@ export class PeerSession {
     const v6Session = localAddress.includes(':') && !localAddress.startsWith('::ffff:');
     if (!v6Session && this.opts.nextHop6 !== undefined) return this.opts.nextHop6;
     try {
-      return otherFamilyNextHop(
-        (this.opts.interfaces ?? networkInterfaces)(),
-        localAddress,
-        v6Session ? 4 : 6,
-      );
+      return otherFamilyNextHop(this.sessionInterfaces(), localAddress, v6Session ? 4 : 6);
     } catch {
       return undefined;
     }
+  }
+
+  /** Undefined leaves config.routerId, the fallback, in the OPEN. */
+  private findRouterId(localAddress: string): string | undefined {
+    try {
+      return routerIdFromConnection(this.sessionInterfaces(), localAddress);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The interfaces this session's addresses may come from: those of its VRF, else every one. */
+  private sessionInterfaces(): Interfaces {
+    const all = (this.opts.interfaces ?? networkInterfaces)();
+    const vrf = this.opts.dial.vrf;
+    return vrf === undefined ? all : interfacesInVrf(all, (this.opts.links ?? readLinks)(), vrf);
   }
 
   private attributes(route: Route, n: Negotiated): RouteAttributes | undefined {
