@@ -46,7 +46,8 @@ describe('interfacesInVrf', () => {
   it('keeps only the interfaces whose master is the VRF device', () => {
     expect(Object.keys(interfacesInVrf(INTERFACES, links, 'red'))).toEqual(['eth1']);
   });
-  it('has none for a name that is no VRF device, or no device at all', () => {
+  it('is the device alone when the name is a plain device, and none for no device at all', () => {
+    expect(Object.keys(interfacesInVrf(INTERFACES, links, 'eth0'))).toEqual(['eth0']);
     expect(interfacesInVrf(INTERFACES, links, 'br0')).toEqual({});
     expect(interfacesInVrf(INTERFACES, links, 'blue')).toEqual({});
   });

@@ -37,12 +37,16 @@ export function otherFamilyNextHop(
 
 /**
  * The interfaces enslaved to the VRF device `vrf` (IFLA_MASTER naming a device whose IFLA_INFO_KIND is
- * "vrf"); none when the namespace has no such VRF device.
+ * "vrf"). When the name is a plain device instead, that device alone: SO_BINDTODEVICE confines the session
+ * to it just the same. None when the namespace has no device of that name.
  */
 export function interfacesInVrf(interfaces: Interfaces, links: readonly Link[], vrf: string): Interfaces {
-  const device = links.find((l) => l.name === vrf && l.kind === 'vrf');
+  const device = links.find((l) => l.name === vrf);
   if (device === undefined) return {};
-  const members = new Set(links.filter((l) => l.master === device.index).map((l) => l.name));
+  const members =
+    device.kind === 'vrf'
+      ? new Set(links.filter((l) => l.master === device.index).map((l) => l.name))
+      : new Set([device.name]);
   return Object.fromEntries(Object.entries(interfaces).filter(([name]) => members.has(name)));
 }
 
