@@ -9,7 +9,9 @@
 // device appears and the two sessions Establish on their next retry, reachable only through it: the default
 // table of node1 has no route to 198.51.100.0/24. FRR holds the Service's prefixes from each session with
 // the device's addresses as next hops (both families on each session, speaker/bgp/session/nexthop.ts), and
-// the OPEN's identifier is the connection's IPv4 address, not the node's.
+// the OPEN's identifier is the connection's IPv4 address, not the node's. Every peer has BFD (100 ms x 3):
+// the device's BFD sessions, whose UDP sockets are bound to the device as well (speaker/bfd/udp.ts), come Up
+// in FRR's bfdd once the device exists, after one warning each while it was missing.
 //
 // Two devices: a Linux VRF `red` (`ip link add red type vrf table 10`, ilbv0 enslaved), which moves the
 // segment's connected routes to table 10; and, for kernels built without CONFIG_NET_VRF (this project's CI VM
@@ -30,6 +32,10 @@ jest.setTimeout(180_000);
 const NODE_SIDE = { v4: '198.51.100.11', v6: '2001:db8:6::11' };
 const ROUTER_SIDE = { v4: '198.51.100.1', v6: '2001:db8:6::1' };
 const SERVICE = { v4: '203.0.113.200/32', v6: '2001:db8:100::5/128' };
+/** The same timers as testkit/bgp/speakerhost.ts's `bfd` profile. */
+const BFD = { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3 };
+const BGP_WARNING = 'cannot dial BGP peer, retrying with backoff';
+const BFD_WARNING = 'cannot open the BFD socket for this peer, retrying';
 const MISSING =
   /^tcp connection failed: peer [0-9a-f.:]+: VRF device "(red|ilbv0)" does not exist on this node$/;
 
@@ -50,7 +56,9 @@ interface Line {
   readonly state?: string;
   readonly lastError?: string;
   readonly level?: string;
+  /** The BGP half logs through winston (`message`), the BFD half through kube/log (`msg`). */
   readonly message?: string;
+  readonly msg?: string;
   readonly vrf?: string;
 }
 
@@ -165,9 +173,9 @@ describe.each(CASES)('BGPPeer vrf naming $desc', (c) => {
     const w = world;
     const n1 = w.host('node1').primary;
     frr = await startRouterFrr(w, [
-      { address: n1.v4, asn: NODE_AS, families: ['ipv4', 'ipv6'] },
-      { address: NODE_SIDE.v4, asn: NODE_AS, families: ['ipv4', 'ipv6'] },
-      { address: NODE_SIDE.v6, asn: NODE_AS, families: ['ipv4', 'ipv6'] },
+      { address: n1.v4, asn: NODE_AS, families: ['ipv4', 'ipv6'], bfd: BFD },
+      { address: NODE_SIDE.v4, asn: NODE_AS, families: ['ipv4', 'ipv6'], bfd: BFD },
+      { address: NODE_SIDE.v6, asn: NODE_AS, families: ['ipv4', 'ipv6'], bfd: BFD },
     ]);
     const router = frr;
     speaker = await spawnSpeakerHost(w, {
@@ -178,7 +186,7 @@ describe.each(CASES)('BGPPeer vrf naming $desc', (c) => {
         `${ROUTER_SIDE.v4}%${c.device}`,
         `${ROUTER_SIDE.v6}%${c.device}`,
       ].join(','),
-      options: 'dual',
+      options: 'dual,bfd',
       prefixes: [SERVICE.v4, SERVICE.v6],
       routesDelayMs: 0,
       env: { LOG_LEVEL: 'warn' },
@@ -188,7 +196,7 @@ describe.each(CASES)('BGPPeer vrf naming $desc', (c) => {
     // Missing: every dial fails before a packet goes out; the session retries on the backoff (1 s, 2 s, ...).
     await router.waitEstablished(n1.v4, 40_000);
     await waitFor(
-      'two failed retries of each VRF session',
+      'two failed retries of each device session',
       async () =>
         ['peer1', 'peer2'].every(
           (p) => sessionLines(proc, p).filter((l) => l.state === 'Connect').length >= 3,
@@ -199,9 +207,12 @@ describe.each(CASES)('BGPPeer vrf naming $desc', (c) => {
       const last = sessionLines(proc, p).at(-1);
       expect(last?.state).toBe('Idle');
       expect(last?.lastError).toMatch(MISSING);
-      const warnings = lines(proc).filter((l) => l.level === 'warn' && l.peer === p);
-      expect(warnings).toEqual([
-        expect.objectContaining({ message: 'cannot dial BGP peer, retrying with backoff', vrf: c.device }),
+      const warnings = lines(proc)
+        .filter((l) => l.level === 'warn' && l.peer === p)
+        .map((l) => ({ text: l.message ?? l.msg, vrf: l.vrf }));
+      expect(warnings.sort((a, b) => String(a.text).localeCompare(String(b.text)))).toEqual([
+        { text: BGP_WARNING, vrf: c.device },
+        { text: BFD_WARNING, vrf: c.device },
       ]);
     }
     expect((await router.peers()).find((p) => p.address === NODE_SIDE.v4)?.state).not.toBe('Established');
@@ -234,7 +245,20 @@ describe.each(CASES)('BGPPeer vrf naming $desc', (c) => {
     expect(await remoteRouterId(router, n1.v4)).toBe(n1.v4);
     expect(await remoteRouterId(router, NODE_SIDE.v4)).toBe(NODE_SIDE.v4);
     expect(await remoteRouterId(router, NODE_SIDE.v6)).toBe(NODE_SIDE.v4);
-    // Still one warning per peer: the successful connection ended the run of failures silently.
-    expect(lines(proc).filter((l) => l.level === 'warn')).toHaveLength(2);
+    await waitFor(
+      'BFD Up with all three',
+      async () => (await router.bfdPeers()).filter((p) => p.status === 'up').length === 3,
+      { timeoutMs: 30_000 },
+    );
+    const bfd = await router.bfdPeers();
+    expect(bfd.map((p) => [p.peer, p.local ?? '', p.status]).sort()).toEqual(
+      [
+        [n1.v4, w.router.primary.v4, 'up'],
+        [NODE_SIDE.v4, ROUTER_SIDE.v4, 'up'],
+        [NODE_SIDE.v6, ROUTER_SIDE.v6, 'up'],
+      ].sort(),
+    );
+    // Still one warning of each kind per peer: success ended the runs of failures silently.
+    expect(lines(proc).filter((l) => l.level === 'warn')).toHaveLength(4);
   });
 });

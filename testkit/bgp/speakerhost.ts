@@ -16,7 +16,7 @@
 // stdout, and one `{"bfd": "up" | "down", "at": ...}` line per BFD change with `bfd`.
 import winston from 'winston';
 import { bfd, buildOk, node, peer } from '../configfixtures';
-import { createLogger } from '../../kube/log';
+import { LOG_LEVELS, createLogger } from '../../kube/log';
 import { BfdManager } from '../../speaker/bfd/manager';
 import { BGPSessionManager } from '../../speaker/bgp/manager';
 import { parsePrefix } from '../../speaker/bgp/codec/prefix';
@@ -75,10 +75,11 @@ const manager = new BGPSessionManager({
   },
   restarting: restartWindow(startedAt, () => Date.now()),
 });
+const bfdLogLevel = LOG_LEVELS.find((l) => l === process.env.LOG_LEVEL) ?? 'error';
 const bfdLine = (state: string): void =>
   void process.stdout.write(`${JSON.stringify({ bfd: state, at: Date.now() })}\n`);
 const bfdSessions = new BfdManager({
-  logger: createLogger({ level: 'error', component: 'bfd', stream: process.stderr }),
+  logger: createLogger({ level: bfdLogLevel, component: 'bfd', stream: process.stderr }),
   onDown: (name) => {
     bfdLine('down');
     manager.bfdDown(name);
