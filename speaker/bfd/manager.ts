@@ -71,14 +71,30 @@ export function bfdSpecFor(peer: Peer): BfdSpecResult {
   };
 }
 
+/**
+ * Which session a figure is for, as upstream's FRR-mode metrics label it: the peer's address and its VRF
+ * ("default" for the default table). One address may be a peer in several VRFs.
+ */
+export interface BfdPeerLabels {
+  readonly peer: string;
+  readonly vrf: string;
+}
+
 /** The figures a session reports, for metrics (upstream names, see speaker/app/bfdmetrics.ts). */
 export interface BfdObserver {
-  state(peerAddress: string, isUp: boolean): void;
-  packetIn(peerAddress: string): void;
-  packetOut(peerAddress: string): void;
-  upEvent(peerAddress: string): void;
-  downEvent(peerAddress: string): void;
-  removed(peerAddress: string): void;
+  state(labels: BfdPeerLabels, isUp: boolean): void;
+  packetIn(labels: BfdPeerLabels): void;
+  packetOut(labels: BfdPeerLabels): void;
+  upEvent(labels: BfdPeerLabels): void;
+  downEvent(labels: BfdPeerLabels): void;
+  removed(labels: BfdPeerLabels): void;
+}
+
+/** The label of the default table, as FRR names it. */
+export const DEFAULT_VRF_LABEL = 'default';
+
+function labelsOf(spec: BfdSpec): BfdPeerLabels {
+  return { peer: spec.peerAddress, vrf: spec.vrf ?? DEFAULT_VRF_LABEL };
 }
 
 export interface BfdManagerOptions {
@@ -247,7 +263,7 @@ export class BfdManager {
     running.port = port;
     running.unregister = port.register(running.discriminator, spec.peerAddress, {
       onPacket: (p) => {
-        this.opts.observer?.packetIn(spec.peerAddress);
+        this.opts.observer?.packetIn(labelsOf(spec));
         if (running.session) this.apply(name, running, receive(running.session, p, this.now(), this.random));
       },
     });
@@ -258,7 +274,7 @@ export class BfdManager {
       detectMult: spec.detectMultiplier,
       isPassive: spec.isPassive,
     };
-    this.opts.observer?.state(spec.peerAddress, false);
+    this.opts.observer?.state(labelsOf(spec), false);
     this.opts.logger.info('BFD session starting', {
       event: 'bfdSessionAdded',
       peer: name,
@@ -284,12 +300,12 @@ export class BfdManager {
         diagnostic: t.diagnostic,
       });
       if (t.to === BfdState.Up) {
-        this.opts.observer?.upEvent(peerAddress);
-        this.opts.observer?.state(peerAddress, true);
+        this.opts.observer?.upEvent(labelsOf(running.spec));
+        this.opts.observer?.state(labelsOf(running.spec), true);
       }
       if (t.from === BfdState.Up) {
-        this.opts.observer?.downEvent(peerAddress);
-        this.opts.observer?.state(peerAddress, false);
+        this.opts.observer?.downEvent(labelsOf(running.spec));
+        this.opts.observer?.state(labelsOf(running.spec), false);
         // RFC 5882 3.2: a neighbor going AdminDown is not a path failure; its BGP session is left alone.
         if (step.session.remoteState !== BfdState.AdminDown) this.opts.onDown(name);
       }
@@ -299,7 +315,7 @@ export class BfdManager {
 
   private transmit(running: Running, p: ControlPacket): void {
     running.port?.send(p, running.spec.peerAddress);
-    this.opts.observer?.packetOut(running.spec.peerAddress);
+    this.opts.observer?.packetOut(labelsOf(running.spec));
   }
 
   private schedule(name: string, running: Running): void {
@@ -325,7 +341,7 @@ export class BfdManager {
       for (const p of adminDown(running.session, this.now(), this.random).send) this.transmit(running, p);
     running.closed = true;
     running.unregister();
-    this.opts.observer?.removed(peerAddress);
+    this.opts.observer?.removed(labelsOf(running.spec));
     this.opts.logger.info('BFD session removed', {
       event: 'bfdSessionRemoved',
       peer: name,
