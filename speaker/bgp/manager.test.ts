@@ -242,6 +242,19 @@ describe('BGPSessionManager.shutdown', () => {
   });
 });
 
+describe('a peer in a VRF', () => {
+  it('dials bound to the device and takes the router ID from the connection (lo stands in for the VRF)', async () => {
+    const stats = new Stats();
+    const m = start(stats);
+    const [r0] = routers;
+    if (r0 === undefined) throw new Error('no router');
+    m.sync(peersFor([r0], { 0: { vrf: 'lo' } }));
+    await until('Established', () => stats.last.get('r0')?.state === 'Established');
+    // Not the node's address 192.0.2.21: that is in the default table.
+    expect(opens(r0)).toEqual([expect.objectContaining({ bgpId: '127.0.0.1' })]);
+  });
+});
+
 describe('a peer in a VRF the node lacks', () => {
   it('stays Idle, logs one warning naming peer and VRF while it retries, and never dials', async () => {
     const stats = new Stats();
