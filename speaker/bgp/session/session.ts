@@ -14,10 +14,9 @@ import { type Action, type Event, IDLE, type Session, type State, type Timer, st
 import type { Negotiated, SessionConfig } from '../fsm/open';
 import { type Announcement, type RouteAttributes, packUpdates } from '../packer';
 import type { Link as NetLink } from '../../l2/netlink';
-import { readLinks } from '../../l2/sys/netlink-socket';
-import { type Interfaces, interfacesInVrf, otherFamilyNextHop, routerIdFromConnection } from './nexthop';
+import { connectionAddresses } from './connectionaddresses';
+import type { Interfaces } from './nexthop';
 import { type DialOptions, dial } from './tcp';
-import { networkInterfaces } from 'node:os';
 
 /** What the speaker wants a peer to hold for one prefix; the session adds ORIGIN, AS_PATH and NEXT_HOP. */
 export interface Route {
@@ -300,9 +299,19 @@ export class PeerSession {
           if (!current()) return;
           this.localAddress = localAddress;
           this.reportedDialError = undefined;
-          this.otherNextHop = this.findOtherNextHop(localAddress);
-          if (this.opts.routerIdFromConnection === true)
-            this.connectionRouterId = this.findRouterId(localAddress);
+          const found = connectionAddresses(
+            {
+              families: this.opts.config.families,
+              routerIdFromConnection: this.opts.routerIdFromConnection === true,
+              nextHop6: this.opts.nextHop6,
+              vrf: this.opts.dial.vrf,
+              interfaces: this.opts.interfaces,
+              links: this.opts.links,
+            },
+            localAddress,
+          );
+          this.otherNextHop = found.otherNextHop;
+          this.connectionRouterId = found.routerId;
           this.dispatch({ type: 'Tcp_CR_Acked' });
         },
         onData: (bytes) => {
@@ -384,36 +393,6 @@ export class PeerSession {
   private hasFamily(n: Negotiated, family: 4 | 6): boolean {
     const afi = family === 4 ? Afi.IPv4 : Afi.IPv6;
     return n.families.some((f) => f.afi === afi && f.safi === Safi.Unicast);
-  }
-
-  /** Only asked for a session that negotiated both families (dualStackAddressFamily). */
-  private findOtherNextHop(localAddress: string): string | undefined {
-    const families = this.opts.config.families;
-    if (!families.some((f) => f.afi === Afi.IPv4) || !families.some((f) => f.afi === Afi.IPv6))
-      return undefined;
-    const v6Session = localAddress.includes(':') && !localAddress.startsWith('::ffff:');
-    if (!v6Session && this.opts.nextHop6 !== undefined) return this.opts.nextHop6;
-    try {
-      return otherFamilyNextHop(this.sessionInterfaces(), localAddress, v6Session ? 4 : 6);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Undefined leaves config.routerId, the fallback, in the OPEN. */
-  private findRouterId(localAddress: string): string | undefined {
-    try {
-      return routerIdFromConnection(this.sessionInterfaces(), localAddress);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** The interfaces this session's addresses may come from: those of its VRF, else every one. */
-  private sessionInterfaces(): Interfaces {
-    const all = (this.opts.interfaces ?? networkInterfaces)();
-    const vrf = this.opts.dial.vrf;
-    return vrf === undefined ? all : interfacesInVrf(all, (this.opts.links ?? readLinks)(), vrf);
   }
 
   private attributes(route: Route, n: Negotiated): RouteAttributes | undefined {
