@@ -145,7 +145,7 @@ export class PeerSession {
   private wasEstablished = false;
   /** Why the current dial failed before connecting, for lastError. */
   private dialError: string | undefined;
-  /** The dial failure last reported to onDialError, until a connection comes up. */
+  /** The dial failure last reported to onDialError, until a dial gets past its socket setup. */
   private reportedDialError: string | undefined;
   /** With routerIdFromConnection: the identifier found when the connection came up. */
   private connectionRouterId: string | undefined;
@@ -298,7 +298,6 @@ export class PeerSession {
         onConnect: (localAddress) => {
           if (!current()) return;
           this.localAddress = localAddress;
-          this.reportedDialError = undefined;
           const found = connectionAddresses(
             {
               families: this.opts.config.families,
@@ -332,6 +331,7 @@ export class PeerSession {
       setImmediate(() => this.dispatch({ type: 'TcpConnectionFails' }));
       return;
     }
+    this.reportedDialError = undefined;
     this.link = link;
   }
 

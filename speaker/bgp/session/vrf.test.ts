@@ -56,7 +56,13 @@ describe('a missing VRF device', () => {
       interfaces: () => INTERFACES,
       links: () => LINKS,
     });
-    return { peer, session, reported, create: () => (deviceExists = true) };
+    return {
+      peer,
+      session,
+      reported,
+      create: () => (deviceExists = true),
+      remove: () => (deviceExists = false),
+    };
   }
 
   test('keeps the session Idle with the error named, reported once across retries', () => {
@@ -89,6 +95,20 @@ describe('a missing VRF device', () => {
     peer.send({ type: 'keepalive' });
     expect(session.stats()).toMatchObject({ state: 'Established' });
     expect(session.stats().lastError ?? '').not.toMatch(/VRF/);
+  });
+
+  test('reports again when the device goes away after a dial got through', () => {
+    const { peer, session, reported, create, remove } = missingThenCreated();
+    session.start();
+    jest.advanceTimersByTime(0);
+    create();
+    jest.advanceTimersByTime(1000);
+    expect(peer.dials).toBe(1);
+    remove();
+    peer.handlers?.onClose(); // refused: nobody listening, and the device is gone before the retry
+    jest.advanceTimersByTime(4000 + 8000);
+    expect(session.state).toBe('Idle');
+    expect(reported).toHaveLength(2);
   });
 });
 
