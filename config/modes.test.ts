@@ -60,11 +60,6 @@ const nativeCases: ErrorCase[] = [
     ],
   },
   {
-    desc: 'vrf',
-    resources: onePeer({ vrf: 'red' }),
-    errors: nativeField('vrf', 'sessions run in the default VRF only'),
-  },
-  {
     desc: 'disableMP',
     resources: onePeer({ disableMP: true }),
     errors: nativeField('disableMP', 'multiprotocol capabilities are always sent (deprecated upstream)'),
@@ -127,6 +122,7 @@ describe('native BGP mode restrictions', () => {
     ],
     ['enableGracefulRestart', onePeer({ enableGracefulRestart: true })],
     ['dualStackAddressFamily', onePeer({ dualStackAddressFamily: true })],
+    ['vrf (the socket bound to the VRF device)', onePeer({ vrf: 'red' })],
     ['dynamicASN', { bgpPeers: [peer('p', { myASN: 1, dynamicASN: 'external', peerAddress: '192.0.2.1' })] }],
     [
       'an IPv6 pool that a BGPAdvertisement selects',
@@ -145,6 +141,21 @@ describe('native BGP mode restrictions', () => {
     ],
   ])('accepts %s', (_desc, resources) => {
     expect(() => buildOk(resources, native)).not.toThrow();
+  });
+
+  // A VRF is its own routing table: the same neighbour address in another VRF is another session (the
+  // duplicate-peer key carries the VRF, config/peers.ts), in the same VRF the same one.
+  test('accepts one peer address in two VRFs and refuses it twice in one VRF', () => {
+    const twice = (vrfA: string, vrfB: string): ClusterResources => ({
+      bgpPeers: [peer('a', { ...basic, vrf: vrfA }), peer('b', { ...basic, vrf: vrfB })],
+    });
+    expect(() => buildOk(twice('', 'red'), native)).not.toThrow();
+    expect(() => buildOk(twice('red', 'blue'), native)).not.toThrow();
+    expectErrors(
+      twice('red', 'red'),
+      [{ kind: B, name: 'b', field: 'spec.peerAddress', reason: /^peer already exists/ }],
+      native,
+    );
   });
 
   test('keeps large communities and IPv6 pools in the built config', () => {

@@ -12,8 +12,9 @@ export type BGPType = (typeof BGP_BACKENDS)[number];
 /**
  * Native mode: ironlb's own speaker (speaker/bgp/). Its sessions do what upstream's native speaker does plus
  * IPv6 advertisement (MP_REACH over an IPv6 session), large communities, keepaliveTime, connectTime,
- * dynamicASN, BFD (speaker/bfd/, without echo mode), enableGracefulRestart (RFC 4724) and dualStackAddressFamily
- * (both families on one session; speaker/bgp/README.md);
+ * dynamicASN, BFD (speaker/bfd/, without echo mode), enableGracefulRestart (RFC 4724), dualStackAddressFamily
+ * (both families on one session; speaker/bgp/README.md) and vrf (the session's socket bound to the Linux VRF
+ * device, speaker/l2/sys/bindtodevice.ts);
  * what it cannot do yet is refused with a clear error rather than silently ignored.
  */
 export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
@@ -22,7 +23,6 @@ export function validateNative(parsed: ParsedResources, sink: ErrorSink): void {
     const s = object.spec;
     const unsupported = (field: string, why: string) =>
       report(`spec.${field}`, `not supported by the native BGP speaker: ${why}`);
-    if ((s.vrf ?? '') !== '') unsupported('vrf', 'sessions run in the default VRF only');
     if (s.disableMP)
       unsupported('disableMP', 'multiprotocol capabilities are always sent (deprecated upstream)');
     if ((s.interface ?? '') !== '') unsupported('interface', 'unnumbered peering needs a peerAddress');

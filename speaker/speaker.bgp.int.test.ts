@@ -102,8 +102,11 @@ beforeAll(async () => {
     });
   await bgpPeer('router', router.port, { holdTime: '9s' });
   await bgpPeer('rack1', other.port, { nodeSelectors: [{ matchLabels: { rack: 'r1' } }] });
-  // Native mode refuses a VRF, but this peer selects no node here: as upstream, it cannot invalidate n1.
-  await bgpPeer('elsewhere', other.port, { vrf: 'red', nodeSelectors: [{ matchLabels: { rack: 'r9' } }] });
+  // Native mode refuses disableMP, but this peer selects no node here: as upstream, it cannot invalidate n1.
+  await bgpPeer('elsewhere', other.port, {
+    disableMP: true,
+    nodeSelectors: [{ matchLabels: { rack: 'r9' } }],
+  });
   await create(api, servicePath(), lbService('web'));
   await api.request({
     method: 'PATCH',

@@ -1,13 +1,11 @@
 // The BFD metrics with upstream's names and labels (FRR mode's frr-tools/metrics/collector/bfd.go: `peer` is
-// the peer's address, `vrf` is "default" since native sessions run in the default VRF). The echo counters
+// the peer's address, `vrf` the BGPPeer's VRF or "default"). The echo counters
 // and metallb_bfd_zebra_notifications describe FRR internals (echo is not implemented, there is no zebra):
 // they are not exported.
 import { Counter } from '../../kube/prometheus/counter';
 import { Gauge } from '../../kube/prometheus/gauge';
 import type { Registry } from '../../kube/prometheus/registry';
 import type { BfdObserver } from '../bfd/manager';
-
-const VRF = 'default';
 
 export function bfdMetrics(registry: Registry): BfdObserver {
   const labelNames = ['peer', 'vrf'] as const;
@@ -25,17 +23,16 @@ export function bfdMetrics(registry: Registry): BfdObserver {
   const ups = counter('metallb_bfd_session_up_events', 'Number of BFD session up events');
   const all = [up, input, output, downs, ups];
   return {
-    state(peer, isUp) {
-      const labels = { peer, vrf: VRF };
+    state(labels, isUp) {
       up.set(labels, isUp ? 1 : 0);
       for (const c of [input, output, downs, ups]) c.inc(labels, 0);
     },
-    packetIn: (peer) => input.inc({ peer, vrf: VRF }),
-    packetOut: (peer) => output.inc({ peer, vrf: VRF }),
-    upEvent: (peer) => ups.inc({ peer, vrf: VRF }),
-    downEvent: (peer) => downs.inc({ peer, vrf: VRF }),
-    removed(peer) {
-      for (const m of all) m.remove({ peer, vrf: VRF });
+    packetIn: (labels) => input.inc(labels),
+    packetOut: (labels) => output.inc(labels),
+    upEvent: (labels) => ups.inc(labels),
+    downEvent: (labels) => downs.inc(labels),
+    removed(labels) {
+      for (const m of all) m.remove(labels);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { canonicalIP, decodeSockaddr, encodeSockaddr, minTtlFilter } from './udp';
+import { VrfDeviceMissingError } from '../l2/sys/bindtodevice';
+import { canonicalIP, decodeSockaddr, encodeSockaddr, minTtlFilter, routeSourceInVrf } from './udp';
 
 test('sockaddr_in and sockaddr_in6 layouts round-trip with the port in network order', () => {
   const v4 = encodeSockaddr('192.0.2.7', 3784);
@@ -21,4 +22,10 @@ test('the minimum-TTL filter loads the TTL (IPv4 octet 8) or Hop Limit (IPv6 oct
   expect(v4[3]).toEqual({ code: 0x06, jt: 0, jf: 0, k: 0 });
   expect(minTtlFilter(6, 254)[0]?.k).toBe(0xfff00007);
   expect(minTtlFilter(6, 254)[1]?.k).toBe(254);
+});
+
+test("inside a VRF the source is the kernel's route through that device; a missing device is typed", () => {
+  // lo stands in for a VRF device: a socket bound to it reaches 127.0.0.1 from 127.0.0.1.
+  expect(routeSourceInVrf('127.0.0.1', 'lo')).toBe('127.0.0.1');
+  expect(() => routeSourceInVrf('192.0.2.1', 'ilb-novrf')).toThrow(VrfDeviceMissingError);
 });

@@ -7,10 +7,13 @@
 // TTL (IPv4 octet 8) or Hop Limit (IPv6 octet 7) from the IP header at SKF_NET_OFF and drops what is below:
 // 255 for single hop (RFC 5881 section 5, GTSM), the profile's minimumTtl for multihop (RFC 5883 section 5).
 //
-// One BfdPort per (local address, port) serves every session on it; packets are handed to the session named
-// by Your Discriminator, or, while that is zero, to the session of the source address (RFC 5880 6.8.6).
+// One BfdPort per (VRF, local address, port) serves every session on it; packets are handed to the session
+// named by Your Discriminator, or, while that is zero, to the session of the source address (RFC 5880 6.8.6).
+// A port for a peer in a VRF has both sockets bound to the VRF device (SO_BINDTODEVICE, set before bind(),
+// speaker/l2/sys/bindtodevice.ts), so it sends and receives through the VRF's interfaces only.
 import { isIPv4 } from 'node:net';
 import { readIPv4, readIPv6, writeIPv4, writeIPv6 } from '../l2/codec/address';
+import { bindToVrf } from '../l2/sys/bindtodevice';
 import * as libc from '../l2/sys/libc';
 import type { BpfInstruction } from '../l2/bpf';
 import { decode, encode, type ControlPacket } from './packet';
@@ -84,7 +87,24 @@ const intOption = (n: number): Buffer => {
   return b;
 };
 
-/** The receive socket on (local address, 3784 or 4784) and the send socket on (local address, source port). */
+/** The kernel's choice of source address for `peer` inside `vrf`: connect() on a UDP socket, nothing sent. */
+export function routeSourceInVrf(peer: string, vrf: string): string {
+  const fd = libc.socket(isIPv4(peer) ? AF_INET : AF_INET6, SOCK_DGRAM | libc.SOCK_CLOEXEC, 0);
+  try {
+    bindToVrf(fd, vrf, peer);
+    libc.connect(fd, encodeSockaddr(peer, SINGLE_HOP_PORT));
+    const local = Buffer.alloc(28);
+    libc.getsockname(fd, local);
+    return decodeSockaddr(local).ip;
+  } finally {
+    libc.close(fd);
+  }
+}
+
+/**
+ * The receive socket on (local address, 3784 or 4784) and the send socket on (local address, source port),
+ * both bound to `vrf`'s device when set.
+ */
 export class BfdPort {
   private readonly rx: number;
   private readonly tx: number;
@@ -101,6 +121,7 @@ export class BfdPort {
     readonly port: number,
     minTtl: number,
     private readonly events: PortEvents,
+    readonly vrf?: string,
   ) {
     const v4 = isIPv4(localAddress);
     const family = v4 ? AF_INET : AF_INET6;
@@ -108,9 +129,11 @@ export class BfdPort {
     this.rx = libc.socket(family, type, 0);
     this.tx = -1;
     try {
+      if (vrf !== undefined) bindToVrf(this.rx, vrf, localAddress);
       libc.attachFilter(this.rx, minTtlFilter(v4 ? 4 : 6, minTtl));
       libc.bind(this.rx, encodeSockaddr(localAddress, port));
       this.tx = libc.socket(family, type, 0);
+      if (vrf !== undefined) bindToVrf(this.tx, vrf, localAddress);
       const [level, name] = v4 ? [IPPROTO_IP, IP_TTL] : [IPPROTO_IPV6, IPV6_UNICAST_HOPS];
       libc.setsockopt(this.tx, level, name, intOption(SEND_TTL));
       this.sourcePort = bindSourcePort(this.tx, localAddress);

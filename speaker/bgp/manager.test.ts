@@ -4,6 +4,7 @@
 // routes they are given.
 import type { Peer } from '../../config/types';
 import { silentLogger } from '../../kube/log';
+import { captureLogger } from '../../testkit/capturedlogger';
 import { buildOk, node, peer } from '../../testkit/configfixtures';
 import { BgpListener as Router } from '../../testkit/bgplistener';
 import { formatPrefix, parsePrefix } from './codec/prefix';
@@ -238,5 +239,45 @@ describe('BGPSessionManager.shutdown', () => {
     await until('both closed', () => grRouter.live().length === 0 && plainRouter.live().length === 0);
     expect(shutdownCommunity(plainRouter)).toBe(false);
     expect(last(plainRouter)).toMatchObject({ type: 'notification', code: 6 });
+  });
+});
+
+describe('a peer in a VRF', () => {
+  it('dials bound to the device and takes the router ID from the connection (lo stands in for the VRF)', async () => {
+    const stats = new Stats();
+    const m = start(stats);
+    const [r0] = routers;
+    if (r0 === undefined) throw new Error('no router');
+    m.sync(peersFor([r0], { 0: { vrf: 'lo' } }));
+    await until('Established', () => stats.last.get('r0')?.state === 'Established');
+    // Not the node's address 192.0.2.21: that is in the default table.
+    expect(opens(r0)).toEqual([expect.objectContaining({ bgpId: '127.0.0.1' })]);
+  });
+});
+
+describe('a peer in a VRF the node lacks', () => {
+  it('stays Idle, logs one warning naming peer and VRF while it retries, and never dials', async () => {
+    const stats = new Stats();
+    const log = captureLogger('info');
+    manager = new BGPSessionManager({ node: 'n1', logger: log.logger, observer: stats });
+    const [r0] = routers;
+    if (r0 === undefined) throw new Error('no router');
+    manager.sync(peersFor([r0], { 0: { vrf: 'ilb-novrf' } }));
+    // The backoff's first two retries: 1 s, then 2 s (x0.75-1 jitter).
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(stats.last.get('r0')).toMatchObject({
+      state: 'Idle',
+      lastError: 'tcp connection failed: peer 127.0.0.1: VRF device "ilb-novrf" does not exist on this node',
+    });
+    const warnings = log.lines().filter((l) => l.level === 'warn');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        msg: 'cannot dial BGP peer, retrying with backoff',
+        peer: 'r0',
+        vrf: 'ilb-novrf',
+        error: 'peer 127.0.0.1: VRF device "ilb-novrf" does not exist on this node',
+      }),
+    ]);
+    expect(r0.connections).toHaveLength(0);
   });
 });

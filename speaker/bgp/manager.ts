@@ -169,6 +169,14 @@ export class BGPSessionManager {
     const session = factory({
       config: spec.config,
       dial: spec.dial,
+      routerIdFromConnection: spec.routerIdFromConnection,
+      onDialError: (error) =>
+        logger.warn('cannot dial BGP peer, retrying with backoff', {
+          peer: name,
+          address: spec.label,
+          ...(spec.dial.vrf !== undefined ? { vrf: spec.dial.vrf } : {}),
+          error: error instanceof Error ? error.message : String(error),
+        }),
       onChange: (stats) => {
         if (this.sessions.get(name)?.session === session) observer?.changed(name, spec.label, stats);
       },
@@ -180,7 +188,7 @@ export class BGPSessionManager {
       event: 'peerAdded',
       peer: name,
       address: spec.label,
-      routerId: spec.config.routerId,
+      routerId: spec.routerIdFromConnection ? 'from the connection' : spec.config.routerId,
     });
     observer?.changed(name, spec.label, session.stats());
     session.start();

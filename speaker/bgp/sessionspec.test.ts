@@ -85,6 +85,22 @@ describe('sessionSpecFor', () => {
   it('passes dynamicASN through to the OPEN check', () => {
     expect(specOf({ peerASN: undefined, dynamicASN: 'external' }).config.peerAs).toBe('external');
   });
+
+  it('dials a VRF peer inside its VRF device; a default-table peer names none', () => {
+    expect(specOf({ vrf: 'red' }).dial).toEqual({ peerAddress: '192.0.2.1', peerPort: 179, vrf: 'red' });
+    expect(specOf({}).dial.vrf).toBeUndefined();
+  });
+
+  it("takes a VRF peer's router ID from its connection unless routerID or an IPv4 sourceAddress fixes it", () => {
+    const vrf = specOf({ vrf: 'red' }, '192.0.2.21');
+    expect(vrf.routerIdFromConnection).toBe(true);
+    // The node's address is in the default table; the fallback for a connection without IPv4 is the name's.
+    expect(vrf.config.routerId).toBe(routerIdFromNodeName('n1'));
+    expect(specOf({ vrf: 'red', routerID: '198.51.100.9' }).routerIdFromConnection).toBe(false);
+    expect(specOf({ vrf: 'red', sourceAddress: '203.0.113.75' }).config.routerId).toBe('203.0.113.75');
+    expect(specOf({ vrf: 'red', sourceAddress: '203.0.113.75' }).routerIdFromConnection).toBe(false);
+    expect(specOf({}, '192.0.2.21').routerIdFromConnection).toBe(false);
+  });
 });
 
 describe('routerIdFor', () => {

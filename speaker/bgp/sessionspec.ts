@@ -24,6 +24,8 @@ export interface SessionSpec {
   readonly dial: DialOptions;
   /** The metrics' `peer` label: upstream's `addr:port` (net.JoinHostPort). */
   readonly label: string;
+  /** config.routerId is only the fallback; the OPEN takes the connection's (session.ts, VRF peers). */
+  readonly routerIdFromConnection: boolean;
 }
 
 export type SessionSpecResult =
@@ -35,17 +37,24 @@ export function routerIdFromNodeName(node: string): string {
   return [sum & 0xff, (sum >>> 8) & 0xff, (sum >>> 16) & 0xff, sum >>> 24].join('.');
 }
 
+/** A BGPPeer routerID or IPv4 sourceAddress fixes the identifier before the dial. */
+function hasFixedRouterId(peer: Peer): boolean {
+  return peer.routerID?.family === 4 || peer.sourceAddress?.family === 4;
+}
+
 /**
  * The router ID: the BGPPeer's routerID, else an IPv4 sourceAddress, else this node's IPv4 address (its
  * status.hostIP), else derived from the node name. Upstream takes the connection's local IPv4 address, known
  * only after the dial; the OPEN's identifier is fixed before it here, and sourceAddress or the node's address
- * is that same address in the usual single-interface case.
+ * is that same address in the usual single-interface case. Not for a peer in a VRF: the node's address sits
+ * in the default table, so such a session takes the identifier from its connection (routerIdFromConnection)
+ * and this is only the fallback, from the node name.
  */
 export function routerIdFor(peer: Peer, node: { name: string; address?: string }): string {
   if (peer.routerID !== undefined && peer.routerID.family === 4) return formatIP(peer.routerID);
   if (peer.sourceAddress !== undefined && peer.sourceAddress.family === 4)
     return formatIP(peer.sourceAddress);
-  const own = node.address !== undefined ? parseIP(node.address) : undefined;
+  const own = node.address !== undefined && peer.vrf === '' ? parseIP(node.address) : undefined;
   if (own !== undefined && own.family === 4) return formatIP(own);
   return routerIdFromNodeName(node.name);
 }
@@ -88,7 +97,9 @@ export function sessionSpecFor(peer: Peer, node: { name: string; address?: strin
     ...(peer.sourceAddress !== undefined ? { sourceAddress: formatIP(peer.sourceAddress) } : {}),
     ...(peer.password !== '' ? { password: peer.password } : {}),
     ...(peer.ebgpMultiHop ? { ttl: MULTIHOP_TTL } : {}),
+    ...(peer.vrf !== '' ? { vrf: peer.vrf } : {}),
   };
   const label = peer.address.family === 6 ? `[${peerAddress}]:${peer.port}` : `${peerAddress}:${peer.port}`;
-  return { ok: true, spec: { config, dial, label } };
+  const routerIdFromConnection = peer.vrf !== '' && !hasFixedRouterId(peer);
+  return { ok: true, spec: { config, dial, label, routerIdFromConnection } };
 }

@@ -75,6 +75,18 @@ describe('rtnetlink codec', () => {
     });
   });
 
+  it("reads the device kind from IFLA_LINKINFO's nested IFLA_INFO_KIND (a VRF master)", () => {
+    const linkInfo = attr(1, Buffer.from('vrf\0'));
+    const m = message(
+      16,
+      1,
+      Buffer.concat([ifinfomsg(12, 0x1), attr(3, Buffer.from('red\0')), attr(18, linkInfo)]),
+    );
+    const msgs = decodeMessages(m);
+    if (!msgs.ok || msgs.value[0] === undefined) throw new Error('no message');
+    expect(decodeLink(msgs.value[0])).toMatchObject({ ok: true, value: { name: 'red', kind: 'vrf' } });
+  });
+
   it('decodes an IPv6 address and prefers the 32-bit IFA_FLAGS', () => {
     const ifaddr = Buffer.from([10, 64, 0x80, 253, 9, 0, 0, 0]);
     const m = message(

@@ -19,6 +19,8 @@ const IFADDRMSG_LEN = 8;
 const IFLA_ADDRESS = 1;
 const IFLA_IFNAME = 3;
 const IFLA_MASTER = 10;
+const IFLA_LINKINFO = 18;
+const IFLA_INFO_KIND = 1; // nested in IFLA_LINKINFO
 const IFA_ADDRESS = 1;
 const IFA_FLAGS = 8;
 
@@ -46,6 +48,8 @@ export interface Link {
   readonly flags: number; // IFF_*
   readonly mac?: string;
   readonly master?: number;
+  /** IFLA_LINKINFO's IFLA_INFO_KIND: "vrf", "veth", "bridge"; absent for a plain device. */
+  readonly kind?: string;
 }
 
 export interface InterfaceAddress {
@@ -116,6 +120,10 @@ function attributes(payload: Uint8Array, start: number): Map<number, Uint8Array>
   return attrs;
 }
 
+function cString(b: Uint8Array): string {
+  return Buffer.from(b).toString('utf8').replace(/\0.*$/s, '');
+}
+
 export function decodeLink(msg: NetlinkMessage): Decoded<Link, NetlinkMalformed> {
   if (msg.type !== RTM_NEWLINK || msg.payload.length < IFINFOMSG_LEN) return malformed('netlink-truncated');
   const view = new DataView(msg.payload.buffer, msg.payload.byteOffset, msg.payload.byteLength);
@@ -124,13 +132,16 @@ export function decodeLink(msg: NetlinkMessage): Decoded<Link, NetlinkMalformed>
   const name = attrs.get(IFLA_IFNAME);
   const address = attrs.get(IFLA_ADDRESS);
   const master = attrs.get(IFLA_MASTER);
+  const linkInfo = attrs.get(IFLA_LINKINFO);
+  const kind = linkInfo !== undefined ? attributes(linkInfo, 0)?.get(IFLA_INFO_KIND) : undefined;
   const link: Link = {
     index: view.getInt32(4, true),
     type: view.getUint16(2, true),
     flags: view.getUint32(8, true),
-    name: name === undefined ? '' : Buffer.from(name).toString('utf8').replace(/\0.*$/s, ''),
+    name: name === undefined ? '' : cString(name),
     ...(address?.length === 6 ? { mac: readMac(address, 0) } : {}),
     ...(master !== undefined && master.length >= 4 ? { master: Buffer.from(master).readUInt32LE(0) } : {}),
+    ...(kind !== undefined && kind.length > 0 ? { kind: cString(kind) } : {}),
   };
   return decoded(link, msg.payload.length);
 }

@@ -5,15 +5,18 @@
 //
 //   speakerhost.ts <nodeAddress> <peerAddress> <peerASN> <myASN> <options> <prefixes> [routesDelayMs]
 //
+// <peerAddress> is one address or a comma list; `address%name` puts that peer in VRF `name` (BGPPeer vrf). The
+// first peer is named `router`, the others `peer1`, `peer2`, ... Every peer gets the routes and <options>.
 // <options> is a comma list of `gr` (enableGracefulRestart), `dual` (dualStackAddressFamily), `multihop`
 // (ebgpMultiHop) and `bfd` (bfdProfile 100 ms x 3, minimumTtl 254, run by speaker/bfd's BfdManager and
 // wired as speaker/app/speaker.ts does: a BFD Down drops the BGP session), or `none`; <prefixes> a comma list.
 //
-// STOP_KIND (restart or drain) and SHUTDOWN_WAIT_MS pick the close. One JSON line per session change on
+// STOP_KIND (restart or drain) and SHUTDOWN_WAIT_MS pick the close; LOG_LEVEL (default error) the speaker's
+// log lines, JSON on stdout as well. One JSON line per session change on
 // stdout, and one `{"bfd": "up" | "down", "at": ...}` line per BFD change with `bfd`.
 import winston from 'winston';
 import { bfd, buildOk, node, peer } from '../configfixtures';
-import { createLogger } from '../../kube/log';
+import { LOG_LEVELS, createLogger } from '../../kube/log';
 import { BfdManager } from '../../speaker/bfd/manager';
 import { BGPSessionManager } from '../../speaker/bgp/manager';
 import { parsePrefix } from '../../speaker/bgp/codec/prefix';
@@ -38,24 +41,29 @@ const routes = prefixText.split(',').map((text) => {
 });
 const config = buildOk({
   nodes: [node('n1')],
-  bgpPeers: [
-    peer('router', {
+  bgpPeers: peerAddress.split(',').map((entry, i) => {
+    const [address = '', vrf] = entry.split('%');
+    return peer(i === 0 ? 'router' : `peer${i}`, {
       myASN: Number(myAs),
       peerASN: Number(peerAs),
-      peerAddress,
+      peerAddress: address,
       holdTime: '9s',
       enableGracefulRestart: flags.includes('gr'),
       dualStackAddressFamily: flags.includes('dual'),
       ebgpMultiHop: flags.includes('multihop'),
+      ...(vrf !== undefined ? { vrf } : {}),
       ...(hasBfd ? { bfdProfile: 'fast' } : {}),
-    }),
-  ],
+    });
+  }),
   bfdProfiles: [
     bfd('fast', { receiveInterval: 100, transmitInterval: 100, detectMultiplier: 3, minimumTtl: 254 }),
   ],
 });
 const startedAt = Date.now();
-const logger = winston.createLogger({ level: 'error', transports: [new winston.transports.Console()] });
+const logger = winston.createLogger({
+  level: process.env.LOG_LEVEL ?? 'error',
+  transports: [new winston.transports.Console()],
+});
 const manager = new BGPSessionManager({
   node: 'n1',
   nodeAddress,
@@ -67,10 +75,11 @@ const manager = new BGPSessionManager({
   },
   restarting: restartWindow(startedAt, () => Date.now()),
 });
+const bfdLogLevel = LOG_LEVELS.find((l) => l === process.env.LOG_LEVEL) ?? 'error';
 const bfdLine = (state: string): void =>
   void process.stdout.write(`${JSON.stringify({ bfd: state, at: Date.now() })}\n`);
 const bfdSessions = new BfdManager({
-  logger: createLogger({ level: 'error', component: 'bfd', stream: process.stderr }),
+  logger: createLogger({ level: bfdLogLevel, component: 'bfd', stream: process.stderr }),
   onDown: (name) => {
     bfdLine('down');
     manager.bfdDown(name);
@@ -89,7 +98,9 @@ const bfdSessions = new BfdManager({
 const peers = [...config.peers.values()];
 bfdSessions.sync(peers);
 manager.sync(peers);
-setTimeout(() => manager.setRoutes('router', routes), Number(delay));
+setTimeout(() => {
+  for (const name of manager.peers()) manager.setRoutes(name, routes);
+}, Number(delay));
 process.once('SIGTERM', () => {
   const kind: StopKind = process.env.STOP_KIND === 'drain' ? 'drain' : 'restart';
   // After BGP, as speaker/app/speaker.ts does: AdminDown is no failure (RFC 5882 3.2).

@@ -50,7 +50,7 @@ describe('forNode', () => {
       ipAddressPools: [pool('p', ['198.51.100.0/24'])],
       bgpPeers: [
         peer('here', { ...base, ...onRack('r1') }),
-        peer('there', { ...base, peerAddress: '192.0.2.2', vrf: 'red', ...onRack('r2') }),
+        peer('there', { ...base, peerAddress: '192.0.2.2', disableMP: true, ...onRack('r2') }),
       ],
     };
     expect(buildConfig(resources, { bgpType: 'native' }).ok).toBe(false);

@@ -1,11 +1,12 @@
 // The session shell driven through an in-memory connection by a hand-played peer: what goes on the wire for
 // each step of a session's life, and what a hostile peer gets back. Timers are jest's fake ones.
 import { ErrorCode, MessageHeaderSubcode } from '../codec/codes';
-import { type Message, decode, encode, frame } from '../codec/message';
+import { type Message, encode } from '../codec/message';
 import { parsePrefix, type Prefix } from '../codec/prefix';
 import { endOfRibFamily } from '../codec/update';
 import { IPV4_UNICAST, IPV6_UNICAST, type SessionConfig, buildOpen } from '../fsm/open';
-import { type Connector, GRACEFUL_SHUTDOWN, type LinkHandlers, PeerSession, type Route } from './session';
+import { FakePeer } from '../../../testkit/bgp/fakepeer';
+import { GRACEFUL_SHUTDOWN, PeerSession, type Route } from './session';
 
 const CONFIG: SessionConfig = {
   localAs: 64512,
@@ -16,41 +17,9 @@ const CONFIG: SessionConfig = {
   families: [IPV4_UNICAST, IPV6_UNICAST],
 };
 const PEER_OPEN = buildOpen({ ...CONFIG, routerId: '192.0.2.2' });
-const CTX = { fourOctetAs: true };
 
 function prefix(text: string): Prefix {
   return parsePrefix(text) ?? fail(text);
-}
-
-class FakePeer {
-  handlers: LinkHandlers | undefined;
-  dials = 0;
-  closed = 0;
-  received: Message[] = [];
-  private buf = Buffer.alloc(0);
-  readonly connector: Connector = (_opts, h) => {
-    this.dials++;
-    this.handlers = h;
-    return {
-      write: (bytes) => {
-        this.buf = Buffer.concat([this.buf, bytes]);
-        for (let f = frame(this.buf); f.status === 'message'; f = frame(this.buf)) {
-          const d = decode(this.buf.subarray(0, f.length), CTX);
-          this.received.push(d.ok ? d.value : fail(d.error.reason));
-          this.buf = this.buf.subarray(f.length);
-        }
-      },
-      close: () => {
-        this.closed++;
-      },
-    };
-  };
-  send(m: Message | Buffer): void {
-    this.handlers?.onData(Buffer.isBuffer(m) ? m : encode(m, CTX));
-  }
-  take(): Message[] {
-    return this.received.splice(0);
-  }
 }
 
 /** A session dialled and connected, its OPEN sent, waiting for the peer's. */

@@ -13,9 +13,10 @@ import { eventForMessage } from '../fsm/events';
 import { type Action, type Event, IDLE, type Session, type State, type Timer, step } from '../fsm/fsm';
 import type { Negotiated, SessionConfig } from '../fsm/open';
 import { type Announcement, type RouteAttributes, packUpdates } from '../packer';
-import { type Interfaces, otherFamilyNextHop } from './nexthop';
+import type { Link as NetLink } from '../../l2/netlink';
+import { connectionAddresses } from './connectionaddresses';
+import type { Interfaces } from './nexthop';
 import { type DialOptions, dial } from './tcp';
-import { networkInterfaces } from 'node:os';
 
 /** What the speaker wants a peer to hold for one prefix; the session adds ORIGIN, AS_PATH and NEXT_HOP. */
 export interface Route {
@@ -91,6 +92,18 @@ export interface PeerSessionOptions {
   readonly nextHop6?: string;
   /** The node's interfaces, for the other family's next hop on a dual-stack session; os.networkInterfaces. */
   readonly interfaces?: () => Interfaces;
+  /** The namespace's links (netlink), to find the interfaces of `dial.vrf`; default: an rtnetlink dump. */
+  readonly links?: () => readonly NetLink[];
+  /**
+   * The BGP identifier comes from the connection (nexthop.ts routerIdFromConnection) rather than
+   * config.routerId, which is then only the fallback: a VRF session whose BGPPeer sets no router ID.
+   */
+  readonly routerIdFromConnection?: boolean;
+  /**
+   * A dial that failed before any packet went out (VrfDeviceMissingError, a socket option refused). Called
+   * once per run of identical failures, so a retrying session logs one line, not one per attempt.
+   */
+  readonly onDialError?: (error: unknown) => void;
   readonly connector?: Connector;
   readonly random?: () => number;
   /** Called after every state change and every batch of UPDATEs. */
@@ -130,6 +143,12 @@ export class PeerSession {
   private endOfRibDue = false;
   /** Reached Established once: later OPENs are not a restart's first (RFC 4724 4.1). */
   private wasEstablished = false;
+  /** Why the current dial failed before connecting, for lastError. */
+  private dialError: string | undefined;
+  /** The dial failure last reported to onDialError, until a dial gets past its socket setup. */
+  private reportedDialError: string | undefined;
+  /** With routerIdFromConnection: the identifier found when the connection came up. */
+  private connectionRouterId: string | undefined;
 
   constructor(private readonly opts: PeerSessionOptions) {}
 
@@ -210,7 +229,10 @@ export class PeerSession {
 
   /** The configured OPEN, with the R bit while this is a restarting speaker's first session. */
   private sessionConfig(): SessionConfig {
-    const { config } = this.opts;
+    const config =
+      this.connectionRouterId !== undefined
+        ? { ...this.opts.config, routerId: this.connectionRouterId }
+        : this.opts.config;
     const gr = config.gracefulRestart;
     if (gr === undefined || this.wasEstablished || this.opts.restarting?.() !== true) return config;
     return { ...config, gracefulRestart: { ...gr, restarting: true } };
@@ -246,8 +268,13 @@ export class PeerSession {
         this.onEstablished();
         break;
       case 'stateChange':
-        if (a.to !== 'Established' && a.to !== 'OpenConfirm' && a.to !== 'OpenSent')
-          this.lastError = a.reason === 'manual stop' ? this.lastError : a.reason;
+        if (
+          a.to !== 'Established' &&
+          a.to !== 'OpenConfirm' &&
+          a.to !== 'OpenSent' &&
+          a.reason !== 'manual stop'
+        )
+          this.lastError = this.dialError !== undefined ? `${a.reason}: ${this.dialError}` : a.reason;
         this.opts.onLog?.('bgp-state', { from: a.from, to: a.to, reason: a.reason });
         this.opts.onChange?.(this.stats());
         break;
@@ -265,12 +292,25 @@ export class PeerSession {
     const connector = this.opts.connector ?? connectTcp;
     let link: Link | undefined;
     const current = () => link !== undefined && link === this.link;
+    this.dialError = undefined;
     try {
       link = connector(this.opts.dial, {
         onConnect: (localAddress) => {
           if (!current()) return;
           this.localAddress = localAddress;
-          this.otherNextHop = this.findOtherNextHop(localAddress);
+          const found = connectionAddresses(
+            {
+              families: this.opts.config.families,
+              routerIdFromConnection: this.opts.routerIdFromConnection === true,
+              nextHop6: this.opts.nextHop6,
+              vrf: this.opts.dial.vrf,
+              interfaces: this.opts.interfaces,
+              links: this.opts.links,
+            },
+            localAddress,
+          );
+          this.otherNextHop = found.otherNextHop;
+          this.connectionRouterId = found.routerId;
           this.dispatch({ type: 'Tcp_CR_Acked' });
         },
         onData: (bytes) => {
@@ -283,10 +323,15 @@ export class PeerSession {
         },
       });
     } catch (err) {
-      this.lastError = `connect: ${String(err)}`;
+      const text = err instanceof Error ? err.message : String(err);
+      if (text !== this.reportedDialError) this.opts.onDialError?.(err);
+      this.reportedDialError = text;
+      this.dialError = text;
+      this.lastError = `connect: ${text}`;
       setImmediate(() => this.dispatch({ type: 'TcpConnectionFails' }));
       return;
     }
+    this.reportedDialError = undefined;
     this.link = link;
   }
 
@@ -348,24 +393,6 @@ export class PeerSession {
   private hasFamily(n: Negotiated, family: 4 | 6): boolean {
     const afi = family === 4 ? Afi.IPv4 : Afi.IPv6;
     return n.families.some((f) => f.afi === afi && f.safi === Safi.Unicast);
-  }
-
-  /** Only asked for a session that negotiated both families (dualStackAddressFamily). */
-  private findOtherNextHop(localAddress: string): string | undefined {
-    const families = this.opts.config.families;
-    if (!families.some((f) => f.afi === Afi.IPv4) || !families.some((f) => f.afi === Afi.IPv6))
-      return undefined;
-    const v6Session = localAddress.includes(':') && !localAddress.startsWith('::ffff:');
-    if (!v6Session && this.opts.nextHop6 !== undefined) return this.opts.nextHop6;
-    try {
-      return otherFamilyNextHop(
-        (this.opts.interfaces ?? networkInterfaces)(),
-        localAddress,
-        v6Session ? 4 : 6,
-      );
-    } catch {
-      return undefined;
-    }
   }
 
   private attributes(route: Route, n: Negotiated): RouteAttributes | undefined {

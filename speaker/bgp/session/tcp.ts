@@ -1,9 +1,11 @@
 // Outbound TCP for a BGP session, with the socket options Node's net module cannot set: the TCP MD5 signature
 // key (RFC 2385) and the IP TTL / IPv6 hop limit (1 for a directly connected eBGP peer, 255 for multihop).
-// Both must be on the socket before connect(), so the socket is created unconnected through libc
-// (speaker/l2/sys/libc.ts, the one koffi module) and handed to net.Socket({ fd }), which then connects it.
+// A peer in a VRF gets SO_BINDTODEVICE to the VRF device (speaker/l2/sys/bindtodevice.ts). All must be on
+// the socket before connect(), so the socket is created unconnected through libc (speaker/l2/sys/libc.ts,
+// the one koffi module) and handed to net.Socket({ fd }), which then connects it.
 import { isIPv6, Socket } from 'node:net';
 import { parseIP } from '../../../addr/ip';
+import { bindToVrf } from '../../l2/sys/bindtodevice';
 import { SOCK_CLOEXEC, close, setsockopt, socket } from '../../l2/sys/libc';
 
 // linux/socket.h, linux/in.h, linux/in6.h, linux/tcp.h.
@@ -28,6 +30,8 @@ export interface DialOptions {
   readonly password?: string;
   /** IP TTL / hop limit for the connection's packets. */
   readonly ttl?: number;
+  /** The Linux VRF device the connection runs in (BGPPeer spec.vrf); not set: the default table. */
+  readonly vrf?: string;
 }
 
 /** The `struct tcp_md5sig` that sets (or, with an empty key, clears) the key for one peer address. */
@@ -54,7 +58,10 @@ function ttlOption(family: 4 | 6, ttl: number): [number, number, Buffer] {
   return family === 4 ? [IPPROTO_IP, IP_TTL, v] : [IPPROTO_IPV6, IPV6_UNICAST_HOPS, v];
 }
 
-/** Starts a TCP connection; 'connect' and 'error' arrive on the returned socket as with net.connect. */
+/**
+ * Starts a TCP connection; 'connect' and 'error' arrive on the returned socket as with net.connect. Throws
+ * VrfDeviceMissingError when `vrf` names no device, before any connection is attempted.
+ */
 export function dial(opts: DialOptions): Socket {
   const family = isIPv6(opts.peerAddress) ? 6 : 4;
   const connectOpts = {
@@ -62,9 +69,11 @@ export function dial(opts: DialOptions): Socket {
     port: opts.peerPort,
     ...(opts.sourceAddress !== undefined ? { localAddress: opts.sourceAddress } : {}),
   };
-  if (opts.password === undefined && opts.ttl === undefined) return new Socket().connect(connectOpts);
+  if (opts.password === undefined && opts.ttl === undefined && opts.vrf === undefined)
+    return new Socket().connect(connectOpts);
   const fd = socket(family === 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
   try {
+    if (opts.vrf !== undefined) bindToVrf(fd, opts.vrf, opts.peerAddress);
     if (opts.password !== undefined)
       setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, md5sig(opts.peerAddress, opts.password));
     if (opts.ttl !== undefined) setsockopt(fd, ...ttlOption(family, opts.ttl));

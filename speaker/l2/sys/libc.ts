@@ -13,6 +13,8 @@ const sockFprog = koffi.struct({ len: 'uint16', filter: koffi.pointer(sockFilter
 const c = {
   socket: lib.func('socket', 'int', ['int', 'int', 'int']),
   bind: lib.func('bind', 'int', ['int', 'void *', 'uint32']),
+  connect: lib.func('connect', 'int', ['int', 'void *', 'uint32']),
+  getsockname: lib.func('getsockname', 'int', ['int', 'void *', 'void *']),
   setsockopt: lib.func('setsockopt', 'int', ['int', 'int', 'int', 'void *', 'uint32']),
   setsockoptFprog: lib.func('setsockopt', 'int', ['int', 'int', 'int', koffi.pointer(sockFprog), 'uint32']),
   recvfrom: lib.func('recvfrom', 'intptr_t', ['int', 'void *', 'uintptr_t', 'int', 'void *', 'void *']),
@@ -79,6 +81,19 @@ export function socket(domain: number, type: number, protocol: number): number {
 
 export function bind(fd: number, address: Buffer): void {
   check('bind', c.bind(fd, address, address.length) as number);
+}
+
+/** connect(2); for a datagram socket only sets the default destination (and picks the route), sends nothing. */
+export function connect(fd: number, address: Buffer): void {
+  check('connect', c.connect(fd, address, address.length) as number);
+}
+
+/** Fills `address` with the socket's local address; returns its length. */
+export function getsockname(fd: number, address: Buffer): number {
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(address.length);
+  check('getsockname', c.getsockname(fd, address, len) as number);
+  return len.readUInt32LE(0);
 }
 
 export function setsockopt(fd: number, level: number, name: number, value: Buffer): void {

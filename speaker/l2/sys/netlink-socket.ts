@@ -29,18 +29,9 @@ export interface NamespaceInterfaces {
 
 /** One link dump and one IPv6 address dump over a fresh netlink socket. Synchronous: the kernel answers at once. */
 export function readInterfaces(): NamespaceInterfaces {
-  const fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
+  const fd = openRoute();
   try {
-    // A receive timeout, so a kernel that never finishes a dump cannot hang the speaker.
-    const timeout = Buffer.alloc(16);
-    timeout.writeBigInt64LE(1n, 0);
-    libc.setsockopt(fd, libc.SOL_SOCKET, libc.SO_RCVTIMEO, timeout);
-    const links = dump(fd, RTM_GETLINK, 0)
-      .filter((m) => m.type === RTM_NEWLINK)
-      .flatMap((m) => {
-        const r = decodeLink(m);
-        return r.ok ? [r.value] : [];
-      });
+    const links = dumpLinks(fd);
     const addresses = dump(fd, RTM_GETADDR, AF_INET6)
       .filter((m) => m.type === RTM_NEWADDR)
       .flatMap((m) => {
@@ -50,6 +41,39 @@ export function readInterfaces(): NamespaceInterfaces {
     return { links, addresses };
   } finally {
     libc.close(fd);
+  }
+}
+
+/** One link dump: every device of the namespace with its master and kind (for VRF membership). */
+export function readLinks(): Link[] {
+  const fd = openRoute();
+  try {
+    return dumpLinks(fd);
+  } finally {
+    libc.close(fd);
+  }
+}
+
+function dumpLinks(fd: number): Link[] {
+  return dump(fd, RTM_GETLINK, 0)
+    .filter((m) => m.type === RTM_NEWLINK)
+    .flatMap((m) => {
+      const r = decodeLink(m);
+      return r.ok ? [r.value] : [];
+    });
+}
+
+function openRoute(): number {
+  const fd = libc.socket(libc.AF_NETLINK, libc.SOCK_RAW | libc.SOCK_CLOEXEC, libc.NETLINK_ROUTE);
+  try {
+    // A receive timeout, so a kernel that never finishes a dump cannot hang the speaker.
+    const timeout = Buffer.alloc(16);
+    timeout.writeBigInt64LE(1n, 0);
+    libc.setsockopt(fd, libc.SOL_SOCKET, libc.SO_RCVTIMEO, timeout);
+    return fd;
+  } catch (err) {
+    libc.close(fd);
+    throw err;
   }
 }
 
