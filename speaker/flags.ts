@@ -6,6 +6,7 @@
 import { parseDuration } from '../config/duration';
 import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
+import { DEFAULT_CONFIG_FILE, DEFAULT_PID_FILE } from './frr/reload';
 import { TLS_FLAG_SPECS, parseTlsFlags, type TlsServerSettings } from '../kube/tls/settings';
 
 export interface SpeakerFlags {
@@ -38,6 +39,24 @@ export interface SpeakerFlags {
   readonly metricsCertDir: string;
   /** --tls-min-version, --tls-cipher-suites, --tls-curve-preferences of that HTTPS server. */
   readonly tls: TlsServerSettings;
+  /** METALLB_BGP_TYPE: ironlb's own BGP and BFD sessions, or frr.conf handed to the FRR sidecars. */
+  readonly bgpType: SpeakerBGPType;
+  /** Set in FRR mode only. */
+  readonly frr: FrrFlags | undefined;
+}
+
+export type SpeakerBGPType = 'native' | 'frr';
+
+/** Where the FRR sidecars are reached (environment only, as upstream's internal/bgp/frr reads them). */
+export interface FrrFlags {
+  /** FRR_CONFIG_FILE: the frr.conf the reloader sidecar reads. */
+  readonly configFile: string;
+  /** FRR_RELOADER_PID_FILE: the reloader's pid, signalled with SIGHUP after each write. */
+  readonly reloaderPidFile: string;
+  /** FRR_VTYSH: the vtysh binary the session state is read with. */
+  readonly vtysh: string;
+  /** FRR_VTY_SOCKET_DIR: the daemons' vty sockets (the frr-sockets volume). */
+  readonly vtySocketDir: string;
 }
 
 /** Set only when both --ml-bindaddr and --ml-labels are (upstream's speakerlist.New enables on that). */
@@ -80,7 +99,7 @@ const UNSUPPORTED: Record<string, string> = {
   'ml-wan-config': 'ironlb membership has no WAN profile; tune it with its own settings',
   'enable-pprof': 'Node has no pprof; use --inspect on a debug build',
   'disable-epslices': 'EndpointSlices are always used (Endpoints are deprecated)',
-  'frrk8s-namespace': 'only the native BGP mode exists in ironlb',
+  'frrk8s-namespace': 'the frr-k8s BGP modes do not exist in ironlb (native and frr do)',
 };
 
 export { FlagError };
@@ -111,11 +130,21 @@ export function parseFlags(
     throw new FlagError(
       `invalid log level ${JSON.stringify(str('log-level'))}, must be one of: ${LOG_LEVELS.join(', ')}`,
     );
+  // Upstream speaker/main.go: unset means native; frr-k8s and frr-k8s-external need frr-k8s, absent here.
   const bgp = env.METALLB_BGP_TYPE ?? 'native';
-  if (bgp !== 'native')
+  if (bgp !== 'native' && bgp !== 'frr')
     throw new FlagError(
-      `METALLB_BGP_TYPE ${JSON.stringify(bgp)} is not supported: ironlb's speaker is native`,
+      `METALLB_BGP_TYPE ${JSON.stringify(bgp)} is not supported: ironlb's speaker runs native or frr`,
     );
+  const frr: FrrFlags | undefined =
+    bgp === 'frr'
+      ? {
+          configFile: env.FRR_CONFIG_FILE || DEFAULT_CONFIG_FILE,
+          reloaderPidFile: env.FRR_RELOADER_PID_FILE || DEFAULT_PID_FILE,
+          vtysh: env.FRR_VTYSH || 'vtysh',
+          vtySocketDir: env.FRR_VTY_SOCKET_DIR || '/var/run/frr',
+        }
+      : undefined;
   const refresh = parseDuration(str('gratuitous-refresh'));
   if (refresh === undefined || refresh < 0)
     throw new FlagError(
@@ -160,5 +189,7 @@ export function parseFlags(
     bgpShutdownWaitMs: shutdownWait,
     metricsCertDir: str('metrics-cert-dir'),
     tls: parseTlsFlags(str),
+    bgpType: bgp,
+    frr,
   };
 }

@@ -3,6 +3,7 @@
 // First, before any module imports zod: its 63 unused locale tables load only on demand (kube/zodlocales).
 import '../kube/zodlocales/loadhook';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { systemClock } from '../kube/clock';
 import { describeError } from '../kube/errors';
@@ -18,6 +19,7 @@ import { speakerMetrics } from './app/metrics';
 import { startHeapTrim } from './app/heaptrim';
 import { parseExcludeL2 } from './excludel2';
 import { FlagError, parseFlags, type MemberlistFlags } from './flags';
+import { vtyshRunner } from './frr/vtysh';
 import { Announcer } from './l2/announcer';
 import { linuxL2Io } from './l2/io';
 import { L2SocketError } from './l2/sys/packet-socket';
@@ -152,6 +154,17 @@ async function main(): Promise<void> {
     interfaceNames,
     announcerProblem: problem,
     ...(membership !== undefined ? { membership } : {}),
+    ...(flags.frr !== undefined
+      ? {
+          frr: {
+            hostname: hostname(),
+            logLevel: flags.logLevel,
+            configFile: flags.frr.configFile,
+            reloaderPidFile: flags.frr.reloaderPidFile,
+            vtysh: vtyshRunner({ binary: flags.frr.vtysh, socketDir: flags.frr.vtySocketDir }),
+          },
+        }
+      : {}),
   });
   onProblem = () => speaker.reportState();
   // The interface list changes under us (links up, down, renamed): re-report it now and then.

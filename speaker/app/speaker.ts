@@ -22,8 +22,13 @@ import type { Registry } from '../../kube/prometheus/registry';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
-import type { SessionFactory } from '../bgp/manager';
-import { stopKindFor } from '../bgp/stopkind';
+import type { BGPSessionManager, SessionFactory } from '../bgp/manager';
+import { stopKindFor, type StopKind } from '../bgp/stopkind';
+import { FrrReloader, type ReloaderIO } from '../frr/reload';
+import { FrrSessions } from '../frr/sessions';
+import { FrrStatusPoller, type VtyshRunner } from '../frr/statuspoller';
+import { frrSessionMetrics } from './frrmetrics';
+import type { LogLevel } from '../../kube/log';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
@@ -46,7 +51,7 @@ import {
 } from '../reconcile/status';
 import { bfdMetrics } from './bfdmetrics';
 import { LazyBgpSessions } from './bgpsessions';
-import { bgpMetrics, type BGPMetrics } from './bgpmetrics';
+import { bgpAnnounceMetrics, bgpMetrics, type BGPMetrics } from './bgpmetrics';
 import type { SpeakerMetrics } from './metrics';
 import {
   bgpServiceEvents,
@@ -73,6 +78,31 @@ export interface SpeakerMembership {
   metrics?(): import('../membership/membership').MembershipMetrics;
 }
 
+/**
+ * FRR mode (METALLB_BGP_TYPE=frr): no BGP or BFD session of ironlb's own; the BGP reconciler's peers and
+ * routes become the node's frr.conf, handed to the reloader sidecar (speaker/frr/).
+ */
+export interface FrrBackendOptions {
+  /** `hostname` in frr.conf (upstream: the speaker's host name). */
+  readonly hostname: string;
+  readonly logLevel: LogLevel;
+  /** The file the reloader reads and the file holding its pid (FRR_CONFIG_FILE, FRR_RELOADER_PID_FILE). */
+  readonly configFile: string;
+  readonly reloaderPidFile: string;
+  /** How long changes gather before one write and SIGHUP (default 3 s, upstream's). */
+  readonly debounceMs?: number;
+  readonly io?: ReloaderIO;
+  /** Reads the sidecar's session state (frr/vtysh.ts); without it no session metrics are kept. */
+  readonly vtysh?: VtyshRunner;
+  readonly statusPollMs?: number;
+}
+
+/** What the BGP reconciler drives: native sessions (app/bgpsessions.ts) or FRR's config (frr/sessions.ts). */
+export interface BGPBackend extends Pick<BGPSessionManager, 'sync' | 'setRoutes' | 'peers'> {
+  stop(): Promise<void>;
+  shutdown(kind: StopKind, waitMs: number): Promise<void>;
+}
+
 export interface SpeakerOptions {
   readonly rest: RestClient;
   readonly informers: InformerFactory;
@@ -92,6 +122,8 @@ export interface SpeakerOptions {
   readonly bgpMetrics?: BGPMetrics;
   /** How BGP sessions are made: PeerSession over TCP unless a test passes its own connector. */
   readonly bgpSessions?: SessionFactory;
+  /** Set: FRR mode, the sidecar runs BGP and BFD; unset: native mode. */
+  readonly frr?: FrrBackendOptions;
   readonly announcer: L2Announcer;
   /** The announcer's usable interfaces now; undefined when it could not start. */
   readonly interfaceNames: () => ReadonlySet<string> | undefined;
@@ -109,7 +141,7 @@ export interface SpeakerOptions {
 export interface RunningSpeaker {
   readonly layer2: Layer2Reconciler;
   readonly bgp: BGPReconciler;
-  readonly bgpSessions: LazyBgpSessions;
+  readonly bgpSessions: BGPBackend;
   hasSynced(): boolean;
   /** Re-reads the announcer's health and writes the ConfigurationState if it changed. */
   reportState(): void;
@@ -278,22 +310,57 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     metrics: metrics.layer2,
   });
 
-  const bgpMetricSet = options.bgpMetrics ?? bgpMetrics(options.registry, node);
-  const bgpSessions = new LazyBgpSessions({
-    bgp: {
-      node,
-      ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
-        ? { nodeAddress: options.nodeAddress }
-        : {}),
-      logger,
-      observer: bgpMetricSet.sessions,
-      ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
-    },
-    // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
-    bfd: { logger, observer: bfdMetrics(options.registry) },
-    startedAt,
-    now: () => options.clock.now(),
-  });
+  const frr = options.frr;
+  // FRR mode: the sidecar runs the sessions, so only the announced series is this process's (app/frrmetrics.ts).
+  const nativeMetrics = frr ? undefined : (options.bgpMetrics ?? bgpMetrics(options.registry, node));
+  const announceMetrics = nativeMetrics?.announce ?? bgpAnnounceMetrics(options.registry, node);
+  const frrSessions =
+    frr &&
+    new FrrSessions({
+      hostname: frr.hostname,
+      logLevel: frr.logLevel,
+      reloader: new FrrReloader({
+        clock: options.clock,
+        configFile: frr.configFile,
+        pidFile: frr.reloaderPidFile,
+        ...(frr.debounceMs !== undefined ? { debounceMs: frr.debounceMs } : {}),
+        ...(frr.io ? { io: frr.io } : {}),
+        onError: (err) =>
+          logger.error('handing frr.conf to the reloader failed, retrying', {
+            file: frr.configFile,
+            pidFile: frr.reloaderPidFile,
+            error: describeError(err),
+          }),
+      }),
+    });
+  const frrStatus =
+    frrSessions && frr?.vtysh
+      ? new FrrStatusPoller({
+          clock: options.clock,
+          logger,
+          vtysh: frr.vtysh,
+          peers: () => frrSessions.syncedPeers(),
+          observer: frrSessionMetrics(options.registry),
+          ...(frr.statusPollMs !== undefined ? { intervalMs: frr.statusPollMs } : {}),
+        })
+      : undefined;
+  const bgpSessions: BGPBackend =
+    frrSessions ??
+    new LazyBgpSessions({
+      bgp: {
+        node,
+        ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
+          ? { nodeAddress: options.nodeAddress }
+          : {}),
+        logger,
+        ...(nativeMetrics ? { observer: nativeMetrics.sessions } : {}),
+        ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
+      },
+      // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
+      bfd: { logger, observer: bfdMetrics(options.registry) },
+      startedAt,
+      now: () => options.clock.now(),
+    });
   const bgp = new BGPReconciler({
     ...common,
     sources: {
@@ -304,7 +371,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     sessions: bgpSessions,
     ...(bgpStatuses ? { statusWriter: new RestBGPStatusWriter(rest) } : {}),
     events: bgpServiceEvents(recorder),
-    metrics: bgpMetricSet.announce,
+    metrics: announceMetrics,
   });
 
   // The last configuration outcome, for the ConfigurationState: undefined before the first build.
@@ -326,11 +393,12 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
         namespaces: namespaces.list(),
         nodes: nodes.list(),
       },
-      { bgpType: 'native' },
+      { bgpType: frr ? 'frr' : 'native' },
     );
     if (result.ok) {
       configErrors = [];
       void layer2.setConfig(result.config);
+      frrSessions?.setBfdProfiles([...result.config.bfdProfiles.values()]);
       bgp.setConfig(result.config);
     } else {
       // Keep serving the last good configuration, as upstream does on a config that does not parse.
@@ -461,7 +529,13 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     rebuildConfig();
     void layer2.membershipChanged();
     runner.start();
-    logger.info('speaker serving Layer 2 and BGP', { node, namespace, lbClass: options.lbClass });
+    frrStatus?.start();
+    logger.info('speaker serving Layer 2 and BGP', {
+      node,
+      namespace,
+      lbClass: options.lbClass,
+      bgpType: frr ? 'frr' : 'native',
+    });
   });
   synced.catch((err: unknown) => logger.error('caches never synced', { error: describeError(err) }));
 
@@ -473,6 +547,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     reportState: () => queue.add(STATE_KEY),
     async stop(shutdown) {
       unsubscribe?.();
+      frrStatus?.stop();
       await runner.stop();
       bgp.stop();
       if (shutdown === undefined) await bgpSessions.stop();
