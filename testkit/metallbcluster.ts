@@ -57,6 +57,24 @@ export async function create(
 
 export const poolPath = (name = '') =>
   `/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools${name ? `/${name}` : ''}`;
+/** A metallb.io collection (or one object) in the MetalLB namespace; BGPPeer at v1beta2, the rest v1beta1. */
+export const metallbPath = (kind: string, name = '') =>
+  `/apis/metallb.io/${kind === 'bgppeers' ? 'v1beta2' : 'v1beta1'}/namespaces/${NS}/${kind}${name ? `/${name}` : ''}`;
+
+export interface BGPStatusItem {
+  metadata: { labels: Record<string, string> };
+  status: { node: string; serviceName: string; peers?: string[] };
+}
+
+/** Every ServiceBGPStatus in the MetalLB namespace. */
+export async function bgpStatuses(api: HarnessRestClient): Promise<BGPStatusItem[]> {
+  return (
+    (await api.request({ method: 'GET', path: metallbPath('servicebgpstatuses') })) as {
+      items: BGPStatusItem[];
+    }
+  ).items;
+}
+
 export const servicePath = (name = '') => `/api/v1/namespaces/default/services${name ? `/${name}` : ''}`;
 
 export function lbService(
