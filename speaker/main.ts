@@ -2,7 +2,7 @@
 // election picks, and by BGP to the peers that select this node. Parses flags and environment, builds the parts, starts them (upstream speaker/main.go).
 // First, before any module imports zod: its 63 unused locale tables load only on demand (kube/zodlocales).
 import '../kube/zodlocales/loadhook';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { systemClock } from '../kube/clock';
@@ -137,6 +137,12 @@ async function main(): Promise<void> {
     );
   }
 
+  if (flags.frr !== undefined)
+    logger.info('BGP by the FRR sidecar', {
+      configFile: flags.frr.configFile,
+      reloaderPidFile: flags.frr.reloaderPidFile,
+      sessionState: existsSync(flags.frr.vtySocketDir) ? flags.frr.vtySocketDir : 'not read (no vty sockets)',
+    });
   const speaker = await startSpeaker({
     rest,
     informers: informerFactory({ kubeConfig, rest, clock, logger }),
@@ -161,7 +167,11 @@ async function main(): Promise<void> {
             logLevel: flags.logLevel,
             configFile: flags.frr.configFile,
             reloaderPidFile: flags.frr.reloaderPidFile,
-            vtysh: vtyshRunner({ binary: flags.frr.vtysh, socketDir: flags.frr.vtySocketDir }),
+            // The speaker container of render/frr.ts mounts no vty sockets: there the frr-metrics sidecar
+            // exports the session state, as upstream's; where they are mounted, this process reads them too.
+            ...(existsSync(flags.frr.vtySocketDir)
+              ? { vtysh: vtyshRunner({ binary: flags.frr.vtysh, socketDir: flags.frr.vtySocketDir }) }
+              : {}),
           },
         }
       : {}),
