@@ -88,6 +88,32 @@ export function lbService(
   };
 }
 
+/**
+ * A LoadBalancer Service in the default namespace as the controller would leave it: `ip` in its status, and
+ * one ready endpoint on `nodeName`, so a speaker announces it without a controller running.
+ */
+export async function createAssignedService(
+  api: HarnessRestClient,
+  name: string,
+  ip: string,
+  nodeName: string,
+): Promise<void> {
+  await create(api, servicePath(), lbService(name));
+  await api.request({
+    method: 'PATCH',
+    path: `${servicePath(name)}/status`,
+    contentType: 'application/merge-patch+json',
+    body: { status: { loadBalancer: { ingress: [{ ip }] } } },
+  });
+  await create(api, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${name}-1`, labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['203.0.113.10'], nodeName, conditions: { ready: true } }],
+  });
+}
+
 /** A Service in the default namespace, as the controller's integration tests create them. */
 export function readService(api: HarnessRestClient, name: string): Promise<ServiceAddresses> {
   return readNamespacedService(api, 'default', name);

@@ -16,7 +16,7 @@ import {
   create,
   metallbPath,
   eventually,
-  lbService,
+  createAssignedService,
   servicePath,
   startCluster,
   stopCluster,
@@ -108,20 +108,7 @@ beforeAll(async () => {
     metadata: { name: 'router' },
     spec: { myASN: NODE_AS, peerASN: ROUTER_AS, peerAddress: routerAddr.v4, bfdProfile: 'fast' },
   });
-  await create(api, servicePath(), lbService('web'));
-  await api.request({
-    method: 'PATCH',
-    path: `${servicePath('web')}/status`,
-    contentType: 'application/merge-patch+json',
-    body: { status: { loadBalancer: { ingress: [{ ip: SERVICE_IP }] } } },
-  });
-  await create(api, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'web-1', labels: { 'kubernetes.io/service-name': 'web' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: ['203.0.113.10'], nodeName: 'node1', conditions: { ready: true } }],
-  });
+  await createAssignedService(api, 'web', SERVICE_IP, 'node1');
 
   const s = sidecar;
   speaker = await w.spawnIn(
