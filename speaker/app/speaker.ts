@@ -24,11 +24,7 @@ import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
 import type { BGPSessionManager, SessionFactory } from '../bgp/manager';
 import { stopKindFor, type StopKind } from '../bgp/stopkind';
-import { FrrReloader, type ReloaderIO } from '../frr/reload';
-import { FrrSessions } from '../frr/sessions';
-import { FrrStatusPoller, type VtyshRunner } from '../frr/statuspoller';
-import { frrSessionMetrics } from './frrmetrics';
-import type { LogLevel } from '../../kube/log';
+import { frrBackend, type FrrBackendOptions } from './frrbackend';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
@@ -76,25 +72,6 @@ export interface SpeakerMembership {
   onChange(cb: () => void | Promise<void>): () => void;
   setCandidates(speakers: readonly { name: string; address: string; port?: number }[]): void;
   metrics?(): import('../membership/membership').MembershipMetrics;
-}
-
-/**
- * FRR mode (METALLB_BGP_TYPE=frr): no BGP or BFD session of ironlb's own; the BGP reconciler's peers and
- * routes become the node's frr.conf, handed to the reloader sidecar (speaker/frr/).
- */
-export interface FrrBackendOptions {
-  /** `hostname` in frr.conf (upstream: the speaker's host name). */
-  readonly hostname: string;
-  readonly logLevel: LogLevel;
-  /** The file the reloader reads and the file holding its pid (FRR_CONFIG_FILE, FRR_RELOADER_PID_FILE). */
-  readonly configFile: string;
-  readonly reloaderPidFile: string;
-  /** How long changes gather before one write and SIGHUP (default 3 s, upstream's). */
-  readonly debounceMs?: number;
-  readonly io?: ReloaderIO;
-  /** Reads the sidecar's session state (frr/vtysh.ts); without it no session metrics are kept. */
-  readonly vtysh?: VtyshRunner;
-  readonly statusPollMs?: number;
 }
 
 /** What the BGP reconciler drives: native sessions (app/bgpsessions.ts) or FRR's config (frr/sessions.ts). */
@@ -314,36 +291,8 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
   // FRR mode: the sidecar runs the sessions, so only the announced series is this process's (app/frrmetrics.ts).
   const nativeMetrics = frr ? undefined : (options.bgpMetrics ?? bgpMetrics(options.registry, node));
   const announceMetrics = nativeMetrics?.announce ?? bgpAnnounceMetrics(options.registry, node);
-  const frrSessions =
-    frr &&
-    new FrrSessions({
-      hostname: frr.hostname,
-      logLevel: frr.logLevel,
-      reloader: new FrrReloader({
-        clock: options.clock,
-        configFile: frr.configFile,
-        pidFile: frr.reloaderPidFile,
-        ...(frr.debounceMs !== undefined ? { debounceMs: frr.debounceMs } : {}),
-        ...(frr.io ? { io: frr.io } : {}),
-        onError: (err) =>
-          logger.error('handing frr.conf to the reloader failed, retrying', {
-            file: frr.configFile,
-            pidFile: frr.reloaderPidFile,
-            error: describeError(err),
-          }),
-      }),
-    });
-  const frrStatus =
-    frrSessions && frr?.vtysh
-      ? new FrrStatusPoller({
-          clock: options.clock,
-          logger,
-          vtysh: frr.vtysh,
-          peers: () => frrSessions.syncedPeers(),
-          observer: frrSessionMetrics(options.registry),
-          ...(frr.statusPollMs !== undefined ? { intervalMs: frr.statusPollMs } : {}),
-        })
-      : undefined;
+  const frrParts = frr && frrBackend(frr, { clock: options.clock, logger, registry: options.registry });
+  const frrSessions = frrParts?.sessions;
   const bgpSessions: BGPBackend =
     frrSessions ??
     new LazyBgpSessions({
@@ -529,7 +478,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     rebuildConfig();
     void layer2.membershipChanged();
     runner.start();
-    frrStatus?.start();
+    frrParts?.start();
     logger.info('speaker serving Layer 2 and BGP', {
       node,
       namespace,
@@ -547,7 +496,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     reportState: () => queue.add(STATE_KEY),
     async stop(shutdown) {
       unsubscribe?.();
-      frrStatus?.stop();
+      frrParts?.stop();
       await runner.stop();
       bgp.stop();
       if (shutdown === undefined) await bgpSessions.stop();

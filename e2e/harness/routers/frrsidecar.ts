@@ -42,7 +42,8 @@ export function renderReloaderScript(): string {
     '  echo "reloaded"',
     '  echo -n "$(date +%s) success" > "$STATUSFILE"',
     '} 200<"$LOCKFILE"',
-    'trap \'rm -f "$PIDFILE" "$LOCKFILE"; kill "$sleep_pid" 2>/dev/null; exit\' TERM INT',
+    // On TERM a reload still running finishes first, so none is left behind without its parent.
+    'trap \'kill "$sleep_pid" 2>/dev/null; wait; rm -f "$PIDFILE" "$LOCKFILE"; exit\' TERM INT',
     "trap 'reload_frr &' HUP",
     'touch "$LOCKFILE"',
     'printf "$$" > "$PIDFILE"',
