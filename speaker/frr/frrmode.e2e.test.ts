@@ -2,7 +2,7 @@
 // node namespace against a real kube-apiserver writes the node's frr.conf and SIGHUPs the reloader of the FRR
 // sidecar beside it (e2e/harness/routers/frrsidecar.ts: zebra, bgpd, bfdd and upstream's reloader steps with
 // frr-reload.py); that FRR peers with an FRR router in the router namespace, which learns the Service's
-// prefix, with BFD up on the session; the speaker's metrics and ServiceBGPStatus report the session;
+// prefix (IPv4 with BFD up, and IPv6 over its own session); the speaker's metrics and ServiceBGPStatus report the session;
 // deleting the Service withdraws the prefix. Needs root, FRR 8.4 with frr-pythontools (frr-reload.py).
 import * as path from 'node:path';
 import { createWorld, exposeRootPort, nodeExecutable, type Forward, type World } from '../../e2e/harness/net';
@@ -28,6 +28,7 @@ jest.setTimeout(300_000);
 const ROUTER_AS = 64512;
 const NODE_AS = 64513;
 const SERVICE_IP = '198.51.100.5';
+const SERVICE_IP6 = '2001:db8:100::5';
 const REPO = path.resolve(__dirname, '..', '..');
 const METRICS_PORT = 7472;
 
@@ -48,10 +49,11 @@ async function speakerMetrics(): Promise<string> {
   return (await w.exec('node1', ['curl', '-sS', `http://127.0.0.1:${METRICS_PORT}/metrics`])).stdout;
 }
 
-async function routerHasPrefix(): Promise<boolean> {
-  const paths = (await need(router, 'router').routes('ipv4')).get(`${SERVICE_IP}/32`) ?? [];
-  const node1 = need(world, 'world').host('node1').primary.v4;
-  return paths.some((p) => p.valid && p.nexthops.includes(node1));
+async function routerHasPrefix(family: 'ipv4' | 'ipv6' = 'ipv4'): Promise<boolean> {
+  const prefix = family === 'ipv4' ? `${SERVICE_IP}/32` : `${SERVICE_IP6}/128`;
+  const paths = (await need(router, 'router').routes(family)).get(prefix) ?? [];
+  const node1 = need(world, 'world').host('node1').primary;
+  return paths.some((p) => p.valid && p.nexthops.includes(family === 'ipv4' ? node1.v4 : node1.v6));
 }
 
 async function statuses() {
@@ -73,7 +75,10 @@ beforeAll(async () => {
       hostname: 'router',
       asn: ROUTER_AS,
       routerId: routerAddr.v4,
-      neighbors: [{ address: node1.v4, asn: NODE_AS, bfd }],
+      neighbors: [
+        { address: node1.v4, asn: NODE_AS, bfd },
+        { address: node1.v6, asn: NODE_AS },
+      ],
     }),
     startFrrSidecar(w, 'node1'),
   ]);
@@ -88,7 +93,7 @@ beforeAll(async () => {
     apiVersion: 'metallb.io/v1beta1',
     kind: 'IPAddressPool',
     metadata: { name: 'bgp' },
-    spec: { addresses: ['198.51.100.0/28'] },
+    spec: { addresses: ['198.51.100.0/28', '2001:db8:100::/124'] },
   });
   await create(api, metallbPath('bgpadvertisements'), {
     apiVersion: 'metallb.io/v1beta1',
@@ -108,7 +113,14 @@ beforeAll(async () => {
     metadata: { name: 'router' },
     spec: { myASN: NODE_AS, peerASN: ROUTER_AS, peerAddress: routerAddr.v4, bfdProfile: 'fast' },
   });
+  await create(api, metallbPath('bgppeers'), {
+    apiVersion: 'metallb.io/v1beta2',
+    kind: 'BGPPeer',
+    metadata: { name: 'router-v6' },
+    spec: { myASN: NODE_AS, peerASN: ROUTER_AS, peerAddress: routerAddr.v6 },
+  });
   await createAssignedService(api, 'web', SERVICE_IP, 'node1');
+  await createAssignedService(api, 'web6', SERVICE_IP6, 'node1');
 
   const s = sidecar;
   speaker = await w.spawnIn(
@@ -156,6 +168,9 @@ test('the speaker writes frr.conf, the reloader applies it, and the router learn
   expect(s.reloadStatus()).toBe('success');
   // FRR's running config holds what the speaker rendered, not the startup file.
   expect(await s.vtysh('show running-config')).toContain(`router bgp ${NODE_AS}`);
+  // IPv6 over its own session: the eBGP neighbor on the link gets disable-connected-check (render.ts).
+  await eventually('the router learns 2001:db8:100::5/128 from node1', () => routerHasPrefix('ipv6'), 60_000);
+  expect(readFileSync(path.join(s.reloaderDir, 'frr.conf'), 'utf8')).toContain(`network ${SERVICE_IP6}/128`);
   await eventually(
     'BFD up on the router side',
     async () => (await need(router, 'router').bfdPeers()).some((p) => p.status === 'up'),
@@ -183,9 +198,17 @@ test('session state reaches the speaker metrics, and ServiceBGPStatus names the 
   );
   // No native sessions in FRR mode: their per-session counters are not this process's.
   expect(text).not.toContain('metallb_bgp_updates_total{');
-  await eventually('a ServiceBGPStatus naming the router', async () => {
-    const items = await statuses();
-    return items.length === 1 && JSON.stringify(items[0]?.status.peers) === '["router"]';
+  const routerV6 = need(world, 'world').router.primary.v6;
+  await eventually(
+    'metallb_bgp_session_up 1 for the router over IPv6',
+    async () =>
+      (await speakerMetrics()).includes(`metallb_bgp_session_up{peer="${routerV6}:179",vrf="default"} 1`),
+    60_000,
+  );
+  // As in native mode, an advertisement without peer selectors goes to every peer.
+  await eventually('a ServiceBGPStatus for web naming both peers', async () => {
+    const web = (await statuses()).find((i) => i.status.serviceName === 'web');
+    return JSON.stringify(web?.status.peers) === '["router","router-v6"]';
   });
 });
 
@@ -202,9 +225,14 @@ test('deleting the Service withdraws the prefix from the router and the status',
     `network ${SERVICE_IP}/32`,
   );
   expect(s.reloadStatus()).toBe('success');
-  await eventually('the ServiceBGPStatus is gone', async () => (await statuses()).length === 0);
-  // The session itself stays: only the prefix went.
-  expect((await need(router, 'router').peers())[0]?.state).toBe('Established');
+  await eventually(
+    'the ServiceBGPStatus of web is gone',
+    async () => !(await statuses()).some((i) => i.status.serviceName === 'web'),
+  );
+  // The session itself stays, and the other Service: only the prefix went.
+  const node1 = need(world, 'world').host('node1').primary.v4;
+  expect((await need(router, 'router').peers()).find((p) => p.address === node1)?.state).toBe('Established');
+  expect(await routerHasPrefix('ipv6')).toBe(true);
 });
 
 test('a BGPPeer that goes takes the neighbor out of FRR and its series out of the metrics', async () => {
