@@ -1,9 +1,10 @@
 // The speaker in FRR mode end to end: the real speaker process (speaker/main.ts, METALLB_BGP_TYPE=frr) in a
 // node namespace against a real kube-apiserver writes the node's frr.conf and SIGHUPs the reloader of the FRR
 // sidecar beside it (e2e/harness/routers/frrsidecar.ts: zebra, bgpd, bfdd and upstream's reloader steps with
-// frr-reload.py); that FRR peers with an FRR router in the router namespace, which learns the Service's
-// prefix (IPv4 with BFD up, and IPv6 over its own session); the speaker's metrics and ServiceBGPStatus report the session;
-// deleting the Service withdraws the prefix. Needs root, FRR 8.4 with frr-pythontools (frr-reload.py).
+// frr-reload.py); that FRR peers with an FRR router in the router namespace, which learns the Services'
+// prefixes (IPv4 with BFD up, IPv6 over its own session); the speaker's metrics and ServiceBGPStatus report
+// the sessions; deleting a Service withdraws its prefix, deleting a BGPPeer its neighbor. Needs root, FRR 8.4
+// with frr-pythontools (frr-reload.py).
 import * as path from 'node:path';
 import { createWorld, exposeRootPort, nodeExecutable, type Forward, type World } from '../../e2e/harness/net';
 import type { ManagedProcess } from '../../e2e/harness/processes';
