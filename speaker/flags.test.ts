@@ -112,6 +112,8 @@ describe('parseFlags', () => {
         reloaderPidFile: '/etc/frr_reloader/reloader.pid',
         vtysh: 'vtysh',
         vtySocketDir: '/var/run/frr',
+        logLevel: undefined,
+        debounceMs: 3000,
       },
     });
     const env = {
@@ -121,12 +123,24 @@ describe('parseFlags', () => {
       FRR_RELOADER_PID_FILE: '/tmp/r/pid',
       FRR_VTYSH: '/usr/bin/vtysh',
       FRR_VTY_SOCKET_DIR: '/tmp/run',
+      FRR_LOGGING_LEVEL: 'debugging',
+      METALLB_BGP_DEBOUNCE_TIMEOUT: '500',
     };
     expect(parseFlags([], env).frr).toEqual({
       configFile: '/tmp/r/frr.conf',
       reloaderPidFile: '/tmp/r/pid',
       vtysh: '/usr/bin/vtysh',
       vtySocketDir: '/tmp/run',
+      logLevel: 'debugging',
+      debounceMs: 500,
     });
+    expect(parseFlags(['--bgp-debounce-timeout=250'], env).frr?.debounceMs).toBe(250);
+  });
+  it('refuses a debounce of 0 and an FRR_LOGGING_LEVEL FRR does not know, naming them', () => {
+    const frr = { ...NODE, METALLB_BGP_TYPE: 'frr' };
+    expect(() => parseFlags(['--bgp-debounce-timeout=0'], frr)).toThrow('-bgp-debounce-timeout');
+    expect(() => parseFlags([], { ...frr, FRR_LOGGING_LEVEL: 'loud' })).toThrow(
+      'invalid FRR_LOGGING_LEVEL "loud"',
+    );
   });
 });

@@ -7,6 +7,7 @@ import { parseDuration } from '../config/duration';
 import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
 import { DEFAULT_CONFIG_FILE, DEFAULT_PID_FILE } from './frr/reload';
+import { FRR_LEVEL_NAMES, type FrrLogLevel } from './frr/render';
 import { TLS_FLAG_SPECS, parseTlsFlags, type TlsServerSettings } from '../kube/tls/settings';
 
 export interface SpeakerFlags {
@@ -57,6 +58,10 @@ export interface FrrFlags {
   readonly vtysh: string;
   /** FRR_VTY_SOCKET_DIR: the daemons' vty sockets (the frr-sockets volume). */
   readonly vtySocketDir: string;
+  /** FRR_LOGGING_LEVEL: FRR's own level name for frr.conf's `log stdout`, over --log-level's. */
+  readonly logLevel: FrrLogLevel | undefined;
+  /** --bgp-debounce-timeout / METALLB_BGP_DEBOUNCE_TIMEOUT: how long changes gather before a reload, in ms. */
+  readonly debounceMs: number;
 }
 
 /** Set only when both --ml-bindaddr and --ml-labels are (upstream's speakerlist.New enables on that). */
@@ -91,6 +96,8 @@ const SPECS: Record<string, FlagSpec> = {
   'gratuitous-refresh': { kind: 'string', default: '0s' },
   'bgp-shutdown-wait': { kind: 'string', default: '1s' },
   'metrics-cert-dir': { kind: 'string', default: '' },
+  // Upstream speaker/main.go: milliseconds, FRR mode's reload debounce.
+  'bgp-debounce-timeout': { kind: 'int', default: '3000', env: 'METALLB_BGP_DEBOUNCE_TIMEOUT' },
   ...TLS_FLAG_SPECS,
 };
 
@@ -136,6 +143,17 @@ export function parseFlags(
     throw new FlagError(
       `METALLB_BGP_TYPE ${JSON.stringify(bgp)} is not supported: ironlb's speaker runs native or frr`,
     );
+  const debounceMs = Number(str('bgp-debounce-timeout'));
+  if (!Number.isInteger(debounceMs) || debounceMs <= 0)
+    throw new FlagError(
+      `invalid value ${JSON.stringify(str('bgp-debounce-timeout'))} for flag -bgp-debounce-timeout: milliseconds above 0`,
+    );
+  const frrLevel = env.FRR_LOGGING_LEVEL ?? '';
+  const frrLogLevel = FRR_LEVEL_NAMES.find((l) => l === frrLevel);
+  if (frrLevel !== '' && frrLogLevel === undefined)
+    throw new FlagError(
+      `invalid FRR_LOGGING_LEVEL ${JSON.stringify(frrLevel)}, must be one of: ${FRR_LEVEL_NAMES.join(', ')}`,
+    );
   const frr: FrrFlags | undefined =
     bgp === 'frr'
       ? {
@@ -143,6 +161,8 @@ export function parseFlags(
           reloaderPidFile: env.FRR_RELOADER_PID_FILE || DEFAULT_PID_FILE,
           vtysh: env.FRR_VTYSH || 'vtysh',
           vtySocketDir: env.FRR_VTY_SOCKET_DIR || '/var/run/frr',
+          logLevel: frrLogLevel,
+          debounceMs,
         }
       : undefined;
   const refresh = parseDuration(str('gratuitous-refresh'));

@@ -167,6 +167,8 @@ async function main(): Promise<void> {
             logLevel: flags.logLevel,
             configFile: flags.frr.configFile,
             reloaderPidFile: flags.frr.reloaderPidFile,
+            debounceMs: flags.frr.debounceMs,
+            ...(flags.frr.logLevel !== undefined ? { frrLogLevel: flags.frr.logLevel } : {}),
             // The speaker container of render/frr.ts mounts no vty sockets: there the frr-metrics sidecar
             // exports the session state, as upstream's; where they are mounted, this process reads them too.
             ...(existsSync(flags.frr.vtySocketDir)

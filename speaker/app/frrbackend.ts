@@ -9,6 +9,7 @@ import type { Logger, LogLevel } from '../../kube/log';
 import type { Registry } from '../../kube/prometheus/registry';
 import { FrrReloader, type ReloaderIO } from '../frr/reload';
 import { ReloadStatusWatcher } from '../frr/reloadstatus';
+import type { FrrLogLevel } from '../frr/render';
 import { FrrSessions } from '../frr/sessions';
 import { FrrStatusPoller, type VtyshRunner } from '../frr/statuspoller';
 import { frrSessionMetrics } from './frrmetrics';
@@ -21,6 +22,8 @@ export interface FrrBackendOptions {
   /** `hostname` in frr.conf (upstream: the speaker's host name). */
   readonly hostname: string;
   readonly logLevel: LogLevel;
+  /** FRR_LOGGING_LEVEL: FRR's level name over logLevel's in frr.conf. */
+  readonly frrLogLevel?: FrrLogLevel;
   /** The file the reloader reads and the file holding its pid (FRR_CONFIG_FILE, FRR_RELOADER_PID_FILE). */
   readonly configFile: string;
   readonly reloaderPidFile: string;
@@ -59,7 +62,12 @@ export function frrBackend(
         error: describeError(err),
       }),
   });
-  const sessions = new FrrSessions({ hostname: opts.hostname, logLevel: opts.logLevel, reloader });
+  const sessions = new FrrSessions({
+    hostname: opts.hostname,
+    logLevel: opts.logLevel,
+    ...(opts.frrLogLevel !== undefined ? { frrLogLevel: opts.frrLogLevel } : {}),
+    reloader,
+  });
   // frr-reloader.sh writes .status beside the frr.conf it reads.
   const reloadStatus = new ReloadStatusWatcher({
     clock,

@@ -5,12 +5,14 @@
 import type { BFDProfile, Peer } from '../../config/types';
 import type { LogLevel } from '../../kube/log';
 import type { Route } from '../bgp/session/session';
-import { renderFrrConfig } from './render';
+import { renderFrrConfig, type FrrLogLevel } from './render';
 
 export interface FrrSessionsOptions {
   /** `hostname` in frr.conf. */
   readonly hostname: string;
   readonly logLevel: LogLevel;
+  /** FRR_LOGGING_LEVEL: FRR's level name over logLevel's. */
+  readonly frrLogLevel?: FrrLogLevel;
   /** Gets every rendered text; debounces and skips unchanged ones (reload.ts FrrReloader). */
   readonly reloader: { set(text: string): void; stop(): void };
 }
@@ -65,6 +67,7 @@ export class FrrSessions {
     return renderFrrConfig({
       hostname: this.opts.hostname,
       logLevel: this.opts.logLevel,
+      ...(this.opts.frrLogLevel !== undefined ? { frrLogLevel: this.opts.frrLogLevel } : {}),
       peers: [...this.peersByName.values()],
       routes: this.routes,
       bfdProfiles: this.bfdProfiles,

@@ -128,7 +128,11 @@ export async function startFrrSidecar(
     // bgpd and bfdd read the integrated frr.conf, as in the frr container; bfdd first, for bgpd's `bfd`.
     const bfdd = await world.spawnIn(role, `${name}-bfdd`, daemon('bfdd', ['-f', '/etc/frr/frr.conf']));
     started.push(bfdd);
-    const bgpd = await world.spawnIn(role, `${name}-bgpd`, daemon('bgpd', ['-S', '-f', '/etc/frr/frr.conf']));
+    const bgpd = await world.spawnIn(
+      role,
+      `${name}-bgpd`,
+      daemon('bgpd', ['-S', '-p', '0', '-f', '/etc/frr/frr.conf']),
+    );
     started.push(bgpd);
     await waitFor(
       `${name}: bgpd and bfdd answering vtysh`,
