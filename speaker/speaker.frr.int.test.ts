@@ -2,13 +2,15 @@
 // hand-off (speaker/frr/reload.ts: a file written by rename, SIGHUP to the pid in the pid file, here a small
 // shell that counts them): Layer 2 still announces; a BGPPeer's nodeSelector follows this node's labels into
 // frr.conf; a VRF peer, refused in native mode, is valid and rendered in its own `router bgp ... vrf`; a
-// BGPAdvertisement's community lands on the Service's prefix. Upstream: internal/bgp/frr/frr.go.
+// BGPAdvertisement's community lands on the Service's prefix; the bgpextras ConfigMap is appended. Upstream:
+// internal/bgp/frr/frr.go.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   type Cluster,
+  NS,
   create,
   createAssignedService,
   eventually,
@@ -178,4 +180,31 @@ test('deleting the BGP Service takes its network line out', async () => {
     Promise.resolve(!conf().includes('198.51.100.5')),
   );
   expect(conf()).toContain('neighbor 203.0.113.1 remote-as 64512'); // the sessions stay
+});
+
+test('the bgpextras ConfigMap is appended to frr.conf, follows its updates, and goes with it', async () => {
+  const api = c().api;
+  const configMaps = `/api/v1/namespaces/${NS}/configmaps`;
+  await create(api, configMaps, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'bgpextras' },
+    data: { extras: 'ip prefix-list extra seq 1 permit 203.0.113.0/24\n' },
+  });
+  await eventually('frr.conf ends with the extras', () =>
+    Promise.resolve(conf().trimEnd().endsWith('ip prefix-list extra seq 1 permit 203.0.113.0/24')),
+  );
+  await api.request({
+    method: 'PATCH',
+    path: `${configMaps}/bgpextras`,
+    contentType: 'application/merge-patch+json',
+    body: { data: { extras: 'ip prefix-list extra seq 1 permit 198.51.100.0/24\n' } },
+  });
+  await eventually('frr.conf has the updated extras', () =>
+    Promise.resolve(
+      conf().includes('permit 198.51.100.0/24') && !conf().includes('extra seq 1 permit 203.0.113.0/24'),
+    ),
+  );
+  await api.request({ method: 'DELETE', path: `${configMaps}/bgpextras` });
+  await eventually('the extras are gone', () => Promise.resolve(!conf().includes('prefix-list extra')));
 });

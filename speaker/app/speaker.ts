@@ -24,6 +24,7 @@ import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
 import type { BGPSessionManager, SessionFactory } from '../bgp/manager';
 import { stopKindFor, type StopKind } from '../bgp/stopkind';
+import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, nativeExtrasError } from '../frr/extras';
 import { frrBackend, type FrrBackendOptions } from './frrbackend';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
@@ -178,6 +179,11 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     namespace,
     labelSelector: `${LABEL_NODE}=${node}`,
   });
+  // Upstream watches the bgpextras ConfigMap in both modes: FRR appends it, native refuses it.
+  const bgpExtras = make(RESOURCES.configMaps, decodeBgpExtras, {
+    namespace,
+    fieldSelector: `metadata.name=${BGP_EXTRAS_CONFIGMAP}`,
+  });
   const withBGPStatus = await isServed(rest, METALLB.serviceBGPStatuses).catch(() => false);
   const bgpStatuses = withBGPStatus
     ? make(METALLB.serviceBGPStatuses, decodeOwnedObject, {
@@ -213,6 +219,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     statuses,
     ...(bgpStatuses ? [bgpStatuses] : []),
     configState,
+    bgpExtras,
     ...configInformers,
     ...(pods ? [pods] : []),
   ];
@@ -344,8 +351,13 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       },
       { bgpType: frr ? 'frr' : 'native' },
     );
-    if (result.ok) {
+    const extras = bgpExtras.list()[0]?.extras ?? '';
+    if (result.ok && !frr && extras.trim() !== '') {
+      configErrors = [nativeExtrasError(namespace)];
+      logger.error('configuration is invalid, keeping the last good one', { errors: configErrors });
+    } else if (result.ok) {
       configErrors = [];
+      frrSessions?.setExtras(extras);
       void layer2.setConfig(result.config);
       frrSessions?.setBfdProfiles([...result.config.bfdProfiles.values()]);
       bgp.setConfig(result.config);
@@ -427,6 +439,13 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       onDelete: () => queue.add(CONFIG_KEY),
     });
   }
+  bgpExtras.addHandlers({
+    onAdd: () => queue.add(CONFIG_KEY),
+    onUpdate: (o, n) => {
+      if (o.extras !== n.extras) queue.add(CONFIG_KEY);
+    },
+    onDelete: () => queue.add(CONFIG_KEY),
+  });
   // Our own ServiceL2Status objects: a stale one (from before a restart) wakes its Service, which deletes it.
   const statusService = (o: KubeObject): void => {
     const ns = o.metadata?.labels?.[LABEL_SERVICE_NAMESPACE];

@@ -77,6 +77,17 @@ describe('FrrSessions', () => {
     await flushPromises();
     expect(texts.at(-1)).toContain(' profile fast');
   });
+  it('appends the bgpextras text, and renders again only when it changes', async () => {
+    const { frr, texts } = sessions();
+    frr.sync([r1]);
+    frr.setExtras('ip prefix-list extra seq 1 permit 203.0.113.0/24\n');
+    await flushPromises();
+    expect(texts.at(-1)?.trimEnd().endsWith('ip prefix-list extra seq 1 permit 203.0.113.0/24')).toBe(true);
+    const count = texts.length;
+    frr.setExtras('ip prefix-list extra seq 1 permit 203.0.113.0/24\n');
+    await flushPromises();
+    expect(texts).toHaveLength(count);
+  });
   it('hands nothing over once stopped, and stops the reloader', async () => {
     const { frr, texts, stopped } = sessions();
     frr.sync([r1]);

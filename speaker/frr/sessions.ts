@@ -21,6 +21,7 @@ export class FrrSessions {
   private readonly peersByName = new Map<string, Peer>();
   private readonly routes = new Map<string, readonly Route[]>();
   private bfdProfiles: readonly BFDProfile[] = [];
+  private extras = '';
   /** Whether a render is queued: a flush sets every peer's routes in one turn, rendered once. */
   private isRenderQueued = false;
   /** Nothing is rendered before the first sync: an empty frr.conf would drop the sidecar's sessions. */
@@ -42,6 +43,13 @@ export class FrrSessions {
   /** Every BFD profile of the config: upstream renders them all, referenced or not. */
   setBfdProfiles(profiles: readonly BFDProfile[]): void {
     this.bfdProfiles = profiles;
+    if (this.hasSynced) this.queueRender();
+  }
+
+  /** The `bgpextras` ConfigMap's text (extras.ts), appended to frr.conf; '' for none. */
+  setExtras(text: string): void {
+    if (text === this.extras) return;
+    this.extras = text;
     if (this.hasSynced) this.queueRender();
   }
 
@@ -71,6 +79,7 @@ export class FrrSessions {
       peers: [...this.peersByName.values()],
       routes: this.routes,
       bfdProfiles: this.bfdProfiles,
+      extras: this.extras,
     });
   }
 
