@@ -60,6 +60,12 @@ export const SPEAKER_RBAC: ComponentRbac = {
     },
     {
       why:
+        'The bgpextras ConfigMap: an informer on that one name, appended to frr.conf in FRR mode and refused\n' +
+        'in native mode (speaker/frr/extras.ts, speaker/app/speaker.ts).',
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list', 'watch'] }],
+    },
+    {
+      why:
         'BGPPeer passwordSecret: an informer on the basic-auth Secrets of the namespace, the only type that\n' +
         'can hold a BGP password (config/peers.ts).',
       rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] }],

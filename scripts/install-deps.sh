@@ -10,6 +10,7 @@ PACKAGES=(
   openssl      # CA, serving and client certificates for the control plane
   iproute2     # ip netns / veth / addresses inside test namespaces
   frr          # BGP/BFD peer routers for speaker tests
+  frr-pythontools # frr-reload.py: the FRR-mode sidecar reloader in speaker/frr e2e tests
   bird2        # second, independent BGP implementation as a peer
   arping       # L2 mode: gratuitous ARP / ARP resolution checks
   ndisc6       # L2 mode: IPv6 neighbour solicitation checks

@@ -19,6 +19,8 @@ describe('parseFlags', () => {
       bgpShutdownWaitMs: 1000,
       metricsCertDir: '',
       tls: { minVersion: 'TLSv1.2' },
+      bgpType: 'native',
+      frr: undefined,
     });
   });
   it('takes upstream --metrics-cert-dir and the TLS flags for its HTTPS metrics', () => {
@@ -91,10 +93,54 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--ml-wan-config'], NODE)).toThrow('not supported by ironlb');
     expect(() => parseFlags(['--enable-pprof=true'], NODE)).toThrow('not supported by ironlb');
   });
-  it('refuses bad ports, log levels and BGP modes other than native', () => {
+  it('refuses bad ports, log levels and the frr-k8s BGP modes', () => {
     expect(() => parseFlags(['--port=70000'], NODE)).toThrow('invalid value');
     expect(() => parseFlags(['--ml-bindport=x'], NODE)).toThrow('invalid value');
     expect(() => parseFlags(['--log-level=loud'], NODE)).toThrow('invalid log level');
-    expect(() => parseFlags([], { ...NODE, METALLB_BGP_TYPE: 'frr' })).toThrow('not supported');
+    expect(() => parseFlags([], { ...NODE, METALLB_BGP_TYPE: 'frr-k8s' })).toThrow('not supported');
+    expect(() => parseFlags([], { ...NODE, METALLB_BGP_TYPE: 'frr-k8s-external' })).toThrow('not supported');
+  });
+  it('runs native BGP unless METALLB_BGP_TYPE says frr', () => {
+    expect(parseFlags([], NODE)).toMatchObject({ bgpType: 'native', frr: undefined });
+    expect(parseFlags([], { ...NODE, METALLB_BGP_TYPE: 'native' }).bgpType).toBe('native');
+  });
+  it('in frr mode reads the reloader paths from upstream variables, the vty paths from its own', () => {
+    expect(parseFlags([], { ...NODE, METALLB_BGP_TYPE: 'frr' })).toMatchObject({
+      bgpType: 'frr',
+      frr: {
+        configFile: '/etc/frr_reloader/frr.conf',
+        reloaderPidFile: '/etc/frr_reloader/reloader.pid',
+        vtysh: 'vtysh',
+        vtySocketDir: '/var/run/frr',
+        logLevel: undefined,
+        debounceMs: 3000,
+      },
+    });
+    const env = {
+      ...NODE,
+      METALLB_BGP_TYPE: 'frr',
+      FRR_CONFIG_FILE: '/tmp/r/frr.conf',
+      FRR_RELOADER_PID_FILE: '/tmp/r/pid',
+      FRR_VTYSH: '/usr/bin/vtysh',
+      FRR_VTY_SOCKET_DIR: '/tmp/run',
+      FRR_LOGGING_LEVEL: 'debugging',
+      METALLB_BGP_DEBOUNCE_TIMEOUT: '500',
+    };
+    expect(parseFlags([], env).frr).toEqual({
+      configFile: '/tmp/r/frr.conf',
+      reloaderPidFile: '/tmp/r/pid',
+      vtysh: '/usr/bin/vtysh',
+      vtySocketDir: '/tmp/run',
+      logLevel: 'debugging',
+      debounceMs: 500,
+    });
+    expect(parseFlags(['--bgp-debounce-timeout=250'], env).frr?.debounceMs).toBe(250);
+  });
+  it('refuses a debounce of 0 and an FRR_LOGGING_LEVEL FRR does not know, naming them', () => {
+    const frr = { ...NODE, METALLB_BGP_TYPE: 'frr' };
+    expect(() => parseFlags(['--bgp-debounce-timeout=0'], frr)).toThrow('-bgp-debounce-timeout');
+    expect(() => parseFlags([], { ...frr, FRR_LOGGING_LEVEL: 'loud' })).toThrow(
+      'invalid FRR_LOGGING_LEVEL "loud"',
+    );
   });
 });

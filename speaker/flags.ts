@@ -6,6 +6,8 @@
 import { parseDuration } from '../config/duration';
 import { FlagError, scanFlags, type FlagSpec } from '../kube/goflags';
 import { LOG_LEVELS, LogLevel } from '../kube/log';
+import { DEFAULT_CONFIG_FILE, DEFAULT_PID_FILE } from './frr/reload';
+import { FRR_LEVEL_NAMES, type FrrLogLevel } from './frr/render';
 import { TLS_FLAG_SPECS, parseTlsFlags, type TlsServerSettings } from '../kube/tls/settings';
 
 export interface SpeakerFlags {
@@ -38,6 +40,28 @@ export interface SpeakerFlags {
   readonly metricsCertDir: string;
   /** --tls-min-version, --tls-cipher-suites, --tls-curve-preferences of that HTTPS server. */
   readonly tls: TlsServerSettings;
+  /** METALLB_BGP_TYPE: ironlb's own BGP and BFD sessions, or frr.conf handed to the FRR sidecars. */
+  readonly bgpType: SpeakerBGPType;
+  /** Set in FRR mode only. */
+  readonly frr: FrrFlags | undefined;
+}
+
+export type SpeakerBGPType = 'native' | 'frr';
+
+/** Where the FRR sidecars are reached (environment only, as upstream's internal/bgp/frr reads them). */
+export interface FrrFlags {
+  /** FRR_CONFIG_FILE: the frr.conf the reloader sidecar reads. */
+  readonly configFile: string;
+  /** FRR_RELOADER_PID_FILE: the reloader's pid, signalled with SIGHUP after each write. */
+  readonly reloaderPidFile: string;
+  /** FRR_VTYSH: the vtysh binary the session state is read with. */
+  readonly vtysh: string;
+  /** FRR_VTY_SOCKET_DIR: the daemons' vty sockets (the frr-sockets volume). */
+  readonly vtySocketDir: string;
+  /** FRR_LOGGING_LEVEL: FRR's own level name for frr.conf's `log stdout`, over --log-level's. */
+  readonly logLevel: FrrLogLevel | undefined;
+  /** --bgp-debounce-timeout / METALLB_BGP_DEBOUNCE_TIMEOUT: how long changes gather before a reload, in ms. */
+  readonly debounceMs: number;
 }
 
 /** Set only when both --ml-bindaddr and --ml-labels are (upstream's speakerlist.New enables on that). */
@@ -72,6 +96,8 @@ const SPECS: Record<string, FlagSpec> = {
   'gratuitous-refresh': { kind: 'string', default: '0s' },
   'bgp-shutdown-wait': { kind: 'string', default: '1s' },
   'metrics-cert-dir': { kind: 'string', default: '' },
+  // Upstream speaker/main.go: milliseconds, FRR mode's reload debounce.
+  'bgp-debounce-timeout': { kind: 'int', default: '3000', env: 'METALLB_BGP_DEBOUNCE_TIMEOUT' },
   ...TLS_FLAG_SPECS,
 };
 
@@ -80,7 +106,7 @@ const UNSUPPORTED: Record<string, string> = {
   'ml-wan-config': 'ironlb membership has no WAN profile; tune it with its own settings',
   'enable-pprof': 'Node has no pprof; use --inspect on a debug build',
   'disable-epslices': 'EndpointSlices are always used (Endpoints are deprecated)',
-  'frrk8s-namespace': 'only the native BGP mode exists in ironlb',
+  'frrk8s-namespace': 'the frr-k8s BGP modes do not exist in ironlb (native and frr do)',
 };
 
 export { FlagError };
@@ -111,11 +137,34 @@ export function parseFlags(
     throw new FlagError(
       `invalid log level ${JSON.stringify(str('log-level'))}, must be one of: ${LOG_LEVELS.join(', ')}`,
     );
+  // Upstream speaker/main.go: unset means native; frr-k8s and frr-k8s-external need frr-k8s, absent here.
   const bgp = env.METALLB_BGP_TYPE ?? 'native';
-  if (bgp !== 'native')
+  if (bgp !== 'native' && bgp !== 'frr')
     throw new FlagError(
-      `METALLB_BGP_TYPE ${JSON.stringify(bgp)} is not supported: ironlb's speaker is native`,
+      `METALLB_BGP_TYPE ${JSON.stringify(bgp)} is not supported: ironlb's speaker runs native or frr`,
     );
+  const debounceMs = Number(str('bgp-debounce-timeout'));
+  if (!Number.isInteger(debounceMs) || debounceMs <= 0)
+    throw new FlagError(
+      `invalid value ${JSON.stringify(str('bgp-debounce-timeout'))} for flag -bgp-debounce-timeout: milliseconds above 0`,
+    );
+  const frrLevel = env.FRR_LOGGING_LEVEL ?? '';
+  const frrLogLevel = FRR_LEVEL_NAMES.find((l) => l === frrLevel);
+  if (frrLevel !== '' && frrLogLevel === undefined)
+    throw new FlagError(
+      `invalid FRR_LOGGING_LEVEL ${JSON.stringify(frrLevel)}, must be one of: ${FRR_LEVEL_NAMES.join(', ')}`,
+    );
+  const frr: FrrFlags | undefined =
+    bgp === 'frr'
+      ? {
+          configFile: env.FRR_CONFIG_FILE || DEFAULT_CONFIG_FILE,
+          reloaderPidFile: env.FRR_RELOADER_PID_FILE || DEFAULT_PID_FILE,
+          vtysh: env.FRR_VTYSH || 'vtysh',
+          vtySocketDir: env.FRR_VTY_SOCKET_DIR || '/var/run/frr',
+          logLevel: frrLogLevel,
+          debounceMs,
+        }
+      : undefined;
   const refresh = parseDuration(str('gratuitous-refresh'));
   if (refresh === undefined || refresh < 0)
     throw new FlagError(
@@ -160,5 +209,7 @@ export function parseFlags(
     bgpShutdownWaitMs: shutdownWait,
     metricsCertDir: str('metrics-cert-dir'),
     tls: parseTlsFlags(str),
+    bgpType: bgp,
+    frr,
   };
 }

@@ -2,7 +2,8 @@
 // election picks, and by BGP to the peers that select this node. Parses flags and environment, builds the parts, starts them (upstream speaker/main.go).
 // First, before any module imports zod: its 63 unused locale tables load only on demand (kube/zodlocales).
 import '../kube/zodlocales/loadhook';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { systemClock } from '../kube/clock';
 import { describeError } from '../kube/errors';
@@ -18,6 +19,7 @@ import { speakerMetrics } from './app/metrics';
 import { startHeapTrim } from './app/heaptrim';
 import { parseExcludeL2 } from './excludel2';
 import { FlagError, parseFlags, type MemberlistFlags } from './flags';
+import { vtyshRunner } from './frr/vtysh';
 import { Announcer } from './l2/announcer';
 import { linuxL2Io } from './l2/io';
 import { L2SocketError } from './l2/sys/packet-socket';
@@ -135,6 +137,12 @@ async function main(): Promise<void> {
     );
   }
 
+  if (flags.frr !== undefined)
+    logger.info('BGP by the FRR sidecar', {
+      configFile: flags.frr.configFile,
+      reloaderPidFile: flags.frr.reloaderPidFile,
+      sessionState: existsSync(flags.frr.vtySocketDir) ? flags.frr.vtySocketDir : 'not read (no vty sockets)',
+    });
   const speaker = await startSpeaker({
     rest,
     informers: informerFactory({ kubeConfig, rest, clock, logger }),
@@ -152,6 +160,23 @@ async function main(): Promise<void> {
     interfaceNames,
     announcerProblem: problem,
     ...(membership !== undefined ? { membership } : {}),
+    ...(flags.frr !== undefined
+      ? {
+          frr: {
+            hostname: hostname(),
+            logLevel: flags.logLevel,
+            configFile: flags.frr.configFile,
+            reloaderPidFile: flags.frr.reloaderPidFile,
+            debounceMs: flags.frr.debounceMs,
+            ...(flags.frr.logLevel !== undefined ? { frrLogLevel: flags.frr.logLevel } : {}),
+            // The speaker container of render/frr.ts mounts no vty sockets: there the frr-metrics sidecar
+            // exports the session state, as upstream's; where they are mounted, this process reads them too.
+            ...(existsSync(flags.frr.vtySocketDir)
+              ? { vtysh: vtyshRunner({ binary: flags.frr.vtysh, socketDir: flags.frr.vtySocketDir }) }
+              : {}),
+          },
+        }
+      : {}),
   });
   onProblem = () => speaker.reportState();
   // The interface list changes under us (links up, down, renamed): re-report it now and then.

@@ -236,6 +236,31 @@ test('deleting the Service withdraws the prefix and deletes its ServiceBGPStatus
   expect(await metricsText()).not.toContain('protocol="bgp"');
 });
 
+test('native mode refuses the bgpextras ConfigMap on the ConfigurationState, and accepts its deletion', async () => {
+  const api = c().api;
+  const configState = async () =>
+    (
+      (await api.request({ method: 'GET', path: metallb('configurationstates', 'speaker-n1') })) as {
+        status?: { result?: string; errorSummary?: string };
+      }
+    ).status;
+  const configMaps = `/api/v1/namespaces/${NS}/configmaps`;
+  await create(api, configMaps, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'bgpextras' },
+    data: { extras: 'router bgp 64513\n  bgp default ipv4-unicast\n' },
+  });
+  await eventually('speaker-n1 reports bgpextras invalid in native mode', async () =>
+    JSON.stringify(await configState()).includes('bgp extra info not supported in native mode'),
+  );
+  expect(JSON.stringify(await configState())).toContain(`ConfigMap ${NS}/bgpextras: data.extras`);
+  // The last good configuration is kept meanwhile: the sessions stay up.
+  expect(router.live()).toHaveLength(1);
+  await api.request({ method: 'DELETE', path: `${configMaps}/bgpextras` });
+  await eventually('speaker-n1 valid again', async () => (await configState())?.result === 'Valid');
+});
+
 const lastCease = () => {
   const m = router.connections.at(-1)?.received.at(-1);
   return m?.type === 'notification' ? { code: m.code, text: shutdownCommunication(m) } : undefined;

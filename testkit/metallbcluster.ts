@@ -57,6 +57,24 @@ export async function create(
 
 export const poolPath = (name = '') =>
   `/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools${name ? `/${name}` : ''}`;
+/** A metallb.io collection (or one object) in the MetalLB namespace; BGPPeer at v1beta2, the rest v1beta1. */
+export const metallbPath = (kind: string, name = '') =>
+  `/apis/metallb.io/${kind === 'bgppeers' ? 'v1beta2' : 'v1beta1'}/namespaces/${NS}/${kind}${name ? `/${name}` : ''}`;
+
+export interface BGPStatusItem {
+  metadata: { labels: Record<string, string> };
+  status: { node: string; serviceName: string; peers?: string[] };
+}
+
+/** Every ServiceBGPStatus in the MetalLB namespace. */
+export async function bgpStatuses(api: HarnessRestClient): Promise<BGPStatusItem[]> {
+  return (
+    (await api.request({ method: 'GET', path: metallbPath('servicebgpstatuses') })) as {
+      items: BGPStatusItem[];
+    }
+  ).items;
+}
+
 export const servicePath = (name = '') => `/api/v1/namespaces/default/services${name ? `/${name}` : ''}`;
 
 export function lbService(
@@ -68,6 +86,32 @@ export function lbService(
     metadata: { name, namespace: 'default', annotations },
     spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80, protocol: 'TCP' }], ...spec },
   };
+}
+
+/**
+ * A LoadBalancer Service in the default namespace as the controller would leave it: `ip` in its status, and
+ * one ready endpoint on `nodeName`, so a speaker announces it without a controller running.
+ */
+export async function createAssignedService(
+  api: HarnessRestClient,
+  name: string,
+  ip: string,
+  nodeName: string,
+): Promise<void> {
+  await create(api, servicePath(), lbService(name));
+  await api.request({
+    method: 'PATCH',
+    path: `${servicePath(name)}/status`,
+    contentType: 'application/merge-patch+json',
+    body: { status: { loadBalancer: { ingress: [{ ip }] } } },
+  });
+  await create(api, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `${name}-1`, labels: { 'kubernetes.io/service-name': name } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['203.0.113.10'], nodeName, conditions: { ready: true } }],
+  });
 }
 
 /** A Service in the default namespace, as the controller's integration tests create them. */

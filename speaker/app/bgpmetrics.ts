@@ -30,6 +30,15 @@ function announcedGauge(registry: Registry): Gauge<'service' | 'protocol' | 'nod
   });
 }
 
+/** `metallb_speaker_announced{protocol="bgp"}` alone: what FRR mode keeps of these metrics. */
+export function bgpAnnounceMetrics(registry: Registry, node: string): BGPAnnounceMetrics {
+  const announced = announcedGauge(registry);
+  return {
+    announced: (service, ip) => announced.set({ service, protocol: 'bgp', node, ip }, 1),
+    withdrawn: (service, ip) => announced.remove({ service, protocol: 'bgp', node, ip }),
+  };
+}
+
 export function bgpMetrics(registry: Registry, node: string): BGPMetrics {
   const gauge = (name: string, help: string) =>
     new Gauge({ name, help, labelNames: ['peer'] as const, registers: [registry] });
@@ -48,7 +57,6 @@ export function bgpMetrics(registry: Registry, node: string): BGPMetrics {
     'metallb_bgp_pending_prefixes_total',
     'Number of IP prefixes that should be advertised on the BGP session',
   );
-  const announced = announcedGauge(registry);
   // UPDATEs counted so far per session: a session's own count starts at 0 on each new session.
   const counted = new Map<string, number>();
   return {
@@ -69,9 +77,6 @@ export function bgpMetrics(registry: Registry, node: string): BGPMetrics {
         for (const m of [up, updates, announcedPrefixes, pendingPrefixes]) m.remove({ peer: label });
       },
     },
-    announce: {
-      announced: (service, ip) => announced.set({ service, protocol: 'bgp', node, ip }, 1),
-      withdrawn: (service, ip) => announced.remove({ service, protocol: 'bgp', node, ip }),
-    },
+    announce: bgpAnnounceMetrics(registry, node),
   };
 }

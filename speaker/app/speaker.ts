@@ -22,8 +22,10 @@ import type { Registry } from '../../kube/prometheus/registry';
 import { z } from 'zod';
 import type { ElectionNode } from '../election/types';
 import { forNode } from '../bgp/advertise/nodefilter';
-import type { SessionFactory } from '../bgp/manager';
-import { stopKindFor } from '../bgp/stopkind';
+import type { BGPSessionManager, SessionFactory } from '../bgp/manager';
+import { stopKindFor, type StopKind } from '../bgp/stopkind';
+import { BGP_EXTRAS_CONFIGMAP, decodeBgpExtras, nativeExtrasError } from '../frr/extras';
+import { frrBackend, type FrrBackendOptions } from './frrbackend';
 import type { L2Announcer } from '../reconcile/announcements';
 import { BGPReconciler } from '../reconcile/bgp';
 import { Layer2Reconciler, type Layer2Membership } from '../reconcile/layer2';
@@ -46,7 +48,7 @@ import {
 } from '../reconcile/status';
 import { bfdMetrics } from './bfdmetrics';
 import { LazyBgpSessions } from './bgpsessions';
-import { bgpMetrics, type BGPMetrics } from './bgpmetrics';
+import { bgpAnnounceMetrics, bgpMetrics, type BGPMetrics } from './bgpmetrics';
 import type { SpeakerMetrics } from './metrics';
 import {
   bgpServiceEvents,
@@ -73,6 +75,12 @@ export interface SpeakerMembership {
   metrics?(): import('../membership/membership').MembershipMetrics;
 }
 
+/** What the BGP reconciler drives: native sessions (app/bgpsessions.ts) or FRR's config (frr/sessions.ts). */
+export interface BGPBackend extends Pick<BGPSessionManager, 'sync' | 'setRoutes' | 'peers'> {
+  stop(): Promise<void>;
+  shutdown(kind: StopKind, waitMs: number): Promise<void>;
+}
+
 export interface SpeakerOptions {
   readonly rest: RestClient;
   readonly informers: InformerFactory;
@@ -92,6 +100,8 @@ export interface SpeakerOptions {
   readonly bgpMetrics?: BGPMetrics;
   /** How BGP sessions are made: PeerSession over TCP unless a test passes its own connector. */
   readonly bgpSessions?: SessionFactory;
+  /** Set: FRR mode, the sidecar runs BGP and BFD; unset: native mode. */
+  readonly frr?: FrrBackendOptions;
   readonly announcer: L2Announcer;
   /** The announcer's usable interfaces now; undefined when it could not start. */
   readonly interfaceNames: () => ReadonlySet<string> | undefined;
@@ -109,7 +119,7 @@ export interface SpeakerOptions {
 export interface RunningSpeaker {
   readonly layer2: Layer2Reconciler;
   readonly bgp: BGPReconciler;
-  readonly bgpSessions: LazyBgpSessions;
+  readonly bgpSessions: BGPBackend;
   hasSynced(): boolean;
   /** Re-reads the announcer's health and writes the ConfigurationState if it changed. */
   reportState(): void;
@@ -169,6 +179,11 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     namespace,
     labelSelector: `${LABEL_NODE}=${node}`,
   });
+  // Upstream watches the bgpextras ConfigMap in both modes: FRR appends it, native refuses it.
+  const bgpExtras = make(RESOURCES.configMaps, decodeBgpExtras, {
+    namespace,
+    fieldSelector: `metadata.name=${BGP_EXTRAS_CONFIGMAP}`,
+  });
   const withBGPStatus = await isServed(rest, METALLB.serviceBGPStatuses).catch(() => false);
   const bgpStatuses = withBGPStatus
     ? make(METALLB.serviceBGPStatuses, decodeOwnedObject, {
@@ -204,6 +219,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     statuses,
     ...(bgpStatuses ? [bgpStatuses] : []),
     configState,
+    bgpExtras,
     ...configInformers,
     ...(pods ? [pods] : []),
   ];
@@ -278,22 +294,29 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     metrics: metrics.layer2,
   });
 
-  const bgpMetricSet = options.bgpMetrics ?? bgpMetrics(options.registry, node);
-  const bgpSessions = new LazyBgpSessions({
-    bgp: {
-      node,
-      ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
-        ? { nodeAddress: options.nodeAddress }
-        : {}),
-      logger,
-      observer: bgpMetricSet.sessions,
-      ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
-    },
-    // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
-    bfd: { logger, observer: bfdMetrics(options.registry) },
-    startedAt,
-    now: () => options.clock.now(),
-  });
+  const frr = options.frr;
+  // FRR mode: the sidecar runs the sessions, so only the announced series is this process's (app/frrmetrics.ts).
+  const nativeMetrics = frr ? undefined : (options.bgpMetrics ?? bgpMetrics(options.registry, node));
+  const announceMetrics = nativeMetrics?.announce ?? bgpAnnounceMetrics(options.registry, node);
+  const frrParts = frr && frrBackend(frr, { clock: options.clock, logger, registry: options.registry });
+  const frrSessions = frrParts?.sessions;
+  const bgpSessions: BGPBackend =
+    frrSessions ??
+    new LazyBgpSessions({
+      bgp: {
+        node,
+        ...(options.nodeAddress !== undefined && options.nodeAddress !== ''
+          ? { nodeAddress: options.nodeAddress }
+          : {}),
+        logger,
+        ...(nativeMetrics ? { observer: nativeMetrics.sessions } : {}),
+        ...(options.bgpSessions ? { factory: options.bgpSessions } : {}),
+      },
+      // BFD (speaker/bfd/): the sessions follow the same peers as BGP, and a BFD Down drops that BGP session.
+      bfd: { logger, observer: bfdMetrics(options.registry) },
+      startedAt,
+      now: () => options.clock.now(),
+    });
   const bgp = new BGPReconciler({
     ...common,
     sources: {
@@ -304,7 +327,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     sessions: bgpSessions,
     ...(bgpStatuses ? { statusWriter: new RestBGPStatusWriter(rest) } : {}),
     events: bgpServiceEvents(recorder),
-    metrics: bgpMetricSet.announce,
+    metrics: announceMetrics,
   });
 
   // The last configuration outcome, for the ConfigurationState: undefined before the first build.
@@ -326,11 +349,17 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
         namespaces: namespaces.list(),
         nodes: nodes.list(),
       },
-      { bgpType: 'native' },
+      { bgpType: frr ? 'frr' : 'native' },
     );
-    if (result.ok) {
+    const extras = bgpExtras.list()[0]?.extras ?? '';
+    if (result.ok && !frr && extras.trim() !== '') {
+      configErrors = [nativeExtrasError(namespace)];
+      logger.error('configuration is invalid, keeping the last good one', { errors: configErrors });
+    } else if (result.ok) {
       configErrors = [];
+      frrSessions?.setExtras(extras);
       void layer2.setConfig(result.config);
+      frrSessions?.setBfdProfiles([...result.config.bfdProfiles.values()]);
       bgp.setConfig(result.config);
     } else {
       // Keep serving the last good configuration, as upstream does on a config that does not parse.
@@ -410,6 +439,13 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
       onDelete: () => queue.add(CONFIG_KEY),
     });
   }
+  bgpExtras.addHandlers({
+    onAdd: () => queue.add(CONFIG_KEY),
+    onUpdate: (o, n) => {
+      if (o.extras !== n.extras) queue.add(CONFIG_KEY);
+    },
+    onDelete: () => queue.add(CONFIG_KEY),
+  });
   // Our own ServiceL2Status objects: a stale one (from before a restart) wakes its Service, which deletes it.
   const statusService = (o: KubeObject): void => {
     const ns = o.metadata?.labels?.[LABEL_SERVICE_NAMESPACE];
@@ -461,7 +497,13 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     rebuildConfig();
     void layer2.membershipChanged();
     runner.start();
-    logger.info('speaker serving Layer 2 and BGP', { node, namespace, lbClass: options.lbClass });
+    frrParts?.start();
+    logger.info('speaker serving Layer 2 and BGP', {
+      node,
+      namespace,
+      lbClass: options.lbClass,
+      bgpType: frr ? 'frr' : 'native',
+    });
   });
   synced.catch((err: unknown) => logger.error('caches never synced', { error: describeError(err) }));
 
@@ -473,6 +515,7 @@ export async function startSpeaker(options: SpeakerOptions): Promise<RunningSpea
     reportState: () => queue.add(STATE_KEY),
     async stop(shutdown) {
       unsubscribe?.();
+      frrParts?.stop();
       await runner.stop();
       bgp.stop();
       if (shutdown === undefined) await bgpSessions.stop();

@@ -1,8 +1,9 @@
 // Hands frr.conf to upstream's reloader sidecar (frr-tools/reloader/frr-reloader.sh), with upstream's contract
 // (internal/bgp/frr/frr.go): the text goes to FRR_CONFIG_FILE (default /etc/frr_reloader/frr.conf), mode
 // 0600, written to a temporary file and renamed so the reloader never reads half a file, then SIGHUP to the
-// pid in FRR_RELOADER_PID_FILE. Debounced (upstream's 3 s default) and skipped when the text is unchanged;
-// a failed write or signal is retried after 5 s as upstream does.
+// pid in FRR_RELOADER_PID_FILE. Debounced as upstream's debouncer (internal/bgp/frr/config.go): the first
+// change arms a 3 s timer that later changes do not push back, so a steady stream of changes is still written
+// every 3 s; unchanged text is skipped; a failed write or signal is retried after 5 s.
 import { renameSync, writeFileSync, readFileSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../../kube/clock';
 
@@ -46,16 +47,31 @@ export class FrrReloader {
 
   constructor(private readonly opts: FrrReloaderOptions) {}
 
-  /** The latest rendered text; written once no newer one arrives within the debounce window. */
+  /** The latest rendered text; written when the window the first pending change opened closes. */
   set(text: string): void {
     this.wanted = text;
-    if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
-    this.timer = this.opts.clock.setTimeout(() => this.apply(), this.opts.debounceMs ?? DEFAULT_DEBOUNCE_MS);
+    this.arm();
+  }
+
+  /**
+   * Hands the last text over again even though it did not change: the reloader reported that applying it
+   * failed (reloadstatus.ts; upstream's reloadEvent{useOld: true}). Nothing before a first hand-over.
+   */
+  reapply(): void {
+    if (this.applied === undefined) return;
+    this.wanted ??= this.applied;
+    this.applied = undefined;
+    this.arm();
   }
 
   stop(): void {
     if (this.timer !== undefined) this.opts.clock.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (this.timer !== undefined) return;
+    this.timer = this.opts.clock.setTimeout(() => this.apply(), this.opts.debounceMs ?? DEFAULT_DEBOUNCE_MS);
   }
 
   private apply(): void {

@@ -125,6 +125,8 @@ const CASES: Record<string, FrrNodeConfig> = {
     ]),
   }),
   debug: node({ logLevel: 'debug', peers: [peer({ name: 'r1' })] }),
+  // FRR_LOGGING_LEVEL wins over the speaker's level, debug lines included (upstream levelFor).
+  'frr-logging-level': node({ logLevel: 'info', frrLogLevel: 'debugging', peers: [peer({ name: 'r1' })] }),
   extras: node({ peers: [peer({ name: 'r1' })], extras: 'router bgp 64512\n  bgp log-neighbor-changes\n' }),
 };
 

@@ -16,6 +16,8 @@ export interface FrrNodeConfig {
   /** `hostname` in frr.conf: upstream writes the speaker's host name. */
   readonly hostname: string;
   readonly logLevel: LogLevel;
+  /** FRR's own level name, over logLevel's (upstream's FRR_LOGGING_LEVEL); `debugging` adds the debug lines. */
+  readonly frrLogLevel?: FrrLogLevel;
   /** The BGPPeers that select this node. */
   readonly peers: readonly Peer[];
   /** The routes per BGPPeer name; a peer missing here advertises nothing. */
@@ -27,6 +29,19 @@ export interface FrrNodeConfig {
 }
 
 type Family = 4 | 6;
+
+/** FRR's log levels (`log stdout <level>`), as FRR_LOGGING_LEVEL may name them. */
+export const FRR_LEVEL_NAMES = [
+  'emergencies',
+  'alerts',
+  'critical',
+  'errors',
+  'warnings',
+  'notifications',
+  'informational',
+  'debugging',
+] as const;
+export type FrrLogLevel = (typeof FRR_LEVEL_NAMES)[number];
 
 /** upstream's levelFor (internal/bgp/frr/frr.go): the speaker's level in FRR's syslog names. */
 const FRR_LOG_LEVELS: Record<LogLevel, string> = {
@@ -262,7 +277,7 @@ function routersOf(peers: readonly Peer[]): Router[] {
 }
 
 export function renderFrrConfig(input: FrrNodeConfig): string {
-  const level = FRR_LOG_LEVELS[input.logLevel];
+  const level = input.frrLogLevel ?? FRR_LOG_LEVELS[input.logLevel];
   const lines = [`log stdout ${level}`, 'log timestamp precision 3'];
   if (level === 'debugging') lines.push(...DEBUG_LINES);
   lines.push(`hostname ${input.hostname}`, 'ip nht resolve-via-default', 'ipv6 nht resolve-via-default');

@@ -20,7 +20,7 @@ import {
   renderNeighborBfd,
 } from './frrbfd';
 
-const FRR_LIBEXEC = '/usr/lib/frr';
+export const FRR_LIBEXEC = '/usr/lib/frr';
 
 export interface FrrConfig extends BgpSpeakerConfig {
   hostname: string;
@@ -74,6 +74,11 @@ export function renderFrrConf(c: FrrConfig): string {
 /** zebra's configuration: nothing but identity and logging; interfaces and addresses come from the kernel. */
 export function renderZebraConf(hostname: string): string {
   return ['frr defaults traditional', `hostname ${hostname}`, 'log stdout informational', '!', ''].join('\n');
+}
+
+/** `argv` run through `wrapper` (renderFrrWrapper) in a private mount namespace that sees `dir` as FRR's paths. */
+export function inFrrMountNamespace(wrapper: string, dir: string, argv: readonly string[]): string[] {
+  return ['unshare', '--mount', '--propagation', 'private', wrapper, dir, ...argv];
 }
 
 /** The wrapper that gives one daemon its private view of FRR's fixed paths, then becomes the daemon. */
@@ -214,7 +219,7 @@ export function parseZebraRoutes(json: string, protocol = 'bgp'): Map<string, st
   return out;
 }
 
-function resolveUser(name: string): { uid: number; gid: number } {
+export function resolveUser(name: string): { uid: number; gid: number } {
   for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
     const f = line.split(':');
     if (f[0] === name && f[2] !== undefined && f[3] !== undefined)
@@ -223,7 +228,7 @@ function resolveUser(name: string): { uid: number; gid: number } {
   throw new Error(`frr: user ${name} does not exist (is the frr package installed? scripts/install-deps.sh)`);
 }
 
-function chownTree(dir: string, uid: number, gid: number): void {
+export function chownTree(dir: string, uid: number, gid: number): void {
   fs.chownSync(dir, uid, gid);
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
@@ -266,16 +271,8 @@ export async function startFrr(
   chownTree(dir, frr.uid, frr.gid);
   // The world's run folder is 0700 root: the daemons only ever see the instance folder through the bind mounts.
 
-  const daemon = (bin: string, args: string[]): string[] => [
-    'unshare',
-    '--mount',
-    '--propagation',
-    'private',
-    wrapper,
-    dir,
-    path.join(FRR_LIBEXEC, bin),
-    ...args,
-  ];
+  const daemon = (bin: string, args: string[]): string[] =>
+    inFrrMountNamespace(wrapper, dir, [path.join(FRR_LIBEXEC, bin), ...args]);
   const common = (d: string): string[] => [
     '-i',
     `/var/run/frr/${d}.pid`,
