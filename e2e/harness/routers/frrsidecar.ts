@@ -79,6 +79,8 @@ export interface FrrSidecar {
   readonly reloaderDir: string;
   readonly processes: readonly ManagedProcess[];
   vtysh(...commands: string[]): Promise<string>;
+  /** argv run in this sidecar's FRR mount namespace: /etc/frr and /var/run/frr are its own, as in its pod. */
+  inMountNamespace(argv: string[]): string[];
   /** The reloader's last outcome, `success` or `failure`, as in its .status file. */
   reloadStatus(): string | undefined;
   stop(): Promise<void>;
@@ -185,6 +187,7 @@ export async function startFrrSidecar(
     reloaderDir,
     processes: started,
     vtysh,
+    inMountNamespace: inMountNs,
     reloadStatus() {
       try {
         return fs.readFileSync(path.join(reloaderDir, '.status'), 'utf8').split(' ')[1];
