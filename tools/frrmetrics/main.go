@@ -6,8 +6,8 @@
 // --tls-cert-file/--tls-private-key-file (the service CA's certificate on OpenShift) and the --tls-* flags,
 // plain HTTP otherwise.
 //
-// Not done: upstream main also puts /metrics behind a TokenReview and SubjectAccessReview
-// (controller-runtime's WithAuthenticationAndAuthorization filter); this serves /metrics to any client.
+// Over HTTPS, /metrics is behind a TokenReview and a SubjectAccessReview as upstream main's (auth.go);
+// --authorize-metrics=false turns that off.
 package main
 
 import (
@@ -38,6 +38,16 @@ type options struct {
 	vtyshPath       string
 	vtySocket       string
 	requiredDaemons []string
+	// authorizeMetrics: "auto" (with HTTPS), "true" or "false".
+	authorizeMetrics string
+	kubeServer       string
+	kubeTokenFile    string
+	kubeCAFile       string
+}
+
+// wantsAuthorization: auto follows HTTPS, as render/frr.ts's monitors send a bearer token only over HTTPS.
+func (o options) wantsAuthorization() bool {
+	return o.authorizeMetrics == "true" || (o.authorizeMetrics == "auto" && o.certFile != "")
 }
 
 func parseFlags(args []string) (options, error) {
@@ -54,6 +64,10 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.vtyshPath, "vtysh-path", "vtysh", "vtysh binary, a path or a name on PATH")
 	fs.StringVar(&o.vtySocket, "vty-socket", "", "FRR's vty socket folder, when not vtysh's default /var/run/frr")
 	daemons := fs.String("required-daemons", "bfdd,bgpd,staticd,watchfrr,zebra", "daemons /livez requires in `show daemons` (upstream's list)")
+	fs.StringVar(&o.authorizeMetrics, "authorize-metrics", "auto", "TokenReview and SubjectAccessReview on /metrics: auto (with HTTPS), true or false")
+	fs.StringVar(&o.kubeServer, "kube-api-server", inClusterServer(), "apiserver URL for the reviews (default: in-cluster)")
+	fs.StringVar(&o.kubeTokenFile, "kube-token-file", serviceAccountTokenFile, "bearer token the reviews are made with")
+	fs.StringVar(&o.kubeCAFile, "kube-ca-file", serviceAccountCAFile, "CA bundle of the apiserver")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -65,6 +79,11 @@ func parseFlags(args []string) (options, error) {
 	}
 	if (o.certFile == "") != (o.keyFile == "") {
 		return o, &FlagError{"tls-cert-file", "--tls-cert-file and --tls-private-key-file go together"}
+	}
+	switch o.authorizeMetrics {
+	case "auto", "true", "false":
+	default:
+		return o, &FlagError{"authorize-metrics", fmt.Sprintf("%q: auto, true or false", o.authorizeMetrics)}
 	}
 	o.requiredDaemons = splitList(*daemons)
 	return o, nil
@@ -109,7 +128,15 @@ func run(args []string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	vtysh := execVtysh(o.vtyshPath, o.vtySocket)
 	mux := http.NewServeMux()
-	mux.Handle(o.metricsPath, metricsHandler(vtysh, log))
+	var metrics http.Handler = metricsHandler(vtysh, log)
+	if o.wantsAuthorization() {
+		kube, err := newKubeClient(o.kubeServer, o.kubeTokenFile, o.kubeCAFile)
+		if err != nil {
+			return err
+		}
+		metrics = requireAuthorization(kube, o.metricsPath, metrics, log)
+	}
+	mux.Handle(o.metricsPath, metrics)
 	mux.Handle("/livez", livezHandler(vtysh, o.requiredDaemons, log))
 	srv := &http.Server{
 		Addr:              net.JoinHostPort(o.bindAddress, strconv.FormatUint(uint64(o.port), 10)),
@@ -131,7 +158,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("frr-metrics serving", "address", ln.Addr().String(), "https", https, "path", o.metricsPath)
+	log.Info("frr-metrics serving", "address", ln.Addr().String(), "https", https, "path", o.metricsPath,
+		"authorized", o.wantsAuthorization())
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
