@@ -7,11 +7,14 @@
 #   e2e/.cache/bin/metallb-<ver>/ controller speaker metallb-native.yaml   (only when asked: `metallb`)
 #   e2e/.cache/bin/bundlevalidate-<ver>/ bundlevalidate   (tools/bundlevalidate: operator-framework/api's
 #                                   OLM validators, run on bundle/ by render/bundlevalidate.int.test.ts)
+#   e2e/.cache/bin/frrmetrics-<hash>/ frr-metrics   (tools/frrmetrics, stdlib only: the speaker image's
+#                                   /frr-metrics; <hash> is frrmetrics_hash below, which
+#                                   speaker/frr/frrmetrics.e2e.test.ts computes the same way to find it)
 # Idempotent: a component whose folder holds a matching stamp and all its binaries is skipped, so a cached
 # run costs well under a second. Safe to re-run after an interrupted build (the stamp is written last).
 #
-# Usage: scripts/build-cluster-bins.sh [k8s] [etcd] [gobgp] [bundlevalidate] [metallb]
-#        (no argument = k8s etcd gobgp bundlevalidate; upstream MetalLB, for the side-by-side bench, is built only when named
+# Usage: scripts/build-cluster-bins.sh [k8s] [etcd] [gobgp] [bundlevalidate] [frrmetrics] [metallb]
+#        (no argument = k8s etcd gobgp bundlevalidate frrmetrics; upstream MetalLB, for the side-by-side bench, is built only when named
 #        or with WITH_METALLB=1, so CI stays inside its time)
 # Env:   FORCE=1            rebuild even when the stamp matches
 #        BUILD_PARALLEL=N   go build -p N (default: number of cores); lower it if memory gets tight
@@ -177,6 +180,37 @@ build_metallb() {
   log "metallb $version: built in $(elapsed "$t0")s -> ${out#"$ROOT"/}"
 }
 
+# frr-metrics is ironlb's own code, so no version names it: its folder is named after its sources (go.mod and
+# the .go files, concatenated in byte order of their names), so an edit builds a new one.
+frrmetrics_hash() {
+  (cd "$ROOT/tools/frrmetrics" && printf "%s\n" go.mod *.go | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
+}
+
+build_frrmetrics() {
+  local hash out stamp t0 tmp
+  hash="$(frrmetrics_hash)"
+  out="$BIN_ROOT/frrmetrics-$hash"
+  stamp="$(printf 'sources=%s go=%s\n' "$hash" "$GO_VERSION")"
+  if up_to_date "$out" "$stamp" frr-metrics; then
+    log "frrmetrics $hash: up to date in ${out#"$ROOT"/}"
+    return 0
+  fi
+  t0="$(now)"
+  log "frrmetrics $hash: building frr-metrics (go $GO_VERSION) ..."
+  mkdir -p "$out"
+  rm -f "$out/.stamp"
+  tmp="$(mktemp -d "$out/.tmp.XXXXXX")"
+  (cd "$ROOT/tools/frrmetrics" && go build -p "$PARALLEL" -trimpath -ldflags "-s -w" -o "$tmp/frr-metrics" .) || {
+    rm -rf "$tmp"
+    echo "build-cluster-bins: frrmetrics build failed" >&2
+    exit 1
+  }
+  mv -f "$tmp/frr-metrics" "$out/frr-metrics"
+  rm -rf "$tmp"
+  printf '%s' "$stamp" >"$out/.stamp"
+  log "frrmetrics $hash: built in $(elapsed "$t0")s -> ${out#"$ROOT"/}"
+}
+
 want() {
   if [[ ${#SELECTED[@]} -eq 0 ]]; then
     [[ "$1" != metallb || "${WITH_METALLB:-0}" == 1 ]]
@@ -189,8 +223,8 @@ want() {
 
 SELECTED=("$@")
 for s in "${SELECTED[@]}"; do
-  case "$s" in k8s | etcd | gobgp | bundlevalidate | metallb) ;; *)
-    echo "build-cluster-bins: unknown component '$s' (expected k8s, etcd, gobgp, bundlevalidate, metallb)" >&2
+  case "$s" in k8s | etcd | gobgp | bundlevalidate | frrmetrics | metallb) ;; *)
+    echo "build-cluster-bins: unknown component '$s' (expected k8s, etcd, gobgp, bundlevalidate, frrmetrics, metallb)" >&2
     exit 2
     ;;
   esac
@@ -213,6 +247,9 @@ fi
 if want bundlevalidate; then
   build bundlevalidate ../../tools/bundlevalidate github.com/operator-framework/api v0.36.0 "" \
     bundlevalidate=.
+fi
+if want frrmetrics; then
+  build_frrmetrics
 fi
 if want k8s; then
   build k8s k8s k8s.io/kubernetes "$K8S_VERSION" "$(k8s_ldflags)" \

@@ -11,6 +11,7 @@ PACKAGES=(
   iproute2     # ip netns / veth / addresses inside test namespaces
   frr          # BGP/BFD peer routers for speaker tests
   frr-pythontools # frr-reload.py: the FRR-mode sidecar reloader in speaker/frr e2e tests
+  busybox      # the sh of FRR's Alpine image, which runs speaker/frr/frr-reloader.sh in the e2e sidecar
   bird2        # second, independent BGP implementation as a peer
   arping       # L2 mode: gratuitous ARP / ARP resolution checks
   ndisc6       # L2 mode: IPv6 neighbour solicitation checks

@@ -56,6 +56,18 @@ for check in "tsc --noEmit -p tsconfig.json" "tsc --noEmit -p tsconfig.build.jso
     status=1
   fi
 done
+# tools/frrmetrics (the speaker image's /frr-metrics) is Go: its vet and unit tests count as one check, where
+# a Go toolchain is there (build-cluster-bins.sh needs one too).
+go_bin="$(command -v go || echo /usr/local/go/bin/go)"
+if [ -x "$go_bin" ]; then
+  echo "== static check: go vet and go test in tools/frrmetrics"
+  if (cd tools/frrmetrics && GOTOOLCHAIN=local "$go_bin" vet ./... && GOTOOLCHAIN=local "$go_bin" test ./...); then
+    static_passed=$((static_passed + 1))
+  else
+    static_failed=$((static_failed + 1))
+    status=1
+  fi
+fi
 for p in "${projects[@]}"; do
   band=()
   [ "$p" != unit ] && band=(--runInBand)

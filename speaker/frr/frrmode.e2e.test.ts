@@ -1,7 +1,7 @@
 // The speaker in FRR mode end to end: the real speaker process (speaker/main.ts, METALLB_BGP_TYPE=frr) in a
 // node namespace against a real kube-apiserver writes the node's frr.conf and SIGHUPs the reloader of the FRR
-// sidecar beside it (e2e/harness/routers/frrsidecar.ts: zebra, bgpd, bfdd and upstream's reloader steps with
-// frr-reload.py); that FRR peers with an FRR router in the router namespace, which learns the Services'
+// sidecar beside it (e2e/harness/routers/frrsidecar.ts: zebra, bgpd, bfdd and the image's reloader,
+// speaker/frr/frr-reloader.sh under busybox sh, with frr-reload.py); that FRR peers with an FRR router in the router namespace, which learns the Services'
 // prefixes (IPv4 with BFD up, IPv6 over its own session); the speaker's metrics and ServiceBGPStatus report
 // the sessions; deleting a Service withdraws its prefix, deleting a BGPPeer its neighbor. Needs root, FRR 8.4
 // with frr-pythontools (frr-reload.py).
@@ -81,7 +81,7 @@ beforeAll(async () => {
         { address: node1.v6, asn: NODE_AS },
       ],
     }),
-    startFrrSidecar(w, 'node1'),
+    startFrrSidecar(w, 'node1', { reloader: 'shipped' }),
   ]);
 
   const api = c.api;

@@ -1,8 +1,10 @@
 // The FRR backend's own parts against real FRR, without a control plane: FrrSessions renders what the BGP
 // reconciler would hand it, FrrReloader writes the file and SIGHUPs the sidecar's reloader
-// (e2e/harness/routers/frrsidecar.ts, upstream's frr-reloader.sh steps with frr-reload.py), the router FRR
-// learns and then loses the prefix, and FrrStatusPoller reads the session through the real vtysh.
+// (e2e/harness/routers/frrsidecar.ts running the shipped speaker/frr/frr-reloader.sh under busybox sh), the
+// router FRR learns and then loses the prefix, and FrrStatusPoller reads the session through the real vtysh; a
+// configuration frr-reload.py refuses is recorded as a failure and the reloader keeps serving.
 // speaker/frr/frrmode.e2e.test.ts runs the whole speaker process the same way. Needs root and frr-pythontools.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildOk, peer as peerObject } from '../../testkit/configfixtures';
 import { createWorld, type World } from '../../e2e/harness/net';
@@ -42,7 +44,7 @@ beforeAll(async () => {
       routerId: w.router.primary.v4,
       neighbors: [{ address: w.host('node1').primary.v4, asn: NODE_AS }],
     }),
-    startFrrSidecar(w, 'node1'),
+    startFrrSidecar(w, 'node1', { reloader: 'shipped' }),
   ]);
 });
 
@@ -126,4 +128,27 @@ test('frr.conf handed over by SIGHUP is applied: the router learns the prefix, t
     poller.stop();
     await frr.stop();
   }
+});
+
+test('a configuration frr-reload.py refuses is a failure in .status; the reloader stays and applies the next', async () => {
+  const s = need(sidecar, 'sidecar');
+  const conf = path.join(s.reloaderDir, 'frr.conf');
+  const good = fs.readFileSync(conf, 'utf8');
+  const pid = Number(fs.readFileSync(path.join(s.reloaderDir, 'reloader.pid'), 'utf8'));
+  const statusText = (): string => fs.readFileSync(path.join(s.reloaderDir, '.status'), 'utf8');
+  expect(statusText()).toMatch(/^\d+ success$/);
+
+  fs.writeFileSync(conf, `${good}router bgp not-an-asn\n`);
+  process.kill(pid, 'SIGHUP');
+  await waitFor('the reloader records the failure', async () => s.reloadStatus() === 'failure', {
+    timeoutMs: 60_000,
+  });
+  // Signal 0 only checks that the process is there: the reloader did not exit on the failed reload.
+  expect(() => process.kill(pid, 0)).not.toThrow();
+
+  fs.writeFileSync(conf, good);
+  process.kill(pid, 'SIGHUP');
+  await waitFor('the reloader applies the good file again', async () => s.reloadStatus() === 'success', {
+    timeoutMs: 60_000,
+  });
 });

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { World } from '../net';
+import { REPO_ROOT } from '../paths';
 import type { ManagedProcess } from '../processes';
 import { waitFor } from '../readiness';
 import {
@@ -21,6 +22,16 @@ import {
 } from './frr';
 
 const FRR_RELOAD = path.join(FRR_LIBEXEC, 'frr-reload.py');
+
+/** The reloader the speaker image ships (speaker/Dockerfile copies it to /frr-reloader.sh). */
+export const SHIPPED_RELOADER = path.join(REPO_ROOT, 'speaker', 'frr', 'frr-reloader.sh');
+
+/**
+ * Which reloader the sidecar runs: `harness` is renderReloaderScript's bash stand-in; `shipped` is
+ * speaker/frr/frr-reloader.sh, run by busybox's sh, as in FRR's Alpine image, with
+ * SHARED_VOLUME naming the reloader folder.
+ */
+export type SidecarReloader = 'harness' | 'shipped';
 
 /** The reloader, after upstream's frr-reloader.sh (same files, same checks, one reload at a time). */
 export function renderReloaderScript(): string {
@@ -68,6 +79,8 @@ export interface FrrSidecar {
   readonly reloaderDir: string;
   readonly processes: readonly ManagedProcess[];
   vtysh(...commands: string[]): Promise<string>;
+  /** argv run in this sidecar's FRR mount namespace: /etc/frr and /var/run/frr are its own, as in its pod. */
+  inMountNamespace(argv: string[]): string[];
   /** The reloader's last outcome, `success` or `failure`, as in its .status file. */
   reloadStatus(): string | undefined;
   stop(): Promise<void>;
@@ -76,7 +89,7 @@ export interface FrrSidecar {
 export async function startFrrSidecar(
   world: World,
   role: string,
-  opts: { name?: string; timeoutMs?: number } = {},
+  opts: { name?: string; timeoutMs?: number; reloader?: SidecarReloader } = {},
 ): Promise<FrrSidecar> {
   const name = opts.name ?? `frr-sidecar-${role}`;
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -142,7 +155,18 @@ export async function startFrrSidecar(
       },
       { timeoutMs, watch: [zebra, bfdd, bgpd] },
     );
-    const reloaderProc = await world.spawnIn(role, `${name}-reloader`, inMountNs([reloader, reloaderDir]));
+    const reloaderArgv =
+      opts.reloader === 'shipped'
+        ? [
+            'env',
+            `SHARED_VOLUME=${reloaderDir}`,
+            `FRR_RELOAD_PY=${FRR_RELOAD}`,
+            'busybox',
+            'sh',
+            SHIPPED_RELOADER,
+          ]
+        : [reloader, reloaderDir];
+    const reloaderProc = await world.spawnIn(role, `${name}-reloader`, inMountNs(reloaderArgv));
     started.push(reloaderProc);
     await waitFor(
       `${name}: reloader pid file`,
@@ -163,6 +187,7 @@ export async function startFrrSidecar(
     reloaderDir,
     processes: started,
     vtysh,
+    inMountNamespace: inMountNs,
     reloadStatus() {
       try {
         return fs.readFileSync(path.join(reloaderDir, '.status'), 'utf8').split(' ')[1];

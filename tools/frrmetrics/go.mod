@@ -1,0 +1,3 @@
+module github.com/ironlb/ironlb/tools/frrmetrics
+
+go 1.26
