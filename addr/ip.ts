@@ -72,41 +72,62 @@ function parsePlainV4(text: string): IPAddress | undefined {
   return i === text.length ? { family: 4, value: BigInt(value) } : undefined;
 }
 
+/** parsePlainV6's scratch (it is synchronous). */
+const WORDS = new Uint16Array(8);
+
 function parsePlainV6(text: string): IPAddress | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const head = groupsOf(halves[0] ?? '');
-  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
-  if (head === undefined || tail === undefined) return undefined;
-  const count = head.length + tail.length;
-  // "::" stands for at least one zero group (RFC 4291 2.2); without it there must be all eight.
-  if (halves.length === 2 ? count > 7 : count !== 8) return undefined;
+  if (!readPlainIPv6(text, WORDS)) return undefined;
   let value = 0n;
-  for (const g of head) value = (value << 16n) | BigInt(g);
-  value <<= BigInt(16 * (8 - count));
-  for (const g of tail) value = (value << 16n) | BigInt(g);
+  for (const w of WORDS) value = (value << 16n) | BigInt(w);
   return { family: 6, value };
 }
 
-/** Colon-separated groups of 1-4 hex digits ("" is none), or undefined. */
-function groupsOf(part: string): number[] | undefined {
-  if (part === '') return [];
-  const out: number[] = [];
+/**
+ * IPv6 text of hex groups with at most one "::" (RFC 4291 2.2 forms 1 and 2) into `words` (8 words, high
+ * first), in one pass without allocating; false when the text is not plainly that (an IPv4 dotted tail, a
+ * zone, an error). The BGP encoder reads every prefix of every UPDATE through it.
+ */
+export function readPlainIPv6(text: string, words: Uint16Array): boolean {
+  const len = text.length;
+  let n = 0;
+  let gap = -1;
   let group = 0;
   let digits = 0;
-  for (let i = 0; i <= part.length; i++) {
-    if (i === part.length || part.charCodeAt(i) === 0x3a) {
-      if (digits === 0) return undefined;
-      out.push(group);
-      group = 0;
-      digits = 0;
+  let i = 0;
+  if (len >= 2 && text.charCodeAt(0) === 0x3a && text.charCodeAt(1) === 0x3a) {
+    gap = 0;
+    i = 2;
+  }
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x3a) {
+      const v = hexValue(c);
+      if (v < 0 || ++digits > 4) return false;
+      group = group * 16 + v;
+      i++;
       continue;
     }
-    const v = hexValue(part.charCodeAt(i));
-    if (v < 0 || ++digits > 4) return undefined;
-    group = group * 16 + v;
+    if (digits === 0 || n === 8) return false;
+    words[n++] = group;
+    group = 0;
+    digits = 0;
+    if (text.charCodeAt(i + 1) === 0x3a) {
+      if (gap >= 0) return false;
+      gap = n;
+      i += 2;
+    } else if (++i === len) return false; // a trailing single colon
   }
-  return out;
+  if (digits > 0) {
+    if (n === 8) return false;
+    words[n++] = group;
+  }
+  // "::" stands for at least one zero group; without it there must be all eight.
+  if (gap < 0) return n === 8;
+  if (n > 7) return false;
+  const shift = 8 - n;
+  for (let j = n - 1; j >= gap; j--) words[j + shift] = words[j] ?? 0;
+  for (let j = gap; j < gap + shift; j++) words[j] = 0;
+  return true;
 }
 
 function parseUncached(text: string): IPAddress | undefined {

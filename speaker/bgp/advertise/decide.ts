@@ -4,7 +4,7 @@
 // SetBalancer (one advertisement per address and per matching BGPAdvertisement, prefix masked to the
 // aggregation length). Unlike Layer 2 there is no election: every eligible node advertises.
 import { prefixMask } from '../../../addr/cidr';
-import { FAMILY_BITS, formatIP, parseIP } from '../../../addr/ip';
+import { FAMILY_BITS, type IPAddress, formatIP, parseIP } from '../../../addr/ip';
 import type { BGPAdvertisement, Community, Config, Pool } from '../../../config/types';
 import { anySelectorMatches } from '../../../config/selector';
 import { isExcludedFromBalancers } from '../../election/announce';
@@ -78,10 +78,10 @@ export function hasServingEndpoint(slices: readonly SpeakerSlice[], onNode?: str
 
 /** The address masked to the advertisement's aggregation length for its family. */
 export function aggregatedPrefix(
-  ip: string,
+  ip: string | IPAddress,
   ad: Pick<BGPAdvertisement, 'aggregationLength' | 'aggregationLengthV6'>,
 ): Prefix | undefined {
-  const parsed = parseIP(ip);
+  const parsed = typeof ip === 'string' ? parseIP(ip) : ip;
   if (parsed === undefined) return undefined;
   const length = parsed.family === 4 ? ad.aggregationLength : ad.aggregationLengthV6;
   if (length < 0 || length > FAMILY_BITS[parsed.family]) return undefined;
@@ -92,7 +92,7 @@ export function aggregatedPrefix(
 export function decideBGP(inputs: BGPDecideInputs): BGPDecision {
   const checked = checkService(inputs.service, inputs.lbClass, inputs.config);
   if (!checked.ok) return { announce: false, reason: checked.reason };
-  const { service, ips, pool } = checked;
+  const { service, ips, addresses, pool } = checked;
   const withdraw = (reason: BGPWithdrawReason): BGPDecision => ({ announce: false, reason, pool: pool.name });
   if (!pool.bgpAdvertisements.some((ad) => ad.nodes.has(inputs.myNode))) return withdraw('notOwner');
   const ads = advertisementsFor(pool, inputs.myNode, service);
@@ -105,9 +105,9 @@ export function decideBGP(inputs: BGPDecideInputs): BGPDecision {
   } else if (!hasServingEndpoint(inputs.slices)) return withdraw('noEndpoints');
 
   const advertisements: ServiceAdvertisement[] = [];
-  for (const ip of ips) {
+  for (const address of addresses) {
     for (const ad of ads) {
-      const prefix = aggregatedPrefix(ip, ad);
+      const prefix = aggregatedPrefix(address, ad);
       if (prefix === undefined) continue; // checkService parsed every address; lengths are validated by config
       advertisements.push({ prefix, localPref: ad.localPref, communities: ad.communities, peers: ad.peers });
     }

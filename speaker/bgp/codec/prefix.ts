@@ -1,7 +1,7 @@
 // NLRI prefixes (RFC 4271 4.3 "Network Layer Reachability Information", RFC 4760 5): a 1-octet length in
 // bits followed by the fewest octets that hold it. The trailing bits of the last octet are "irrelevant" on the
 // wire; they are kept as received so that decode and encode are exact inverses.
-import { formatIP, parseIP } from '../../../addr/ip';
+import { formatIP, parseIP, readPlainIPv6 } from '../../../addr/ip';
 import { parseCidr } from '../../../addr/cidr';
 import { type Decoded, decoded, failed } from './result';
 import { ErrorCode, UpdateMessageSubcode } from './codes';
@@ -122,9 +122,20 @@ export function encodePrefix(prefix: Prefix, buf: Buffer, offset: number): numbe
   }
   const octets = Math.ceil(prefix.length / 8);
   buf[offset] = prefix.length;
+  // The common case, RFC 5952 text, straight into the message: no Buffer per prefix.
+  if (prefix.family === 6 && readPlainIPv6(prefix.address, WORDS)) {
+    for (let j = 0; j < octets; j++) {
+      const word = WORDS[j >> 1] ?? 0;
+      buf[offset + 1 + j] = j % 2 === 0 ? word >> 8 : word & 0xff;
+    }
+    return 1 + octets;
+  }
   addressBytes(prefix.family, prefix.address).copy(buf, offset + 1, 0, octets);
   return 1 + octets;
 }
+
+/** encodePrefix's scratch: the 8 words of one IPv6 address (the encoder is synchronous). */
+const WORDS = new Uint16Array(8);
 
 export function encodePrefixes(prefixes: readonly Prefix[], buf: Buffer, offset: number): number {
   let at = offset;
