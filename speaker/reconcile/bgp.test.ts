@@ -57,6 +57,8 @@ class World {
   routes = new Map<string, readonly Route[]>();
   owner: PodOwner | undefined = { name: 'speaker-abc', uid: 'u1' };
   queued: string[] = [];
+  /** Told of each route set handed to a session, before it is recorded. */
+  onHand: ((peer: string) => void) | undefined;
   readonly log = captureLogger('debug');
   readonly reconciler = new BGPReconciler({
     myNode: 'n1',
@@ -79,7 +81,10 @@ class World {
         this.sessionPeers = peers.map((p) => p.name).sort();
         return started;
       },
-      setRoutes: (p, routes) => void this.routes.set(p, routes),
+      setRoutes: (p, routes) => {
+        this.onHand?.(p);
+        this.routes.set(p, routes);
+      },
       peers: () => this.sessionPeers,
     },
     statusWriter: {
@@ -205,6 +210,42 @@ describe('BGPReconciler, a recompute of every Service', () => {
     w.reconciler.flush();
     expect(w.routes.get('p1')).toHaveLength(3);
     expect(w.routes.get('p2')).toBe(w.routes.get('p1'));
+    w.reconciler.stop();
+  });
+});
+
+describe('BGPReconciler, the flush timer', () => {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
+
+  it('hands the sessions their route sets one per turn of the event loop', async () => {
+    const w = new World();
+    [1, 2].forEach((i) => w.addService(i));
+    const handed: string[] = [];
+    const inFirstTurn: string[] = [];
+    w.onHand = (p) => {
+      if (handed.length === 0) setImmediate(() => inFirstTurn.push(...handed));
+      handed.push(p);
+    };
+    w.reconciler.setConfig(advertised(['p1', 'p2', 'p3']));
+    await settle();
+    expect(inFirstTurn).toEqual(['p1']);
+    expect(handed).toEqual(['p1', 'p2', 'p3']);
+    expect(w.routes.get('p3')).toHaveLength(2);
+    w.reconciler.stop();
+  });
+
+  it('stops handing out older sets once a newer flush ran', async () => {
+    const w = new World();
+    const key = w.addService(1);
+    w.reconciler.setConfig(advertised(['p1', 'p2', 'p3']));
+    while (!w.routes.has('p1')) await turn();
+    // p2 and p3 still wait for their turn: the Service goes away and a flush runs at once.
+    w.services.delete(key);
+    w.reconciler.evaluate(key);
+    w.reconciler.flush();
+    await settle();
+    for (const p of ['p1', 'p2', 'p3']) expect(w.routes.get(p)).toEqual([]);
     w.reconciler.stop();
   });
 });

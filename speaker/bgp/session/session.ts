@@ -136,7 +136,7 @@ export class PeerSession {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly timers = new Map<Timer, NodeJS.Timeout>();
   private wanted = new Map<string, Route>();
-  private readonly adjRibOut = new Map<string, Sent>();
+  private adjRibOut = new Map<string, Sent>();
   private updatesSent = 0;
   private lastError: string | undefined;
   private gracefulShutdown = false;
@@ -462,8 +462,7 @@ export class PeerSession {
     const updates = packUpdates({ announce, withdraw }, this.ctx());
     for (const u of updates) this.send(u);
     this.updatesSent += updates.length;
-    this.adjRibOut.clear();
-    for (const [k, s] of sendable) this.adjRibOut.set(k, s);
+    this.adjRibOut = sendable; // what was sent is exactly the sendable set now
     this.opts.onLog?.('bgp-updates', {
       announced: announce.length,
       withdrawn: withdraw.length,
