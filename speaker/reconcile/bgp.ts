@@ -9,7 +9,12 @@ import { formatIP } from '../../addr/ip';
 import type { Config } from '../../config/types';
 import { isNotFound } from '../../kube/errors';
 import type { ReconcileResult, Reconciler } from '../../kube/reconciler';
-import { decideBGP, type BGPDecision, type ServiceAdvertisement } from '../bgp/advertise/decide';
+import {
+  decideBGP,
+  sameAdvertisements,
+  type BGPDecision,
+  type ServiceAdvertisement,
+} from '../bgp/advertise/decide';
 import { peersForNode, peersForService, routesForPeers } from '../bgp/advertise/routes';
 import type { BGPSessionManager } from '../bgp/manager';
 import type { Route } from '../bgp/session/session';
@@ -153,7 +158,7 @@ export class BGPReconciler implements Reconciler {
     const memo = this.memos.get(key);
     if (decision.announce) {
       const before = this.ads.get(key);
-      if (before === undefined || JSON.stringify(before) !== JSON.stringify(decision.advertisements)) {
+      if (before === undefined || !sameAdvertisements(before, decision.advertisements)) {
         this.ads.set(key, decision.advertisements);
         this.scheduleFlush();
       }

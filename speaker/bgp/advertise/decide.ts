@@ -35,6 +35,43 @@ export interface ServiceAdvertisement {
   readonly peers: readonly string[];
 }
 
+const sameCommunity = (a: Community, b: Community): boolean =>
+  a.kind === 'standard'
+    ? b.kind === 'standard' && a.value === b.value && a.text === b.text
+    : b.kind === 'large' &&
+      a.globalAdministrator === b.globalAdministrator &&
+      a.localData1 === b.localData1 &&
+      a.localData2 === b.localData2 &&
+      a.text === b.text;
+
+const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean =>
+  a.length === b.length &&
+  a.every((x, i) => {
+    const y = b[i];
+    return y !== undefined && same(x, y);
+  });
+
+/**
+ * Whether two decisions' advertisements are the same, field by field: the reconciler asks on every
+ * reconcile of every Service, and serialising both to JSON cost two strings per Service each time.
+ */
+export function sameAdvertisements(
+  a: readonly ServiceAdvertisement[],
+  b: readonly ServiceAdvertisement[],
+): boolean {
+  return sameList(
+    a,
+    b,
+    (x, y) =>
+      x.prefix.family === y.prefix.family &&
+      x.prefix.address === y.prefix.address &&
+      x.prefix.length === y.prefix.length &&
+      x.localPref === y.localPref &&
+      sameList(x.communities, y.communities, sameCommunity) &&
+      sameList(x.peers, y.peers, (p, q) => p === q),
+  );
+}
+
 export type BGPDecision =
   | {
       readonly announce: true;
