@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`; everything else is a step they use.
 SHELL := /bin/bash
-.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-speaker bench-failover bench-sxs bench-bfd bench-bgp
+.PHONY: test test-unit demo demo-down e2e-clean crds manifests bundle lint typecheck deps bench bench-controller bench-membership bench-layer2 bench-bgprecompute bench-speaker bench-failover bench-sxs bench-bfd bench-bgp
 
 deps:
 	scripts/ensure-npm.sh
@@ -42,6 +42,7 @@ bench: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/controller.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/membership.bench.ts
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/layer2recompute.bench.ts
+	$(MAKE) bench-bgprecompute
 	$(MAKE) bench-bgp
 
 # The controller as its own process against a real kube-apiserver: time until 5,000 Services have addresses,
@@ -57,6 +58,11 @@ bench-membership: deps
 # The speaker's synchronous cost of membership changes with 1,000 IPv6 Services (in process, no root).
 bench-layer2: deps
 	PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only bench/layer2recompute.bench.ts
+
+# The speaker's BGP decisions and UPDATEs for 10,000 IPv6 Services and 3 in-memory peers, under the speaker's
+# Node flags (in process, no root): advertisement to routes handed over, longest synchronous stretch, heap.
+bench-bgprecompute: deps
+	PATH=$$PWD/node_modules/.bin:$$PATH node $$(PATH=$$PWD/node_modules/.bin:$$PATH node -r ts-node/register/transpile-only -p "require('./speaker/runtimeflags').SPEAKER_NODE_FLAGS.join(' ')") --expose-gc -r ts-node/register/transpile-only bench/bgprecompute.bench.ts
 
 # Speaker RSS idle and with 1,000 announced Services, in the harness's world (root); prints figures.
 bench-speaker: deps

@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { compareIP, formatIP, parseIP } from './ip';
+import { IPv4, IPv6, Validator } from 'ip-num';
+import { compareIP, formatIP, parseIP, parsePlain } from './ip';
+
+/** What ip-num alone says, as parseIP answered before the direct reader existed. */
+function viaIpNum(text: string): { family: 4 | 6; value: bigint } | undefined {
+  if (text.includes('%')) return undefined;
+  if (Validator.isValidIPv4String(text)[0]) return { family: 4, value: IPv4.fromString(text).getValue() };
+  if (text.includes(':') && Validator.isValidIPv6String(text)[0])
+    return { family: 6, value: IPv6.fromString(text).getValue() };
+  return undefined;
+}
 
 describe('parseIP', () => {
   it.each([
@@ -32,6 +42,45 @@ describe('parseIP', () => {
     for (let i = 0; i < 9000; i++) parseIP(`2001:db8::${i.toString(16)}`);
     expect(parseIP('2001:db8::1')).toEqual({ family: 6, value: 0x20010db8000000000000000000000001n });
     expect(parseIP('1.2.3')).toBeUndefined();
+  });
+});
+
+describe('parsePlain', () => {
+  it.each([
+    '1:2:3:4:5:6:7::',
+    '::2:3:4:5:6:7:8',
+    '1::8',
+    '::',
+    '::1',
+    '0.0.0.0',
+    '255.255.255.255',
+    'FFFF:ffff::',
+  ])('reads %s as ip-num does', (text) => {
+    expect(parsePlain(text)).toEqual(viaIpNum(text));
+  });
+
+  it.each(['1:2:3:4:5:6:7:8::', '1:2:3:4:5:6:7', '12345::', '1.2.3.04', '1.2.3.4.5', ':1::', '1.2.3.'])(
+    'leaves %j to ip-num',
+    (text) => {
+      expect(parsePlain(text)).toBeUndefined();
+    },
+  );
+
+  it('never disagrees with ip-num on what it reads, and reads every RFC 5952 and dotted-quad text', () => {
+    const hexy = fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.'), maxLength: 45 });
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4Extended(), hexy, fc.string()), (text) => {
+        const plain = parsePlain(text);
+        if (plain !== undefined) expect(plain).toEqual(viaIpNum(text));
+        expect(parseIP(text)).toEqual(viaIpNum(text));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), (value) => {
+        expect(parsePlain(formatIP({ family: 6, value }))).toEqual({ family: 6, value });
+      }),
+    );
   });
 });
 

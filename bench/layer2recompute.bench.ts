@@ -9,34 +9,17 @@ import { silentLogger } from '../kube/log';
 import type { ElectionNode } from '../speaker/election/types';
 import { Announcer, type L2Io } from '../speaker/l2/announcer';
 import { Layer2Reconciler } from '../speaker/reconcile/layer2';
-import type { SpeakerService, SpeakerSlice } from '../speaker/reconcile/objects';
+import { speakerServices } from './speakerservices';
 
 const SERVICES = Number(process.env['IRONLB_BENCH_SERVICES'] ?? 1000);
 const NS = 'metallb-system';
 const NODES = ['node-a', 'node-b', 'node-c'];
 
-const services = new Map<string, SpeakerService>();
-const endpointSlices = new Map<string, SpeakerSlice[]>();
-for (let i = 0; i < SERVICES; i++) {
-  const name = `svc-${i}`;
-  const key = `default/${name}`;
-  services.set(key, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name, namespace: 'default', uid: `uid-${i}`, labels: {}, annotations: {} },
-    type: 'LoadBalancer',
-    loadBalancerClass: '',
-    externalTrafficPolicy: 'Cluster',
-    ingressIPs: [`2001:db8:1::${(i + 1).toString(16)}`],
-  });
-  endpointSlices.set(key, [
-    {
-      metadata: { name: `${name}-x`, namespace: 'default' },
-      service: key,
-      endpoints: [{ nodeName: 'node-a', conditions: { ready: true } }],
-    },
-  ]);
-}
+const { services, endpointSlices } = speakerServices(
+  SERVICES,
+  (i) => `2001:db8:1::${(i + 1).toString(16)}`,
+  'node-a',
+);
 const nodes = new Map<string, ElectionNode>(
   NODES.map((n) => [n, { labels: { 'kubernetes.io/hostname': n }, networkUnavailable: false }]),
 );

@@ -72,8 +72,12 @@ export function packUpdates(changes: RouteChanges, ctx: UpdateContext): UpdateMe
   }
 
   const groups = new Map<string, { family: 4 | 6; attributes: RouteAttributes; prefixes: Prefix[] }>();
+  // Callers share one attributes object between routes of one shape (session.ts): serialised once each.
+  const keyOf = new Map<RouteAttributes, string>();
   for (const a of announced.values()) {
-    const key = `${a.prefix.family} ${groupKey(a.attributes)}`;
+    let attributesKey = keyOf.get(a.attributes);
+    if (attributesKey === undefined) keyOf.set(a.attributes, (attributesKey = groupKey(a.attributes)));
+    const key = `${a.prefix.family} ${attributesKey}`;
     let group = groups.get(key);
     if (group === undefined) {
       group = { family: a.prefix.family, attributes: a.attributes, prefixes: [] };

@@ -3,7 +3,7 @@
 // speaker/layer2_controller.go ShouldAnnounce (the election, in speaker/election/) and ipAdvertisementFor
 // (which interfaces). Inputs are plain data; the caller applies the decision.
 import { cidrContains } from '../../addr/cidr';
-import { parseIP } from '../../addr/ip';
+import { type IPAddress, parseIP } from '../../addr/ip';
 import type { Config, Pool } from '../../config/types';
 import { shouldAnnounce, type ElectionContext } from '../election/announce';
 import type { ElectionAdvertisement, NotAnnouncingReason } from '../election/types';
@@ -44,10 +44,9 @@ export interface DecideInputs {
 }
 
 /** The pool holding every one of the addresses (upstream poolFor), first by name. */
-export function poolFor(pools: ReadonlyMap<string, Pool>, ips: readonly string[]): Pool | undefined {
-  const parsed = ips.map(parseIP);
+export function poolFor(pools: ReadonlyMap<string, Pool>, addresses: readonly IPAddress[]): Pool | undefined {
   for (const pool of pools.values()) {
-    if (parsed.every((ip) => ip !== undefined && pool.cidrs.some((c) => cidrContains(c, ip)))) return pool;
+    if (addresses.every((ip) => pool.cidrs.some((c) => cidrContains(c, ip)))) return pool;
   }
   return undefined;
 }
@@ -78,6 +77,8 @@ export type ServiceCheck =
       readonly ok: true;
       readonly service: SpeakerService;
       readonly ips: readonly string[];
+      /** `ips` parsed, in the same order: each address is read once per decision. */
+      readonly addresses: readonly IPAddress[];
       readonly pool: Pool;
     }
   | { readonly ok: false; readonly reason: ServiceCheckFailure };
@@ -98,10 +99,15 @@ export function checkService(
   if (config === undefined) return { ok: false, reason: 'noConfig' };
   const ips = service.ingressIPs;
   if (ips.length === 0) return { ok: false, reason: 'noIPAllocated' };
-  if (ips.some((ip) => parseIP(ip) === undefined)) return { ok: false, reason: 'invalidIP' };
-  const pool = poolFor(config.pools, ips);
+  const addresses: IPAddress[] = [];
+  for (const ip of ips) {
+    const address = parseIP(ip);
+    if (address === undefined) return { ok: false, reason: 'invalidIP' };
+    addresses.push(address);
+  }
+  const pool = poolFor(config.pools, addresses);
   if (pool === undefined) return { ok: false, reason: 'ipNotAllowed' };
-  return { ok: true, service, ips, pool };
+  return { ok: true, service, ips, addresses, pool };
 }
 
 export function decideL2(inputs: DecideInputs): L2Decision {

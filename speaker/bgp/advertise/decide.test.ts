@@ -5,7 +5,16 @@ import type { Config } from '../../../config/types';
 import { bgpAd, buildOk, community, node, peer, pool } from '../../../testkit/configfixtures';
 import type { ElectionNode } from '../../election/types';
 import type { SpeakerService, SpeakerSlice } from '../../reconcile/objects';
-import { aggregatedPrefix, decideBGP, type BGPDecideInputs, type BGPDecision } from './decide';
+import fc from 'fast-check';
+import type { Community } from '../../../config/types';
+import {
+  aggregatedPrefix,
+  decideBGP,
+  sameAdvertisements,
+  type BGPDecideInputs,
+  type BGPDecision,
+  type ServiceAdvertisement,
+} from './decide';
 import { formatPrefix } from '../codec/prefix';
 
 const NODES = [node('n1', { zone: 'a' }), node('n2', { zone: 'b' })];
@@ -268,5 +277,43 @@ describe('aggregatedPrefix', () => {
   ])('%s with %d/%d is %s', (ip, v4, v6, want) => {
     const p = aggregatedPrefix(ip, { aggregationLength: v4, aggregationLengthV6: v6 });
     expect(p && formatPrefix(p)).toBe(want);
+  });
+});
+
+describe('sameAdvertisements', () => {
+  // A small domain, so that equal lists come up as often as different ones.
+  const community: fc.Arbitrary<Community> = fc.oneof(
+    fc.constantFrom(1, 2).map((v) => ({ kind: 'standard' as const, value: v, text: `0:${v}` })),
+    fc.constantFrom(1, 2).map((v) => ({
+      kind: 'large' as const,
+      globalAdministrator: 1,
+      localData1: v,
+      localData2: 3,
+      text: `large:1:${v}:3`,
+    })),
+  );
+  const advertisement: fc.Arbitrary<ServiceAdvertisement> = fc.record({
+    prefix: fc.record({
+      family: fc.constantFrom(4 as const, 6 as const),
+      address: fc.constantFrom('198.51.100.1', '2001:db8::1'),
+      length: fc.constantFrom(24, 32),
+    }),
+    localPref: fc.constantFrom(0, 100),
+    communities: fc.array(community, { maxLength: 2 }),
+    peers: fc.array(fc.constantFrom('p1', 'p2'), { maxLength: 2 }),
+  });
+
+  it('says what comparing the two as JSON said', () => {
+    fc.assert(
+      fc.property(
+        fc.array(advertisement, { maxLength: 2 }),
+        fc.array(advertisement, { maxLength: 2 }),
+        (a, b) => {
+          expect(sameAdvertisements(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+          expect(sameAdvertisements(a, structuredClone(a))).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -4,7 +4,7 @@
 // SetBalancer (one advertisement per address and per matching BGPAdvertisement, prefix masked to the
 // aggregation length). Unlike Layer 2 there is no election: every eligible node advertises.
 import { prefixMask } from '../../../addr/cidr';
-import { FAMILY_BITS, formatIP, parseIP } from '../../../addr/ip';
+import { FAMILY_BITS, type IPAddress, formatIP, parseIP } from '../../../addr/ip';
 import type { BGPAdvertisement, Community, Config, Pool } from '../../../config/types';
 import { anySelectorMatches } from '../../../config/selector';
 import { isExcludedFromBalancers } from '../../election/announce';
@@ -33,6 +33,43 @@ export interface ServiceAdvertisement {
   readonly communities: readonly Community[];
   /** BGPPeer names this advertisement goes to; empty: every peer of this node. */
   readonly peers: readonly string[];
+}
+
+const sameCommunity = (a: Community, b: Community): boolean =>
+  a.kind === 'standard'
+    ? b.kind === 'standard' && a.value === b.value && a.text === b.text
+    : b.kind === 'large' &&
+      a.globalAdministrator === b.globalAdministrator &&
+      a.localData1 === b.localData1 &&
+      a.localData2 === b.localData2 &&
+      a.text === b.text;
+
+const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean =>
+  a.length === b.length &&
+  a.every((x, i) => {
+    const y = b[i];
+    return y !== undefined && same(x, y);
+  });
+
+/**
+ * Whether two decisions' advertisements are the same, field by field: the reconciler asks on every
+ * reconcile of every Service, and serialising both to JSON cost two strings per Service each time.
+ */
+export function sameAdvertisements(
+  a: readonly ServiceAdvertisement[],
+  b: readonly ServiceAdvertisement[],
+): boolean {
+  return sameList(
+    a,
+    b,
+    (x, y) =>
+      x.prefix.family === y.prefix.family &&
+      x.prefix.address === y.prefix.address &&
+      x.prefix.length === y.prefix.length &&
+      x.localPref === y.localPref &&
+      sameList(x.communities, y.communities, sameCommunity) &&
+      sameList(x.peers, y.peers, (p, q) => p === q),
+  );
 }
 
 export type BGPDecision =
@@ -78,10 +115,10 @@ export function hasServingEndpoint(slices: readonly SpeakerSlice[], onNode?: str
 
 /** The address masked to the advertisement's aggregation length for its family. */
 export function aggregatedPrefix(
-  ip: string,
+  ip: string | IPAddress,
   ad: Pick<BGPAdvertisement, 'aggregationLength' | 'aggregationLengthV6'>,
 ): Prefix | undefined {
-  const parsed = parseIP(ip);
+  const parsed = typeof ip === 'string' ? parseIP(ip) : ip;
   if (parsed === undefined) return undefined;
   const length = parsed.family === 4 ? ad.aggregationLength : ad.aggregationLengthV6;
   if (length < 0 || length > FAMILY_BITS[parsed.family]) return undefined;
@@ -92,7 +129,7 @@ export function aggregatedPrefix(
 export function decideBGP(inputs: BGPDecideInputs): BGPDecision {
   const checked = checkService(inputs.service, inputs.lbClass, inputs.config);
   if (!checked.ok) return { announce: false, reason: checked.reason };
-  const { service, ips, pool } = checked;
+  const { service, ips, addresses, pool } = checked;
   const withdraw = (reason: BGPWithdrawReason): BGPDecision => ({ announce: false, reason, pool: pool.name });
   if (!pool.bgpAdvertisements.some((ad) => ad.nodes.has(inputs.myNode))) return withdraw('notOwner');
   const ads = advertisementsFor(pool, inputs.myNode, service);
@@ -105,9 +142,9 @@ export function decideBGP(inputs: BGPDecideInputs): BGPDecision {
   } else if (!hasServingEndpoint(inputs.slices)) return withdraw('noEndpoints');
 
   const advertisements: ServiceAdvertisement[] = [];
-  for (const ip of ips) {
+  for (const address of addresses) {
     for (const ad of ads) {
-      const prefix = aggregatedPrefix(ip, ad);
+      const prefix = aggregatedPrefix(address, ad);
       if (prefix === undefined) continue; // checkService parsed every address; lengths are validated by config
       advertisements.push({ prefix, localPref: ad.localPref, communities: ad.communities, peers: ad.peers });
     }

@@ -5,7 +5,7 @@ import type { Community } from '../../../config/types';
 import { buildOk, node, peer } from '../../../testkit/configfixtures';
 import { parsePrefix, formatPrefix, type Prefix } from '../codec/prefix';
 import type { ServiceAdvertisement } from './decide';
-import { peersForNode, peersForService, routesForPeer } from './routes';
+import { peersForNode, peersForService, routesForPeer, routesForPeers } from './routes';
 
 const prefix = (text: string): Prefix => {
   const p = parsePrefix(text);
@@ -92,6 +92,37 @@ describe('routesForPeer', () => {
   it('keeps IPv6 prefixes beside IPv4 ones', () => {
     const ads = new Map([['demo/a', [ad('198.51.100.1/32'), ad('2001:db8:1::1/128')]]]);
     expect(routesForPeer(ads, 'p1').map((r) => r.prefix.family)).toEqual([4, 6]);
+  });
+});
+
+describe('routesForPeers', () => {
+  const ads = new Map([
+    ['demo/b', [ad('198.51.100.2/32', { localPref: 50 }), ad('198.51.100.9/32', { peers: ['p2'] })]],
+    ['demo/a', [ad('198.51.100.1/32', { communities: [std(64512, 1)] }), ad('2001:db8::1/128')]],
+    ['demo/c', [ad('198.51.100.1/32', { peers: ['p3', 'p2'], communities: [std(64512, 7)] })]],
+  ]);
+
+  it('gives each peer what routesForPeer gives it', () => {
+    const all = routesForPeers(ads, ['p1', 'p2', 'p3', 'p4']);
+    expect([...all.keys()]).toEqual(['p1', 'p2', 'p3', 'p4']);
+    for (const [p, routes] of all) expect(routes).toEqual(routesForPeer(ads, p));
+  });
+
+  it('computes the routes of the peers no advertisement names once, and they share them', () => {
+    const all = routesForPeers(ads, ['p1', 'p2', 'p4']);
+    expect(all.get('p1')).toBe(all.get('p4'));
+    expect(all.get('p2')).not.toBe(all.get('p1'));
+  });
+
+  it('orders routes by prefix text and visits Services in key order, as routesForPeer', () => {
+    const routes = routesForPeers(ads, ['p3']).get('p3') ?? [];
+    expect(routes.map((r) => formatPrefix(r.prefix))).toEqual([
+      '198.51.100.1/32',
+      '198.51.100.2/32',
+      '2001:db8::1/128',
+    ]);
+    // demo/a comes before demo/c: both communities on the one route.
+    expect(routes[0]?.communities).toEqual([64512 * 65536 + 1, 64512 * 65536 + 7]);
   });
 });
 

@@ -98,6 +98,30 @@ test('a change of the wanted routes sends only the difference', () => {
   expect(session.stats()).toMatchObject({ announced: 0, pending: 0 });
 });
 
+test('routes of one shape share an UPDATE; each other shape keeps its own LOCAL_PREF and communities', () => {
+  const R3: Route = { prefix: prefix('198.51.100.3/32'), localPref: 200, communities: [0xfde80065] };
+  const R4: Route = { prefix: prefix('198.51.100.4/32'), localPref: 100, communities: [0xfde80064] };
+  const R5: Route = {
+    prefix: prefix('198.51.100.5/32'),
+    largeCommunities: [{ global: 1, local1: 2, local2: 3 }],
+  };
+  const R7: Route = {
+    prefix: prefix('198.51.100.7/32'),
+    largeCommunities: [{ global: 1, local1: 2, local2: 4 }],
+  };
+  const { peer } = established([R1, R2, R3, R4, R5, R7]);
+  const updates = peer.take().filter((m) => m.type === 'update' && m.nlri.length > 0);
+  const attrs = (nlri: Prefix) => {
+    const u = updates.find((m) => m.type === 'update' && m.nlri.some((p) => p.address === nlri.address));
+    return u?.type === 'update' ? { nlri: u.nlri, attributes: u.attributes } : undefined;
+  };
+  expect(updates).toHaveLength(5);
+  expect(attrs(R1.prefix)?.nlri).toEqual([R1.prefix, R2.prefix]);
+  expect(attrs(R3.prefix)?.attributes).toContainEqual({ type: 'communities', communities: [0xfde80065] });
+  expect(attrs(R4.prefix)?.attributes).toContainEqual({ type: 'local-pref', localPref: 100 });
+  expect(attrs(R5.prefix)?.attributes).not.toEqual(attrs(R7.prefix)?.attributes);
+});
+
 test('an external peer gets our AS in the path and no LOCAL_PREF', () => {
   const peer = new FakePeer();
   const config = { ...CONFIG, peerAs: 64513 };

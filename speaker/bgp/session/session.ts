@@ -116,6 +116,12 @@ export interface PeerSessionOptions {
   readonly restarting?: () => boolean;
 }
 
+/** What of a route its attributes depend on (with the session's state): `attributes` below. */
+function routeShape(route: Route): string {
+  const large = route.largeCommunities?.map((c) => `${c.global}:${c.local1}:${c.local2}`).join(',') ?? '';
+  return `${route.prefix.family} ${route.localPref ?? ''} ${route.communities?.join(',') ?? ''} ${large}`;
+}
+
 interface Sent {
   readonly route: Route;
   readonly key: string;
@@ -130,7 +136,7 @@ export class PeerSession {
   private buffered: Buffer = Buffer.alloc(0);
   private readonly timers = new Map<Timer, NodeJS.Timeout>();
   private wanted = new Map<string, Route>();
-  private readonly adjRibOut = new Map<string, Sent>();
+  private adjRibOut = new Map<string, Sent>();
   private updatesSent = 0;
   private lastError: string | undefined;
   private gracefulShutdown = false;
@@ -434,21 +440,29 @@ export class PeerSession {
     const announce: Announcement[] = [];
     const withdraw: Prefix[] = [];
     const sendable = new Map<string, Sent>();
+    // Routes of one shape get the same attributes: built and serialised once per shape, and every Sent of
+    // that shape holds the one key string (10,000 routes of a Service pool are typically one shape).
+    const byShape = new Map<string, { attributes: RouteAttributes; key: string } | undefined>();
     for (const [k, route] of this.wanted) {
       if (!this.hasFamily(n, route.prefix.family)) continue;
-      const attributes = this.attributes(route, n);
-      if (attributes === undefined) continue;
-      const key = JSON.stringify(attributes);
-      sendable.set(k, { route, key });
-      if (this.adjRibOut.get(k)?.key !== key) announce.push({ prefix: route.prefix, attributes });
+      const shape = routeShape(route);
+      let built = byShape.get(shape);
+      if (built === undefined && !byShape.has(shape)) {
+        const attributes = this.attributes(route, n);
+        built = attributes === undefined ? undefined : { attributes, key: JSON.stringify(attributes) };
+        byShape.set(shape, built);
+      }
+      if (built === undefined) continue;
+      sendable.set(k, { route, key: built.key });
+      if (this.adjRibOut.get(k)?.key !== built.key)
+        announce.push({ prefix: route.prefix, attributes: built.attributes });
     }
     for (const [k, sent] of this.adjRibOut) if (!sendable.has(k)) withdraw.push(sent.route.prefix);
     if (announce.length === 0 && withdraw.length === 0) return;
     const updates = packUpdates({ announce, withdraw }, this.ctx());
     for (const u of updates) this.send(u);
     this.updatesSent += updates.length;
-    this.adjRibOut.clear();
-    for (const [k, s] of sendable) this.adjRibOut.set(k, s);
+    this.adjRibOut = sendable; // what was sent is exactly the sendable set now
     this.opts.onLog?.('bgp-updates', {
       announced: announce.length,
       withdrawn: withdraw.length,
