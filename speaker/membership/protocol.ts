@@ -415,6 +415,12 @@ export class MembershipProtocol {
       now - this.lastHeardAny > this.config.fenceMs;
     if ((this.selfState === 'active' || this.selfState === 'joining') && othersHeard) {
       for (const p of [...this.pred]) {
+        // While joining, a predecessor that has not acknowledged this join may still hold me dead, and then
+        // it heartbeats its ring without me: its silence is my standing, not its death. Judged by it, a
+        // victim of one-way loss (hearing only its declarer's repeated claims) would declare the owner of its
+        // addresses dead, and once the loss heals that owner would refute and withdraw while this member,
+        // then active, already answers: two MACs for one request (layer2chaos.e2e, seed 20261202).
+        if (this.selfState === 'joining' && this.handshake?.acked.has(p) !== true) continue;
         const silence = now - this.lastSeen(p);
         if (silence > this.config.detectionMs) this.declareDead(now, p, silence, step);
       }
@@ -512,6 +518,8 @@ export class MembershipProtocol {
         (allAcked || elapsed >= this.config.joinTimeoutMs)
       ) {
         this.handshake = undefined;
+        // The others heartbeat me only since they acknowledged me: their silence is judged from now on.
+        for (const p of this.pred) this.watchSince.set(p, Math.max(this.watchSince.get(p) ?? 0, now));
         this.setState('active', step);
       }
     } else if (this.selfState === 'leaving') {
