@@ -16,43 +16,26 @@
 // (1; 0 skips them, controller only), IRONLB_SXS_L2_NODES (3), IRONLB_SXS_L2_TRIALS (5 kill -9 trials),
 // IRONLB_SXS_L2_SERVICES (20 more announced Services for the loaded RSS). IRONLB_SXS_SPEAKER=only skips the
 // controller rows.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ControlPlane } from '../e2e/harness/controlplane';
-import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
-import { metallbBuild, type MetallbBuild } from '../e2e/harness/kubelet/metallb';
-import { spawnManaged } from '../e2e/harness/processes';
-import { waitFor } from '../e2e/harness/readiness';
-import { applyCrds, parseManifest } from '../e2e/install/manifest';
-import { NS } from '../testkit/metallbcluster';
-import type { KubeObject } from '../kube/object';
+import { metallbBuild } from '../e2e/harness/kubelet/metallb';
 import {
-  type ChildController,
-  compileController,
-  type ControllerBuild,
   createServices,
-  leaseHolder,
   listAddresses,
   sleep,
-  spawnController,
-  startScaleCluster,
-  stopScaleCluster,
   superviseChild,
   watchAddresses,
 } from '../testkit/controllerprocess';
 import { quantile, sharedAddresses } from '../testkit/addressledger';
+import type { MeasuredController } from './sxsmanifest';
 import {
-  applyCrdsServed,
-  deployController,
-  ironlbRelease,
-  type MeasuredController,
-  metallbRelease,
-  type PodController,
-  type ReleaseManifest,
-  runningController,
-  startManifestCluster,
-} from './sxsmanifest';
+  type ControllerMode,
+  type Installed,
+  ironlbOperand,
+  metallbOperand,
+  type Operand,
+  type Side,
+} from './sxsoperands';
 import { speakerFigures, type SpeakerFigures } from './sxsspeaker';
 
 const knob = (name: string, fallback: string): string => process.env[`IRONLB_SXS_${name}`] ?? fallback;
@@ -74,9 +57,11 @@ const [L2_NODES, L2_TRIALS, L2_SERVICES] = (
   ] as const
 ).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number];
 const ONLY = knob('ONLY', '');
-const MODE = knob('CONTROLLER', 'manifest');
-if (MODE !== 'manifest' && MODE !== 'process')
-  throw new Error(`IRONLB_SXS_CONTROLLER=${MODE}: give manifest or process`);
+const MODE = ((mode: string): ControllerMode => {
+  if (mode !== 'manifest' && mode !== 'process')
+    throw new Error(`IRONLB_SXS_CONTROLLER=${mode}: give manifest or process`);
+  return mode;
+})(knob('CONTROLLER', 'manifest'));
 const NAMESPACE = 'bench';
 /** A Service created before the controller starts: spawn until it is addressed is "ready" for both. */
 const CANARY_NAMESPACE = 'canary';
@@ -86,187 +71,6 @@ const QUIET_WINDOW_MS = 2_000;
 const SAMPLE_MS = 100;
 const ADDRESSED_TIMEOUT_MS = 30 * 60_000;
 const RESYNC_TIMEOUT_MS = 10 * 60_000;
-
-type Side = 'ironlb' | 'metallb';
-
-/** One side's controller in one run: its control plane, and how to start it and restart it. */
-interface Installed {
-  readonly cp: ControlPlane;
-  readonly api: HarnessRestClient;
-  start(): Promise<MeasuredController>;
-  /** kill -9 of the running process, and the next one. */
-  restart(): Promise<MeasuredController>;
-  stop(): Promise<void>;
-}
-
-/** One controller implementation: how to install it and start it, and how its run differs. */
-interface Operand {
-  readonly side: Side;
-  readonly describe: string;
-  install(): Promise<Installed>;
-  /** Extra readiness beyond the canary (ironlb: the Lease). */
-  ready(api: HarnessRestClient, c: MeasuredController): Promise<void>;
-  dispose(): void;
-}
-
-/** A plain child process as a MeasuredController; its run starts when the bench spawned it. */
-function measuredChild(c: ChildController, startedAt: number): MeasuredController {
-  return {
-    identity: c.identity,
-    startedAt,
-    isRunning: () => c.proc.running,
-    memory: () => c.memory(),
-    cpuSeconds: () => c.cpuSeconds(),
-    logTail: (lines) => c.proc.logTail(lines),
-  };
-}
-
-/** Process mode: the lean control plane of startScaleCluster and the controller as our own child process. */
-async function processInstall(
-  side: Side,
-  installCrds: (api: HarnessRestClient) => Promise<void>,
-  spawn: (cp: ControlPlane, identity: string) => Promise<ChildController>,
-): Promise<Installed> {
-  const cluster = await startScaleCluster({ installCrds });
-  let current: ChildController | undefined;
-  const next = async (n: number): Promise<MeasuredController> => {
-    const t = performance.now();
-    current = await spawn(cluster.cp, `${side}-${n}`);
-    return measuredChild(current, t);
-  };
-  return {
-    cp: cluster.cp,
-    api: cluster.api,
-    start: () => next(1),
-    restart: async () => {
-      await current?.kill();
-      current = undefined;
-      return next(2);
-    },
-    stop: async () => {
-      await current?.terminate();
-      await stopScaleCluster(cluster);
-    },
-  };
-}
-
-/** Manifest mode: the side's release manifest, its controller a Deployment pod run by the process kubelet. */
-async function manifestInstall(release: ReleaseManifest): Promise<Installed> {
-  const cluster = await startManifestCluster(release);
-  let current: PodController | undefined;
-  return {
-    cp: cluster.cp,
-    api: cluster.api,
-    start: async () => {
-      current = await deployController(cluster, release);
-      return current;
-    },
-    restart: async () => {
-      if (current === undefined) throw new Error('restart before start');
-      current.kill();
-      current = await runningController(cluster, current);
-      return current;
-    },
-    stop: () => cluster.stop(),
-  };
-}
-
-async function ironlbOperand(): Promise<Operand> {
-  const build: ControllerBuild = await compileController();
-  const release = ironlbRelease(build, LOG_LEVEL);
-  const ready = async (api: HarnessRestClient, c: MeasuredController): Promise<void> => {
-    await waitFor(
-      `${c.identity} holds the Lease`,
-      async () => {
-        if (!c.isRunning()) throw new Error(`${c.identity} exited; log:\n${c.logTail(40)}`);
-        return (await leaseHolder(api)).holder === c.identity;
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-  };
-  return {
-    side: 'ironlb',
-    describe:
-      MODE === 'manifest'
-        ? `ironlb controller from manifests/ironlb-native.yaml, image run as this tree compiled (plain node ${process.version}); changed: ${release.changes.join('; ')}`
-        : `ironlb controller (this tree, plain node ${process.version}), --log-level=${LOG_LEVEL}, leader election on, webhooks off`,
-    install: () =>
-      MODE === 'manifest'
-        ? manifestInstall(release)
-        : processInstall(
-            'ironlb',
-            (api) => applyCrds(api, NS),
-            (cp, identity) => spawnController(cp, identity, build, { logLevel: LOG_LEVEL }),
-          ),
-    ready,
-    dispose: () => build.dispose(),
-  };
-}
-
-interface DeploymentShape {
-  spec?: {
-    template?: { spec?: { containers?: { args?: string[]; env?: { name: string; value?: string }[] }[] } };
-  };
-}
-
-/**
- * MetalLB's controller. Manifest mode: its release manifest (sxsmanifest.ts). Process mode: the arguments and
- * environment of its own Deployment (metallb-native.yaml), changed only where the harness or the comparison
- * needs it; each change is printed with the table.
- */
-function metallbOperand(build: MetallbBuild): Operand {
-  const docs = parseManifest(fs.readFileSync(build.nativeManifest, 'utf8'), build.nativeManifest);
-  const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
-  const deployment = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'controller') as
-    (KubeObject & DeploymentShape) | undefined;
-  const container = deployment?.spec?.template?.spec?.containers?.[0];
-  if (container === undefined) throw new Error(`${build.nativeManifest}: no controller Deployment`);
-  const changed = new Map<string, string>([
-    // No webhook server: ironlb runs with --webhook-mode=disabled too, and nothing here calls a webhook.
-    ['--webhook-mode', 'disabled'],
-    // The manifest relies on the ServiceAccount's namespace file at its compiled-in path, which a plain
-    // process does not have; ironlb gets --namespace as well.
-    ['--namespace', NS],
-    // Metrics on a free port: two controllers on one host must not clash on 7472.
-    ['--port', '0'],
-    ['--log-level', LOG_LEVEL],
-  ]);
-  const args = [
-    ...(container.args ?? []).filter((a) => !changed.has(a.split('=')[0] ?? '')),
-    ...[...changed].map(([k, v]) => `${k}=${v}`),
-  ];
-  // METALLB_ML_SECRET_NAME makes the controller create the speakers' memberlist Secret, owned by its
-  // Deployment object; there are no speakers and no Deployment in process mode, so it is left out.
-  const env = Object.fromEntries(
-    (container.env ?? [])
-      .filter((e) => e.name !== 'METALLB_ML_SECRET_NAME' && e.value !== undefined)
-      .map((e) => [e.name, e.value ?? '']),
-  );
-  const release = metallbRelease(build, LOG_LEVEL);
-  const spawn = async (cp: ControlPlane, identity: string): Promise<ChildController> =>
-    superviseChild(
-      identity,
-      await spawnManaged(`metallb-controller-${identity}`, build.controller, {
-        args,
-        env: { ...env, KUBECONFIG: cp.kubeconfigPath, HOME: cp.runDir },
-        logFile: path.join(cp.runDir, 'logs', `metallb-controller-${identity}.log`),
-        cwd: cp.runDir,
-      }),
-    );
-  return {
-    side: 'metallb',
-    describe:
-      MODE === 'manifest'
-        ? `MetalLB ${build.version} controller from its metallb-native.yaml, image run as ${path.relative(process.cwd(), build.controller)}; changed: ${release.changes.join('; ')}; no leader election (upstream has none)`
-        : `MetalLB ${build.version} controller (${path.relative(process.cwd(), build.controller)}), args ${args.join(' ')}; no leader election (upstream has none)`,
-    install: () =>
-      MODE === 'manifest'
-        ? manifestInstall(release)
-        : processInstall('metallb', (api) => applyCrdsServed(api, crds), spawn),
-    ready: () => Promise.resolve(),
-    dispose: () => undefined,
-  };
-}
 
 /** One run's figures for one side; undefined where a figure could not be taken. */
 type Figures = Record<string, number | undefined>;
@@ -468,8 +272,8 @@ function printTable(sides: readonly Operand[], results: ReadonlyMap<Side, Figure
 async function main(): Promise<void> {
   const sides: Operand[] = [];
   try {
-    if (ONLY !== 'metallb') sides.push(await ironlbOperand());
-    if (ONLY !== 'ironlb') sides.push(metallbOperand(metallbBuild()));
+    if (ONLY !== 'metallb') sides.push(await ironlbOperand(MODE, LOG_LEVEL));
+    if (ONLY !== 'ironlb') sides.push(metallbOperand(metallbBuild(), MODE, LOG_LEVEL));
     console.log(
       `side by side: ${SERVICES} LoadBalancer Services, ${WRITERS} writers${RATE > 0 ? `, paced at ${RATE}/s` : ', unpaced'}, ${REPEAT} run(s), a fresh control plane per side and run, controllers ${MODE === 'manifest' ? 'from their manifests (Deployment pods, process kubelet)' : 'as plain processes'}`,
     );
