@@ -93,7 +93,7 @@ const FIGURES: readonly { key: string; label: string; unit: 'ms' | 's' | 'MiB' |
   { key: 'rssPeak', label: 'controller RSS peak (VmHWM)', unit: 'MiB' },
   { key: 'apiCpu', label: 'kube-apiserver CPU during the run', unit: 's' },
   { key: 'etcdCpu', label: 'etcd CPU during the run', unit: 's' },
-  { key: 'quiet', label: `${RESTART}: process start -> quiet`, unit: 's' },
+  { key: 'quiet', label: `${RESTART}: new process -> quiet`, unit: 's' },
   { key: 'resyncCpu', label: 'restart: CPU to resync', unit: 's' },
   { key: 'resyncApiCpu', label: 'restart: kube-apiserver CPU', unit: 's' },
   { key: 'rssResynced', label: 'restart: RSS once quiet', unit: 'MiB' },
