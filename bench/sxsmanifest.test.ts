@@ -27,6 +27,25 @@ const speakers = (r: ReleaseManifest): KubeObject | undefined =>
 
 const controllerArgs = (r: ReleaseManifest): string[] => podSpec(r.deployment).containers[0]?.args ?? [];
 
+/** MetalLB's controller Deployment or speaker DaemonSet, with the fields the bench reads or edits. */
+const workload = (kind: string, name: string): string => `apiVersion: apps/v1
+kind: ${kind}
+metadata:
+  name: ${name}
+  namespace: metallb-system
+spec:
+  template:
+    spec:
+      nodeSelector:
+        kubernetes.io/os: linux
+      containers:
+        - name: ${name}
+          image: quay.io/metallb/${name}:v0.15.2
+          args: [--port=7472, --log-level=info]
+          ports:
+            - containerPort: 7472
+              name: monitoring`;
+
 /** A release manifest cut down to what metallbRelease edits, as metallb-native.yaml writes it. */
 const fixtureDirs: string[] = [];
 afterAll(() => fixtureDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -48,38 +67,9 @@ kind: Namespace
 metadata:
   name: metallb-system
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: controller
-  namespace: metallb-system
-spec:
-  template:
-    spec:
-      nodeSelector:
-        kubernetes.io/os: linux
-      containers:
-        - name: controller
-          image: quay.io/metallb/controller:v0.15.2
-          args: [--port=7472, --log-level=info]
-          ports:
-            - containerPort: 7472
-              name: monitoring
+${workload('Deployment', 'controller')}
 ---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: speaker
-  namespace: metallb-system
-spec:
-  template:
-    spec:
-      nodeSelector:
-        kubernetes.io/os: linux
-      containers:
-        - name: speaker
-          image: quay.io/metallb/speaker:v0.15.2
-          args: [--port=7472, --log-level=info]
+${workload('DaemonSet', 'speaker')}
 `,
   );
   return { version: 'v0.15.2', controller: '/bin/true', speaker: '/bin/true', nativeManifest: manifest };
