@@ -3,46 +3,39 @@
 // same writers, the same pool, the same log level. Prints one table with both columns and the ratio, and the
 // spread over IRONLB_SXS_REPEAT runs. Figures only; nothing is asserted.
 //
-// MetalLB is built from the Go module proxy by `scripts/build-cluster-bins.sh metallb` (only when asked), with
-// its CRDs and its controller's arguments taken from that version's config/manifests/metallb-native.yaml.
+// MetalLB is built from the Go module proxy by `scripts/build-cluster-bins.sh metallb` (only when asked).
+// IRONLB_SXS_CONTROLLER=manifest (the default): each controller from its own release manifest, a Deployment pod
+// placed by the scheduler and run by the process kubelet (bench/sxsmanifest.ts); =process: each controller a
+// plain child process on a control plane without scheduler or controllers, MetalLB's with the arguments of its
+// manifest's Deployment.
 //
 // Run: make bench-sxs
 // Knobs: IRONLB_SXS_SERVICES (5000), IRONLB_SXS_WRITERS (4), IRONLB_SXS_REPEAT (1), IRONLB_SXS_RATE (creates
 // per second, open loop; 0 = as fast as the writers go), IRONLB_SXS_LOG_LEVEL (info, both),
-// IRONLB_SXS_ONLY (ironlb or metallb: one column only); speaker rows (bench/sxsspeaker.ts): IRONLB_SXS_SPEAKER
+// IRONLB_SXS_ONLY (ironlb or metallb: one column only), IRONLB_SXS_CONTROLLER (manifest or process); speaker rows (bench/sxsspeaker.ts): IRONLB_SXS_SPEAKER
 // (1; 0 skips them, controller only), IRONLB_SXS_L2_NODES (3), IRONLB_SXS_L2_TRIALS (5 kill -9 trials),
 // IRONLB_SXS_L2_SERVICES (20 more announced Services for the loaded RSS). IRONLB_SXS_SPEAKER=only skips the
 // controller rows.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ControlPlane } from '../e2e/harness/controlplane';
-import type { HarnessRestClient } from '../e2e/harness/kubeconfig';
-import { metallbBuild, type MetallbBuild } from '../e2e/harness/kubelet/metallb';
-import { spawnManaged } from '../e2e/harness/processes';
-import { waitFor } from '../e2e/harness/readiness';
-import { applyCrds, applyManifest, parseManifest } from '../e2e/install/manifest';
-import { NS } from '../testkit/metallbcluster';
-import { collectionPath } from '../kube/resource';
-import { statusCodeOf } from '../kube/errors';
-import type { KubeObject } from '../kube/object';
-import { METALLB } from '../api/resources';
+import { metallbBuild } from '../e2e/harness/kubelet/metallb';
 import {
-  type ChildController,
-  compileController,
-  type ControllerBuild,
   createServices,
   listAddresses,
-  type ScaleCluster,
   sleep,
-  spawnController,
-  startScaleCluster,
-  stopScaleCluster,
   superviseChild,
-  waitForLeader,
   watchAddresses,
 } from '../testkit/controllerprocess';
 import { quantile, sharedAddresses } from '../testkit/addressledger';
+import type { MeasuredController } from './sxsmanifest';
+import {
+  type ControllerMode,
+  type Installed,
+  ironlbOperand,
+  metallbOperand,
+  type Operand,
+  type Side,
+} from './sxsoperands';
 import { speakerFigures, type SpeakerFigures } from './sxsspeaker';
 
 const knob = (name: string, fallback: string): string => process.env[`IRONLB_SXS_${name}`] ?? fallback;
@@ -64,6 +57,11 @@ const [L2_NODES, L2_TRIALS, L2_SERVICES] = (
   ] as const
 ).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number];
 const ONLY = knob('ONLY', '');
+const MODE = ((mode: string): ControllerMode => {
+  if (mode !== 'manifest' && mode !== 'process')
+    throw new Error(`IRONLB_SXS_CONTROLLER=${mode}: give manifest or process`);
+  return mode;
+})(knob('CONTROLLER', 'manifest'));
 const NAMESPACE = 'bench';
 /** A Service created before the controller starts: spawn until it is addressed is "ready" for both. */
 const CANARY_NAMESPACE = 'canary';
@@ -74,109 +72,19 @@ const SAMPLE_MS = 100;
 const ADDRESSED_TIMEOUT_MS = 30 * 60_000;
 const RESYNC_TIMEOUT_MS = 10 * 60_000;
 
-type Side = 'ironlb' | 'metallb';
-
-/** One controller implementation: how to install its CRDs and start it, and how its flags differ. */
-interface Operand {
-  readonly side: Side;
-  readonly describe: string;
-  installCrds(api: HarnessRestClient): Promise<void>;
-  spawn(cp: ControlPlane, identity: string): Promise<ChildController>;
-  /** Extra readiness beyond the canary (ironlb: the Lease). */
-  ready(api: HarnessRestClient, c: ChildController): Promise<void>;
-  dispose(): void;
-}
-
-async function ironlbOperand(): Promise<Operand> {
-  const build: ControllerBuild = await compileController();
-  return {
-    side: 'ironlb',
-    describe: `ironlb controller (this tree, plain node ${process.version}), --log-level=${LOG_LEVEL}, leader election on, webhooks off`,
-    installCrds: (api) => applyCrds(api, NS),
-    spawn: (cp, identity) => spawnController(cp, identity, build, { logLevel: LOG_LEVEL }),
-    ready: (api, c) => waitForLeader(api, c),
-    dispose: () => build.dispose(),
-  };
-}
-
-interface DeploymentShape {
-  spec?: {
-    template?: { spec?: { containers?: { args?: string[]; env?: { name: string; value?: string }[] }[] } };
-  };
-}
-
-/**
- * MetalLB's controller with the arguments and environment of its own Deployment (metallb-native.yaml), changed
- * only where the harness or the comparison needs it; each change is printed with the table.
- */
-function metallbOperand(build: MetallbBuild): Operand {
-  const docs = parseManifest(fs.readFileSync(build.nativeManifest, 'utf8'), build.nativeManifest);
-  const crds = docs.filter((d) => d.kind === 'CustomResourceDefinition');
-  const deployment = docs.find((d) => d.kind === 'Deployment' && d.metadata?.name === 'controller') as
-    (KubeObject & DeploymentShape) | undefined;
-  const container = deployment?.spec?.template?.spec?.containers?.[0];
-  if (container === undefined) throw new Error(`${build.nativeManifest}: no controller Deployment`);
-  const changed = new Map<string, string>([
-    // No webhook server: ironlb runs with --webhook-mode=disabled too, and nothing here calls a webhook.
-    ['--webhook-mode', 'disabled'],
-    // The manifest relies on the ServiceAccount's namespace file at its compiled-in path, which a process
-    // kubelet without mount namespaces cannot provide; ironlb gets --namespace as well.
-    ['--namespace', NS],
-    // Metrics on a free port: two controllers on one host must not clash on 7472.
-    ['--port', '0'],
-    ['--log-level', LOG_LEVEL],
-  ]);
-  const args = [
-    ...(container.args ?? []).filter((a) => !changed.has(a.split('=')[0] ?? '')),
-    ...[...changed].map(([k, v]) => `${k}=${v}`),
-  ];
-  // METALLB_ML_SECRET_NAME makes the controller create the speakers' memberlist Secret, owned by its
-  // Deployment object; there are no speakers and no Deployment in this bench, so it is left out.
-  const env = Object.fromEntries(
-    (container.env ?? [])
-      .filter((e) => e.name !== 'METALLB_ML_SECRET_NAME' && e.value !== undefined)
-      .map((e) => [e.name, e.value ?? '']),
-  );
-  return {
-    side: 'metallb',
-    describe: `MetalLB ${build.version} controller (${path.relative(process.cwd(), build.controller)}), args ${args.join(' ')}; no leader election (upstream has none)`,
-    installCrds: async (api) => {
-      await applyManifest(api, crds);
-      await waitFor(
-        "MetalLB's CRDs served",
-        async () => {
-          try {
-            await api.request({ method: 'GET', path: collectionPath(METALLB.ipAddressPools, NS) });
-            return true;
-          } catch (err) {
-            const code = statusCodeOf(err);
-            if (code === 404 || code === 429) return false;
-            throw err;
-          }
-        },
-        { timeoutMs: 60_000 },
-      );
-    },
-    spawn: async (cp, identity) =>
-      superviseChild(
-        identity,
-        await spawnManaged(`metallb-controller-${identity}`, build.controller, {
-          args,
-          env: { ...env, KUBECONFIG: cp.kubeconfigPath, HOME: cp.runDir },
-          logFile: path.join(cp.runDir, 'logs', `metallb-controller-${identity}.log`),
-          cwd: cp.runDir,
-        }),
-      ),
-    ready: () => Promise.resolve(),
-    dispose: () => undefined,
-  };
-}
-
 /** One run's figures for one side; undefined where a figure could not be taken. */
 type Figures = Record<string, number | undefined>;
 
+/** Where "spawn" starts in each mode. */
+const START =
+  MODE === 'manifest' ? 'container process start (/proc/PID/stat)' : 'spawn (the bench starts the process)';
+const RESTART =
+  MODE === 'manifest'
+    ? 'restart (kill -9, the kubelet restarts the container)'
+    : 'restart (kill -9, the bench spawns a new process)';
+
 const FIGURES: readonly { key: string; label: string; unit: 'ms' | 's' | 'MiB' | 'n' }[] = [
-  { key: 'ready', label: 'spawn -> canary addressed', unit: 'ms' },
+  { key: 'ready', label: `${START} -> canary addressed`, unit: 'ms' },
   { key: 'allAddressed', label: 'all Services addressed after', unit: 's' },
   { key: 'p50', label: 'create-return -> ingress p50', unit: 'ms' },
   { key: 'p99', label: 'create-return -> ingress p99', unit: 'ms' },
@@ -185,7 +93,7 @@ const FIGURES: readonly { key: string; label: string; unit: 'ms' | 's' | 'MiB' |
   { key: 'rssPeak', label: 'controller RSS peak (VmHWM)', unit: 'MiB' },
   { key: 'apiCpu', label: 'kube-apiserver CPU during the run', unit: 's' },
   { key: 'etcdCpu', label: 'etcd CPU during the run', unit: 's' },
-  { key: 'quiet', label: 'restart: spawn -> quiet', unit: 's' },
+  { key: 'quiet', label: `${RESTART}: new process -> quiet`, unit: 's' },
   { key: 'resyncCpu', label: 'restart: CPU to resync', unit: 's' },
   { key: 'resyncApiCpu', label: 'restart: kube-apiserver CPU', unit: 's' },
   { key: 'rssResynced', label: 'restart: RSS once quiet', unit: 'MiB' },
@@ -200,12 +108,12 @@ function componentCpu(cp: ControlPlane, name: string): () => number {
   return () => child.cpuSeconds() ?? Number.NaN;
 }
 
-/** Resolves with the spawn-relative time and CPU at the start of the first quiet window. */
-async function untilQuiet(c: ChildController, spawnedAt: number): Promise<{ atMs: number; cpu: number }> {
+/** Resolves with the start-relative time and CPU at the start of the first quiet window. */
+async function untilQuiet(c: MeasuredController): Promise<{ atMs: number; cpu: number }> {
   const samples: { t: number; cpu: number }[] = [];
   const deadline = performance.now() + RESYNC_TIMEOUT_MS;
   for (;;) {
-    if (!c.proc.running) throw new Error(`${c.proc.describeExit()}; log:\n${c.proc.logTail(20)}`);
+    if (!c.isRunning()) throw new Error(`${c.identity} exited; log:\n${c.logTail(20)}`);
     const now = performance.now();
     samples.push({ t: now, cpu: c.cpuSeconds() ?? Number.NaN });
     const windowStart = samples.find((s) => s.t >= now - QUIET_WINDOW_MS);
@@ -213,29 +121,39 @@ async function untilQuiet(c: ChildController, spawnedAt: number): Promise<{ atMs
     if (
       windowStart !== undefined &&
       last !== undefined &&
-      now - spawnedAt >= QUIET_WINDOW_MS &&
+      now - c.startedAt >= QUIET_WINDOW_MS &&
       last.t - windowStart.t >= QUIET_WINDOW_MS - 2 * SAMPLE_MS &&
       last.cpu - windowStart.cpu < QUIET_CPU_SECONDS
     )
-      return { atMs: windowStart.t - spawnedAt, cpu: windowStart.cpu };
+      return { atMs: windowStart.t - c.startedAt, cpu: windowStart.cpu };
     if (now > deadline) throw new Error(`${c.identity} not quiet after ${RESYNC_TIMEOUT_MS} ms`);
     await sleep(SAMPLE_MS);
   }
 }
 
-function failOnExit(c: ChildController): Promise<never> {
-  return c.proc.exited.then(() => {
-    throw new Error(`${c.proc.describeExit()}; log:\n${c.proc.logTail(20)}`);
-  });
+/** Runs `work`, failing at once (with the controller's log) if the controller exits meanwhile. */
+async function whileRunning<T>(c: MeasuredController, work: Promise<T>): Promise<T> {
+  let done = false;
+  const watch = (async (): Promise<never> => {
+    while (!done) {
+      if (!c.isRunning()) throw new Error(`${c.identity} exited; log:\n${c.logTail(20)}`);
+      await sleep(250);
+    }
+    return new Promise<never>(() => undefined);
+  })();
+  try {
+    return await Promise.race([work, watch]);
+  } finally {
+    done = true;
+  }
 }
 
 async function runOne(op: Operand): Promise<Figures> {
-  let cluster: ScaleCluster | undefined;
-  let controller: ChildController | undefined;
+  let installed: Installed | undefined;
   const f: Figures = {};
   try {
-    cluster = await startScaleCluster({ installCrds: (api) => op.installCrds(api) });
-    const { cp, api } = cluster;
+    installed = await op.install();
+    const { cp, api } = installed;
     for (const name of [NAMESPACE, CANARY_NAMESPACE])
       await api.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name } } });
     const watch = await watchAddresses(cp, api);
@@ -243,18 +161,17 @@ async function runOne(op: Operand): Promise<Figures> {
     const apiCpu = componentCpu(cp, 'kube-apiserver');
     const etcdCpu = componentCpu(cp, 'etcd');
 
-    const tSpawn = performance.now();
-    controller = await op.spawn(cp, `${op.side}-1`);
-    const first = controller;
-    await Promise.race([
+    const first = await installed.start();
+    await whileRunning(
+      first,
       watch.ledger.until(
         'the canary addressed',
         () => watch.ledger.counts(CANARY_NAMESPACE).addressed === 1,
         120_000,
       ),
-      failOnExit(first),
-    ]);
-    f.ready = performance.now() - tSpawn;
+    );
+    const canaryAt = watch.ledger.firstAddressedAt.get(`${CANARY_NAMESPACE}/canary`) ?? performance.now();
+    f.ready = canaryAt - first.startedAt;
     await op.ready(api, first);
     await sleep(3_000);
     f.rssIdle = first.memory()?.rssKiB;
@@ -263,7 +180,8 @@ async function runOne(op: Operand): Promise<Figures> {
     const names = Array.from({ length: SERVICES }, (_, i) => `svc-${String(i).padStart(5, '0')}`);
     const before = { cpu: first.cpuSeconds() ?? 0, api: apiCpu(), etcd: etcdCpu() };
     const tStart = performance.now();
-    await Promise.race([
+    await whileRunning(
+      first,
       (async () => {
         await createServices(api, NAMESPACE, names, WRITERS, { createdAt, ratePerSecond: RATE });
         await watch.ledger.until(
@@ -272,8 +190,7 @@ async function runOne(op: Operand): Promise<Figures> {
           ADDRESSED_TIMEOUT_MS,
         );
       })(),
-      failOnExit(first),
-    ]);
+    );
     f.allAddressed = (performance.now() - tStart) / 1000;
     f.cpu = (first.cpuSeconds() ?? Number.NaN) - before.cpu;
     f.apiCpu = apiCpu() - before.api;
@@ -288,13 +205,9 @@ async function runOne(op: Operand): Promise<Figures> {
 
     // Restart: SIGKILL, a new process, and how long and how much work until it settles on the same answer.
     const snapshot = await listAddresses(api);
-    await first.kill();
-    controller = undefined;
     const apiBefore = apiCpu();
-    const tRespawn = performance.now();
-    const second = await op.spawn(cp, `${op.side}-2`);
-    controller = second;
-    const quiet = await untilQuiet(second, tRespawn);
+    const second = await installed.restart();
+    const quiet = await untilQuiet(second);
     f.quiet = quiet.atMs / 1000;
     f.resyncCpu = quiet.cpu;
     f.resyncApiCpu = apiCpu() - apiBefore;
@@ -307,8 +220,7 @@ async function runOne(op: Operand): Promise<Figures> {
     watch.stop();
     return f;
   } finally {
-    if (controller !== undefined) await controller.terminate();
-    await stopScaleCluster(cluster);
+    await installed?.stop();
   }
 }
 
@@ -357,13 +269,22 @@ function printTable(sides: readonly Operand[], results: ReadonlyMap<Side, Figure
   for (const r of rows) console.log(line(r));
 }
 
+const UNFAIR_COMMON =
+  'MetalLB has no leader election, ironlb holds and renews a Lease; Go runs on both cores, ironlb on one ' +
+  'Node main thread.';
+const UNFAIR_MANIFEST =
+  `unfair: ${UNFAIR_COMMON} Both with the webhooks their manifests enable (unused here); after the kill -9 ` +
+  "ironlb's new process has the same pod name and takes its own Lease at once. The pods share the host's " +
+  'network namespace and the bench process also runs the kubelet, the writers and the watch, the same for both.';
+const UNFAIR_PROCESS = `unfair: ${UNFAIR_COMMON} Webhooks off on both; no memberlist Secret for MetalLB.`;
+
 async function main(): Promise<void> {
   const sides: Operand[] = [];
   try {
-    if (ONLY !== 'metallb') sides.push(await ironlbOperand());
-    if (ONLY !== 'ironlb') sides.push(metallbOperand(metallbBuild()));
+    if (ONLY !== 'metallb') sides.push(await ironlbOperand(MODE, LOG_LEVEL));
+    if (ONLY !== 'ironlb') sides.push(metallbOperand(metallbBuild(), MODE, LOG_LEVEL));
     console.log(
-      `side by side: ${SERVICES} LoadBalancer Services, ${WRITERS} writers${RATE > 0 ? `, paced at ${RATE}/s` : ', unpaced'}, ${REPEAT} run(s), a fresh control plane per side and run`,
+      `side by side: ${SERVICES} LoadBalancer Services, ${WRITERS} writers${RATE > 0 ? `, paced at ${RATE}/s` : ', unpaced'}, ${REPEAT} run(s), a fresh control plane per side and run, controllers ${MODE === 'manifest' ? 'from their manifests (Deployment pods, process kubelet)' : 'as plain processes'}`,
     );
     for (const s of sides) console.log(`  ${s.side}: ${s.describe}`);
     const results = new Map<Side, Figures[]>(sides.map((s) => [s.side, []]));
@@ -384,6 +305,7 @@ async function main(): Promise<void> {
         '\nmedian (min..max) over the runs; ratio > 1: MetalLB takes more. "quiet": CPU growing by less than ' +
           `${QUIET_CPU_SECONDS} s over ${QUIET_WINDOW_MS / 1000} s after a kill -9 and a new process.`,
       );
+      console.log(MODE === 'manifest' ? UNFAIR_MANIFEST : UNFAIR_PROCESS);
     }
     if (SPEAKER !== '0') await speakerRows();
   } finally {

@@ -58,18 +58,23 @@ export async function startScaleCluster(
   try {
     await create(api, '/api/v1/namespaces', { metadata: { name: NS } });
     await (opts.installCrds ?? ((a) => applyCrds(a, NS)))(api);
-    await create(api, collectionPath(METALLB.ipAddressPools, NS), {
-      apiVersion: 'metallb.io/v1beta1',
-      kind: 'IPAddressPool',
-      metadata: { name: SCALE_POOL.name, namespace: NS },
-      spec: { addresses: [...SCALE_POOL.addresses] },
-    });
+    await createScalePool(api);
     return { cp, api };
   } catch (err) {
     api.close();
     await cp.stop();
     throw err;
   }
+}
+
+/** SCALE_POOL as an IPAddressPool in NS; the metallb.io kinds must be served. */
+export async function createScalePool(api: HarnessRestClient): Promise<void> {
+  await create(api, collectionPath(METALLB.ipAddressPools, NS), {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: { name: SCALE_POOL.name, namespace: NS },
+    spec: { addresses: [...SCALE_POOL.addresses] },
+  });
 }
 
 export async function stopScaleCluster(c: ScaleCluster | undefined): Promise<void> {
@@ -135,6 +140,9 @@ export async function compileController(): Promise<ControllerBuild> {
       `tsc did not emit controller/main.js (exit ${result.code}):\n${result.output.slice(0, 4000)}`,
     );
   }
+  // Also found by Node's own lookup (parent folders' node_modules), for runners that pass no environment: the
+  // process kubelet's image table gives a command line only.
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
   return {
     // With the image's Node flags, so memory and start-up figures are the shipped ones.
     argv: [process.execPath, ...CONTROLLER_NODE_FLAGS, main],
@@ -177,19 +185,55 @@ export async function spawnController(
   return superviseChild(identity, proc);
 }
 
+/** A file of /proc/PID, undefined once the process is gone. */
+function procFile(pid: number, name: string): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields of /proc/PID/stat after the parenthesised command name (field 3 onwards). */
+function statFields(pid: number): string[] | undefined {
+  const stat = procFile(pid, 'stat');
+  return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ; 100 on every Linux architecture we run on). */
+const USER_HZ = 100;
+
+/** VmHWM and VmRSS in KiB from /proc/PID/status, undefined once the process is gone. */
+export function procMemory(pid: number): { hwmKiB: number; rssKiB: number } | undefined {
+  const status = procFile(pid, 'status');
+  if (status === undefined) return undefined;
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { hwmKiB: field('VmHWM'), rssKiB: field('VmRSS') };
+}
+
+/** User plus system CPU seconds from /proc/PID/stat (utime and stime, fields 14 and 15). */
+export function procCpuSeconds(pid: number): number | undefined {
+  const rest = statFields(pid);
+  return rest === undefined ? undefined : (Number(rest[11]) + Number(rest[12])) / USER_HZ;
+}
+
+/**
+ * When the process started, on performance.now()'s clock: its starttime (field 22, ticks since boot) against
+ * /proc/uptime read now. 10 ms resolution; the start is the fork, before any exec.
+ */
+export function procStartedAt(pid: number): number | undefined {
+  const rest = statFields(pid);
+  const uptime = Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  const now = performance.now();
+  if (rest === undefined) return undefined;
+  return now - (uptime - Number(rest[19]) / USER_HZ) * 1000;
+}
+
 /**
  * A ChildController over any controller process we spawned (ironlb's, or upstream MetalLB's in the
  * side-by-side bench): signals by PID while it is unreaped, memory and CPU from /proc.
  */
 export function superviseChild(identity: string, proc: ManagedProcess): ChildController {
-  const procFile = (name: string): string | undefined => {
-    if (!proc.running) return undefined;
-    try {
-      return fs.readFileSync(`/proc/${proc.pid}/${name}`, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
   return {
     identity,
     proc,
@@ -207,20 +251,8 @@ export function superviseChild(identity: string, proc: ManagedProcess): ChildCon
     thaw: () => {
       if (proc.running) process.kill(proc.pid, 'SIGCONT');
     },
-    memory: () => {
-      const status = procFile('status');
-      if (status === undefined) return undefined;
-      const field = (name: string): number =>
-        Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-      return { hwmKiB: field('VmHWM'), rssKiB: field('VmRSS') };
-    },
-    cpuSeconds: () => {
-      const stat = procFile('stat');
-      if (stat === undefined) return undefined;
-      // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(rest[11]) + Number(rest[12])) / 100;
-    },
+    memory: () => (proc.running ? procMemory(proc.pid) : undefined),
+    cpuSeconds: () => (proc.running ? procCpuSeconds(proc.pid) : undefined),
   };
 }
 
