@@ -5,7 +5,7 @@
 #   2. network namespaces whose names start with exactly "ilb-" and that hold no process (one that does belongs
 #      to a live run of another checkout).
 # A run whose owner (e2e/.run/<run>/owner, "PID STARTTIME") is still alive is in use and left alone, unless
-# --force is given. -n / --dry-run prints what would be done.
+# --force is given. -n / --dry-run prints what would be done; --quiet prints only warnings and errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,8 @@ dry=0
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
+    # scripts/test.sh cleans before every run: only warnings and errors (stderr) are wanted there.
+    --quiet) exec >/dev/null ;;
     -n | --dry-run) dry=1 ;;
     -h | --help)
       sed -n '2,10p' "$0"
