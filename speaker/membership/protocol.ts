@@ -519,7 +519,7 @@ export class MembershipProtocol {
       ) {
         this.handshake = undefined;
         // The others heartbeat me only since they acknowledged me: their silence is judged from now on.
-        for (const p of this.pred) this.watchSince.set(p, Math.max(this.watchSince.get(p) ?? 0, now));
+        for (const p of this.pred) this.watchSince.set(p, now);
         this.setState('active', step);
       }
     } else if (this.selfState === 'leaving') {
