@@ -15,7 +15,9 @@
 // IRONLB_SXS_ONLY (ironlb or metallb: one column only), IRONLB_SXS_CONTROLLER (manifest or process); speaker rows (bench/sxsspeaker.ts): IRONLB_SXS_SPEAKER
 // (1; 0 skips them, controller only), IRONLB_SXS_L2_NODES (3), IRONLB_SXS_L2_TRIALS (5 kill -9 trials),
 // IRONLB_SXS_L2_SERVICES (20 more announced Services for the loaded RSS). IRONLB_SXS_SPEAKER=only skips the
-// controller rows.
+// controller rows. BGP rows (bench/sxsbgp.ts, part of the speaker rows): IRONLB_SXS_BGP (1; 0 skips them, only:
+// BGP rows alone), IRONLB_SXS_BGP_SERVICES (10000 IPv6), IRONLB_SXS_BGP_V4_SERVICES (120 IPv4, at most 128),
+// IRONLB_SXS_BGP_REPEAT (2 trials per side).
 import { performance } from 'node:perf_hooks';
 import type { ControlPlane } from '../e2e/harness/controlplane';
 import { metallbBuild } from '../e2e/harness/kubelet/metallb';
@@ -36,6 +38,7 @@ import {
   type Operand,
   type Side,
 } from './sxsoperands';
+import { bgpRows } from './sxsbgp';
 import { speakerFigures, type SpeakerFigures } from './sxsspeaker';
 
 const knob = (name: string, fallback: string): string => process.env[`IRONLB_SXS_${name}`] ?? fallback;
@@ -57,6 +60,14 @@ const [L2_NODES, L2_TRIALS, L2_SERVICES] = (
   ] as const
 ).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number];
 const ONLY = knob('ONLY', '');
+const BGP = knob('BGP', '1');
+const [BGP_SERVICES, BGP_V4_SERVICES, BGP_REPEAT] = (
+  [
+    ['BGP_SERVICES', 10_000],
+    ['BGP_V4_SERVICES', 120],
+    ['BGP_REPEAT', 2],
+  ] as const
+).map(([name, fallback]) => Number(knob(name, String(fallback)))) as [number, number, number];
 const MODE = ((mode: string): ControllerMode => {
   if (mode !== 'manifest' && mode !== 'process')
     throw new Error(`IRONLB_SXS_CONTROLLER=${mode}: give manifest or process`);
@@ -288,7 +299,8 @@ async function main(): Promise<void> {
     );
     for (const s of sides) console.log(`  ${s.side}: ${s.describe}`);
     const results = new Map<Side, Figures[]>(sides.map((s) => [s.side, []]));
-    for (let run = 1; run <= (SPEAKER === 'only' ? 0 : REPEAT); run++) {
+    const controllerRows = SPEAKER !== 'only' && BGP !== 'only';
+    for (let run = 1; run <= (controllerRows ? REPEAT : 0); run++) {
       for (const s of sides) {
         const t = performance.now();
         const f = await runOne(s);
@@ -298,7 +310,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    if (SPEAKER !== 'only') {
+    if (controllerRows) {
       console.log('');
       printTable(sides, results);
       console.log(
@@ -307,7 +319,16 @@ async function main(): Promise<void> {
       );
       console.log(MODE === 'manifest' ? UNFAIR_MANIFEST : UNFAIR_PROCESS);
     }
-    if (SPEAKER !== '0') await speakerRows();
+    if (SPEAKER !== '0' && BGP !== 'only') await speakerRows();
+    if (SPEAKER !== '0' && BGP !== '0')
+      await bgpRows({
+        services: BGP_SERVICES,
+        v4Services: BGP_V4_SERVICES,
+        repeat: BGP_REPEAT,
+        logLevel: LOG_LEVEL,
+        only: ONLY,
+        say: (line) => void process.stderr.write(`${line}\n`),
+      });
   } finally {
     for (const s of sides) s.dispose();
   }
@@ -359,7 +380,6 @@ async function speakerRows(): Promise<void> {
             : String(v);
     console.log(`| ${label} | ${vals.map(show).join(' | ')} |${ratio}`);
   }
-  console.log('| BGP rows | bench/bgp.bench.ts | | |');
   console.log(
     "unfair: MetalLB's memberlist view cannot be read from outside, so after each return it gets a fixed 5 s " +
       "settle where ironlb's speakers are waited for until their membership agrees; ironlb answers IPv6 too " +

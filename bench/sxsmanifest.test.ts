@@ -72,7 +72,14 @@ ${workload('Deployment', 'controller')}
 ${workload('DaemonSet', 'speaker')}
 `,
   );
-  return { version: 'v0.15.2', controller: '/bin/true', speaker: '/bin/true', nativeManifest: manifest };
+  return {
+    version: 'v0.15.2',
+    controller: '/bin/true',
+    speaker: '/bin/true',
+    nativeManifest: manifest,
+    frrManifest: manifest,
+    frrReloader: '/bin/true',
+  };
 }
 
 describe('ironlbRelease', () => {

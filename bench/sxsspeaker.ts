@@ -3,7 +3,7 @@
 // control plane of its own, on the same work: the demo's backends and Service from lan-pool in Layer 2 mode.
 // Figures: failover over the same kill -9 trials (bench/l2kit.ts), the distinct MACs answering the address
 // after convergence and after the owner's links went down and came back, speaker RSS idle and with SERVICES
-// more announced Services. BGP rows come from bench/bgp.bench.ts.
+// more announced Services. BGP rows come from bench/sxsbgp.ts.
 import * as fs from 'node:fs';
 import type { KubeObject } from '../kube/object';
 import { metallbBuild } from '../e2e/harness/kubelet/metallb';

@@ -148,7 +148,8 @@ build_metallb() {
   local version="$METALLB_VERSION" out="$BIN_ROOT/metallb-$METALLB_VERSION"
   local stamp
   stamp="$(printf 'version=%s go=%s\n' "$version" "$GO_VERSION")"
-  if up_to_date "$out" "$stamp" controller speaker && [[ -f "$out/metallb-native.yaml" ]]; then
+  if up_to_date "$out" "$stamp" controller speaker && [[ -f "$out/metallb-native.yaml" ]] &&
+    [[ -f "$out/metallb-frr.yaml" ]] && [[ -f "$out/frr-reloader.sh" ]]; then
     log "metallb $version: up to date in ${out#"$ROOT"/}"
     return 0
   fi
@@ -172,9 +173,13 @@ build_metallb() {
   }
   local src
   src="$(GOFLAGS= go env GOMODCACHE)/go.universe.tf/metallb@$version"
-  cp "$src/config/manifests/metallb-native.yaml" "$tmp/metallb-native.yaml"
-  chmod u+w "$tmp/metallb-native.yaml"
-  mv -f "$tmp/controller" "$tmp/speaker" "$tmp/metallb-native.yaml" "$out/"
+  # The release manifests of both modes, and the reloader script its FRR mode runs in the frr image
+  # (frr-tools/reloader/frr-reloader.sh), for the BGP rows of bench-sxs.
+  cp "$src/config/manifests/metallb-native.yaml" "$src/config/manifests/metallb-frr.yaml" \
+    "$src/frr-tools/reloader/frr-reloader.sh" "$tmp/"
+  chmod u+w "$tmp/metallb-native.yaml" "$tmp/metallb-frr.yaml" "$tmp/frr-reloader.sh"
+  mv -f "$tmp/controller" "$tmp/speaker" "$tmp/metallb-native.yaml" "$tmp/metallb-frr.yaml" \
+    "$tmp/frr-reloader.sh" "$out/"
   rm -rf "$tmp"
   printf '%s' "$stamp" >"$out/.stamp"
   log "metallb $version: built in $(elapsed "$t0")s -> ${out#"$ROOT"/}"

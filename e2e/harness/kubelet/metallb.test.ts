@@ -35,7 +35,8 @@ describe('upstream MetalLB as a harness operand', () => {
   test("maps MetalLB's images, whatever the registry and tag, to the built binaries", () => {
     const out = path.join(dir, 'metallb-v0.15.2');
     fs.mkdirSync(out);
-    for (const f of ['controller', 'speaker', 'metallb-native.yaml']) fs.writeFileSync(path.join(out, f), '');
+    for (const f of ['controller', 'speaker', 'metallb-native.yaml', 'metallb-frr.yaml', 'frr-reloader.sh'])
+      fs.writeFileSync(path.join(out, f), '');
     const build = metallbBuild(dir, 'v0.15.2');
     const table = metallbImages(build);
     expect(

@@ -13,6 +13,10 @@ export interface MetallbBuild {
   readonly speaker: string;
   /** config/manifests/metallb-native.yaml of the same module version. */
   readonly nativeManifest: string;
+  /** config/manifests/metallb-frr.yaml: the speaker DaemonSet with its FRR containers. */
+  readonly frrManifest: string;
+  /** frr-tools/reloader/frr-reloader.sh, the reloader its frr image runs. */
+  readonly frrReloader: string;
 }
 
 /** METALLB_VERSION from versions.env. */
@@ -30,8 +34,16 @@ export function metallbBuild(binRoot: string = BIN_ROOT, version: string = metal
     controller: path.join(dir, 'controller'),
     speaker: path.join(dir, 'speaker'),
     nativeManifest: path.join(dir, 'metallb-native.yaml'),
+    frrManifest: path.join(dir, 'metallb-frr.yaml'),
+    frrReloader: path.join(dir, 'frr-reloader.sh'),
   };
-  const missing = [build.controller, build.speaker, build.nativeManifest].filter((p) => !fs.existsSync(p));
+  const missing = [
+    build.controller,
+    build.speaker,
+    build.nativeManifest,
+    build.frrManifest,
+    build.frrReloader,
+  ].filter((p) => !fs.existsSync(p));
   if (missing.length > 0) {
     const err = new MissingBinariesError(missing);
     err.message =

@@ -29,9 +29,11 @@ export const SHIPPED_RELOADER = path.join(REPO_ROOT, 'speaker', 'frr', 'frr-relo
 /**
  * Which reloader the sidecar runs: `harness` is renderReloaderScript's bash stand-in; `shipped` is
  * speaker/frr/frr-reloader.sh, run by busybox's sh, as in FRR's Alpine image, with
- * SHARED_VOLUME naming the reloader folder.
+ * SHARED_VOLUME naming the reloader folder; `{ bash }` is another image's reloader script run by bash with
+ * SHARED_VOLUME set the same way (upstream MetalLB's frr-tools/reloader/frr-reloader.sh, which calls
+ * /usr/lib/frr/frr-reload.py, Debian's path too).
  */
-export type SidecarReloader = 'harness' | 'shipped';
+export type SidecarReloader = 'harness' | 'shipped' | { readonly bash: string };
 
 /** The reloader, after upstream's frr-reloader.sh (same files, same checks, one reload at a time). */
 export function renderReloaderScript(): string {
@@ -155,8 +157,9 @@ export async function startFrrSidecar(
       },
       { timeoutMs, watch: [zebra, bfdd, bgpd] },
     );
+    const chosen = opts.reloader ?? 'harness';
     const reloaderArgv =
-      opts.reloader === 'shipped'
+      chosen === 'shipped'
         ? [
             'env',
             `SHARED_VOLUME=${reloaderDir}`,
@@ -165,7 +168,9 @@ export async function startFrrSidecar(
             'sh',
             SHIPPED_RELOADER,
           ]
-        : [reloader, reloaderDir];
+        : chosen === 'harness'
+          ? [reloader, reloaderDir]
+          : ['env', `SHARED_VOLUME=${reloaderDir}`, 'bash', chosen.bash];
     const reloaderProc = await world.spawnIn(role, `${name}-reloader`, inMountNs(reloaderArgv));
     started.push(reloaderProc);
     await waitFor(
